@@ -1,0 +1,3 @@
+from provenance_cli.cli import main
+
+main()

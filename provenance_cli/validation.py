@@ -1,0 +1,84 @@
+"""Turn pydantic's validation errors into file:line:col problems people can act on."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from provenance_cli.errors import Problem
+from provenance_cli.safeyaml import Document, PathKey
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names a model accepts at ``loc`` (for "did you mean" hints)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        annotation = fields[part].annotation
+        current = _model_in(annotation)
+        if current is None:
+            return []
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def problems_from(
+    error: ValidationError, document: Document, model: type[BaseModel], prefix: PathKey = ()
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors(include_url=False):
+        loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and "[" in part))
+        kind = item["type"]
+        path = prefix + loc
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(model, loc[:-1])
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else (f"; expected one of {', '.join(allowed)}" if allowed else "")
+            problems.append(document.problem(path, f"unknown key {key!r}{suggestion}", prefer_key=True))
+            continue
+        if kind == "missing":
+            problems.append(document.problem(path[:-1], f"missing required key {str(loc[-1])!r}"))
+            continue
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        elif kind in ("dict_type", "model_type"):
+            message = f"expected a mapping, found {_describe(item.get('input'))}"
+        elif kind == "list_type":
+            message = f"expected a list, found {_describe(item.get('input'))}"
+        elif kind in ("string_type",):
+            message = f"expected text, found {_describe(item.get('input'))}"
+        elif kind == "literal_error":
+            message = f"{message[0].lower()}{message[1:]}, got {_describe(item.get('input'))}"
+        else:
+            message = f"{message[0].lower()}{message[1:]}, got {_describe(item.get('input'))}"
+        field = ".".join(str(part) for part in loc)
+        problems.append(document.problem(path, f"{field}: {message}" if field else message))
+    return problems
