@@ -41,8 +41,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network; use caches and lock files only.")] = False,
 ) -> None:
     """Provenance due diligence for AI model vendors."""
+    if offline:
+        from provenance_cli.net import set_offline
+
+        set_offline(True)
 
 
 # --------------------------------------------------------------------------- questionnaires
@@ -182,6 +187,21 @@ def schema_export(
     for name, text in all_schemas(load_catalogue()).items():
         atomic_write(folder / name, text)
         terminal.note(f"wrote {folder / name}")
+
+
+# --------------------------------------------------------------------------- command modules
+# Larger command groups live in provenance_cli/commands/, one module each,
+# registered here with one line. They import only typer at module level.
+
+
+def _register_command_modules() -> None:
+    from provenance_cli.commands import REGISTERED
+
+    for register in REGISTERED:
+        register(app)
+
+
+_register_command_modules()
 
 
 # --------------------------------------------------------------------------- entry point

@@ -176,7 +176,7 @@ def load_text(text: str, source: str) -> Document:
                 raise fail(event.start_mark, f"explicit YAML tags are not allowed (found {tag!r})")
 
             expecting_key = bool(stack) and stack[-1].is_map and stack[-1].pending_key is None
-            if expecting_key and kind != "ScalarEvent":
+            if expecting_key and kind in ("AliasEvent", "MappingStartEvent", "SequenceStartEvent"):
                 what = "an alias" if kind == "AliasEvent" else "a mapping or list"
                 raise fail(event.start_mark, f"a key must be plain text, found {what}")
 
@@ -199,7 +199,7 @@ def load_text(text: str, source: str) -> Document:
                     top.pending_key = key
                     key_positions[top.path + (key,)] = (mark.line + 1, mark.column + 1)
                     continue
-                plain = event.implicit[0] and event.style is None
+                plain = event.implicit[0] and not event.style
                 value = None if plain and event.value in _NULLS else event.value
                 path = child_path(event)
                 positions[path] = (mark.line + 1, mark.column + 1)

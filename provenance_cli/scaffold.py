@@ -54,7 +54,7 @@ def scaffold_dossier(
 ) -> str:
     lines = [
         f"# yaml-language-server: $schema={schema_ref}",
-        f"# provcheck dossier for {' '.join(vendor_name.split())}.",
+        f"# provcheck dossier for: {' '.join(vendor_name.split())}",
         "# Fill in each answer; leave it empty if not yet known, write 'undisclosed' when",
         "# the vendor will not say. Cite evidence for every answer that needs it.",
         "provcheck: 1",

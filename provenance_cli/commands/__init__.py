@@ -1,0 +1,12 @@
+"""Command groups in their own modules; each exposes ``register(app)``.
+
+Add a module here with one import and one entry in REGISTERED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+REGISTERED: list[Callable[[typer.Typer], None]] = []
