@@ -153,7 +153,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:
             if rule.id in rule_origin:
                 problems.append(document.problem(path + ("id",), f"rule id {rule.id!r} is already used in {rule_origin[rule.id]}"))
             rule_origin[rule.id] = document.source
-            if rule.question not in questions or category_of[rule.question] != questionnaire.id:
+            if rule.question is not None and (rule.question not in questions or category_of[rule.question] != questionnaire.id):
                 problems.append(
                     document.problem(path + ("question",), f"rule {rule.id} scores {rule.question!r}, which is not a question of '{questionnaire.id}'")
                 )
@@ -163,7 +163,12 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:
             except ConditionError as exc:
                 problems.append(document.problem(path + ("when", *exc.path), f"rule {rule.id}: {exc.message}"))
                 continue
-            if rule.question not in condition.questions():
+            if rule.question is None and condition.questions():
+                problems.append(
+                    document.problem(path + ("question",), f"rule {rule.id} looks at answers, so it must name the question it scores")
+                )
+                continue
+            if rule.question is not None and rule.question not in condition.questions():
                 problems.append(document.problem(path + ("when",), f"rule {rule.id}: its condition never looks at its own question {rule.question}"))
                 continue
             line, _ = document.locate(path)

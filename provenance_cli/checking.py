@@ -45,9 +45,11 @@ def check_file(path: Path) -> FileCheck:
         if kind == "questionnaire":
             build_catalogue([path])
         elif kind == "policy":
+            from datetime import date
+
             from provenance_cli.policy import load_policy
 
-            load_policy(path, load_catalogue())
+            load_policy(path, load_catalogue(), strict_today=date.today())
         else:
             parse_dossier(raw, source, load_catalogue())
     except InputError as exc:

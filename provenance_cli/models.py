@@ -148,7 +148,8 @@ class Question(StrictModel):
 class Rule(StrictModel):
     id: RuleId
     version: Annotated[int, Field(ge=1)]
-    question: QuestionId
+    question: QuestionId | None = None
+    """The question the rule scores; absent for rules over screening or vendor facts."""
     when: dict[str, Any]
     points: Annotated[float, Field(ge=0, le=100)]
     severity: Literal["info", "low", "medium", "high", "critical"]
@@ -217,14 +218,18 @@ class Assessment(StrictModel):
     reviewer: str | None = None
 
 
-def _format_version(value: Any) -> Any:
+def format_version_1(value: Any) -> Any:
+    """Files carry a format version so a future format can be told apart."""
     if str(value).strip() != "1":
-        raise ValueError(f"this provcheck reads dossier format 1, got {value!r}")
+        raise ValueError(f"this provcheck reads format version 1, got {value!r}")
     return 1
 
 
+FormatVersion = Annotated[int, BeforeValidator(format_version_1)]
+
+
 class DossierModel(StrictModel):
-    provcheck: Annotated[int, BeforeValidator(_format_version)]
+    provcheck: FormatVersion
     """Dossier format version (1)."""
     vendor: Vendor
     models: list[ModelInScope] = []

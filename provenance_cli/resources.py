@@ -18,3 +18,8 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"bundled data folder {name!r} is missing from this installation")
+
+
+def package_file(name: str) -> Path:
+    """A data file shipped inside the package itself (``provenance_cli/data``)."""
+    return _PACKAGE / "data" / name

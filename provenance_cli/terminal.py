@@ -29,7 +29,13 @@ def console(stderr: bool = False) -> Console:
     if stderr not in _consoles:
         from rich.console import Console
 
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        import os
+
+        made = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        if not made.is_terminal and "COLUMNS" not in os.environ:
+            # Piped or captured output (CI logs, files): wide enough for the summary table.
+            made = Console(stderr=stderr, highlight=False, soft_wrap=False, width=140)
+        _consoles[stderr] = made
     return _consoles[stderr]
 
 

@@ -10,3 +10,7 @@ from collections.abc import Callable
 import typer
 
 REGISTERED: list[Callable[[typer.Typer], None]] = []
+
+from provenance_cli.commands import assess  # noqa: E402
+
+REGISTERED.append(assess.register)

@@ -1,0 +1,154 @@
+"""``provcheck assess`` and ``provcheck questions``: score dossiers, gate CI."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+TIER_NAMES = ("low", "medium", "high", "critical")
+
+
+def _parse_day(value: str | None) -> date:
+    from provenance_cli.models import parse_iso_date
+    from provenance_cli.terminal import fail_usage
+
+    if value is None:
+        return date.today()
+    try:
+        parsed: date = parse_iso_date(value)
+    except ValueError as exc:
+        fail_usage(f"--as-of: {exc}")
+    return parsed
+
+
+def run_assessment(
+    paths: list[Path],
+    *,
+    policy: Path | None,
+    as_of: str | None,
+    screen: bool,
+    evidence: bool,
+    offline: bool,
+    jobs: int | None,
+):  # type: ignore[no-untyped-def]
+    """Shared by assess and questions: discover, assess with progress, print problems."""
+    import sys
+
+    from provenance_cli import terminal
+    from provenance_cli.assess import AssessOptions, assess_files
+    from provenance_cli.batch import discover
+    from provenance_cli.errors import InputError
+    from provenance_cli.net import is_offline
+
+    files, missing = discover(paths)
+    if missing:
+        raise InputError(missing)
+    options = AssessOptions(
+        today=_parse_day(as_of),
+        policy_path=str(policy) if policy else None,
+        screen=screen,
+        evidence=evidence,
+        offline=offline or is_offline(),
+    )
+    err = terminal.console(stderr=True)
+    if len(files) > 1 and err.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as progress:
+            task = progress.add_task("assess", total=len(files))
+            outcomes = assess_files(files, options, jobs=jobs, on_done=lambda: progress.advance(task))
+    else:
+        outcomes = assess_files(files, options, jobs=jobs)
+    problems = [p for o in outcomes for p in o.problems]
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            terminal.warn(f"{outcome.path}: {warning}")
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    results = [o.result for o in outcomes if o.result is not None]
+    return results, problems
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def assess(
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
+        fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any vendor is at or above this tier: low, medium, high, critical.")] = None,
+        fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
+        questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")] = None,
+        screen: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen names against sanctions and export lists.")] = True,
+        evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
+        offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+    ) -> None:
+        """Score dossiers into category and overall risk; gate CI with --fail-on."""
+        from provenance_cli import terminal
+        from provenance_cli.catalogue import load_catalogue
+        from provenance_cli.errors import EXIT_GATE, EXIT_INPUT
+        from provenance_cli.render.terminal import show_questions, show_summary, show_vendor
+        from provenance_cli.scoring import sort_by_risk
+
+        if fail_on is not None and fail_on.lower() not in TIER_NAMES:
+            terminal.fail_usage(f"--fail-on: unknown tier '{fail_on}'", TIER_NAMES)
+        results, problems = run_assessment(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs)
+        catalogue = load_catalogue()
+        out = terminal.console()
+        ranked = sort_by_risk(results)
+        if len(ranked) == 1:
+            show_vendor(ranked[0], catalogue, out)
+        elif ranked:
+            show_summary(ranked, out)
+        if questions:
+            for result in ranked:
+                show_questions(result, catalogue, out)
+
+        if problems:
+            raise typer.Exit(EXIT_INPUT)
+        tripped = []
+        if fail_on is not None:
+            threshold = TIER_NAMES.index(fail_on.lower())
+            tripped += [f"{r.vendor} is {r.tier}" for r in ranked if TIER_NAMES.index(r.tier) >= threshold]
+        if fail_on_stale:
+            tripped += [f"{r.vendor} has {len(r.stale)} stale answer(s)" for r in ranked if r.stale]
+        if tripped:
+            terminal.note("gate tripped: " + "; ".join(tripped))
+            raise typer.Exit(EXIT_GATE)
+
+    @app.command("questions")
+    def questions_command(
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness as of this date (default today).")] = None,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    ) -> None:
+        """Print, per vendor, the questions to send: undisclosed, unanswered, missing evidence, stale."""
+        from provenance_cli import terminal
+        from provenance_cli.catalogue import load_catalogue
+        from provenance_cli.errors import EXIT_INPUT
+        from provenance_cli.render.terminal import show_questions
+        from provenance_cli.scoring import follow_up_questions
+
+        as_json = terminal.wants_json(output_format)
+        results, problems = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
+        catalogue = load_catalogue()
+        if as_json:
+            terminal.print_json(
+                [
+                    {
+                        "vendor": r.vendor,
+                        "file": r.source,
+                        "questions": [{"id": q, "why": why, "text": text} for q, why, text in follow_up_questions(r, catalogue)],
+                    }
+                    for r in results
+                ]
+            )
+        else:
+            for result in results:
+                show_questions(result, catalogue, terminal.console())
+        if problems:
+            raise typer.Exit(EXIT_INPUT)

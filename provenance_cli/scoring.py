@@ -1,0 +1,410 @@
+"""From answers to a verdict a reviewer can argue with, rule by rule.
+
+The arithmetic (also in docs/SCORING.md):
+
+* a rule *fires* when its condition holds and its question applies;
+  its **contribution** is ``points x question weight`` (0 when waived);
+* each stale answer adds ``staleness.penalty_points x question weight``;
+* a **category score** is ``min(100, sum of contributions)``;
+* the **overall score** is the category scores' weighted mean (policy weights);
+* the **tier** comes from the policy thresholds, raised to the tier of any
+  fired, unwaived knock-out rule when knock-outs are on.
+
+Every term of every sum is a :class:`TraceEntry`, so the trace adds up to
+the scores exactly. Because conditions are monotone in each answer's risk
+rank (checked when questionnaires load) and every step above is
+non-decreasing, a riskier answer can never lower any score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from provenance_cli.catalogue import Catalogue, CompiledRule
+from provenance_cli.conditions import Facts
+from provenance_cli.dossier import Dossier
+from provenance_cli.models import TIERS, UNDISCLOSED, Question
+from provenance_cli.policy import Policy, Waiver
+
+STALE_RULE_ID = "CORE-STALE"
+STALE_RULE_VERSION = 1
+_SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+@dataclass(frozen=True)
+class WaiverRef:
+    rule: str
+    vendor: str
+    reason: str
+    approver: str
+    expires: date
+
+    @classmethod
+    def of(cls, waiver: Waiver) -> WaiverRef:
+        return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """One term of a category sum: which rule, on which answer, worth what."""
+
+    category: str
+    rule_id: str
+    rule_version: int
+    question_id: str | None
+    answer: str
+    """The answer (or the screening fact) that made the rule fire, as text."""
+    points: float
+    """The rule's points after policy overrides, before the weight."""
+    weight: float
+    contribution: float
+    """points x weight, or 0 when waived."""
+    severity: str
+    message: str
+    recommendation: str
+    knockout: str | None = None
+    waiver: WaiverRef | None = None
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    id: str
+    title: str
+    version: str
+    weight: float
+    """The category's weight in the overall score."""
+    score: float
+    """0-100, higher is riskier."""
+    raw: float
+    """Sum of contributions before the cap at 100."""
+    confidence: float
+    """0-100: share of the weighted answers that are present, evidenced and fresh."""
+    applicable: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class StaleAnswer:
+    question_id: str
+    as_of: date
+    age_days: int
+    max_age_days: int
+
+
+@dataclass(frozen=True)
+class DisabledRule:
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class VendorResult:
+    """Everything the reports render for one vendor."""
+
+    vendor: str
+    legal_name: str
+    source: str
+    sha256: str
+    assessed_on: date
+    """The dossier's assessment date."""
+    as_of: date
+    """The day the scoring was done for (staleness and waivers are judged then)."""
+    overall: float
+    tier: str
+    tier_basis: str
+    """Why this tier: the threshold, or the knock-out rule(s) that forced it."""
+    categories: tuple[CategoryScore, ...]
+    trace: tuple[TraceEntry, ...]
+    knockouts: tuple[str, ...]
+    stale: tuple[StaleAnswer, ...]
+    undisclosed: tuple[str, ...]
+    unanswered: tuple[str, ...]
+    missing_evidence: tuple[str, ...]
+    waivers_applied: tuple[WaiverRef, ...]
+    waivers_expired: tuple[WaiverRef, ...]
+    disabled_rules: tuple[DisabledRule, ...]
+    reassessment_due: date
+    reassessment_reason: str
+    policy_name: str
+    policy_sha256: str
+    questionnaires: tuple[tuple[str, str], ...]
+    """(id, version) of every questionnaire used."""
+    extras: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Screening and evidence results attached by the assess pipeline."""
+
+    @property
+    def findings(self) -> tuple[TraceEntry, ...]:
+        """Fired rule entries, most contributing first (ties: severity, then id)."""
+        fired = [t for t in self.trace if t.rule_id != STALE_RULE_ID]
+        return tuple(sorted(fired, key=lambda t: (-t.contribution, -_SEVERITY_ORDER[t.severity], t.rule_id)))
+
+    @property
+    def overdue(self) -> bool:
+        return self.reassessment_due <= self.as_of
+
+
+def display_answer(question: Question | None, value: Any) -> str:
+    """An answer as a reviewer reads it."""
+    if value is None:
+        return "unanswered"
+    if value == UNDISCLOSED:
+        return UNDISCLOSED
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) if value else "none"
+    if isinstance(value, float):
+        unit = f" {question.unit}" if question is not None and question.unit else ""
+        return f"{value:g}{unit}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _vendor_matches(waiver: Waiver, dossier: Dossier) -> bool:
+    wanted = waiver.vendor.casefold().strip()
+    vendor = dossier.model.vendor
+    return wanted in {vendor.name.casefold().strip(), vendor.legal_name.casefold().strip()}
+
+
+def applicable_questions(catalogue: Catalogue, facts: Facts) -> set[str]:
+    return {qid for qid in catalogue.questions if qid not in catalogue.applies_if or catalogue.applies_if[qid].holds(facts)}
+
+
+def score_dossier(
+    dossier: Dossier,
+    catalogue: Catalogue,
+    policy: Policy,
+    *,
+    today: date,
+    listings: frozenset[tuple[str, str]] = frozenset(),
+    listing_notes: dict[tuple[str, str], str] | None = None,
+    reassess_now: str | None = None,
+) -> VendorResult:
+    """Score one dossier. Pure: same inputs, same result.
+
+    ``listings`` are screening hits as (list key, role) pairs and
+    ``listing_notes`` their wording for the trace; ``reassess_now`` is a
+    reason (e.g. evidence changed) that makes reassessment due today.
+    """
+    facts = dossier.facts(listings)
+    applicable = applicable_questions(catalogue, facts)
+    model = dossier.model
+    answers = dossier.answers
+
+    waivers_applied: dict[str, Waiver] = {}
+    waivers_expired: list[WaiverRef] = []
+    for waiver in policy.model.waivers:
+        if not _vendor_matches(waiver, dossier):
+            continue
+        if waiver.expires < today:
+            waivers_expired.append(WaiverRef.of(waiver))
+        else:
+            waivers_applied[waiver.rule] = waiver
+
+    disabled = tuple(
+        DisabledRule(rule_id, override.reason or "")
+        for rule_id, override in sorted(policy.overrides.items())
+        if override.disabled
+    )
+    disabled_ids = {d.rule_id for d in disabled}
+
+    trace: list[TraceEntry] = []
+    knockouts: list[tuple[str, str]] = []
+    used_waivers: set[str] = set()
+    for compiled in catalogue.rules:
+        entry = _fire(compiled, catalogue, facts, applicable, policy, waivers_applied, disabled_ids, listing_notes or {})
+        if entry is None:
+            continue
+        trace.append(entry)
+        if entry.waiver is not None:
+            used_waivers.add(entry.rule_id)
+        elif entry.knockout and policy.model.knockouts:
+            knockouts.append((entry.rule_id, entry.knockout))
+
+    stale: list[StaleAnswer] = []
+    for question_id in catalogue.questions:
+        entry_model = model.answers.get(question_id)
+        if question_id not in applicable or entry_model is None or entry_model.answer is None:
+            continue
+        as_of = entry_model.as_of or model.assessment.date
+        category = catalogue.category_of[question_id]
+        limit = policy.max_age_days(category)
+        age = (today - as_of).days
+        if age > limit:
+            stale.append(StaleAnswer(question_id, as_of, age, limit))
+            question = catalogue.questions[question_id]
+            points = policy.model.staleness.penalty_points
+            if points > 0:
+                trace.append(
+                    TraceEntry(
+                        category=category,
+                        rule_id=STALE_RULE_ID,
+                        rule_version=STALE_RULE_VERSION,
+                        question_id=question_id,
+                        answer=f"{display_answer(question, answers.get(question_id))} (as of {as_of}, {age} days old)",
+                        points=points,
+                        weight=question.weight,
+                        contribution=points * question.weight,
+                        severity="low",
+                        message=f"Answer is {age} days old; the policy allows {limit}.",
+                        recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
+                    )
+                )
+
+    categories: list[CategoryScore] = []
+    for questionnaire in catalogue.questionnaires:
+        raw = sum(t.contribution for t in trace if t.category == questionnaire.id)
+        scored = [q for q in questionnaire.questions if q.id in applicable]
+        total_weight = sum(q.weight for q in scored)
+        confidence_sum = 0.0
+        answered = 0
+        stale_ids = {s.question_id for s in stale}
+        for question in scored:
+            entry_model = model.answers.get(question.id)
+            if entry_model is None or entry_model.answer is None:
+                continue
+            answered += 1
+            factor = 1.0
+            if question.evidence_required and answers.get(question.id) != UNDISCLOSED and not entry_model.evidence:
+                factor *= 0.5
+            if question.id in stale_ids:
+                factor *= 0.5
+            confidence_sum += question.weight * factor
+        confidence = 100.0 * confidence_sum / total_weight if total_weight else 100.0
+        categories.append(
+            CategoryScore(
+                id=questionnaire.id,
+                title=questionnaire.title,
+                version=questionnaire.version,
+                weight=policy.weight(questionnaire.id),
+                score=min(100.0, raw),
+                raw=raw,
+                confidence=confidence,
+                applicable=len(scored),
+                answered=answered,
+            )
+        )
+
+    weight_sum = sum(c.weight for c in categories)
+    overall = sum(c.weight * c.score for c in categories) / weight_sum if weight_sum else 0.0
+    tier = policy.tier_for(overall)
+    tier_basis = f"overall score {overall:.1f} (thresholds: medium {policy.model.tiers.medium:g}, high {policy.model.tiers.high:g}, critical {policy.model.tiers.critical:g})"
+    if knockouts:
+        strongest = max(knockouts, key=lambda k: TIERS.index(k[1]))[1]
+        if TIERS.index(strongest) > TIERS.index(tier):
+            tier = strongest
+            tier_basis = f"knock-out {', '.join(r for r, k in knockouts if k == strongest)} forces at least {strongest}"
+
+    due = model.assessment.date + timedelta(days=policy.reassess_after_days(tier))
+    reason = f"{policy.reassess_after_days(tier)} days after the assessment for tier {tier}"
+    if stale and policy.model.staleness.triggers_reassessment and today < due:
+        due, reason = today, f"{len(stale)} stale answer(s)"
+    if reassess_now and today < due:
+        due, reason = today, reassess_now
+
+    undisclosed = tuple(q for q in catalogue.questions if q in applicable and answers.get(q) == UNDISCLOSED)
+    unanswered = tuple(q for q in catalogue.questions if q in applicable and answers.get(q) is None)
+    missing = tuple(
+        q.id
+        for q in catalogue.questions.values()
+        if q.id in applicable
+        and q.evidence_required
+        and answers.get(q.id) not in (None, UNDISCLOSED)
+        and not model.answers[q.id].evidence
+    )
+    return VendorResult(
+        vendor=model.vendor.name,
+        legal_name=model.vendor.legal_name,
+        source=dossier.source,
+        sha256=dossier.sha256,
+        assessed_on=model.assessment.date,
+        as_of=today,
+        overall=overall,
+        tier=tier,
+        tier_basis=tier_basis,
+        categories=tuple(categories),
+        trace=tuple(trace),
+        knockouts=tuple(rule_id for rule_id, _ in knockouts),
+        stale=tuple(stale),
+        undisclosed=undisclosed,
+        unanswered=unanswered,
+        missing_evidence=missing,
+        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted(used_waivers)),
+        waivers_expired=tuple(waivers_expired),
+        disabled_rules=disabled,
+        reassessment_due=due,
+        reassessment_reason=reason,
+        policy_name=policy.model.name,
+        policy_sha256=policy.sha256,
+        questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
+    )
+
+
+def _fire(
+    compiled: CompiledRule,
+    catalogue: Catalogue,
+    facts: Facts,
+    applicable: set[str],
+    policy: Policy,
+    waivers: dict[str, Waiver],
+    disabled: set[str],
+    listing_notes: dict[tuple[str, str], str],
+) -> TraceEntry | None:
+    rule = compiled.rule
+    if rule.id in disabled:
+        return None
+    if rule.question is not None and rule.question not in applicable:
+        return None
+    if not compiled.condition.holds(facts):
+        return None
+    override = policy.overrides.get(rule.id)
+    points = override.points if override and override.points is not None else rule.points
+    severity = override.severity if override and override.severity else rule.severity
+    if rule.question is not None:
+        question = catalogue.questions[rule.question]
+        weight = question.weight
+        answer = display_answer(question, facts.answers.get(rule.question))
+    else:
+        weight = 1.0
+        notes = [note for (list_key, role), note in sorted(listing_notes.items()) if (list_key, role) in facts.listings]
+        answer = "; ".join(notes) if notes else "vendor facts"
+    waiver = waivers.get(rule.id)
+    return TraceEntry(
+        category=compiled.category,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        question_id=rule.question,
+        answer=answer,
+        points=points,
+        weight=weight,
+        contribution=0.0 if waiver else points * weight,
+        severity=severity,
+        message=" ".join(rule.message.split()),
+        recommendation=" ".join(rule.recommendation.split()),
+        knockout=rule.knockout,
+        waiver=WaiverRef.of(waiver) if waiver else None,
+        overridden=override is not None,
+    )
+
+
+def follow_up_questions(result: VendorResult, catalogue: Catalogue) -> list[tuple[str, str, str]]:
+    """(question id, why, question text) to send the vendor: undisclosed, unanswered, missing evidence, stale."""
+    out: list[tuple[str, str, str]] = []
+    for qid in result.undisclosed:
+        out.append((qid, "undisclosed", catalogue.questions[qid].text))
+    for qid in result.unanswered:
+        out.append((qid, "unanswered", catalogue.questions[qid].text))
+    for qid in result.missing_evidence:
+        out.append((qid, "evidence missing", catalogue.questions[qid].text))
+    for stale in result.stale:
+        out.append((stale.question_id, f"stale (as of {stale.as_of})", catalogue.questions[stale.question_id].text))
+    order = list(catalogue.questions)
+    return sorted(out, key=lambda item: (order.index(item[0]), item[1]))
+
+
+def sort_by_risk(results: Sequence[VendorResult]) -> list[VendorResult]:
+    """Riskiest first: tier, then overall score, then name (deterministic)."""
+    return sorted(results, key=lambda r: (-TIERS.index(r.tier), -r.overall, r.vendor.casefold()))
