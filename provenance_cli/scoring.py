@@ -102,6 +102,48 @@ class DisabledRule:
 
 
 @dataclass(frozen=True)
+class EvidenceRef:
+    url: str
+    title: str | None
+    retrieved: date | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One question as answered in the dossier, for reports, compare and diff."""
+
+    question_id: str
+    category: str
+    text: str
+    answer: str
+    """Display form; 'unanswered' when empty."""
+    status: str
+    """answered, undisclosed or unanswered."""
+    evidence: tuple[EvidenceRef, ...]
+    note: str | None
+    as_of: date | None
+    frameworks: tuple[tuple[str, tuple[str, ...]], ...]
+    """(framework key, references) pairs, e.g. ("nist_ai_rmf", ("GOVERN 6.1",))."""
+
+
+@dataclass(frozen=True)
+class VendorProfile:
+    """Who the vendor is, as the dossier states it."""
+
+    legal_name: str
+    aliases: tuple[str, ...]
+    headquarters: str | None
+    parents: tuple[tuple[str, str | None], ...]
+    """Ownership chain, nearest first: (name, jurisdiction)."""
+    hosting_regions: tuple[str, ...]
+    models: tuple[tuple[str, str | None, str | None], ...]
+    """(name, version, access)."""
+    assessor: str
+    website: str | None
+
+
+@dataclass(frozen=True)
 class VendorResult:
     """Everything the reports render for one vendor."""
 
@@ -133,6 +175,9 @@ class VendorResult:
     policy_sha256: str
     questionnaires: tuple[tuple[str, str], ...]
     """(id, version) of every questionnaire used."""
+    profile: VendorProfile
+    answers: tuple[AnswerRecord, ...]
+    """Every applicable question in questionnaire order."""
     extras: dict[str, Any] = field(default_factory=dict, compare=False)
     """Screening and evidence results attached by the assess pipeline."""
 
@@ -340,7 +385,48 @@ def score_dossier(
         policy_name=policy.model.name,
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
+        profile=_profile(dossier),
+        answers=_answer_records(dossier, catalogue, applicable),
     )
+
+
+def _profile(dossier: Dossier) -> VendorProfile:
+    vendor = dossier.model.vendor
+    return VendorProfile(
+        legal_name=vendor.legal_name,
+        aliases=tuple(vendor.aliases),
+        headquarters=vendor.headquarters,
+        parents=tuple((p.name, p.jurisdiction) for p in vendor.parents),
+        hosting_regions=tuple(vendor.hosting_regions),
+        models=tuple((m.name, m.version, m.access) for m in dossier.model.models),
+        assessor=dossier.model.assessment.assessor,
+        website=vendor.website,
+    )
+
+
+def _answer_records(dossier: Dossier, catalogue: Catalogue, applicable: set[str]) -> tuple[AnswerRecord, ...]:
+    records: list[AnswerRecord] = []
+    for question_id, question in catalogue.questions.items():
+        if question_id not in applicable:
+            continue
+        entry = dossier.model.answers.get(question_id)
+        value = dossier.answers.get(question_id)
+        status = "unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered")
+        frameworks = question.frameworks.model_dump() if question.frameworks else {}
+        records.append(
+            AnswerRecord(
+                question_id=question_id,
+                category=catalogue.category_of[question_id],
+                text=question.text,
+                answer=display_answer(question, value),
+                status=status,
+                evidence=tuple(EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence) if entry else (),
+                note=entry.note if entry else None,
+                as_of=(entry.as_of or dossier.model.assessment.date) if entry and entry.answer is not None else None,
+                frameworks=tuple((key, tuple(refs)) for key, refs in frameworks.items() if refs),
+            )
+        )
+    return tuple(records)
 
 
 def _fire(
