@@ -104,7 +104,9 @@ def decode_utf8(raw: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as the YAML parser's do; the bytes before
+        # the bad one on its line are valid UTF-8 (it is the first failure).
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8-sig")) + 1
         raise InputError(
             [Problem(source, line, column, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); save it as UTF-8")]
         ) from None
