@@ -14,3 +14,7 @@ REGISTERED: list[Callable[[typer.Typer], None]] = []
 from provenance_cli.commands import assess  # noqa: E402
 
 REGISTERED.append(assess.register)
+
+from provenance_cli.commands import evidence  # noqa: E402
+
+REGISTERED.append(evidence.register)
