@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
@@ -205,22 +205,32 @@ def _build(model: PolicyModel, source: str, catalogue: Catalogue) -> Policy:
     )
 
 
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; lists and scalars in ``override`` replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date | None = None) -> Policy:
-    """Read a policy file (or the bundled default when ``path`` is None).
+    """Read a policy file over the bundled default (or the default alone when ``path`` is None).
 
     ``strict_today`` makes expired waivers an error (``provcheck validate``);
     ``assess`` loads leniently and reports expired waivers in its results.
     """
-    if path is None:
-        from provenance_cli.resources import package_file
+    from provenance_cli.resources import package_file
 
-        path = package_file("default-policy.yaml")
-        source = "default policy"
+    default = load_file(package_file("default-policy.yaml"))
+    if path is None:
+        document = Document(default.data, "default policy", default.positions, default.key_positions)
     else:
-        source = str(path)
-    document = load_file(path)
-    if source == "default policy":
-        document = Document(document.data, source, document.positions, document.key_positions)
+        document = load_file(path)
+        # A policy file states only what differs from the bundled default.
+        document = Document(_merge(default.data, document.data), document.source, document.positions, document.key_positions)
     try:
         model = PolicyModel.model_validate(document.data)
     except ValidationError as exc:
@@ -230,4 +240,4 @@ def load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date |
     problems = check_policy(model, document, catalogue, strict_today)
     if problems:
         raise InputError(problems)
-    return _build(model, source, catalogue)
+    return _build(model, document.source, catalogue)

@@ -26,7 +26,7 @@ from typing import Any
 from provenance_cli.catalogue import Catalogue, CompiledRule
 from provenance_cli.conditions import Facts
 from provenance_cli.dossier import Dossier
-from provenance_cli.models import TIERS, UNDISCLOSED, Question
+from provenance_cli.models import TIERS, UNDISCLOSED, AnswerEntry, Question
 from provenance_cli.policy import Policy, Waiver
 
 STALE_RULE_ID = "CORE-STALE"
@@ -47,7 +47,7 @@ class WaiverRef:
         return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TraceEntry:
     """One term of a category sum: which rule, on which answer, worth what."""
 
@@ -101,7 +101,7 @@ class DisabledRule:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvidenceRef:
     url: str
     title: str | None
@@ -109,7 +109,7 @@ class EvidenceRef:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnswerRecord:
     """One question as answered in the dossier, for reports, compare and diff."""
 
@@ -218,6 +218,74 @@ def applicable_questions(catalogue: Catalogue, facts: Facts) -> set[str]:
     return {qid for qid in catalogue.questions if qid not in catalogue.applies_if or catalogue.applies_if[qid].holds(facts)}
 
 
+@dataclass(frozen=True)
+class _PlannedRule:
+    """A rule with the policy's overrides already applied (built once per policy)."""
+
+    compiled: CompiledRule
+    question: Question | None
+    points: float
+    severity: str
+    weight: float
+    message: str
+    recommendation: str
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class _Plan:
+    rules: tuple[_PlannedRule, ...]
+    disabled: tuple[DisabledRule, ...]
+    frameworks: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    max_age: dict[str, int]
+
+
+_plans: dict[tuple[int, int], _Plan] = {}
+
+
+def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
+    """Everything about scoring that does not depend on the dossier, computed once.
+
+    Scoring thousands of dossiers must cost a small fraction of parsing them,
+    so rule overrides, cleaned texts and framework tuples are resolved here.
+    """
+    key = (id(catalogue), id(policy))
+    plan = _plans.get(key)
+    if plan is not None:
+        return plan
+    disabled = tuple(
+        DisabledRule(rule_id, override.reason or "") for rule_id, override in sorted(policy.overrides.items()) if override.disabled
+    )
+    disabled_ids = {d.rule_id for d in disabled}
+    rules: list[_PlannedRule] = []
+    for compiled in catalogue.rules:
+        rule = compiled.rule
+        if rule.id in disabled_ids:
+            continue
+        override = policy.overrides.get(rule.id)
+        question = catalogue.questions[rule.question] if rule.question else None
+        rules.append(
+            _PlannedRule(
+                compiled=compiled,
+                question=question,
+                points=override.points if override and override.points is not None else rule.points,
+                severity=override.severity if override and override.severity else rule.severity,
+                weight=question.weight if question else 1.0,
+                message=" ".join(rule.message.split()),
+                recommendation=" ".join(rule.recommendation.split()),
+                overridden=override is not None,
+            )
+        )
+    frameworks = {}
+    for qid, question in catalogue.questions.items():
+        refs = question.frameworks.model_dump() if question.frameworks else {}
+        frameworks[qid] = tuple((name, tuple(items)) for name, items in refs.items() if items)
+    max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
+    plan = _Plan(tuple(rules), disabled, frameworks, max_age)
+    _plans[key] = plan
+    return plan
+
+
 def score_dossier(
     dossier: Dossier,
     catalogue: Catalogue,
@@ -234,10 +302,12 @@ def score_dossier(
     ``listing_notes`` their wording for the trace; ``reassess_now`` is a
     reason (e.g. evidence changed) that makes reassessment due today.
     """
+    plan = _plan(catalogue, policy)
     facts = dossier.facts(listings)
     applicable = applicable_questions(catalogue, facts)
     model = dossier.model
     answers = dossier.answers
+    notes = listing_notes or {}
 
     waivers_applied: dict[str, Waiver] = {}
     waivers_expired: list[WaiverRef] = []
@@ -249,76 +319,109 @@ def score_dossier(
         else:
             waivers_applied[waiver.rule] = waiver
 
-    disabled = tuple(
-        DisabledRule(rule_id, override.reason or "")
-        for rule_id, override in sorted(policy.overrides.items())
-        if override.disabled
-    )
-    disabled_ids = {d.rule_id for d in disabled}
-
     trace: list[TraceEntry] = []
     knockouts: list[tuple[str, str]] = []
-    used_waivers: set[str] = set()
-    for compiled in catalogue.rules:
-        entry = _fire(compiled, catalogue, facts, applicable, policy, waivers_applied, disabled_ids, listing_notes or {})
-        if entry is None:
+    used_waivers: list[str] = []
+    knockouts_on = policy.model.knockouts
+    for planned in plan.rules:
+        compiled = planned.compiled
+        rule = compiled.rule
+        question = planned.question
+        if question is not None and question.id not in applicable:
             continue
-        trace.append(entry)
-        if entry.waiver is not None:
-            used_waivers.add(entry.rule_id)
-        elif entry.knockout and policy.model.knockouts:
-            knockouts.append((entry.rule_id, entry.knockout))
+        if not compiled.condition.holds(facts):
+            continue
+        if question is not None:
+            answer = display_answer(question, answers.get(question.id))
+        else:
+            fired_notes = [note for pair, note in sorted(notes.items()) if pair in facts.listings]
+            answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
+        waiver = waivers_applied.get(rule.id)
+        trace.append(
+            TraceEntry(
+                category=compiled.category,
+                rule_id=rule.id,
+                rule_version=rule.version,
+                question_id=rule.question,
+                answer=answer,
+                points=planned.points,
+                weight=planned.weight,
+                contribution=0.0 if waiver else planned.points * planned.weight,
+                severity=planned.severity,
+                message=planned.message,
+                recommendation=planned.recommendation,
+                knockout=rule.knockout,
+                waiver=WaiverRef.of(waiver) if waiver else None,
+                overridden=planned.overridden,
+            )
+        )
+        if waiver is not None:
+            used_waivers.append(rule.id)
+        elif rule.knockout and knockouts_on:
+            knockouts.append((rule.id, rule.knockout))
 
     stale: list[StaleAnswer] = []
-    for question_id in catalogue.questions:
-        entry_model = model.answers.get(question_id)
-        if question_id not in applicable or entry_model is None or entry_model.answer is None:
+    penalty = policy.model.staleness.penalty_points
+    assessed = model.assessment.date
+    for question_id, entry_model in model.answers.items():
+        if entry_model.answer is None or question_id not in applicable:
             continue
-        as_of = entry_model.as_of or model.assessment.date
+        as_of = entry_model.as_of or assessed
         category = catalogue.category_of[question_id]
-        limit = policy.max_age_days(category)
+        limit = plan.max_age[category]
         age = (today - as_of).days
-        if age > limit:
-            stale.append(StaleAnswer(question_id, as_of, age, limit))
+        if age <= limit:
+            continue
+        stale.append(StaleAnswer(question_id, as_of, age, limit))
+        if penalty > 0:
             question = catalogue.questions[question_id]
-            points = policy.model.staleness.penalty_points
-            if points > 0:
-                trace.append(
-                    TraceEntry(
-                        category=category,
-                        rule_id=STALE_RULE_ID,
-                        rule_version=STALE_RULE_VERSION,
-                        question_id=question_id,
-                        answer=f"{display_answer(question, answers.get(question_id))} (as of {as_of}, {age} days old)",
-                        points=points,
-                        weight=question.weight,
-                        contribution=points * question.weight,
-                        severity="low",
-                        message=f"Answer is {age} days old; the policy allows {limit}.",
-                        recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
-                    )
+            trace.append(
+                TraceEntry(
+                    category=category,
+                    rule_id=STALE_RULE_ID,
+                    rule_version=STALE_RULE_VERSION,
+                    question_id=question_id,
+                    answer=f"{display_answer(question, answers.get(question_id))} (as of {as_of}, {age} days old)",
+                    points=penalty,
+                    weight=question.weight,
+                    contribution=penalty * question.weight,
+                    severity="low",
+                    message=f"Answer is {age} days old; the policy allows {limit}.",
+                    recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
                 )
+            )
 
+    raw_by_category: dict[str, float] = {}
+    for entry in trace:
+        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
+    stale_ids = {s.question_id for s in stale}
+    undisclosed: list[str] = []
+    unanswered: list[str] = []
+    missing: list[str] = []
     categories: list[CategoryScore] = []
     for questionnaire in catalogue.questionnaires:
-        raw = sum(t.contribution for t in trace if t.category == questionnaire.id)
-        scored = [q for q in questionnaire.questions if q.id in applicable]
-        total_weight = sum(q.weight for q in scored)
-        confidence_sum = 0.0
-        answered = 0
-        stale_ids = {s.question_id for s in stale}
-        for question in scored:
-            entry_model = model.answers.get(question.id)
-            if entry_model is None or entry_model.answer is None:
+        total_weight = confidence_sum = 0.0
+        answered = scored = 0
+        for question in questionnaire.questions:
+            if question.id not in applicable:
+                continue
+            scored += 1
+            total_weight += question.weight
+            value = answers.get(question.id)
+            if value is None:
+                unanswered.append(question.id)
                 continue
             answered += 1
             factor = 1.0
-            if question.evidence_required and answers.get(question.id) != UNDISCLOSED and not entry_model.evidence:
+            if value == UNDISCLOSED:
+                undisclosed.append(question.id)
+            elif question.evidence_required and not _has_evidence(model.answers.get(question.id)):
+                missing.append(question.id)
                 factor *= 0.5
             if question.id in stale_ids:
                 factor *= 0.5
             confidence_sum += question.weight * factor
-        confidence = 100.0 * confidence_sum / total_weight if total_weight else 100.0
+        raw = raw_by_category.get(questionnaire.id, 0.0)
         categories.append(
             CategoryScore(
                 id=questionnaire.id,
@@ -327,8 +430,8 @@ def score_dossier(
                 weight=policy.weight(questionnaire.id),
                 score=min(100.0, raw),
                 raw=raw,
-                confidence=confidence,
-                applicable=len(scored),
+                confidence=100.0 * confidence_sum / total_weight if total_weight else 100.0,
+                applicable=scored,
                 answered=answered,
             )
         )
@@ -336,36 +439,31 @@ def score_dossier(
     weight_sum = sum(c.weight for c in categories)
     overall = sum(c.weight * c.score for c in categories) / weight_sum if weight_sum else 0.0
     tier = policy.tier_for(overall)
-    tier_basis = f"overall score {overall:.1f} (thresholds: medium {policy.model.tiers.medium:g}, high {policy.model.tiers.high:g}, critical {policy.model.tiers.critical:g})"
+    thresholds = policy.model.tiers
+    tier_basis = (
+        f"overall score {overall:.1f} (thresholds: medium {thresholds.medium:g}, "
+        f"high {thresholds.high:g}, critical {thresholds.critical:g})"
+    )
     if knockouts:
         strongest = max(knockouts, key=lambda k: TIERS.index(k[1]))[1]
         if TIERS.index(strongest) > TIERS.index(tier):
             tier = strongest
             tier_basis = f"knock-out {', '.join(r for r, k in knockouts if k == strongest)} forces at least {strongest}"
 
-    due = model.assessment.date + timedelta(days=policy.reassess_after_days(tier))
-    reason = f"{policy.reassess_after_days(tier)} days after the assessment for tier {tier}"
+    cadence = policy.reassess_after_days(tier)
+    due = assessed + timedelta(days=cadence)
+    reason = f"{cadence} days after the assessment for tier {tier}"
     if stale and policy.model.staleness.triggers_reassessment and today < due:
         due, reason = today, f"{len(stale)} stale answer(s)"
     if reassess_now and today < due:
         due, reason = today, reassess_now
 
-    undisclosed = tuple(q for q in catalogue.questions if q in applicable and answers.get(q) == UNDISCLOSED)
-    unanswered = tuple(q for q in catalogue.questions if q in applicable and answers.get(q) is None)
-    missing = tuple(
-        q.id
-        for q in catalogue.questions.values()
-        if q.id in applicable
-        and q.evidence_required
-        and answers.get(q.id) not in (None, UNDISCLOSED)
-        and not model.answers[q.id].evidence
-    )
     return VendorResult(
         vendor=model.vendor.name,
         legal_name=model.vendor.legal_name,
         source=dossier.source,
         sha256=dossier.sha256,
-        assessed_on=model.assessment.date,
+        assessed_on=assessed,
         as_of=today,
         overall=overall,
         tier=tier,
@@ -374,20 +472,24 @@ def score_dossier(
         trace=tuple(trace),
         knockouts=tuple(rule_id for rule_id, _ in knockouts),
         stale=tuple(stale),
-        undisclosed=undisclosed,
-        unanswered=unanswered,
-        missing_evidence=missing,
+        undisclosed=tuple(undisclosed),
+        unanswered=tuple(unanswered),
+        missing_evidence=tuple(missing),
         waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted(used_waivers)),
         waivers_expired=tuple(waivers_expired),
-        disabled_rules=disabled,
+        disabled_rules=plan.disabled,
         reassessment_due=due,
         reassessment_reason=reason,
         policy_name=policy.model.name,
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
         profile=_profile(dossier),
-        answers=_answer_records(dossier, catalogue, applicable),
+        answers=_answer_records(dossier, catalogue, applicable, plan),
     )
+
+
+def _has_evidence(entry: AnswerEntry | None) -> bool:
+    return entry is not None and bool(entry.evidence)
 
 
 def _profile(dossier: Dossier) -> VendorProfile:
@@ -404,76 +506,30 @@ def _profile(dossier: Dossier) -> VendorProfile:
     )
 
 
-def _answer_records(dossier: Dossier, catalogue: Catalogue, applicable: set[str]) -> tuple[AnswerRecord, ...]:
+def _answer_records(dossier: Dossier, catalogue: Catalogue, applicable: set[str], plan: _Plan) -> tuple[AnswerRecord, ...]:
     records: list[AnswerRecord] = []
+    entries = dossier.model.answers
+    assessed = dossier.model.assessment.date
     for question_id, question in catalogue.questions.items():
         if question_id not in applicable:
             continue
-        entry = dossier.model.answers.get(question_id)
+        entry = entries.get(question_id)
         value = dossier.answers.get(question_id)
-        status = "unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered")
-        frameworks = question.frameworks.model_dump() if question.frameworks else {}
+        answered = entry is not None and entry.answer is not None
         records.append(
             AnswerRecord(
                 question_id=question_id,
                 category=catalogue.category_of[question_id],
                 text=question.text,
                 answer=display_answer(question, value),
-                status=status,
+                status="unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered"),
                 evidence=tuple(EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence) if entry else (),
                 note=entry.note if entry else None,
-                as_of=(entry.as_of or dossier.model.assessment.date) if entry and entry.answer is not None else None,
-                frameworks=tuple((key, tuple(refs)) for key, refs in frameworks.items() if refs),
+                as_of=(entry.as_of or assessed) if answered and entry is not None else None,
+                frameworks=plan.frameworks[question_id],
             )
         )
     return tuple(records)
-
-
-def _fire(
-    compiled: CompiledRule,
-    catalogue: Catalogue,
-    facts: Facts,
-    applicable: set[str],
-    policy: Policy,
-    waivers: dict[str, Waiver],
-    disabled: set[str],
-    listing_notes: dict[tuple[str, str], str],
-) -> TraceEntry | None:
-    rule = compiled.rule
-    if rule.id in disabled:
-        return None
-    if rule.question is not None and rule.question not in applicable:
-        return None
-    if not compiled.condition.holds(facts):
-        return None
-    override = policy.overrides.get(rule.id)
-    points = override.points if override and override.points is not None else rule.points
-    severity = override.severity if override and override.severity else rule.severity
-    if rule.question is not None:
-        question = catalogue.questions[rule.question]
-        weight = question.weight
-        answer = display_answer(question, facts.answers.get(rule.question))
-    else:
-        weight = 1.0
-        notes = [note for (list_key, role), note in sorted(listing_notes.items()) if (list_key, role) in facts.listings]
-        answer = "; ".join(notes) if notes else "vendor facts"
-    waiver = waivers.get(rule.id)
-    return TraceEntry(
-        category=compiled.category,
-        rule_id=rule.id,
-        rule_version=rule.version,
-        question_id=rule.question,
-        answer=answer,
-        points=points,
-        weight=weight,
-        contribution=0.0 if waiver else points * weight,
-        severity=severity,
-        message=" ".join(rule.message.split()),
-        recommendation=" ".join(rule.recommendation.split()),
-        knockout=rule.knockout,
-        waiver=WaiverRef.of(waiver) if waiver else None,
-        overridden=override is not None,
-    )
 
 
 def follow_up_questions(result: VendorResult, catalogue: Catalogue) -> list[tuple[str, str, str]]:

@@ -77,7 +77,9 @@ def dossier_data(catalogue: Catalogue, rng: random.Random, index: int = 0) -> di
             ]
         if rng.random() < 0.3:
             entry["note"] = "Confirmed on a call with the vendor's trust team."
-        entry["as_of"] = (assessed - timedelta(days=rng.randint(0, 500))).isoformat()
+        # Most answers are gathered around the assessment; a few are carried over from older reviews.
+        age = rng.randint(0, 90) if rng.random() < 0.9 else rng.randint(200, 500)
+        entry["as_of"] = (assessed - timedelta(days=age)).isoformat()
         answers[question_id] = entry
     return {
         "provcheck": 1,

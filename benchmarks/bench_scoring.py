@@ -1,0 +1,67 @@
+"""Parse time vs scoring time for many synthetic dossiers.
+
+Scoring (no rendering) must be a small fraction of the time it takes to
+parse the dossiers. Both are measured on the real code paths:
+
+* parse: provcheck's loader (libyaml events, validation, normalisation),
+  and, for reference, plain ``yaml.load`` with PyYAML's C loader;
+* score: ``scoring.score_dossier`` with the bundled catalogue and policy.
+
+Run:  python benchmarks/bench_scoring.py [N]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from provenance_cli.catalogue import load_catalogue
+from provenance_cli.dossier import load_dossier
+from provenance_cli.policy import load_policy
+from provenance_cli.scoring import score_dossier
+from provenance_cli.synthetic import dossier_yaml
+
+
+def main(count: int) -> None:
+    catalogue = load_catalogue()
+    policy = load_policy(None, catalogue)
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index in range(count):
+            path = Path(folder) / f"vendor-{index:05d}.yaml"
+            path.write_text(dossier_yaml(catalogue, random.Random(index), index), encoding="utf-8")
+            paths.append(path)
+        size = sum(p.stat().st_size for p in paths)
+
+        started = time.perf_counter()
+        for path in paths:
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        c_loader = time.perf_counter() - started
+
+        started = time.perf_counter()
+        dossiers = [load_dossier(path, catalogue) for path in paths]
+        parse = time.perf_counter() - started
+
+        today = date(2026, 11, 23)
+        started = time.perf_counter()
+        results = [score_dossier(d, catalogue, policy, today=today) for d in dossiers]
+        score = time.perf_counter() - started
+
+    tiers: dict[str, int] = {}
+    for result in results:
+        tiers[result.tier] = tiers.get(result.tier, 0) + 1
+    print(f"dossiers: {count} ({size / 1e6:.1f} MB of YAML)")
+    print(f"yaml.load CSafeLoader : {c_loader:7.3f} s")
+    print(f"provcheck parse+check : {parse:7.3f} s")
+    print(f"scoring (no render)   : {score:7.3f} s  = {score / parse:.1%} of provcheck parse, {score / c_loader:.1%} of C-loader parse")
+    print(f"tiers: {dict(sorted(tiers.items()))}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)

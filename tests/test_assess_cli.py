@@ -1,0 +1,90 @@
+"""``provcheck assess`` and ``provcheck questions`` as a CI job and a reviewer use them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+HIGH = EXAMPLES / "kestrel-ai.yaml"
+LOW = EXAMPLES / "northwind-frontier.yaml"
+PINNED = ["--as-of", "2026-11-23", "--no-screen", "--no-evidence"]
+
+
+def test_fail_on_high_trips_on_a_high_risk_dossier(cli) -> None:
+    result = cli("assess", HIGH, "--fail-on", "high", *PINNED)
+    assert result.returncode == 1, result.output
+    assert "gate tripped: Kestrel AI is critical" in result.stderr
+
+
+def test_fail_on_high_passes_a_low_risk_dossier(cli) -> None:
+    result = cli("assess", LOW, "--fail-on", "high", *PINNED)
+    assert result.returncode == 0, result.output
+    assert "tier LOW" in result.stdout
+
+
+def test_bad_dossier_exits_2_even_with_a_gate(cli, write) -> None:
+    write("broken.yaml", "provcheck: 1\nvendor: [\n")
+    result = cli("assess", "broken.yaml", "--fail-on", "critical", *PINNED)
+    assert result.returncode == 2
+    assert any(line.startswith("broken.yaml:3:1: YAML syntax error") for line in result.lines), result.output
+
+
+def test_missing_path_and_unknown_tier_are_usage_errors(cli) -> None:
+    assert cli("assess", "nowhere.yaml", *PINNED).returncode == 2
+    unknown = cli("assess", LOW, "--fail-on", "severe", *PINNED)
+    assert unknown.returncode == 2
+    assert "unknown tier 'severe'" in unknown.stderr
+
+
+def test_bad_as_of_date_is_a_usage_error(cli) -> None:
+    result = cli("assess", LOW, "--as-of", "23/11/2026", "--no-screen")
+    assert result.returncode == 2
+    assert "--as-of" in result.stderr
+
+
+def test_single_vendor_view_shows_what_a_reviewer_needs(cli) -> None:
+    out = cli("assess", HIGH, *PINNED).stdout
+    for expected in ("Kestrel AI", "tier CRITICAL", "overall", "Extraction and distillation detection", "confidence",
+                     "Top findings", "→", "Stale answers", "Reassessment due"):
+        assert expected in out, expected
+    assert "\x1b[" not in out, "NO_COLOR and a pipe mean plain text"
+
+
+def test_folder_gives_a_summary_sorted_by_risk(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "vendors"
+    shutil.copytree(EXAMPLES, folder)
+    result = cli("assess", folder, *PINNED)
+    assert result.returncode == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    order = [name for line in rows for name in ("Kestrel AI", "Aurora Models", "Switchboard Router", "TinyWeights", "Northwind Frontier") if name in line]
+    assert order[0] == "Kestrel AI" and order[-1] in ("Northwind Frontier", "TinyWeights"), result.stdout
+
+
+def test_fail_on_stale(cli) -> None:
+    stale = cli("assess", HIGH, "--fail-on-stale", *PINNED)
+    assert stale.returncode == 1
+    assert "stale answer" in stale.stderr
+    fresh = cli("assess", LOW, "--fail-on-stale", "--as-of", "2026-07-20", "--no-screen", "--no-evidence")
+    assert fresh.returncode == 0, fresh.output
+
+
+@pytest.mark.parametrize("command", [("assess", "--questions"), ("questions",)])
+def test_questions_for_the_vendor(cli, command) -> None:
+    result = cli(*command, HIGH, "--as-of", "2026-11-23", *(("--no-screen", "--no-evidence") if command[0] == "assess" else ()))
+    assert result.returncode == 0, result.output
+    assert "Questions for Kestrel AI" in result.stdout
+    assert "undisclosed" in result.stdout or "stale" in result.stdout
+
+
+def test_questions_as_json(cli) -> None:
+    import json
+
+    result = cli("questions", HIGH, LOW, "--as-of", "2026-11-23", "-f", "json")
+    data = json.loads(result.stdout)
+    assert {v["vendor"] for v in data} == {"Kestrel AI", "Northwind Frontier"}
+    kestrel = next(v for v in data if v["vendor"] == "Kestrel AI")
+    assert kestrel["questions"] and all({"id", "why", "text"} <= set(q) for q in kestrel["questions"])

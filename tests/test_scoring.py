@@ -1,0 +1,258 @@
+"""Scoring: pinned tiers of the examples, the trace adds up, and monotonicity.
+
+The monotonicity property is the promise a reviewer relies on: changing any
+answer to a riskier one never lowers a category score, the overall score or
+the tier. Hypothesis searches for a counter-example over real dossiers and
+every bundled question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provenance_cli.catalogue import load_catalogue
+from provenance_cli.conditions import answer_ranks
+from provenance_cli.dossier import load_dossier, parse_dossier
+from provenance_cli.models import TIERS, UNDISCLOSED, Question
+from provenance_cli.policy import load_policy
+from provenance_cli.scoring import STALE_RULE_ID, score_dossier
+from provenance_cli.synthetic import dossier_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+AS_OF = date(2026, 11, 23)
+
+catalogue = load_catalogue()
+policy = load_policy(None, catalogue)
+
+
+def score(path: Path, on: date = AS_OF):
+    return score_dossier(load_dossier(path, catalogue), catalogue, policy, today=on)
+
+
+def tier_index(tier: str) -> int:
+    return TIERS.index(tier)
+
+
+# --------------------------------------------------------------------------- pinned tiers
+
+
+def test_strong_detection_lab_is_not_high() -> None:
+    result = score(EXAMPLES / "northwind-frontier.yaml")
+    assert tier_index(result.tier) < tier_index("high"), result.tier_basis
+    assert result.tier == "low"
+
+
+def test_alleged_distillation_vendor_with_listed_parent_is_not_low() -> None:
+    result = score(EXAMPLES / "kestrel-ai.yaml")
+    assert tier_index(result.tier) >= tier_index("high"), result.tier_basis
+    assert result.knockouts, "a parent on the 1260H list is a knock-out in the bundled rules"
+
+
+def test_aggregator_is_not_low() -> None:
+    result = score(EXAMPLES / "switchboard-router.yaml")
+    assert result.tier != "low", result.tier_basis
+
+
+def test_export_suspended_vendor_is_forced_to_at_least_high() -> None:
+    result = score(EXAMPLES / "aurora-models.yaml")
+    assert tier_index(result.tier) >= tier_index("high")
+    assert "knock-out" in result.tier_basis
+
+
+def test_open_weights_host_is_not_critical() -> None:
+    result = score(EXAMPLES / "tinyweights-host.yaml")
+    assert tier_index(result.tier) <= tier_index("medium")
+
+
+# --------------------------------------------------------------------------- arithmetic and trace
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_trace_adds_up_to_every_score(path: Path) -> None:
+    result = score(path)
+    for category in result.categories:
+        terms = [t.contribution for t in result.trace if t.category == category.id]
+        assert sum(terms) == pytest.approx(category.raw)
+        assert category.score == pytest.approx(min(100.0, category.raw))
+        assert 0 <= category.confidence <= 100
+    weights = sum(c.weight for c in result.categories)
+    assert result.overall == pytest.approx(sum(c.weight * c.score for c in result.categories) / weights)
+    for entry in result.trace:
+        assert entry.contribution == pytest.approx(0 if entry.waiver else entry.points * entry.weight)
+        assert entry.rule_version >= 1
+        if entry.rule_id != STALE_RULE_ID and entry.question_id:
+            assert entry.question_id in catalogue.questions
+
+
+def test_scoring_is_deterministic() -> None:
+    path = EXAMPLES / "switchboard-router.yaml"
+    assert score(path) == score(path)
+
+
+def test_undisclosed_is_reported_apart_from_no_and_scores_worse_than_favourable() -> None:
+    dossier = load_dossier(EXAMPLES / "northwind-frontier.yaml", catalogue)
+    for question in catalogue.questions.values():
+        ranks = answer_ranks(question)
+        if question.type != "yes_no" or ranks is None or question.id not in dossier.answers:
+            continue
+        favourable = "yes" if question.risky_answer == "no" else "no"
+        good = _with_answer(dossier, question, favourable)
+        hidden = _with_answer(dossier, question, UNDISCLOSED)
+        good_result = score_dossier(good, catalogue, policy, today=AS_OF)
+        hidden_result = score_dossier(hidden, catalogue, policy, today=AS_OF)
+        category = catalogue.category_of[question.id]
+        assert _category(hidden_result, category) > _category(good_result, category), question.id
+        assert question.id in hidden_result.undisclosed
+        assert question.id not in good_result.undisclosed
+        break
+    else:
+        pytest.fail("no yes/no question answered in the example")
+
+
+def test_missing_evidence_lowers_confidence_but_still_counts() -> None:
+    dossier = load_dossier(EXAMPLES / "northwind-frontier.yaml", catalogue)
+    question = next(
+        q for q in catalogue.questions.values()
+        if q.evidence_required and dossier.model.answers.get(q.id) and dossier.model.answers[q.id].evidence
+    )
+    entry = dossier.model.answers[question.id]
+    stripped = dataclasses.replace(
+        dossier,
+        model=dossier.model.model_copy(update={"answers": {**dossier.model.answers, question.id: entry.model_copy(update={"evidence": []})}}),
+    )
+    before = score_dossier(dossier, catalogue, policy, today=AS_OF)
+    after = score_dossier(stripped, catalogue, policy, today=AS_OF)
+    category = catalogue.category_of[question.id]
+    assert _confidence(after, category) < _confidence(before, category)
+    assert _category(after, category) == _category(before, category)
+    assert question.id in after.missing_evidence
+
+
+def test_stale_answers_are_flagged_penalised_and_make_reassessment_due() -> None:
+    path = EXAMPLES / "northwind-frontier.yaml"
+    fresh = score(path, on=date(2026, 7, 20))
+    later = score(path, on=date(2027, 9, 1))
+    assert not fresh.stale
+    assert later.stale
+    assert any(t.rule_id == STALE_RULE_ID for t in later.trace)
+    assert later.overall > fresh.overall
+    assert later.reassessment_due <= date(2027, 9, 1)
+    assert fresh.reassessment_due > date(2026, 7, 20)
+
+
+def test_reassessment_cadence_depends_on_tier(tmp_path: Path) -> None:
+    patient = tmp_path / "policy.yaml"
+    patient.write_text("policy: 1\nstaleness:\n  triggers_reassessment: false\n", encoding="utf-8")
+    lenient = load_policy(patient, catalogue)
+    results = {
+        name: score_dossier(load_dossier(EXAMPLES / f"{name}.yaml", catalogue), catalogue, lenient, today=AS_OF)
+        for name in ("northwind-frontier", "kestrel-ai")
+    }
+    assert results["northwind-frontier"].tier == "low"
+    assert results["kestrel-ai"].tier == "critical"
+    for result in results.values():
+        cadence = lenient.reassess_after_days(result.tier)
+        assert (result.reassessment_due - result.assessed_on).days == cadence
+    assert lenient.reassess_after_days("critical") < lenient.reassess_after_days("low")
+    # With the default policy, stale answers make reassessment due at once...
+    early = date(2026, 9, 1)
+    strict = score(EXAMPLES / "kestrel-ai.yaml", on=early)
+    assert strict.stale and strict.reassessment_due == early and "stale" in strict.reassessment_reason
+    # ...and a due date already passed stays in the past, flagged overdue.
+    late = score(EXAMPLES / "kestrel-ai.yaml")
+    assert late.reassessment_due < AS_OF and late.overdue
+
+
+# --------------------------------------------------------------------------- monotonicity
+
+
+def _with_answer(dossier, question: Question, value):
+    answers = dict(dossier.answers)
+    answers[question.id] = value
+    return dataclasses.replace(dossier, answers=answers)
+
+
+def _category(result, category: str) -> float:
+    return next(c.score for c in result.categories if c.id == category)
+
+
+def _confidence(result, category: str) -> float:
+    return next(c.confidence for c in result.categories if c.id == category)
+
+
+def _ordered_pair(question: Question, data: st.DataObject):
+    """Two answers (a, b) where b is at least as risky as a."""
+    ranks = answer_ranks(question)
+    if ranks is not None:
+        values = sorted(ranks, key=ranks.get)
+        a = data.draw(st.sampled_from(values))
+        b = data.draw(st.sampled_from([v for v in values if ranks[v] >= ranks[a]]))
+        return a, b
+    if question.type == "number":
+        low = question.minimum if question.minimum is not None else 0.0
+        a = data.draw(st.floats(min_value=low, max_value=10_000, allow_nan=False))
+        if data.draw(st.booleans()):
+            return a, UNDISCLOSED
+        step = data.draw(st.floats(min_value=0, max_value=10_000, allow_nan=False))
+        b = a + step if question.risk_direction != "lower" else max(low, a - step)
+        return a, b
+    if question.type == "multiple_choice":
+        options = question.choices or []
+        exposure = [c.value for c in options if c.risk > 0]
+        protective = [c.value for c in options if c.risk == 0]
+        a = frozenset(data.draw(st.sets(st.sampled_from([c.value for c in options])))) if options else frozenset()
+        if data.draw(st.booleans()):
+            return a, UNDISCLOSED
+        added = frozenset(data.draw(st.sets(st.sampled_from(exposure)))) if exposure else frozenset()
+        removed = frozenset(data.draw(st.sets(st.sampled_from(protective)))) if protective else frozenset()
+        return a, (a | added) - removed
+    # dates and free text carry no risk order; only "becomes undisclosed" is riskier... or not comparable
+    return None
+
+
+SCORED = [q for q in catalogue.questions.values() if q.type not in ("date", "text")]
+BASES = [load_dossier(p, catalogue) for p in sorted(EXAMPLES.glob("*.yaml"))] + [
+    parse_dossier(dossier_yaml(catalogue, random.Random(seed), seed).encode(), f"synthetic-{seed}", catalogue)
+    for seed in range(6)
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_riskier_answer_never_lowers_any_score(data: st.DataObject) -> None:
+    base = data.draw(st.sampled_from(BASES), label="dossier")
+    question = data.draw(st.sampled_from(SCORED), label="question")
+    pair = _ordered_pair(question, data)
+    assert pair is not None
+    safer, riskier = pair
+    low = score_dossier(_with_answer(base, question, safer), catalogue, policy, today=AS_OF)
+    high = score_dossier(_with_answer(base, question, riskier), catalogue, policy, today=AS_OF)
+    assert high.overall >= low.overall - 1e-9, (question.id, safer, riskier)
+    for before, after in zip(low.categories, high.categories, strict=True):
+        assert after.score >= before.score - 1e-9, (question.id, before.id, safer, riskier)
+    assert tier_index(high.tier) >= tier_index(low.tier)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_many_answers_made_riskier_at_once_never_lower_the_score(data: st.DataObject) -> None:
+    base = data.draw(st.sampled_from(BASES), label="dossier")
+    questions = data.draw(st.lists(st.sampled_from(SCORED), min_size=2, max_size=12, unique_by=lambda q: q.id))
+    safer, riskier = base, base
+    for question in questions:
+        pair = _ordered_pair(question, data)
+        assert pair is not None
+        safer = _with_answer(safer, question, pair[0])
+        riskier = _with_answer(riskier, question, pair[1])
+    low = score_dossier(safer, catalogue, policy, today=AS_OF)
+    high = score_dossier(riskier, catalogue, policy, today=AS_OF)
+    assert high.overall >= low.overall - 1e-9
+    assert tier_index(high.tier) >= tier_index(low.tier)
