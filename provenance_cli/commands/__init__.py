@@ -18,3 +18,7 @@ REGISTERED.append(assess.register)
 from provenance_cli.commands import evidence  # noqa: E402
 
 REGISTERED.append(evidence.register)
+
+from provenance_cli.commands import screening  # noqa: E402
+
+REGISTERED.append(screening.register)

@@ -1,0 +1,117 @@
+"""The list cache: one folder per source, committed by one atomic rename.
+
+Layout under ``cache_dir()``::
+
+    csl/meta.json                 what was fetched, when, from where, digest, list dates
+    csl/index-<sha256[:16]>.json  the parsed, normalised names (compact JSON)
+
+``meta.json`` names its index file and is written last, atomically, so a
+run killed at any moment leaves the previous meta pointing at the previous
+index, which is only deleted after the new meta is in place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from provenance_cli.screening.config import cache_dir
+
+META_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class CacheMeta:
+    source: str
+    url: str
+    fetched_at: str
+    """ISO 8601 UTC time of the download that produced the index."""
+    checked_at: str
+    """Last time the server confirmed the copy (304) or sent it."""
+    sha256: str
+    size: int
+    record_count: int
+    skipped: int
+    lists: dict[str, dict[str, Any]]
+    """List key -> {name, list_date, count}."""
+    index_file: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": META_FORMAT, **vars(self)}
+
+    def age_days(self, now: datetime | None = None) -> float:
+        now = now or datetime.now(timezone.utc)
+        try:
+            fetched = datetime.fromisoformat(self.fetched_at)
+        except ValueError:
+            return float("inf")
+        return (now - fetched).total_seconds() / 86400
+
+    @property
+    def fetched_date(self) -> str:
+        return self.fetched_at[:16].replace("T", " ") + " UTC"
+
+
+def source_dir(key: str) -> Path:
+    return cache_dir() / key
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def read_meta(key: str) -> CacheMeta | None:
+    """The committed cache metadata of a source, or ``None`` when there is no usable cache."""
+    folder = source_dir(key)
+    try:
+        data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        data.pop("format")
+        meta = CacheMeta(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not (folder / meta.index_file).is_file():
+        return None
+    return meta
+
+
+def write_meta(meta: CacheMeta) -> None:
+    from provenance_cli.fsutil import atomic_write
+
+    atomic_write(
+        source_dir(meta.source) / "meta.json",
+        json.dumps(meta.as_dict(), indent=1, ensure_ascii=False),
+    )
+
+
+def remove_stale_files(key: str, keep: str) -> None:
+    """Delete other index files and hour-old leftovers of killed downloads."""
+    folder = source_dir(key)
+    for path in folder.glob("index-*.json"):
+        if path.name != keep:
+            path.unlink(missing_ok=True)
+    import time
+
+    for path in folder.glob(".download-*"):
+        try:
+            if time.time() - path.stat().st_mtime > 3600:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+_loaded: dict[tuple[str, str], Any] = {}
+
+
+def load_index(meta: CacheMeta) -> Any:
+    """The cached NameIndex of a source (loaded once per process)."""
+    from provenance_cli.screening.index import NameIndex
+
+    key = (meta.source, meta.index_file)
+    if key not in _loaded:
+        _loaded[key] = NameIndex.load(source_dir(meta.source) / meta.index_file)
+    return _loaded[key]

@@ -1,0 +1,231 @@
+"""Screening names against every available list (the local backend).
+
+Lists come from the cache; a required list with no cache is fetched once
+when the network is allowed. The bundled 1260H file stands in when nothing
+is cached, so screening always covers at least that list and says which
+lists were unavailable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provenance_cli.screening.model import (
+    LIST_NAMES,
+    ListVersion,
+    Match,
+    ScreeningResult,
+    ScreeningSettings,
+)
+
+SOURCE_ORDER = ("csl", "dod_1260h", "opensanctions", "custom")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One dossier-side name to screen."""
+
+    name: str
+    role: str = "vendor"
+    parent_index: int | None = None
+    parent_name: str | None = None
+    country: str | None = None
+    """ISO-2 jurisdiction, when the dossier gives one (used by the yente backend)."""
+
+
+@dataclass
+class Loaded:
+    key: str
+    index: object
+    versions: dict[str, ListVersion]
+
+
+def _versions_from_meta(meta) -> dict[str, ListVersion]:  # type: ignore[no-untyped-def]
+    return {
+        key: ListVersion(
+            key=key,
+            name=info.get("name") or LIST_NAMES.get(key, key),
+            list_date=info.get("list_date"),
+            fetched_at=meta.fetched_at,
+            sha256=meta.sha256,
+            record_count=int(info.get("count") or 0),
+            source_url=meta.url,
+        )
+        for key, info in sorted(meta.lists.items())
+    }
+
+
+def load_lists(
+    settings: ScreeningSettings, *, offline: bool
+) -> tuple[list[Loaded], list[str], list[str]]:
+    """Every list screening can use now, with warnings and the sources left out."""
+    from provenance_cli.errors import ServiceError
+    from provenance_cli.net import is_offline
+    from provenance_cli.screening.cache import load_index, read_meta
+    from provenance_cli.screening.config import load_config
+    from provenance_cli.screening.source import get_source
+
+    offline = offline or is_offline()
+    config = load_config()
+    max_age = settings.max_age_days if settings.max_age_days is not None else config.max_age_days
+    loaded: list[Loaded] = []
+    warnings: list[str] = []
+    unavailable: list[str] = []
+    for key in SOURCE_ORDER:
+        source = get_source(key)
+        meta = read_meta(key)
+        wanted = source.required or key in config.urls or meta is not None
+        if not wanted and source.bundled_path() is None:
+            continue
+        if meta is None and (source.required or key in config.urls):
+            if offline:
+                warnings.append(
+                    f"{source.title}: no cached copy and offline mode is on; not screened (run "
+                    f"provcheck lists update {key})"
+                )
+            else:
+                from provenance_cli.screening.fetch import update_source
+
+                try:
+                    meta = update_source(key, config=config).meta
+                except ServiceError as exc:
+                    warnings.append(f"{source.title}: not screened; {exc}")
+        if meta is not None:
+            try:
+                index = load_index(meta)
+            except (OSError, ValueError) as exc:
+                warnings.append(
+                    f"{source.title}: the cached index cannot be read ({exc}); run provcheck "
+                    f"lists update {key}"
+                )
+                meta = None
+            else:
+                age = meta.age_days()
+                if age > max_age:
+                    warnings.append(
+                        f"{source.title}: using a stale cache fetched {meta.fetched_date} "
+                        f"({age:.0f} days old); run provcheck lists update {key}"
+                    )
+                loaded.append(Loaded(key, index, _versions_from_meta(meta)))
+                continue
+        bundled = source.bundled()
+        if bundled is not None:
+            import hashlib
+
+            from provenance_cli.screening.index import NameIndex
+
+            path = source.bundled_path()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path else None
+            versions = {
+                k: ListVersion(
+                    k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck"
+                )
+                for k, info in bundled.lists.items()
+            }
+            loaded.append(Loaded(key, NameIndex.build(bundled.entries), versions))
+        elif source.required or key in config.urls:
+            unavailable.append(key)
+    return loaded, warnings, unavailable
+
+
+def _allowed(match: Match, settings: ScreeningSettings) -> bool:
+    from provenance_cli.screening.normalize import normalise
+
+    if not settings.allow:
+        return False
+    names = {
+        normalise(match.screened_name).text,
+        normalise(match.matched_name).text,
+        normalise(match.entry_name).text,
+    }
+    for allow in settings.allow:
+        if allow.list_key not in ("*", match.list_key):
+            continue
+        if allow.entry_id not in ("*", "", match.entry_id):
+            continue
+        if normalise(allow.name).text in names:
+            return True
+    return False
+
+
+def screen_queries(
+    queries: list[Query], settings: ScreeningSettings, *, offline: bool = False
+) -> ScreeningResult:
+    """Screen dossier-side names against every available list."""
+    if settings.backend == "yente":
+        from provenance_cli.screening.yente import screen_yente
+
+        return screen_yente(queries, settings)
+    from provenance_cli.screening.normalize import normalise
+
+    loaded, warnings, unavailable = load_lists(settings, offline=offline)
+    wanted = set(settings.lists) if settings.lists else None
+    best: dict[tuple[str, str, str, int | None], Match] = {}
+    normals = {}
+    for query in queries:
+        if not query.name or not query.name.strip():
+            continue
+        normal = normals.get(query.name) or normalise(query.name)
+        normals[query.name] = normal
+        for lists in loaded:
+            for hit in lists.index.search(query.name, settings.threshold, normal=normal):  # type: ignore[attr-defined]
+                entry = hit.entry
+                if wanted is not None and entry.list_key not in wanted:
+                    continue
+                version = lists.versions.get(entry.list_key)
+                match = Match(
+                    list_key=entry.list_key,
+                    list_name=version.name
+                    if version
+                    else LIST_NAMES.get(entry.list_key, entry.list_key),
+                    entry_id=entry.entry_id,
+                    entry_name=entry.name,
+                    matched_name=hit.matched_name,
+                    screened_name=query.name,
+                    role=query.role,
+                    score=hit.score,
+                    reason=hit.reason,
+                    list_date=entry.list_date or (version.list_date if version else None),
+                    parent_index=query.parent_index,
+                    parent_name=query.parent_name,
+                )
+                slot = (entry.list_key, entry.entry_id, query.role, query.parent_index)
+                if slot not in best or match.score > best[slot].score:
+                    best[slot] = match
+    kept: list[Match] = []
+    suppressed: list[Match] = []
+    for match in best.values():
+        (suppressed if _allowed(match, settings) else kept).append(match)
+    order = {"vendor": 0, "alias": 1, "parent": 2}
+    kept.sort(
+        key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id)
+    )
+    if suppressed:
+        warnings.append(
+            f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives"
+        )
+    versions = tuple(v for lists in loaded for v in lists.versions.values())
+    return ScreeningResult(
+        matches=tuple(kept),
+        list_versions=versions,
+        warnings=tuple(warnings),
+        unavailable=tuple(unavailable),
+        suppressed=tuple(suppressed),
+    )
+
+
+def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
+    """Every name of a dossier's vendor and ownership chain, with its role."""
+    vendor = dossier.model.vendor
+    home = vendor.headquarters or None
+    queries = [Query(vendor.legal_name, "vendor", country=home)]
+    if vendor.name and vendor.name != vendor.legal_name:
+        queries.append(Query(vendor.name, "vendor", country=home))
+    queries.extend(Query(alias, "alias", country=home) for alias in vendor.aliases)
+    for position, parent in enumerate(vendor.parents):
+        where = parent.jurisdiction or None
+        queries.append(Query(parent.name, "parent", position, parent.name, where))
+        queries.extend(
+            Query(alias, "parent", position, parent.name, where) for alias in parent.aliases
+        )
+    return queries
