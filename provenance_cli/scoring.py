@@ -4,7 +4,9 @@ The arithmetic (also in docs/SCORING.md):
 
 * a rule *fires* when its condition holds and its question applies;
   its **contribution** is ``points x question weight`` (0 when waived);
-* each stale answer adds ``staleness.penalty_points x question weight``;
+* each stale answer to a scored question adds
+  ``staleness.penalty_points x question weight`` (informational date and
+  text answers are flagged when stale but cost nothing);
 * a **category score** is ``min(100, sum of contributions)``;
 * the **overall score** is the category scores' weighted mean (policy weights);
 * the **tier** comes from the policy thresholds, raised to the tier of any
@@ -238,6 +240,8 @@ class _Plan:
     disabled: tuple[DisabledRule, ...]
     frameworks: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     max_age: dict[str, int]
+    scored: frozenset[str]
+    """Questions some rule scores; only their stale answers cost points."""
 
 
 _plans: dict[tuple[int, int], _Plan] = {}
@@ -281,7 +285,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         refs = question.frameworks.model_dump() if question.frameworks else {}
         frameworks[qid] = tuple((name, tuple(items)) for name, items in refs.items() if items)
     max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
-    plan = _Plan(tuple(rules), disabled, frameworks, max_age)
+    scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
+    plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored)
     _plans[key] = plan
     return plan
 
@@ -373,7 +378,7 @@ def score_dossier(
         if age <= limit:
             continue
         stale.append(StaleAnswer(question_id, as_of, age, limit))
-        if penalty > 0:
+        if penalty > 0 and question_id in plan.scored:
             question = catalogue.questions[question_id]
             trace.append(
                 TraceEntry(

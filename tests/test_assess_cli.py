@@ -68,7 +68,7 @@ def test_fail_on_stale(cli) -> None:
     stale = cli("assess", HIGH, "--fail-on-stale", *PINNED)
     assert stale.returncode == 1
     assert "stale answer" in stale.stderr
-    fresh = cli("assess", LOW, "--fail-on-stale", "--as-of", "2026-07-20", "--no-screen", "--no-evidence")
+    fresh = cli("assess", EXAMPLES / "aurora-models.yaml", "--fail-on-stale", "--as-of", "2026-07-10", "--no-screen", "--no-evidence")
     assert fresh.returncode == 0, fresh.output
 
 

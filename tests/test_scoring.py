@@ -137,15 +137,18 @@ def test_missing_evidence_lowers_confidence_but_still_counts() -> None:
 
 
 def test_stale_answers_are_flagged_penalised_and_make_reassessment_due() -> None:
-    path = EXAMPLES / "northwind-frontier.yaml"
-    fresh = score(path, on=date(2026, 7, 20))
+    path = EXAMPLES / "aurora-models.yaml"  # assessed 2026-07-06, oldest answer 2026-05-31
+    fresh = score(path, on=date(2026, 7, 10))
     later = score(path, on=date(2027, 9, 1))
     assert not fresh.stale
     assert later.stale
-    assert any(t.rule_id == STALE_RULE_ID for t in later.trace)
+    penalties = [t for t in later.trace if t.rule_id == STALE_RULE_ID]
+    assert penalties and all(t.question_id in {s.question_id for s in later.stale} for t in penalties)
+    unscored = {q.id for q in catalogue.questions.values() if not any(r.rule.question == q.id for r in catalogue.rules)}
+    assert not unscored & {t.question_id for t in penalties}, "informational answers are flagged, not penalised"
     assert later.overall > fresh.overall
     assert later.reassessment_due <= date(2027, 9, 1)
-    assert fresh.reassessment_due > date(2026, 7, 20)
+    assert fresh.reassessment_due > date(2026, 7, 10)
 
 
 def test_reassessment_cadence_depends_on_tier(tmp_path: Path) -> None:
