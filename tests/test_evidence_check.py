@@ -29,6 +29,7 @@ from provenance_cli.evidence import (
     drift_findings,
     lock_path_for,
     read_lock,
+    reassessment_reason,
 )
 from provenance_cli.evidence.fetch import fetch_urls
 
@@ -71,6 +72,7 @@ def _nonce_page(counter: int) -> str:
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
@@ -110,6 +112,19 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"<p>start")
                 self.wfile.flush()
                 site.release.wait(10)
+            elif path == "/trickle":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                try:
+                    for _ in range(40):  # one byte every 0.1 s: never idle, never done
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        if site.release.wait(0.1):
+                            break
+                except OSError:
+                    pass
             elif path == "/huge":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
@@ -282,6 +297,7 @@ def test_link_statuses(site: Site, closed_port: int) -> None:
             ("error", "/error"),
             ("stall", "/stall"),
             ("stall_body", "/stall-body"),
+            ("trickle", "/trickle"),
             ("huge", "/huge"),
             ("huge_declared", "/huge-declared"),
             ("ftp", "/to-ftp"),
@@ -305,7 +321,7 @@ def test_link_statuses(site: Site, closed_port: int) -> None:
     assert (got["missing"].status, got["missing"].http_status) == ("broken", 404)
     assert got["missing"].detail == "HTTP 404 Not Found"
     assert (got["error"].status, got["error"].http_status) == ("broken", 503)
-    for name in ("stall", "stall_body"):
+    for name in ("stall", "stall_body", "trickle"):
         assert (got[name].status, got[name].failure) == ("unreachable", "timeout"), got[name]
     for name in ("huge", "huge_declared"):
         assert (got[name].status, got[name].failure) == ("unreachable", "too_large"), got[name]
@@ -456,6 +472,14 @@ def test_snapshot_then_check_reports_drift(
         (question_ids[1], site.url("/gone-later")): "removed",
         (question_ids[2], site.url("/page/new")): "new",
     }
+    assert [f.is_finding for f in findings] == [True, True, False]
+    assert findings[0].describe() == (
+        f"{question_ids[0]}: {site.url('/policy')}: changed: {findings[0].detail}"
+    )
+    assert reassessment_reason(findings) == (
+        f"cited evidence changed since its snapshot: {site.url('/policy')} and 1 more"
+    )
+    assert reassessment_reason(findings[2:]) is None
     changed = next(f for f in findings if f.status == "changed")
     assert changed.snapshot_at == lock.entries[site.url("/policy")].retrieved_at
     assert changed.checked_at is not None and changed.checked_at >= changed.snapshot_at

@@ -15,7 +15,13 @@ Nothing here prints; progress is reported through a callback.
 
 from __future__ import annotations
 
-from provenance_cli.evidence.check import build_lock, check_dossiers, citations, drift_findings
+from provenance_cli.evidence.check import (
+    build_lock,
+    check_dossiers,
+    citations,
+    drift_findings,
+    reassessment_reason,
+)
 from provenance_cli.evidence.lock import lock_path_for, read_lock, write_lock
 from provenance_cli.evidence.results import (
     DRIFT_FINDINGS,
@@ -45,5 +51,6 @@ __all__ = [
     "drift_findings",
     "lock_path_for",
     "read_lock",
+    "reassessment_reason",
     "write_lock",
 ]

@@ -247,6 +247,19 @@ def drift_findings(
     return findings_from(compare(dossier.source, cited, results, lock, path))
 
 
+def reassessment_reason(findings: Iterable[EvidenceFinding]) -> str | None:
+    """Why a reassessment is due now because of evidence drift, or None.
+
+    Changed and removed pages count (what the assessment relied on is no
+    longer what the vendor says); broken links and new URLs do not.
+    """
+    urls = list(dict.fromkeys(f.url for f in findings if f.status in (CHANGED, REMOVED)))
+    if not urls:
+        return None
+    more = f" and {len(urls) - 1} more" if len(urls) > 1 else ""
+    return f"cited evidence changed since its snapshot: {urls[0]}{more}"
+
+
 def build_lock(
     dossier: Dossier,
     results: dict[str, FetchResult],

@@ -162,6 +162,15 @@ class EvidenceFinding:
     checked_at: datetime | None
     """When the page was fetched for this finding; None when offline."""
 
+    @property
+    def is_finding(self) -> bool:
+        """True for changed, removed, broken and unreachable; False for new (not snapshotted)."""
+        return self.status in DRIFT_FINDINGS or self.status in LINK_FINDINGS
+
+    def describe(self) -> str:
+        """One line for a report: the answer, the URL and what is wrong."""
+        return f"{self.question_id}: {self.url}: {self.status}: {self.detail}"
+
     def as_dict(self) -> dict[str, str | None]:
         return {
             "question_id": self.question_id,
