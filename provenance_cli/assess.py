@@ -69,24 +69,28 @@ def assess_file(job: tuple[str, AssessOptions]) -> Outcome:
     notes: dict[tuple[str, str], str] = {}
     reassess_now: str | None = None
 
-    if options.screen:
-        from provenance_cli.screening_bridge import screen_for_scoring
+    try:
+        if options.screen:
+            from provenance_cli.screening_bridge import screen_for_scoring
 
-        screened = screen_for_scoring(dossier, policy, offline=options.offline)
-        if screened is not None:
-            listings, notes = screened.listings, screened.notes
-            extras["screening"] = screened.result
-            warnings.extend(screened.warnings)
+            screened = screen_for_scoring(dossier, policy, offline=options.offline)
+            if screened is not None:
+                listings, notes = screened.listings, screened.notes
+                extras["screening"] = screened.result
+                warnings.extend(screened.warnings)
 
-    if options.evidence:
-        from provenance_cli.evidence_bridge import evidence_for_scoring
+        if options.evidence:
+            from provenance_cli.evidence_bridge import evidence_for_scoring
 
-        drift = evidence_for_scoring(dossier, offline=options.offline)
-        if drift is not None:
-            extras["evidence"] = drift.findings
-            warnings.extend(drift.warnings)
-            if drift.changed and policy.model.evidence.changed_triggers_reassessment:
-                reassess_now = drift.changed
+            drift = evidence_for_scoring(dossier, offline=options.offline)
+            if drift is not None:
+                extras["evidence"] = drift.findings
+                extras["evidence_lock"] = (drift.lock_path, drift.lock_sha256)
+                warnings.extend(drift.warnings)
+                if drift.changed and policy.model.evidence.changed_triggers_reassessment:
+                    reassess_now = drift.changed
+    except InputError as exc:  # a malformed lock file or custom list
+        return Outcome(path, problems=tuple(exc.problems))
 
     result = score_dossier(
         dossier,
