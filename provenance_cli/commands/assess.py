@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 TIER_NAMES = ("low", "medium", "high", "critical")
+FORMATS = ("terminal", "md", "html", "json", "csv")
 
 
 def _parse_day(value: str | None) -> date:
@@ -33,8 +34,14 @@ def run_assessment(
     evidence: bool,
     offline: bool,
     jobs: int | None,
+    render: tuple[str, Any] | None = None,
 ):  # type: ignore[no-untyped-def]
-    """Shared by assess and questions: discover, assess with progress, print problems."""
+    """Shared by assess and questions: discover, assess with progress, print problems.
+
+    With ``render`` (format name, RenderContext) each worker also renders its
+    vendor's report, so ``--jobs`` spreads rendering too; the rendered texts
+    come back as a third value, None for files that failed.
+    """
     import sys
 
     from provenance_cli import terminal
@@ -54,22 +61,66 @@ def run_assessment(
         offline=offline or is_offline(),
     )
     err = terminal.console(stderr=True)
+
+    def work(on_done=None):  # type: ignore[no-untyped-def]
+        if render is None:
+            return assess_files(files, options, jobs=jobs, on_done=on_done)
+        from provenance_cli.assess import _policy
+        from provenance_cli.batch import parallel_map
+
+        _policy(options.policy_path)  # refuse a bad policy once, before any work starts
+        jobs_list = [(str(p), options, render[0], render[1]) for p in files]
+        return list(parallel_map(assess_and_render, jobs_list, jobs=jobs, on_done=on_done))
+
     if len(files) > 1 and err.is_terminal:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         with Progress(TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as progress:
             task = progress.add_task("assess", total=len(files))
-            outcomes = assess_files(files, options, jobs=jobs, on_done=lambda: progress.advance(task))
+            done = work(on_done=lambda: progress.advance(task))
     else:
-        outcomes = assess_files(files, options, jobs=jobs)
+        done = work()
+    rendered: list[str | None] = []
+    if render is not None:
+        failures = [error for _, _, error in done if error]
+        if failures:
+            from provenance_cli.errors import UsageError
+
+            raise UsageError(failures[0])
+        outcomes = [outcome for outcome, _, _ in done]
+        rendered = [text for outcome, text, _ in done if outcome.result is not None]
+    else:
+        outcomes = done
     problems = [p for o in outcomes for p in o.problems]
+    # The same warning (e.g. "list X is not cached") usually concerns every file: say it once.
+    seen: dict[str, list[str]] = {}
     for outcome in outcomes:
         for warning in outcome.warnings:
-            terminal.warn(f"{outcome.path}: {warning}")
+            seen.setdefault(warning, []).append(outcome.path)
+    for warning, where in seen.items():
+        scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
+        terminal.warn(f"{scope}: {warning}")
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     results = [o.result for o in outcomes if o.result is not None]
+    if render is not None:
+        return results, problems, rendered
     return results, problems
+
+
+def assess_and_render(job: tuple[str, Any, str, Any]) -> tuple[Any, str | None, str | None]:
+    """Assess one file and render its report in the same worker: (outcome, text, error)."""
+    from provenance_cli.assess import assess_file
+    from provenance_cli.render.interface import get_renderer
+
+    path, options, fmt, context = job
+    outcome = assess_file((path, options))
+    if outcome.result is None:
+        return outcome, None, None
+    try:
+        return outcome, get_renderer(fmt).render(outcome.result, context), None
+    except Exception as exc:  # a broken custom template: report it, write nothing
+        return outcome, None, f"cannot render the {fmt} report of {path}: {type(exc).__name__}: {exc}"
 
 
 def register(app: typer.Typer) -> None:
@@ -85,27 +136,40 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file (one vendor) or folder (one report per vendor; html adds index.html). Default: stdout.")] = None,
+        template_dir: Annotated[Path | None, typer.Option("--template-dir", help="Your own report templates, used before the bundled ones.")] = None,
     ) -> None:
-        """Score dossiers into category and overall risk; gate CI with --fail-on."""
+        """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
         from provenance_cli import terminal
-        from provenance_cli.catalogue import load_catalogue
         from provenance_cli.errors import EXIT_GATE, EXIT_INPUT
-        from provenance_cli.render.terminal import show_questions, show_summary, show_vendor
         from provenance_cli.scoring import sort_by_risk
 
         if fail_on is not None and fail_on.lower() not in TIER_NAMES:
             terminal.fail_usage(f"--fail-on: unknown tier '{fail_on}'", TIER_NAMES)
-        results, problems = run_assessment(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs)
-        catalogue = load_catalogue()
-        out = terminal.console()
+        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
+        if fmt not in FORMATS:
+            terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
+        if template_dir is not None and not template_dir.is_dir():
+            terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
+        render = None
+        context = None
+        if fmt != "terminal":
+            from provenance_cli.render.interface import RenderContext, get_renderer
+            from provenance_cli.render.output import run_inputs
+
+            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
+            if output is not None and not get_renderer(fmt).combined:
+                render = (fmt, context)
+        assessed = run_assessment(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, render=render)
+        results, problems = assessed[0], assessed[1]
         ranked = sort_by_risk(results)
-        if len(ranked) == 1:
-            show_vendor(ranked[0], catalogue, out)
-        elif ranked:
-            show_summary(ranked, out)
-        if questions:
-            for result in ranked:
-                show_questions(result, catalogue, out)
+        if fmt == "terminal":
+            _show_terminal(ranked, questions, output)
+        elif results:
+            from provenance_cli.render.output import write_reports
+
+            write_reports(results, fmt, context, output, rendered=assessed[2] if render else None, folder_input=any(p.is_dir() for p in paths))
 
         if problems:
             raise typer.Exit(EXIT_INPUT)
@@ -152,3 +216,33 @@ def register(app: typer.Typer) -> None:
                 show_questions(result, catalogue, terminal.console())
         if problems:
             raise typer.Exit(EXIT_INPUT)
+
+
+def _show_terminal(ranked: list[Any], questions: bool, output: Path | None) -> None:
+    from provenance_cli import terminal
+    from provenance_cli.catalogue import load_catalogue
+    from provenance_cli.render.terminal import show_questions, show_summary, show_vendor
+
+    catalogue = load_catalogue()
+    if output is not None:
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        out = Console(file=buffer, width=140, no_color=True, highlight=False, soft_wrap=False)
+    else:
+        out = terminal.console()
+    if len(ranked) == 1:
+        show_vendor(ranked[0], catalogue, out)
+    elif ranked:
+        show_summary(ranked, out)
+    if questions:
+        for result in ranked:
+            show_questions(result, catalogue, out)
+    if output is not None:
+        from provenance_cli.fsutil import atomic_write
+
+        target = output / "summary.txt" if output.is_dir() else output
+        atomic_write(target, buffer.getvalue())
+        terminal.note(f"wrote {target}")

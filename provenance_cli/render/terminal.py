@@ -99,7 +99,16 @@ def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
     sections: list[tuple[str, list[str]]] = []
     screening = result.extras.get("screening")
     if screening is not None:
-        sections.append(("Screening: listed names", [m.describe() for m in screening.matches]))
+        sections.append(
+            (
+                "Screening: listed names",
+                [
+                    f"{m.role} {(m.parent_name or m.screened_name)!r}: {m.describe()}, entry {m.entry_name!r} "
+                    f"({m.entry_id}), score {m.score}, {m.reason}"
+                    for m in screening.matches
+                ],
+            )
+        )
     evidence = result.extras.get("evidence")
     if evidence:
         sections.append(("Evidence changed or broken", [f.describe() for f in evidence if f.is_finding]))
