@@ -14,7 +14,7 @@ class FileCheck:
 
     path: str
     kind: str
-    """dossier, questionnaire or policy (guessed from the top-level keys)."""
+    """dossier, questionnaire, policy or evidence lock (from the top-level keys)."""
     problems: tuple[Problem, ...]
 
     @property
@@ -27,6 +27,8 @@ def guess_kind(data: dict[str, object]) -> str:
         return "questionnaire"
     if "policy" in data:
         return "policy"
+    if "provcheck_evidence_lock" in data:
+        return "evidence lock"
     return "dossier"
 
 
@@ -44,6 +46,10 @@ def check_file(path: Path) -> FileCheck:
         kind = guess_kind(document.data)
         if kind == "questionnaire":
             build_catalogue([path])
+        elif kind == "evidence lock":
+            from provenance_cli.evidence import read_lock
+
+            read_lock(path)
         elif kind == "policy":
             from datetime import date
 
