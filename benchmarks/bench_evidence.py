@@ -87,11 +87,7 @@ def main() -> None:
     bases = [f"http://127.0.0.1:{s.server_address[1]}" for s in servers]
     urls = [f"{bases[i % len(bases)]}/policy/{i}" for i in range(args.urls)]
     question = next(q.id for q in load_catalogue().questions.values() if q.applies_if is None)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and k != "PROVCHECK_OFFLINE"
-    }
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and k != "PROVCHECK_OFFLINE"}
     try:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "bench.yaml"
@@ -128,12 +124,8 @@ def main() -> None:
         f"{args.urls} evidence URLs on {args.hosts} local host(s), {args.delay_ms:g} ms per page, "
         f"default limits (concurrency {defaults.concurrency}, per host {defaults.per_host})"
     )
-    print(
-        f"  provcheck evidence check (subprocess, start to finish): {cli_seconds:.2f} s  {summary}"
-    )
-    print(
-        f"  core check_dossiers (in-process):                       {core_seconds:.2f} s  ({ok} ok)"
-    )
+    print(f"  provcheck evidence check (subprocess, start to finish): {cli_seconds:.2f} s  {summary}")
+    print(f"  core check_dossiers (in-process):                       {core_seconds:.2f} s  ({ok} ok)")
     serial = args.urls * args.delay_ms / 1000
     print(f"  serving time alone if fetched one by one:               {serial:.2f} s")
 

@@ -225,7 +225,8 @@ def dossier_text(question_ids: list[str], citations: dict[int, list[str]]) -> st
         "answers:",
     ]
     for index, urls in citations.items():
-        lines += [f"  {question_ids[index]}:", "    answer:", "    evidence:"]
+        lines += [f"  {question_ids[index]}:", "    answer:"]
+        lines += ["    evidence:"] if urls else []
         for url in urls:
             lines += [f"      - url: {url}", "        kind: public_document"]
     return "\n".join(lines) + "\n"
@@ -260,8 +261,7 @@ def provcheck(*args: str | Path, cwd: Path, offline: bool = False) -> Run:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-        and k not in ("PROVCHECK_OFFLINE", "FORCE_COLOR")
+        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy") and k not in ("PROVCHECK_OFFLINE", "FORCE_COLOR")
     }
     env.update(NO_COLOR="1", COLUMNS="200", PYTHONIOENCODING="utf-8")
     if offline:
@@ -361,9 +361,7 @@ def test_progress_callback_and_duplicates(site: Site) -> None:
     assert site.hits["/same"] == 1
 
 
-def test_offline_mode_refuses_before_connecting(
-    site: Site, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_offline_mode_refuses_before_connecting(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     from provenance_cli.net import OfflineError
 
     monkeypatch.setenv("PROVCHECK_OFFLINE", "1")
@@ -375,9 +373,7 @@ def test_offline_mode_refuses_before_connecting(
 # --------------------------------------------------------------------------- snapshot and drift
 
 
-def test_snapshot_then_check_reports_drift(
-    site: Site, tmp_path: Path, question_ids: list[str]
-) -> None:
+def test_snapshot_then_check_reports_drift(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
     path = write_dossier(
         tmp_path / "vendor.yaml",
         question_ids,
@@ -399,9 +395,7 @@ def test_snapshot_then_check_reports_drift(
     lock = read_lock(lock_file)
     assert lock is not None and lock.dossier == "vendor.yaml"
     assert list(lock.entries) == sorted(lock.entries)
-    assert lock.entries[site.url("/policy")].questions == tuple(
-        sorted(question_ids[i] for i in (0, 2))
-    )
+    assert lock.entries[site.url("/policy")].questions == tuple(sorted(question_ids[i] for i in (0, 2)))
     assert lock.entries[site.url("/redirect")].final_url == site.url("/same")
     text = lock_file.read_text()
     assert text.count("provcheck_evidence_lock: 1") == 1
@@ -418,9 +412,7 @@ def test_snapshot_then_check_reports_drift(
         cwd=tmp_path,
     )
     assert clean.returncode == 0, clean.stderr
-    assert {u: i["drift"] for u, i in by_url(clean.json()).items()} == dict.fromkeys(
-        lock.entries, "unchanged"
-    )
+    assert {u: i["drift"] for u, i in by_url(clean.json()).items()} == dict.fromkeys(lock.entries, "unchanged")
 
     # Substance changes, one page disappears, a new citation appears.
     site.pages["/policy"] = (200, _policy(90))
@@ -440,26 +432,17 @@ def test_snapshot_then_check_reports_drift(
     assert items[site.url("/same")]["drift"] == "unchanged"
     assert items[site.url("/nonce")]["drift"] == "unchanged"
     assert items[site.url("/policy")]["drift"] == "changed"
-    assert items[site.url("/policy")]["drift_detail"].startswith(
-        "content changed since snapshot at 20"
-    )
+    assert items[site.url("/policy")]["drift_detail"].startswith("content changed since snapshot at 20")
     assert items[site.url("/gone-later")]["status"] == "broken"
     assert items[site.url("/gone-later")]["drift"] == "removed"
     assert items[site.url("/page/new")]["drift"] == "new"
     assert run.json()["summary"]["drift"] == {"unchanged": 2, "changed": 1, "removed": 1, "new": 1}
 
-    gate = provcheck(
-        "evidence", "check", "vendor.yaml", "--fail-on-changed", *CLI_FAST, cwd=tmp_path
-    )
+    gate = provcheck("evidence", "check", "vendor.yaml", "--fail-on-changed", *CLI_FAST, cwd=tmp_path)
     assert gate.returncode == 1
-    assert (
-        "gate: 2 evidence page(s) changed or removed since snapshot (--fail-on-changed)"
-        in gate.stderr
-    )
+    assert "gate: 2 evidence page(s) changed or removed since snapshot (--fail-on-changed)" in gate.stderr
     assert "content changed since snapshot at" in gate.stdout
-    broken_gate = provcheck(
-        "evidence", "check", "vendor.yaml", "--fail-on-broken", *CLI_FAST, cwd=tmp_path
-    )
+    broken_gate = provcheck("evidence", "check", "vendor.yaml", "--fail-on-broken", *CLI_FAST, cwd=tmp_path)
     assert broken_gate.returncode == 1
     assert "(--fail-on-broken)" in broken_gate.stderr
 
@@ -473,12 +456,8 @@ def test_snapshot_then_check_reports_drift(
         (question_ids[2], site.url("/page/new")): "new",
     }
     assert [f.is_finding for f in findings] == [True, True, False]
-    assert findings[0].describe() == (
-        f"{question_ids[0]}: {site.url('/policy')}: changed: {findings[0].detail}"
-    )
-    assert reassessment_reason(findings) == (
-        f"cited evidence changed since its snapshot: {site.url('/policy')} and 1 more"
-    )
+    assert findings[0].describe() == (f"{question_ids[0]}: {site.url('/policy')}: changed: {findings[0].detail}")
+    assert reassessment_reason(findings) == (f"cited evidence changed since its snapshot: {site.url('/policy')} and 1 more")
     assert reassessment_reason(findings[2:]) is None
     changed = next(f for f in findings if f.status == "changed")
     assert changed.snapshot_at == lock.entries[site.url("/policy")].retrieved_at
@@ -488,23 +467,17 @@ def test_snapshot_then_check_reports_drift(
     hits = dict(site.hits)
     offline = drift_findings(load(path), offline=True)
     assert site.hits == hits
-    assert [(f.question_id, f.url, f.status, f.checked_at) for f in offline] == [
-        (question_ids[2], site.url("/page/new"), "new", None)
-    ]
+    assert [(f.question_id, f.url, f.status, f.checked_at) for f in offline] == [(question_ids[2], site.url("/page/new"), "new", None)]
     assert "not snapshotted" in offline[0].detail
 
 
-def test_snapshot_missing_only_keeps_the_baseline(
-    site: Site, tmp_path: Path, question_ids: list[str]
-) -> None:
+def test_snapshot_missing_only_keeps_the_baseline(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
     path = write_dossier(tmp_path / "v.yaml", question_ids, {0: [site.url("/policy")]})
     assert provcheck("evidence", "snapshot", "v.yaml", *CLI_FAST, cwd=tmp_path).returncode == 0
     before = read_lock(lock_path_for(path))
     site.pages["/policy"] = (200, _policy(365))
     write_dossier(path, question_ids, {0: [site.url("/policy"), site.url("/same")]})
-    run = provcheck(
-        "evidence", "snapshot", "v.yaml", "--missing-only", "-f", "json", *CLI_FAST, cwd=tmp_path
-    )
+    run = provcheck("evidence", "snapshot", "v.yaml", "--missing-only", "-f", "json", *CLI_FAST, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.json()["locks"][0]["fetched"] == 1
     after = read_lock(lock_path_for(path))
@@ -513,18 +486,11 @@ def test_snapshot_missing_only_keeps_the_baseline(
     assert drift_findings(load(path), offline=False, options=FAST)[0].status == "changed"
 
 
-def test_snapshot_keeps_a_readable_entry_through_an_outage(
-    site: Site, tmp_path: Path, question_ids: list[str]
-) -> None:
-    path = write_dossier(
-        tmp_path / "v.yaml", question_ids, {0: [site.url("/policy"), site.url("/missing")]}
-    )
+def test_snapshot_keeps_a_readable_entry_through_an_outage(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
+    path = write_dossier(tmp_path / "v.yaml", question_ids, {0: [site.url("/policy"), site.url("/missing")]})
     first = provcheck("evidence", "snapshot", "v.yaml", *CLI_FAST, cwd=tmp_path)
     assert first.returncode == 0
-    assert (
-        f"warning: {site.url('/missing')}: broken: HTTP 404 Not Found (recorded as such)"
-        in first.stderr
-    )
+    assert f"warning: {site.url('/missing')}: broken: HTTP 404 Not Found (recorded as such)" in first.stderr
     before = read_lock(lock_path_for(path)).entries[site.url("/policy")]
     site.pages["/policy"] = (503, "busy")
     again = provcheck("evidence", "snapshot", "v.yaml", *CLI_FAST, cwd=tmp_path)
@@ -534,6 +500,18 @@ def test_snapshot_keeps_a_readable_entry_through_an_outage(
     # Offline, a page unreadable at snapshot time is a finding.
     offline = drift_findings(load(path), offline=True)
     assert [(f.url, f.status) for f in offline] == [(site.url("/missing"), "broken")]
+    # Readable now but not at snapshot: nothing to compare with, so "new".
+    site.pages["/missing"] = (200, "<p>Back</p>")
+    site.pages["/policy"] = (200, _policy(30))
+    online = drift_findings(load(path), offline=False, options=FAST)
+    assert [(f.url, f.status) for f in online] == [(site.url("/missing"), "new")]
+    assert online[0].detail.startswith("readable now, but not at snapshot (HTTP 404 Not Found)")
+
+
+def test_no_evidence_urls(tmp_path: Path, question_ids: list[str]) -> None:
+    write_dossier(tmp_path / "v.yaml", question_ids, {0: []})
+    run = provcheck("evidence", "check", "v.yaml", cwd=tmp_path)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "", "v.yaml: no evidence URLs cited\n")
 
 
 def test_lock_file_is_deterministic(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
@@ -558,9 +536,7 @@ def test_lock_file_is_deterministic(site: Site, tmp_path: Path, question_ids: li
 # --------------------------------------------------------------------------- exit codes and errors
 
 
-def test_text_report_and_exit_zero_without_gates(
-    site: Site, tmp_path: Path, question_ids: list[str]
-) -> None:
+def test_text_report_and_exit_zero_without_gates(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
     write_dossier(
         tmp_path / "v.yaml",
         question_ids,
@@ -570,8 +546,7 @@ def test_text_report_and_exit_zero_without_gates(
     assert run.returncode == 0, run.stderr
     assert "HTTP 404 Not Found" in run.stdout and "non-web address (ftp scheme)" in run.stdout
     assert run.stderr.splitlines()[-1] == (
-        "3 URLs: 1 ok, 1 broken, 1 unreachable; no lock file (run `provcheck evidence snapshot` "
-        "to detect later changes)"
+        "3 URLs: 1 ok, 1 broken, 1 unreachable; no lock file (run `provcheck evidence snapshot` to detect later changes)"
     )
     assert "\x1b[" not in run.stderr  # no progress bar when stderr is not a terminal
 
@@ -597,9 +572,7 @@ def test_offline_cli_refuses(site: Site, tmp_path: Path, question_ids: list[str]
     assert site.hits == {}
 
 
-def test_bad_input_is_exit_2_before_any_fetch(
-    site: Site, tmp_path: Path, question_ids: list[str]
-) -> None:
+def test_bad_input_is_exit_2_before_any_fetch(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
     write_dossier(tmp_path / "v.yaml", question_ids, {0: [site.url("/same")]})
     lock = tmp_path / "v.evidence.lock.yaml"
     lock.write_text(
@@ -608,10 +581,7 @@ def test_bad_input_is_exit_2_before_any_fetch(
     )
     run = provcheck("evidence", "check", "v.yaml", cwd=tmp_path)
     assert run.returncode == 2
-    assert (
-        "v.evidence.lock.yaml:7:19: expected a UTC time like 2026-07-01T09:30:00Z, got 'yesterday'"
-        in run.stderr
-    )
+    assert "v.evidence.lock.yaml:7:19: expected a UTC time like 2026-07-01T09:30:00Z, got 'yesterday'" in run.stderr
     lock.write_text("provcheck_evidence_lock: 2\n")
     run = provcheck("evidence", "check", "v.yaml", cwd=tmp_path)
     assert run.returncode == 2 and "evidence lock format '2'" in run.stderr
@@ -627,9 +597,7 @@ def test_bad_input_is_exit_2_before_any_fetch(
 
 
 def test_drift_findings_without_lock(site: Site, tmp_path: Path, question_ids: list[str]) -> None:
-    path = write_dossier(
-        tmp_path / "v.yaml", question_ids, {0: [site.url("/same"), site.url("/missing")]}
-    )
+    path = write_dossier(tmp_path / "v.yaml", question_ids, {0: [site.url("/same"), site.url("/missing")]})
     online = drift_findings(load(path), offline=False, options=FAST)
     assert [(f.url, f.status) for f in online] == [
         (site.url("/same"), "new"),
@@ -637,10 +605,7 @@ def test_drift_findings_without_lock(site: Site, tmp_path: Path, question_ids: l
     ]
     offline = drift_findings(load(path), offline=True)
     assert [f.status for f in offline] == ["new", "new"]
-    assert (
-        offline[0].detail
-        == "not snapshotted (no lock file (v.evidence.lock.yaml)); offline, so not checked"
-    )
+    assert offline[0].detail == "not snapshotted (no lock file (v.evidence.lock.yaml)); offline, so not checked"
     assert offline[0].as_dict()["checked_at"] is None
 
 

@@ -60,9 +60,7 @@ def register(app: typer.Typer) -> None:
         output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
         fail_on_broken: Annotated[
             bool,
-            typer.Option(
-                "--fail-on-broken", help="Exit 1 if evidence is broken, unreachable or removed."
-            ),
+            typer.Option("--fail-on-broken", help="Exit 1 if evidence is broken, unreachable or removed."),
         ] = False,
         fail_on_changed: Annotated[
             bool,
@@ -71,21 +69,11 @@ def register(app: typer.Typer) -> None:
                 help="Exit 1 if evidence changed or was removed since the snapshot.",
             ),
         ] = False,
-        timeout: Annotated[
-            float, typer.Option(help="Seconds allowed per request.", min=0.05)
-        ] = 20.0,
-        concurrency: Annotated[
-            int, typer.Option(help="URLs fetched at once.", min=1, max=512)
-        ] = 32,
-        per_host: Annotated[
-            int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)
-        ] = 4,
-        max_redirects: Annotated[
-            int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)
-        ] = 5,
-        max_bytes: Annotated[
-            int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)
-        ] = 5 * 1024 * 1024,
+        timeout: Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)] = 20.0,
+        concurrency: Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)] = 32,
+        per_host: Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)] = 4,
+        max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)] = 5,
+        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
     ) -> None:
         from provenance_cli import terminal
         from provenance_cli.evidence import check_dossiers, citations
@@ -115,21 +103,11 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-        timeout: Annotated[
-            float, typer.Option(help="Seconds allowed per request.", min=0.05)
-        ] = 20.0,
-        concurrency: Annotated[
-            int, typer.Option(help="URLs fetched at once.", min=1, max=512)
-        ] = 32,
-        per_host: Annotated[
-            int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)
-        ] = 4,
-        max_redirects: Annotated[
-            int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)
-        ] = 5,
-        max_bytes: Annotated[
-            int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)
-        ] = 5 * 1024 * 1024,
+        timeout: Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)] = 20.0,
+        concurrency: Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)] = 32,
+        per_host: Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)] = 4,
+        max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)] = 5,
+        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
     ) -> None:
         from provenance_cli import terminal
         from provenance_cli.errors import ServiceError
@@ -162,14 +140,11 @@ def register(app: typer.Typer) -> None:
         if results and _network_down(list(results.values())):
             reason = _first_reason(results.values())
             raise ServiceError(
-                f"none of the {len(results)} evidence URLs could be reached ({reason}); "
-                "the network looks down, so no lock file was written"
+                f"none of the {len(results)} evidence URLs could be reached ({reason}); the network looks down, so no lock file was written"
             )
         report: list[dict[str, Any]] = []
         for dossier in dossiers:
-            lock, notes = build_lock(
-                dossier, results, previous[dossier.source], missing_only=missing_only
-            )
+            lock, notes = build_lock(dossier, results, previous[dossier.source], missing_only=missing_only)
             path = lock_path_for(dossier.source)
             write_lock(path, lock)
             unreadable = [e for e in lock.entries.values() if e.content_sha256 is None]
@@ -179,9 +154,7 @@ def register(app: typer.Typer) -> None:
                     "lock": str(path),
                     "entries": len(lock.entries),
                     "fetched": sum(1 for url in lock.entries if url in results),
-                    "unreadable": [
-                        {"url": e.url, "status": e.status, "detail": e.detail} for e in unreadable
-                    ],
+                    "unreadable": [{"url": e.url, "status": e.status, "detail": e.detail} for e in unreadable],
                     "kept": notes,
                 }
             )
@@ -190,10 +163,7 @@ def register(app: typer.Typer) -> None:
                     terminal.warn(note)
                 for entry in unreadable:
                     terminal.warn(f"{entry.url}: {entry.status}: {entry.detail} (recorded as such)")
-                terminal.note(
-                    f"wrote {path}: {_plural(len(lock.entries), 'URL')}, "
-                    f"{len(lock.entries) - len(unreadable)} readable"
-                )
+                terminal.note(f"wrote {path}: {_plural(len(lock.entries), 'URL')}, {len(lock.entries) - len(unreadable)} readable")
         if as_json:
             terminal.print_json({"locks": report})
 
@@ -201,9 +171,7 @@ def register(app: typer.Typer) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _options(
-    timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int
-) -> FetchOptions:
+def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int) -> FetchOptions:
     from provenance_cli.evidence import FetchOptions
 
     return FetchOptions(
@@ -281,9 +249,7 @@ def _plural(count: int, noun: str) -> str:
 def _network_down(results: list[FetchResult]) -> bool:
     from provenance_cli.evidence.results import NETWORK_FAILURES, UNREACHABLE
 
-    return bool(results) and all(
-        r.status == UNREACHABLE and r.failure in NETWORK_FAILURES for r in results
-    )
+    return bool(results) and all(r.status == UNREACHABLE and r.failure in NETWORK_FAILURES for r in results)
 
 
 def _first_reason(results: Any) -> str:
@@ -341,6 +307,9 @@ def _print_checks(checks: list[DossierCheck]) -> None:
     from provenance_cli import terminal
 
     for check in checks:
+        if not check.urls:
+            terminal.note(f"{check.source}: no evidence URLs cited")
+            continue
         lock_note = f"lock {Path(check.lock_path).name}" if check.lock_found else "no lock file"
         rows = []
         for item in check.urls:
@@ -351,9 +320,7 @@ def _print_checks(checks: list[DossierCheck]) -> None:
             if drift_detail:
                 parts.append(drift_detail)
             detail = "; ".join(parts)
-            rows.append(
-                [item.result.status, item.drift or "-", item.url, detail, ", ".join(item.questions)]
-            )
+            rows.append([item.result.status, item.drift or "-", item.url, detail, ", ".join(item.questions)])
         terminal.print_table(
             ["link", "drift", "URL", "detail", "cited by"],
             rows,
@@ -363,6 +330,8 @@ def _print_checks(checks: list[DossierCheck]) -> None:
     links = ", ".join(f"{n} {k}" for k, n in summary["links"].items() if n)
     drift = ", ".join(f"{n} {k}" for k, n in summary["drift"].items() if n)
     total = sum(summary["links"].values())
+    if total == 0:
+        return
     line = f"{total} URL{'s' if total != 1 else ''}: {links}"
     if drift:
         line += f"; since snapshot: {drift}"
@@ -388,13 +357,9 @@ def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_chang
     changed = [i for i in items if i.drift in (CHANGED, REMOVED)]
     tripped = []
     if fail_on_broken and broken:
-        tripped.append(
-            f"{len(broken)} broken, unreachable or removed evidence link(s) (--fail-on-broken)"
-        )
+        tripped.append(f"{len(broken)} broken, unreachable or removed evidence link(s) (--fail-on-broken)")
     if fail_on_changed and changed:
-        tripped.append(
-            f"{len(changed)} evidence page(s) changed or removed since snapshot (--fail-on-changed)"
-        )
+        tripped.append(f"{len(changed)} evidence page(s) changed or removed since snapshot (--fail-on-changed)")
     if tripped:
         sys.stderr.write("gate: " + "; ".join(tripped) + "\n")
         raise typer.Exit(EXIT_GATE)

@@ -6,8 +6,9 @@ The rules, in one place:
   text digest matches, **changed** when it does not;
 * a page that answered 404 or 410 today but was readable at snapshot time:
   **removed**;
-* a URL with no entry in the lock (or no lock at all): **new**, meaning not
-  snapshotted yet, so a change could not be noticed;
+* a URL with no entry in the lock (or no lock at all), or one that could
+  not be read when the snapshot was taken: **new**, meaning there is no
+  recorded content to compare with, so a change could not be noticed;
 * a page that cannot be read today for another reason (timeout, 5xx) is
   not compared: its link status already says what is wrong.
 """
@@ -68,10 +69,7 @@ def compare(
     lock_path: Path,
 ) -> DossierCheck:
     """Today's results for one dossier set against its lock (None: no lock file)."""
-    checks = [
-        _compare_one(url, questions, results[url], lock, lock_path)
-        for url, questions in cited.items()
-    ]
+    checks = [_compare_one(url, questions, results[url], lock, lock_path) for url, questions in cited.items()]
     return DossierCheck(source, str(lock_path), lock is not None, tuple(checks))
 
 
@@ -86,9 +84,7 @@ def _compare_one(
         return UrlCheck(url, questions, result, None, f"no lock file ({lock_path.name})")
     entry = lock.entries.get(url)
     if entry is None:
-        return UrlCheck(
-            url, questions, result, NEW, f"not snapshotted yet (no entry in {lock_path.name})"
-        )
+        return UrlCheck(url, questions, result, NEW, f"not snapshotted yet (no entry in {lock_path.name})")
     since = f"since snapshot at {iso(entry.retrieved_at)}"
     if result.reachable:
         if entry.content_sha256 is None:
@@ -97,8 +93,8 @@ def _compare_one(
                 url,
                 questions,
                 result,
-                CHANGED,
-                f"readable now, but was not at snapshot ({was}); snapshot again to record it",
+                NEW,
+                f"readable now, but not at snapshot ({was}); snapshot again to record it",
                 entry.retrieved_at,
             )
         if lock.normaliser != NORMALISER_VERSION:
@@ -107,17 +103,15 @@ def _compare_one(
                 questions,
                 result,
                 None,
-                f"snapshot used text normalisation {lock.normaliser}, this provcheck uses "
-                f"{NORMALISER_VERSION}; snapshot again to compare",
+                f"snapshot used text normalisation {lock.normaliser}, this provcheck uses {NORMALISER_VERSION}; snapshot again to compare",
                 entry.retrieved_at,
             )
+        moved = ""
+        if entry.final_url and result.final_url and entry.final_url != result.final_url:
+            moved = f"; now at {result.final_url} (was {entry.final_url})"
         if result.content_sha256 == entry.content_sha256:
-            return UrlCheck(
-                url, questions, result, UNCHANGED, f"unchanged {since}", entry.retrieved_at
-            )
-        return UrlCheck(
-            url, questions, result, CHANGED, f"content changed {since}", entry.retrieved_at
-        )
+            return UrlCheck(url, questions, result, UNCHANGED, f"unchanged {since}{moved}", entry.retrieved_at)
+        return UrlCheck(url, questions, result, CHANGED, f"content changed {since}{moved}", entry.retrieved_at)
     if result.status == BROKEN and result.http_status in GONE_CODES:
         if entry.content_sha256 is not None:
             return UrlCheck(
@@ -137,9 +131,7 @@ def _compare_one(
                 f"already HTTP {entry.http_status} at snapshot {iso(entry.retrieved_at)}",
                 entry.retrieved_at,
             )
-    return UrlCheck(
-        url, questions, result, None, "not compared: the page could not be read", entry.retrieved_at
-    )
+    return UrlCheck(url, questions, result, None, "not compared: the page could not be read", entry.retrieved_at)
 
 
 def check_dossiers(
@@ -171,11 +163,7 @@ def findings_from(check: DossierCheck) -> list[EvidenceFinding]:
         if status is None:
             continue
         for question_id in item.questions:
-            findings.append(
-                EvidenceFinding(
-                    question_id, item.url, status, detail, item.snapshot_at, item.result.checked_at
-                )
-            )
+            findings.append(EvidenceFinding(question_id, item.url, status, detail, item.snapshot_at, item.result.checked_at))
     return findings
 
 
@@ -189,26 +177,17 @@ def _finding_status(item: UrlCheck) -> tuple[str | None, str]:
     return None, ""
 
 
-def offline_findings(
-    dossier: Dossier, lock: EvidenceLock | None, lock_path: Path
-) -> list[EvidenceFinding]:
+def offline_findings(dossier: Dossier, lock: EvidenceLock | None, lock_path: Path) -> list[EvidenceFinding]:
     """What the lock alone can say: URLs never snapshotted, and pages unreadable at snapshot."""
     findings: list[EvidenceFinding] = []
     for url, questions in citations(dossier).items():
         entry: LockEntry | None = lock.entries.get(url) if lock is not None else None
         if entry is None:
-            where = (
-                f"no entry in {lock_path.name}"
-                if lock is not None
-                else f"no lock file ({lock_path.name})"
-            )
+            where = f"no entry in {lock_path.name}" if lock is not None else f"no lock file ({lock_path.name})"
             status, detail, at = NEW, f"not snapshotted ({where}); offline, so not checked", None
         elif entry.content_sha256 is None:
             status = entry.status if entry.status in (BROKEN, UNREACHABLE) else UNREACHABLE
-            detail = (
-                f"{entry.detail or entry.status} at snapshot {iso(entry.retrieved_at)}; "
-                "offline, so not re-checked"
-            )
+            detail = f"{entry.detail or entry.status} at snapshot {iso(entry.retrieved_at)}; offline, so not re-checked"
             at = entry.retrieved_at
         else:
             continue
@@ -295,9 +274,7 @@ def build_lock(
             continue
         assert result is not None
         if old is not None and old.content_sha256 is not None and not result.reachable:
-            notes.append(
-                f"kept the snapshot of {url} from {iso(old.retrieved_at)}: now {result.detail}"
-            )
+            notes.append(f"kept the snapshot of {url} from {iso(old.retrieved_at)}: now {result.detail}")
             entries[url] = _with_questions(old, questions)
             continue
         entries[url] = entry_from_result(result, questions)

@@ -60,9 +60,7 @@ class _Unreachable(Exception):
         self.final_url = final_url
 
 
-def fetch_urls(
-    urls: Iterable[str], options: FetchOptions | None = None, on_result: OnResult | None = None
-) -> list[FetchResult]:
+def fetch_urls(urls: Iterable[str], options: FetchOptions | None = None, on_result: OnResult | None = None) -> list[FetchResult]:
     """Fetch every URL (duplicates once); results in the order given.
 
     Raises :class:`provenance_cli.net.OfflineError` before any connection in
@@ -80,9 +78,7 @@ def fetch_urls(
         return pool.submit(asyncio.run, fetch_all(*coroutine_args)).result()
 
 
-async def fetch_all(
-    urls: Sequence[str], options: FetchOptions, on_result: OnResult | None = None
-) -> list[FetchResult]:
+async def fetch_all(urls: Sequence[str], options: FetchOptions, on_result: OnResult | None = None) -> list[FetchResult]:
     """The asynchronous core of :func:`fetch_urls`."""
     import httpx
 
@@ -138,18 +134,12 @@ async def _fetch_one(
         while True:
             scheme = urlsplit(current).scheme.lower()
             if scheme not in _WEB_SCHEMES:
-                raise _Unreachable(
-                    "scheme", f"not a web address ({scheme or 'no'} scheme)", current
-                )
+                raise _Unreachable("scheme", f"not a web address ({scheme or 'no'} scheme)", current)
             async with host_gate(current):
                 try:
-                    response = await asyncio.wait_for(
-                        _request(client, current, options.max_bytes), options.timeout
-                    )
+                    response = await asyncio.wait_for(_request(client, current, options.max_bytes), options.timeout)
                 except asyncio.TimeoutError:
-                    raise _Unreachable(
-                        "timeout", f"no complete answer within {options.timeout:g}s", current
-                    ) from None
+                    raise _Unreachable("timeout", f"no complete answer within {options.timeout:g}s", current) from None
             if response.location is None:
                 return _classify(url, current, hops, response, started)
             target = _without_fragment(urljoin(current, response.location.strip()))
@@ -162,9 +152,7 @@ async def _fetch_one(
                 )
             hops += 1
             if hops > options.max_redirects:
-                raise _Unreachable(
-                    "redirects", f"more than {options.max_redirects} redirects", target
-                )
+                raise _Unreachable("redirects", f"more than {options.max_redirects} redirects", target)
             current = target
     except _Unreachable as exc:
         return _unreachable(url, started, exc.failure, exc.detail, exc.final_url)
@@ -190,9 +178,7 @@ async def _refuse_odd_redirects(response: httpx.Response) -> None:
     target = _without_fragment(urljoin(str(response.request.url), location.strip()))
     scheme = urlsplit(target).scheme.lower()
     if scheme not in _WEB_SCHEMES:
-        raise _Unreachable(
-            "scheme", f"redirects to a non-web address ({scheme or 'no'} scheme): {target}", target
-        )
+        raise _Unreachable("scheme", f"redirects to a non-web address ({scheme or 'no'} scheme): {target}", target)
     try:
         httpx.URL(target)
     except (httpx.InvalidURL, ValueError):
@@ -206,18 +192,14 @@ async def _request(client: httpx.AsyncClient, url: str, cap: int) -> _Response:
         location = response.headers.get("location")
         content_type = response.headers.get("content-type")
         if response.status_code in _REDIRECT_CODES and location:
-            return _Response(
-                response.status_code, response.reason_phrase, location, None, content_type
-            )
+            return _Response(response.status_code, response.reason_phrase, location, None, content_type)
         body = None
         if 200 <= response.status_code < 300:
             body = await aread_capped(response, cap)
         return _Response(response.status_code, response.reason_phrase, None, body, content_type)
 
 
-def _classify(
-    url: str, final_url: str, hops: int, response: _Response, started: datetime
-) -> FetchResult:
+def _classify(url: str, final_url: str, hops: int, response: _Response, started: datetime) -> FetchResult:
     status_line = f"{response.status} {response.reason}".strip()
     if response.body is None:
         return FetchResult(
@@ -243,9 +225,7 @@ def _classify(
     )
 
 
-def _unreachable(
-    url: str, started: datetime, failure: str, detail: str, final_url: str | None
-) -> FetchResult:
+def _unreachable(url: str, started: datetime, failure: str, detail: str, final_url: str | None) -> FetchResult:
     return FetchResult(
         url=url,
         status=UNREACHABLE,
@@ -273,11 +253,7 @@ def describe_failure(exc: BaseException, options: FetchOptions) -> tuple[str | N
     chain = list(_causes(exc))
     text = " ".join(str(e) for e in chain)
     lowered = text.lower()
-    if (
-        any(isinstance(e, ssl.SSLError) for e in chain)
-        or "ssl" in lowered
-        or "certificate" in lowered
-    ):
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in lowered or "certificate" in lowered:
         return "tls", f"TLS failure: {_first_line(text)}"
     if isinstance(exc, httpx.ConnectError) or any(isinstance(e, OSError) for e in chain):
         import socket

@@ -123,9 +123,7 @@ def _parse(document: Document) -> EvidenceLock:
     data = document.data
     problems: list[Problem] = []
 
-    def text(
-        value: Any, where: tuple[str | int, ...], what: str, required: bool = True
-    ) -> str | None:
+    def text(value: Any, where: tuple[str | int, ...], what: str, required: bool = True) -> str | None:
         if value is None and not required:
             return None
         if not isinstance(value, str) or not value.strip():
@@ -135,9 +133,7 @@ def _parse(document: Document) -> EvidenceLock:
 
     version = data.get("provcheck_evidence_lock")
     if version is None:
-        raise InputError(
-            [document.problem((), "not an evidence lock file (no provcheck_evidence_lock key)")]
-        )
+        raise InputError([document.problem((), "not an evidence lock file (no provcheck_evidence_lock key)")])
     if str(version).strip() != str(LOCK_FORMAT):
         raise InputError(
             [
@@ -160,9 +156,7 @@ def _parse(document: Document) -> EvidenceLock:
     for url, raw in raw_entries.items():
         where: tuple[str | int, ...] = ("entries", url)
         if not isinstance(raw, dict):
-            problems.append(
-                document.problem(where, "expected a mapping with retrieved_at, status, ...")
-            )
+            problems.append(document.problem(where, "expected a mapping with retrieved_at, status, ..."))
             continue
         retrieved = _time(raw.get("retrieved_at"), where + ("retrieved_at",), document, problems)
         status = text(raw.get("status"), where + ("status",), "a link status")
@@ -179,19 +173,11 @@ def _parse(document: Document) -> EvidenceLock:
             "a sha256 digest",
             required=False,
         )
-        if digest is not None and (
-            len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)
-        ):
-            problems.append(
-                document.problem(where + ("content_sha256",), "expected 64 lowercase hex digits")
-            )
+        if digest is not None and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)):
+            problems.append(document.problem(where + ("content_sha256",), "expected 64 lowercase hex digits"))
         questions_raw = raw.get("questions") or []
-        if not isinstance(questions_raw, list) or not all(
-            isinstance(q, str) for q in questions_raw
-        ):
-            problems.append(
-                document.problem(where + ("questions",), "expected a list of question ids")
-            )
+        if not isinstance(questions_raw, list) or not all(isinstance(q, str) for q in questions_raw):
+            problems.append(document.problem(where + ("questions",), "expected a list of question ids"))
             questions_raw = []
         if retrieved is None or status is None:
             continue
@@ -202,9 +188,7 @@ def _parse(document: Document) -> EvidenceLock:
             final_url=text(raw.get("final_url"), where + ("final_url",), "a URL", required=False),
             http_status=_int(raw.get("http_status"), where + ("http_status",), document, problems),
             content_sha256=digest,
-            content_type=text(
-                raw.get("content_type"), where + ("content_type",), "text", required=False
-            ),
+            content_type=text(raw.get("content_type"), where + ("content_type",), "text", required=False),
             size=_int(raw.get("size"), where + ("size",), document, problems),
             questions=tuple(sorted(questions_raw)),
             detail=text(raw.get("detail"), where + ("detail",), "text", required=False) or "",
@@ -214,9 +198,7 @@ def _parse(document: Document) -> EvidenceLock:
     return EvidenceLock(dossier, dossier_sha, normaliser, created_by, entries)
 
 
-def _int(
-    value: Any, where: tuple[str | int, ...], document: Document, problems: list[Problem]
-) -> int | None:
+def _int(value: Any, where: tuple[str | int, ...], document: Document, problems: list[Problem]) -> int | None:
     if value is None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
@@ -225,9 +207,7 @@ def _int(
     return None
 
 
-def _time(
-    value: Any, where: tuple[str | int, ...], document: Document, problems: list[Problem]
-) -> datetime | None:
+def _time(value: Any, where: tuple[str | int, ...], document: Document, problems: list[Problem]) -> datetime | None:
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -237,7 +217,5 @@ def _time(
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=timezone.utc)
             return moment.astimezone(timezone.utc)
-    problems.append(
-        document.problem(where, f"expected a UTC time like 2026-07-01T09:30:00Z, got {value!r}")
-    )
+    problems.append(document.problem(where, f"expected a UTC time like 2026-07-01T09:30:00Z, got {value!r}"))
     return None

@@ -70,8 +70,8 @@ _VOLATILE = [
         r"(?:[ _-]?token)?\s*[:=]\s*[\w+/=.-]{8,}",
         re.IGNORECASE,
     ),
-    # Unix epoch seconds or milliseconds (2001..2286).
-    re.compile(r"\b1\d{9}(?:\d{3})?\b"),
+    # Unix epoch seconds or milliseconds (2001..2286), with any fraction.
+    re.compile(r"\b1\d{9}(?:\d{3})?(?:\.\d+)?\b"),
     # Long hex runs with at least one digit (hashes, build ids).
     re.compile(r"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{16,}\b"),
     # Long base64/base64url runs mixing digits, upper and lower case (nonces, tokens).
