@@ -42,18 +42,14 @@ __all__ = [
 ]
 
 
-def screen_dossier(
-    dossier: Dossier, settings: ScreeningSettings, *, offline: bool = False
-) -> ScreeningResult:
+def screen_dossier(dossier: Dossier, settings: ScreeningSettings, *, offline: bool = False) -> ScreeningResult:
     """Screen the vendor's names, aliases and every parent (and parent alias) of a dossier."""
     from provenance_cli.screening.screen import dossier_queries, screen_queries
 
     return screen_queries(dossier_queries(dossier), settings, offline=offline)
 
 
-def screen_names(
-    names: list[str], settings: ScreeningSettings, *, offline: bool = False
-) -> ScreeningResult:
+def screen_names(names: list[str], settings: ScreeningSettings, *, offline: bool = False) -> ScreeningResult:
     """Screen plain names (role ``vendor``)."""
     from provenance_cli.screening.screen import Query, screen_queries
 

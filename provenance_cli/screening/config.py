@@ -105,9 +105,7 @@ def load_config() -> ScreeningConfig:
             ("backoff", float),
         ):
             if section.get(name) is not None:
-                fetch = replace(
-                    fetch, **{name: _number(section[name], kind, f"{path}: screening.{name}")}
-                )
+                fetch = replace(fetch, **{name: _number(section[name], kind, f"{path}: screening.{name}")})
         if section.get("max_age_days") is not None:
             max_age = _number(section["max_age_days"], int, f"{path}: screening.max_age_days")
         sources = section.get("sources") or {}
@@ -122,19 +120,11 @@ def load_config() -> ScreeningConfig:
             )
         for key, value in sources.items():
             if not isinstance(value, dict):
-                raise InputError(
-                    [
-                        document.problem(
-                            ("screening", "sources", key), "expected {url: ..., max_bytes: ...}"
-                        )
-                    ]
-                )
+                raise InputError([document.problem(("screening", "sources", key), "expected {url: ..., max_bytes: ...}")])
             if value.get("url"):
                 urls[key] = str(value["url"]).strip()
             if value.get("max_bytes") is not None:
-                caps[key] = _number(
-                    value["max_bytes"], int, f"{path}: screening.sources.{key}.max_bytes"
-                )
+                caps[key] = _number(value["max_bytes"], int, f"{path}: screening.sources.{key}.max_bytes")
         unknown = set(sources) - {"csl", "dod_1260h", "opensanctions", "custom"}
         if unknown:
             key = sorted(unknown)[0]

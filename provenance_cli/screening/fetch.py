@@ -90,8 +90,7 @@ def resolve_url(source: Source, config: ScreeningConfig, url: str | None) -> str
             "dod_1260h": "the bundled 1260H file is used; give a URL to replace it",
         }.get(source.key, "give one")
         raise UsageError(
-            f"no URL configured for {source.key}: {hint} with --url or in the config file "
-            f"(screening.sources.{source.key}.url)"
+            f"no URL configured for {source.key}: {hint} with --url or in the config file (screening.sources.{source.key}.url)"
         )
     return chosen
 
@@ -154,40 +153,22 @@ def _download(
                     if response.status_code >= 500 or response.status_code == 429:
                         raise _Transient(f"the server answered HTTP {response.status_code}")
                     if response.status_code != 200:
-                        raise ServiceError(
-                            f"the server answered HTTP {response.status_code} "
-                            f"{response.reason_phrase}".rstrip()
-                        )
+                        raise ServiceError(f"the server answered HTTP {response.status_code} {response.reason_phrase}".rstrip())
                     kind = response.headers.get("content-type", "").lower()
-                    if (
-                        kind
-                        and source.content_types
-                        and not any(t in kind for t in source.content_types)
-                    ):
-                        raise ServiceError(
-                            f"the server sent {kind.split(';')[0]}, not a {source.title} file (a "
-                            "login or error page?)"
-                        )
+                    if kind and source.content_types and not any(t in kind for t in source.content_types):
+                        raise ServiceError(f"the server sent {kind.split(';')[0]}, not a {source.title} file (a login or error page?)")
                     declared = response.headers.get("content-length")
                     total = int(declared) if declared and declared.isdigit() else None
-                    if (
-                        total is not None
-                        and total > cap
-                        and "content-encoding" not in response.headers
-                    ):
-                        raise ResponseTooLarge(
-                            f"the file is {total:,} bytes; the limit is {cap:,} (raise it with "
-                            "--max-bytes)"
-                        )
+                    if total is not None and total > cap and "content-encoding" not in response.headers:
+                        raise ResponseTooLarge(f"the file is {total:,} bytes; the limit is {cap:,} (raise it with --max-bytes)")
                     digest = hashlib.sha256()
                     size = 0
                     progress.start(source.key, total)
-                    for chunk in response.iter_bytes(CHUNK):
+                    for chunk in response.iter_bytes():
                         size += len(chunk)
                         if size > cap:
                             raise ResponseTooLarge(
-                                f"the server sent more than {cap:,} bytes; stopped reading (raise "
-                                "the limit with --max-bytes)"
+                                f"the server sent more than {cap:,} bytes; stopped reading (raise the limit with --max-bytes)"
                             )
                         digest.update(chunk)
                         out.write(chunk)
@@ -207,10 +188,7 @@ def _download(
                 progress.stop()
                 if not keep:
                     temp.unlink(missing_ok=True)
-    raise ServiceError(
-        f"{_describe(last) if last else 'failed'} (after {attempts} attempt"
-        + ("s)" if attempts > 1 else ")")
-    )
+    raise ServiceError(f"{_describe(last) if last else 'failed'} (after {attempts} attempt" + ("s)" if attempts > 1 else ")"))
 
 
 def _copy_local(url: str, cap: int, folder: Path) -> tuple[Path, dict[str, str | None], str, int]:
@@ -295,10 +273,7 @@ def update_source(
             size=size,
             record_count=sum(info.count for info in parsed.lists.values()),
             skipped=parsed.skipped,
-            lists={
-                k: {"name": v.name, "list_date": v.list_date, "count": v.count}
-                for k, v in parsed.lists.items()
-            },
+            lists={k: {"name": v.name, "list_date": v.list_date, "count": v.count} for k, v in parsed.lists.items()},
             index_file=index_file,
             etag=validators.get("etag"),
             last_modified=validators.get("last_modified"),
@@ -307,15 +282,11 @@ def update_source(
         remove_stale_files(key, keep=index_file)
         return UpdateOutcome(key, "copied" if _is_local(chosen) else "updated", meta)
     except ServiceError as exc:
-        raise ServiceError(
-            f"could not update {key} from {chosen}: {exc}; {_kept(previous)}"
-        ) from None
+        raise ServiceError(f"could not update {key} from {chosen}: {exc}; {_kept(previous)}") from None
     except UsageError:
         raise
     except OSError as exc:
-        raise ServiceError(
-            f"could not update {key}: {exc.strerror or exc}; {_kept(previous)}"
-        ) from None
+        raise ServiceError(f"could not update {key}: {exc.strerror or exc}; {_kept(previous)}") from None
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)

@@ -107,10 +107,7 @@ class NameIndex:
     # ------------------------------------------------------------------ storage
 
     def to_json(self) -> str:
-        entries = [
-            [e.list_key, e.entry_id, e.name, list(e.aliases), e.parent, e.list_date]
-            for e in self.entries
-        ]
+        entries = [[e.list_key, e.entry_id, e.name, list(e.aliases), e.parent, e.list_date] for e in self.entries]
         names = [
             [
                 self._name_entry[i],
@@ -131,10 +128,7 @@ class NameIndex:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
             raise ValueError("unknown index format")
-        entries = [
-            Entry(list_key=k, entry_id=i, name=n, aliases=tuple(a), parent=p, list_date=d)
-            for k, i, n, a, p, d in data["entries"]
-        ]
+        entries = [Entry(list_key=k, entry_id=i, name=n, aliases=tuple(a), parent=p, list_date=d) for k, i, n, a, p, d in data["entries"]]
         names = [(e, t, c, bool(x)) for e, t, c, x in data["names"]]
         return cls(entries, names)
 
@@ -214,9 +208,7 @@ class NameIndex:
                 value = int(round(score))
                 if value < threshold:
                     continue
-                reason = (
-                    "same words in another order" if value == 100 else f"fuzzy {value} token_sort"
-                )
+                reason = "same words in another order" if value == 100 else f"fuzzy {value} token_sort"
             if query.transliterated or self._name_translit[position]:
                 reason += " (transliterated)"
             entry_position = self._name_entry[position]
@@ -231,9 +223,7 @@ class NameIndex:
                 reason = self._exact_reason(name, query, position, spaces=True)
                 if query.transliterated or self._name_translit[position]:
                     reason += " (transliterated)"
-                best[entry_position] = Hit(
-                    self.entries[entry_position], self._name_text[position], 100, reason
-                )
+                best[entry_position] = Hit(self.entries[entry_position], self._name_text[position], 100, reason)
         return sorted(best.values(), key=lambda h: (-h.score, h.entry.list_key, h.entry.entry_id))
 
     def _exact_reason(self, name: str, query: Normalised, position: int, *, spaces: bool) -> str:

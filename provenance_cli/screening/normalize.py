@@ -114,10 +114,7 @@ class Normalised:
 
 
 def _has_non_latin(text: str) -> bool:
-    for char in text:
-        if ord(char) > 0x24F and not unicodedata.category(char).startswith(("P", "Z", "S")):
-            return True
-    return False
+    return any(ord(char) > 591 and not unicodedata.category(char).startswith(("P", "Z", "S")) for char in text)
 
 
 def normalise(name: str) -> Normalised:
@@ -140,6 +137,4 @@ def normalise(name: str) -> Normalised:
     text = _SPACE.sub(" ", _DROP.sub("", text))
     tokens = tuple(text.split())
     core = tuple(t for t in tokens if t not in LEGAL_FORMS) or tokens
-    return Normalised(
-        tokens=tokens, core=core, transliterated=transliterated, native_forms=native_forms
-    )
+    return Normalised(tokens=tokens, core=core, transliterated=transliterated, native_forms=native_forms)

@@ -55,9 +55,7 @@ def _versions_from_meta(meta) -> dict[str, ListVersion]:  # type: ignore[no-unty
     }
 
 
-def load_lists(
-    settings: ScreeningSettings, *, offline: bool
-) -> tuple[list[Loaded], list[str], list[str]]:
+def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str]]:
     """Every list screening can use now, with warnings and the sources left out."""
     from provenance_cli.errors import ServiceError
     from provenance_cli.net import is_offline
@@ -79,10 +77,7 @@ def load_lists(
             continue
         if meta is None and (source.required or key in config.urls):
             if offline:
-                warnings.append(
-                    f"{source.title}: no cached copy and offline mode is on; not screened (run "
-                    f"provcheck lists update {key})"
-                )
+                warnings.append(f"{source.title}: no cached copy and offline mode is on; not screened (run provcheck lists update {key})")
             else:
                 from provenance_cli.screening.fetch import update_source
 
@@ -94,10 +89,7 @@ def load_lists(
             try:
                 index = load_index(meta)
             except (OSError, ValueError) as exc:
-                warnings.append(
-                    f"{source.title}: the cached index cannot be read ({exc}); run provcheck "
-                    f"lists update {key}"
-                )
+                warnings.append(f"{source.title}: the cached index cannot be read ({exc}); run provcheck lists update {key}")
                 meta = None
             else:
                 age = meta.age_days()
@@ -117,9 +109,7 @@ def load_lists(
             path = source.bundled_path()
             digest = hashlib.sha256(path.read_bytes()).hexdigest() if path else None
             versions = {
-                k: ListVersion(
-                    k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck"
-                )
+                k: ListVersion(k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck")
                 for k, info in bundled.lists.items()
             }
             loaded.append(Loaded(key, NameIndex.build(bundled.entries), versions))
@@ -148,9 +138,7 @@ def _allowed(match: Match, settings: ScreeningSettings) -> bool:
     return False
 
 
-def screen_queries(
-    queries: list[Query], settings: ScreeningSettings, *, offline: bool = False
-) -> ScreeningResult:
+def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline: bool = False) -> ScreeningResult:
     """Screen dossier-side names against every available list."""
     if settings.backend == "yente":
         from provenance_cli.screening.yente import screen_yente
@@ -175,9 +163,7 @@ def screen_queries(
                 version = lists.versions.get(entry.list_key)
                 match = Match(
                     list_key=entry.list_key,
-                    list_name=version.name
-                    if version
-                    else LIST_NAMES.get(entry.list_key, entry.list_key),
+                    list_name=version.name if version else LIST_NAMES.get(entry.list_key, entry.list_key),
                     entry_id=entry.entry_id,
                     entry_name=entry.name,
                     matched_name=hit.matched_name,
@@ -197,13 +183,9 @@ def screen_queries(
     for match in best.values():
         (suppressed if _allowed(match, settings) else kept).append(match)
     order = {"vendor": 0, "alias": 1, "parent": 2}
-    kept.sort(
-        key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id)
-    )
+    kept.sort(key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
     if suppressed:
-        warnings.append(
-            f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives"
-        )
+        warnings.append(f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives")
     versions = tuple(v for lists in loaded for v in lists.versions.values())
     return ScreeningResult(
         matches=tuple(kept),
@@ -225,7 +207,5 @@ def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
     for position, parent in enumerate(vendor.parents):
         where = parent.jurisdiction or None
         queries.append(Query(parent.name, "parent", position, parent.name, where))
-        queries.extend(
-            Query(alias, "parent", position, parent.name, where) for alias in parent.aliases
-        )
+        queries.extend(Query(alias, "parent", position, parent.name, where) for alias in parent.aliases)
     return queries

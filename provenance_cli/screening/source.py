@@ -72,9 +72,7 @@ def get_source(key: str) -> Source:
     except KeyError:
         from provenance_cli.errors import UsageError
 
-        raise UsageError(
-            f"unknown list source {key!r}; expected one of {', '.join(SOURCES)}"
-        ) from None
+        raise UsageError(f"unknown list source {key!r}; expected one of {', '.join(SOURCES)}") from None
 
 
 def source_keys() -> list[str]:

@@ -134,8 +134,7 @@ def screen_yente(queries: list[Any], settings: ScreeningSettings) -> ScreeningRe
                         screened_name=query.name,
                         role=query.role,
                         score=score,
-                        reason=f"yente {ALGORITHM} {score}"
-                        + (f": {explained}" if explained else ""),
+                        reason=f"yente {ALGORITHM} {score}" + (f": {explained}" if explained else ""),
                         list_date=(str(result.get("last_change") or "")[:10] or None),
                         parent_index=query.parent_index,
                         parent_name=query.parent_name,
@@ -143,8 +142,6 @@ def screen_yente(queries: list[Any], settings: ScreeningSettings) -> ScreeningRe
                     slot = (key, match.entry_id, query.role, query.parent_index)
                     if slot not in best or match.score > best[slot].score:
                         best[slot] = match
-    version = ListVersion(
-        "opensanctions", f"yente {settings.yente_dataset}", None, now_iso(), None, 0, url
-    )
+    version = ListVersion("opensanctions", f"yente {settings.yente_dataset}", None, now_iso(), None, 0, url)
     matches = sorted(best.values(), key=lambda m: (-m.score, m.list_key, m.entry_id))
     return ScreeningResult(matches=tuple(matches), list_versions=(version,))

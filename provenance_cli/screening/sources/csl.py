@@ -65,13 +65,7 @@ def split_alt_names(value: Any) -> list[str]:
     """Alt names as a clean list: null, unsplit text and ", "-split legal forms repaired."""
     if value is None:
         return []
-    items = (
-        [value]
-        if isinstance(value, str)
-        else [v for v in value if isinstance(v, str)]
-        if isinstance(value, list)
-        else []
-    )
+    items = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
     pieces: list[str] = []
     for item in items:
         for piece in _SEPARATORS.split(item):
@@ -104,14 +98,10 @@ class CslSource(Source):
         except UnicodeDecodeError:
             raise ListFormatError(f"{url} did not send UTF-8 text") from None
         except json.JSONDecodeError as exc:
-            raise ListFormatError(
-                f"{url} did not send valid JSON ({exc.msg} at character {exc.pos:,})"
-            ) from None
+            raise ListFormatError(f"{url} did not send valid JSON ({exc.msg} at character {exc.pos:,})") from None
         del text
         if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-            raise ListFormatError(
-                f"{url} is JSON but not the Consolidated Screening List (no 'results' list)"
-            )
+            raise ListFormatError(f"{url} is JSON but not the Consolidated Screening List (no 'results' list)")
         dates: dict[str, str | None] = {}
         names: dict[str, str] = {}
         for used in data.get("sources_used") or []:
@@ -126,11 +116,7 @@ class CslSource(Source):
         results = data.pop("results")
         del data
         for record in results:
-            if (
-                not isinstance(record, dict)
-                or not isinstance(record.get("source"), str)
-                or record.get("id") in (None, "")
-            ):
+            if not isinstance(record, dict) or not isinstance(record.get("source"), str) or record.get("id") in (None, ""):
                 malformed += 1
                 continue
             key = list_key(record["source"])
@@ -155,10 +141,7 @@ class CslSource(Source):
             )
         total = len(results)
         if total and malformed > max(10, total // 100):
-            raise ListFormatError(
-                f"{url}: {malformed:,} of {total:,} records lack an id or a known source; "
-                "refusing the file"
-            )
+            raise ListFormatError(f"{url}: {malformed:,} of {total:,} records lack an id or a known source; refusing the file")
         if not entries and total:
             raise ListFormatError(f"{url}: no usable company records among {total:,}")
         lists = {

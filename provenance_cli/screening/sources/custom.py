@@ -27,10 +27,7 @@ class CustomSource(Source):
 
     def parse(self, path: Path, url: str) -> Parsed:
         name = url.lower().split("?")[0]
-        if name.endswith((".yaml", ".yml")):
-            entries = self._yaml(path, url)
-        else:
-            entries = self._csv(path, url)
+        entries = self._yaml(path, url) if name.endswith((".yaml", ".yml")) else self._csv(path, url)
         if not entries:
             raise ListFormatError(f"{url} holds no named entries")
         dates = [e.list_date for e in entries if e.list_date]
@@ -53,9 +50,7 @@ class CustomSource(Source):
             raise ListFormatError(f"{url}: a deny-list CSV needs a header row with a 'name' column")
         entries = []
         for line, row in enumerate(reader, start=2):
-            row = {
-                (k or "").strip().lower(): (v or "") for k, v in row.items() if isinstance(v, str)
-            }
+            row = {(k or "").strip().lower(): (v or "") for k, v in row.items() if isinstance(v, str)}
             entry_name = tidy(row.get("name", ""))
             if not entry_name:
                 continue
@@ -86,16 +81,10 @@ class CustomSource(Source):
         entries = []
         for position, item in enumerate(items):
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                line, column = document.locate(
-                    ("entries", position) if isinstance(data, dict) else (position,)
-                )
+                line, column = document.locate(("entries", position) if isinstance(data, dict) else (position,))
                 raise ListFormatError(f"{url}:{line}:{column}: each entry needs a name")
             aliases = item.get("aliases") or []
-            aliases = (
-                tuple(tidy(a) for a in aliases if isinstance(a, str) and a.strip())
-                if isinstance(aliases, list)
-                else ()
-            )
+            aliases = tuple(tidy(a) for a in aliases if isinstance(a, str) and a.strip()) if isinstance(aliases, list) else ()
             entries.append(
                 Entry(
                     KEY,

@@ -46,9 +46,7 @@ def rows_from_opensanctions_csv(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("Name", "Start date") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ListFormatError(
-            f"not the OpenSanctions 1260H transcription: no column {missing[0]!r}"
-        )
+        raise ListFormatError(f"not the OpenSanctions 1260H transcription: no column {missing[0]!r}")
     grouped: dict[str, dict[str, Any]] = {}
     for row in reader:
         raw_name = tidy(row.get("Clean Name") or "") or tidy(row.get("Name") or "")
@@ -98,9 +96,7 @@ def rows_from_opensanctions_csv(text: str) -> list[dict[str, Any]]:
                 "parent": item["parent"],
                 "first_listed": editions[0] if editions else None,
                 "edition": editions[-1] if editions else None,
-                "end_date": None
-                if item["open"] or not item["end_dates"]
-                else max(item["end_dates"]),
+                "end_date": None if item["open"] or not item["end_dates"] else max(item["end_dates"]),
                 "source_url": item["source"],
                 "note": item["note"],
             }
@@ -120,9 +116,7 @@ def _entries(rows: list[dict[str, Any]], today: date) -> tuple[list[Entry], int]
         entries.append(
             Entry(
                 list_key=KEY,
-                entry_id=str(
-                    row.get("id") or "1260h:" + "-".join(normalise(str(row["name"])).tokens)
-                ),
+                entry_id=str(row.get("id") or "1260h:" + "-".join(normalise(str(row["name"])).tokens)),
                 name=str(row["name"]),
                 aliases=tuple(str(a) for a in row.get("aliases") or ()),
                 parent=row.get("parent") or None,
@@ -152,20 +146,12 @@ def rows_from_yaml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     rows: list[dict[str, Any]] = []
     problems = []
     for position, item in enumerate(data["entities"]):
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("name"), str)
-            or not item["name"].strip()
-        ):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
             problems.append(document.problem(("entities", position), "each entity needs a name"))
             continue
         aliases = item.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            problems.append(
-                document.problem(
-                    ("entities", position, "aliases"), "aliases must be a list of names"
-                )
-            )
+            problems.append(document.problem(("entities", position, "aliases"), "aliases must be a list of names"))
             continue
         rows.append(dict(item, aliases=aliases))
     if problems:
@@ -203,8 +189,5 @@ class Dod1260hSource(Source):
         try:
             rows, edition = rows_from_yaml(path)
         except InputError as exc:
-            raise ListFormatError(
-                f"{url} is neither the OpenSanctions CSV nor provcheck's 1260H YAML: "
-                f"{exc.problems[0].message}"
-            ) from None
+            raise ListFormatError(f"{url} is neither the OpenSanctions CSV nor provcheck's 1260H YAML: {exc.problems[0].message}") from None
         return _parsed(rows, edition)

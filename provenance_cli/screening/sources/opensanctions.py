@@ -35,22 +35,16 @@ class OpenSanctionsSource(Source):
             with open(path, encoding="utf-8-sig", newline="") as stream:
                 reader = csv.DictReader(stream)
                 if not {"id", "schema", "name"} <= set(reader.fieldnames or []):
-                    raise ListFormatError(
-                        f"{url} is not targets.simple.csv (needs columns id, schema, name)"
-                    )
+                    raise ListFormatError(f"{url} is not targets.simple.csv (needs columns id, schema, name)")
                 for row in reader:
                     name = tidy(row.get("name") or "")
                     if not row.get("id") or not name or row.get("schema") in NOT_COMPANIES:
                         skipped += 1
                         continue
-                    aliases = tuple(
-                        a for a in (tidy(x) for x in (row.get("aliases") or "").split(";")) if a
-                    )
+                    aliases = tuple(a for a in (tidy(x) for x in (row.get("aliases") or "").split(";")) if a)
                     changed = (row.get("last_change") or "")[:10]
                     newest = max(newest, changed)
-                    entries.append(
-                        Entry(list_key=KEY, entry_id=row["id"], name=name, aliases=aliases)
-                    )
+                    entries.append(Entry(list_key=KEY, entry_id=row["id"], name=name, aliases=aliases))
         except UnicodeDecodeError:
             raise ListFormatError(f"{url} is not UTF-8 text") from None
         except csv.Error as exc:

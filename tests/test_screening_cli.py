@@ -1,0 +1,222 @@
+"""The screening commands as a user runs them: real subprocesses, a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from screening_support import CSL, Server, Step, csl_step
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def env(tmp_path):
+    values = dict(os.environ)
+    values.update(
+        NO_COLOR="1",
+        COLUMNS="250",
+        PYTHONIOENCODING="utf-8",
+        PROVCHECK_CACHE_DIR=str(tmp_path / "cache"),
+        PROVCHECK_CONFIG=str(tmp_path / "config.yaml"),
+        PROVCHECK_RETRIES="0",
+        PROVCHECK_BACKOFF="0",
+        PROVCHECK_READ_TIMEOUT="2",
+    )
+    values.pop("PROVCHECK_OFFLINE", None)
+    values.pop("FORCE_COLOR", None)
+    (tmp_path / "config.yaml").write_text("screening: {}\n")
+    return values
+
+
+def run(env, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "provenance_cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def server():
+    with Server() as running:
+        yield running
+
+
+def _prime(env, server) -> None:
+    url = server.route("/seed.json", csl_step(etag='"seed"'))
+    done = run(env, "lists", "update", "csl", "--url", url)
+    assert done.returncode == 0, done.stderr
+    assert "csl: updated; 16 records" in done.stderr
+
+
+def _no_traceback(done) -> None:
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_update_status_and_screen(env, server):
+    _prime(env, server)
+    status = run(env, "lists", "status", "-f", "json")
+    assert status.returncode == 0
+    data = json.loads(status.stdout)
+    csl = next(s for s in data["sources"] if s["source"] == "csl")
+    assert csl["state"] == "cached" and csl["lists"]["el"]["list_date"] == "2026-06-05"
+    assert next(s for s in data["sources"] if s["source"] == "dod_1260h")["state"] == "bundled"
+    text = run(env, "lists", "status")
+    assert "el 2026-06-05" in text.stdout
+    done = run(env, "--offline", "screen", "--name", "Huawei Technologies Co Ltd", "--name", "Nobody Ltd")
+    assert done.returncode == 0, done.stderr
+    assert "listed on Entity List (BIS) (2026-06-05)" in done.stdout
+    assert "sanctioned" not in done.stdout
+    js = run(env, "screen", "--offline", "-n", "BYD Co., Ltd.", "-f", "json")
+    assert js.returncode == 0
+    matches = json.loads(js.stdout)["results"][0]["matches"]
+    assert [(m["list"], m["role"], m["score"]) for m in matches] == [("dod_1260h", "vendor", 100)]
+
+
+@pytest.mark.parametrize(
+    ("steps", "extra", "message"),
+    [
+        ([Step(kind="status", status=500)], [], "the server answered HTTP 500"),
+        (
+            [Step(kind="stall", body=CSL.read_bytes(), delay=4)],
+            ["--read-timeout", "0.5"],
+            "read timeout",
+        ),
+        ([Step(kind="short", body=CSL.read_bytes())], [], "broke off"),
+        ([Step(body=b"<html/>", content_type="text/html")], [], "sent text/html"),
+        ([Step(body=b"[1, 2")], [], "valid JSON"),
+        ([csl_step()], ["--max-bytes", "500"], "limit is 500"),
+    ],
+    ids=["500", "stall", "short", "html", "json", "cap"],
+)
+def test_update_failure_exit_3_with_one_line(env, server, steps, extra, message):
+    _prime(env, server)
+    url = server.route("/fail.json", *steps)
+    started = time.monotonic()
+    done = run(env, "lists", "update", "csl", "--url", url, *extra)
+    assert time.monotonic() - started < 20
+    assert done.returncode == 3
+    _no_traceback(done)
+    lines = [line for line in done.stderr.splitlines() if line.startswith("provcheck: error:")]
+    assert len(lines) == 1 and message in lines[0]
+    assert "the previous cache (fetched" in lines[0] and "is intact" in lines[0]
+    again = run(env, "--offline", "screen", "-n", "Kavir Electronics Trading Co")
+    assert again.returncode == 0 and "Denied Persons List" in again.stdout
+
+
+def test_retry_then_success(env, server):
+    url = server.route("/flaky.json", Step(kind="status", status=502), Step(kind="reset"), csl_step())
+    done = run(env, "lists", "update", "csl", "--url", url, "--retries", "2")
+    assert done.returncode == 0, done.stderr
+    assert len(server.script.requests) == 3
+
+
+def test_stale_cache_warning_on_screen(env, server, tmp_path):
+    _prime(env, server)
+    meta_path = tmp_path / "cache" / "lists" / "csl" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["fetched_at"] = "2026-01-01T00:00:00+00:00"
+    meta_path.write_text(json.dumps(meta))
+    done = run(env, "--offline", "screen", "-n", "Acme")
+    assert done.returncode == 0
+    assert "using a stale cache fetched 2026-01-01 00:00 UTC" in done.stderr
+
+
+def test_no_cache_offline_is_exit_3_but_1260h_still_screened(env):
+    done = run(env, "screen", "--offline", "-n", "Alibaba Group Holding Ltd.")
+    assert done.returncode == 3
+    _no_traceback(done)
+    assert "listed on DoD Section 1260H list (2026-06-08)" in done.stdout
+    assert "provcheck: error: not screened against csl" in done.stderr
+
+
+def test_offline_update_refuses(env, server):
+    url = server.route("/c.json", csl_step())
+    done = run(env, "--offline", "lists", "update", "csl", "--url", url)
+    assert done.returncode == 3 and "offline mode is on" in done.stderr
+    assert server.script.requests == []
+
+
+def test_bad_input_exit_2(env, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("provcheck: 1\nvendor:\n  name: X\n", encoding="utf-8")
+    done = run(env, "--offline", "screen", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:" in done.stderr
+    _no_traceback(done)
+    assert run(env, "screen", str(tmp_path / "missing.yaml")).returncode == 2
+    assert run(env, "screen").returncode == 2
+    assert run(env, "lists", "update", "nosuch").returncode == 2
+    assert run(env, "lists", "update", "csl", "dod_1260h", "--url", "x").returncode == 2
+    assert run(env, "screen", "-n", "x", "--list", "nosuch").returncode == 2
+
+
+def test_update_1260h_from_opensanctions_csv(env, tmp_path):
+    csv_path = tmp_path / "sanctions.csv"
+    csv_path.write_text(
+        "Name,Clean Name,Alias,Previous Name,Parent Name,Note,Start date,End date,Source Url\n"
+        "Example Avionics Co.,Example Avionics Co.,EA Co,,,Section 1260H,2026-06-08,,https://example.test\n",
+        encoding="utf-8",
+    )
+    done = run(env, "lists", "update", "dod_1260h", "--url", str(csv_path))
+    assert done.returncode == 0, done.stderr
+    screened = run(env, "--offline", "screen", "-n", "Example Avionics Company", "-f", "json")
+    data = json.loads(screened.stdout)
+    assert data["results"][0]["matches"][0]["list"] == "dod_1260h"
+
+
+def test_sigkill_mid_download_keeps_old_cache(env, server, tmp_path):
+    _prime(env, server)
+    meta_before = (tmp_path / "cache" / "lists" / "csl" / "meta.json").read_text()
+    url = server.route("/slow.json", Step(kind="slow", body=CSL.read_bytes(), delay=0.05))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "provenance_cli", "lists", "update", "csl", "--url", url],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        folder = tmp_path / "cache" / "lists" / "csl"
+        while time.monotonic() < deadline:
+            partial = [p for p in folder.iterdir() if p.name.startswith(".download-")]
+            if partial and partial[0].stat().st_size > 0:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the download never started")
+        assert process.poll() is None
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    assert process.returncode == -signal.SIGKILL
+    assert (folder / "meta.json").read_text() == meta_before
+    done = run(env, "--offline", "screen", "-n", "Huawei Technologies Co., Ltd.")
+    assert done.returncode == 0 and "Entity List" in done.stdout
+    status = run(env, "lists", "status", "-f", "json")
+    assert json.loads(status.stdout)["sources"][0]["state"] == "cached"
+
+
+def test_yente_backend_from_the_command_line(env, server):
+    from test_screening_yente import yente
+
+    server.script.post_handler = yente
+    done = run(env, "screen", "-n", "BYD Company", "--backend", "yente", "--yente-url", server.base, "-f", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["matches"][0]["list"] == "dod_1260h"
+    server.script.post_handler = lambda path, body: (503, {})
+    failed = run(env, "screen", "-n", "BYD Company", "--backend", "yente", "--yente-url", server.base)
+    assert failed.returncode == 3 and "yente at" in failed.stderr
+    _no_traceback(failed)
+    assert run(env, "screen", "-n", "x", "--backend", "yente").returncode == 2
