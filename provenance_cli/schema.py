@@ -14,6 +14,7 @@ from typing import Any
 
 from provenance_cli.catalogue import Catalogue
 from provenance_cli.models import UNDISCLOSED, DossierModel, Question, Questionnaire
+from provenance_cli.report_schema import REPORT_SCHEMA_FILE, report_schema
 
 SCHEMA_BASE = "https://provcheck.dev/schemas/"
 DOSSIER_SCHEMA_FILE = "dossier.schema.json"
@@ -78,10 +79,6 @@ def render(schema: dict[str, Any]) -> str:
 def all_schemas(catalogue: Catalogue) -> dict[str, str]:
     """File name -> text of every published schema."""
     schemas = {DOSSIER_SCHEMA_FILE: render(dossier_schema(catalogue)), QUESTIONNAIRE_SCHEMA_FILE: render(questionnaire_schema())}
-    try:
-        from provenance_cli.report_schema import REPORT_SCHEMA_FILE, report_schema
-    except ImportError:  # reports are optional in a minimal build
-        return schemas
     schemas[REPORT_SCHEMA_FILE] = render(report_schema())
     return schemas
 

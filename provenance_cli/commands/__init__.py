@@ -22,3 +22,7 @@ REGISTERED.append(evidence.register)
 from provenance_cli.commands import screening  # noqa: E402
 
 REGISTERED.append(screening.register)
+
+from provenance_cli.commands import reports  # noqa: E402
+
+REGISTERED.append(reports.register)

@@ -75,7 +75,9 @@ def run_assessment(
     if len(files) > 1 and err.is_terminal:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as progress:
+        with Progress(
+            TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+        ) as progress:
             task = progress.add_task("assess", total=len(files))
             done = work(on_done=lambda: progress.advance(task))
     else:
@@ -128,17 +130,28 @@ def register(app: typer.Typer) -> None:
     def assess(
         paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
-        fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any vendor is at or above this tier: low, medium, high, critical.")] = None,
+        fail_on: Annotated[
+            str | None, typer.Option("--fail-on", help="Exit 1 when any vendor is at or above this tier: low, medium, high, critical.")
+        ] = None,
         fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
         questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")
+        ] = None,
         screen: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen names against sanctions and export lists.")] = True,
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file (one vendor) or folder (one report per vendor; html adds index.html). Default: stdout.")] = None,
-        template_dir: Annotated[Path | None, typer.Option("--template-dir", help="Your own report templates, used before the bundled ones.")] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output", "-o", help="Report file (one vendor) or folder (one report per vendor; html adds index.html). Default: stdout."
+            ),
+        ] = None,
+        template_dir: Annotated[
+            Path | None, typer.Option("--template-dir", help="Your own report templates, used before the bundled ones.")
+        ] = None,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
         from provenance_cli import terminal
@@ -161,7 +174,9 @@ def register(app: typer.Typer) -> None:
             context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
             if output is not None and not get_renderer(fmt).combined:
                 render = (fmt, context)
-        assessed = run_assessment(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, render=render)
+        assessed = run_assessment(
+            paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, render=render
+        )
         results, problems = assessed[0], assessed[1]
         ranked = sort_by_risk(results)
         if fmt == "terminal":
@@ -169,7 +184,9 @@ def register(app: typer.Typer) -> None:
         elif results:
             from provenance_cli.render.output import write_reports
 
-            write_reports(results, fmt, context, output, rendered=assessed[2] if render else None, folder_input=any(p.is_dir() for p in paths))
+            write_reports(
+                results, fmt, context, output, rendered=assessed[2] if render else None, folder_input=any(p.is_dir() for p in paths)
+            )
 
         if problems:
             raise typer.Exit(EXIT_INPUT)

@@ -1,0 +1,105 @@
+"""Side-by-side comparison of vendors: one column per vendor, one row per question.
+
+Works on report documents, so dossiers and archived JSON reports can be
+compared alike. A row *differs* when its vendors do not all give the same
+answer; reports mark it with a ◆ and the word "differs", never colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from provenance_cli.render.interface import RenderContext
+
+MARKER = "◆"
+
+
+def compare_documents(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The comparison as plain data (vendors in the order given)."""
+    vendors = [
+        {
+            "name": d["vendor"]["name"],
+            "tier": d["summary"]["tier"],
+            "overall": d["summary"]["overall"],
+            "confidence": d["summary"].get("confidence"),
+            "reassessment_due": d.get("assessment", {}).get("reassessment_due"),
+            "source": next((i["path"] for i in d.get("provenance", {}).get("inputs", []) if i.get("role") == "dossier"), None),
+        }
+        for d in documents
+    ]
+    category_order: dict[str, str] = {}
+    for d in documents:
+        for c in d["categories"]:
+            category_order.setdefault(c["id"], c["title"])
+    categories = []
+    for cid, title in category_order.items():
+        scores = [next((c["score"] for c in d["categories"] if c["id"] == cid), None) for d in documents]
+        categories.append({"id": cid, "title": title, "scores": scores, "differs": len(set(scores)) > 1})
+    question_order: dict[str, dict[str, Any]] = {}
+    for d in documents:
+        for a in d["answers"]:
+            question_order.setdefault(a["question_id"], {"text": a["text"], "category": a["category"]})
+    by_vendor = [{a["question_id"]: a for a in d["answers"]} for d in documents]
+    questions = []
+    for qid, info in question_order.items():
+        cells = []
+        for answers in by_vendor:
+            a = answers.get(qid)
+            cells.append(None if a is None else {"answer": a["answer"], "status": a["status"]})
+        values = {None if c is None else c["answer"] for c in cells}
+        questions.append(
+            {"question_id": qid, "text": info["text"], "category": info["category"], "cells": cells, "differs": len(values) > 1}
+        )
+    return {
+        "vendors": vendors,
+        "categories": categories,
+        "questions": questions,
+        "differing_questions": sum(q["differs"] for q in questions),
+    }
+
+
+def render_markdown(comparison: dict[str, Any], context: RenderContext) -> str:
+    from provenance_cli.render.templating import md_view, template
+
+    return template("md", "compare.md.j2", context.template_dir).render(
+        c=md_view(comparison), marker=MARKER, generated_at=context.generated_at
+    )
+
+
+def render_html(comparison: dict[str, Any], context: RenderContext) -> str:
+    from provenance_cli.render.templating import template
+
+    return template("html", "compare.html.j2", context.template_dir).render(c=comparison, marker=MARKER, generated_at=context.generated_at)
+
+
+def render_terminal(comparison: dict[str, Any], console: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from provenance_cli.render.terminal import TIER_STYLE
+
+    table = Table(title=f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})")
+    table.add_column("", no_wrap=True)
+    table.add_column("question / category")
+    for vendor in comparison["vendors"]:
+        table.add_column(escape(vendor["name"]))
+    tiers = []
+    for v in comparison["vendors"]:
+        style = TIER_STYLE.get(v["tier"], "")
+        tiers.append(f"[{style}]{escape(str(v['tier']).upper())}[/]" if style else escape(str(v["tier"]).upper()))
+    table.add_row("", "[bold]tier[/]", *tiers)
+    table.add_row("", "[bold]overall[/]", *(f"{float(v['overall']):.1f}" for v in comparison["vendors"]))
+    for category in comparison["categories"]:
+        mark = MARKER if category["differs"] else ""
+        table.add_row(mark, escape(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
+    table.add_section()
+    for question in comparison["questions"]:
+        mark = MARKER if question["differs"] else ""
+        style = "bold" if question["differs"] else ""
+        cells = [
+            "[dim]n/a[/]" if c is None else (f"[{style}]{escape(c['answer'])}[/]" if style else escape(c["answer"]))
+            for c in question["cells"]
+        ]
+        table.add_row(mark, escape(question["question_id"]), *cells)
+    console.print(table)

@@ -1,0 +1,72 @@
+"""A CSV summary, one row per vendor, for spreadsheets.
+
+Cells that a spreadsheet would read as a formula (starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with a single
+quote, so a vendor called ``=HYPERLINK(...)`` stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from provenance_cli.render.interface import RenderContext, Renderer
+
+if TYPE_CHECKING:
+    from provenance_cli.scoring import VendorResult
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class CsvRenderer(Renderer):
+    name = "csv"
+    suffix = ".csv"
+    combined = True
+
+    def render(self, result: VendorResult, context: RenderContext) -> str:
+        return self.render_many([result], context)
+
+    def render_many(self, results: Sequence[VendorResult], context: RenderContext) -> str:
+        from provenance_cli.scoring import sort_by_risk
+
+        categories: list[str] = []
+        for result in results:
+            categories.extend(c.id for c in result.categories if c.id not in categories)
+        header = [
+            "vendor", "legal_name", "tier", "overall", *(f"score_{c}" for c in categories),
+            "confidence", "min_confidence", "knockouts", "findings", "stale", "undisclosed",
+            "unanswered", "missing_evidence", "assessed_on", "as_of", "reassessment_due", "overdue",
+            "dossier", "dossier_sha256", "policy", "policy_sha256", "generated_at",
+        ]  # fmt: skip
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        for result in sort_by_risk(list(results)):
+            scores = {c.id: c.score for c in result.categories}
+            weight_sum = sum(c.weight for c in result.categories)
+            confidence = sum(c.weight * c.confidence for c in result.categories) / weight_sum if weight_sum else 100.0
+            row = [
+                result.vendor, result.legal_name, result.tier, result.overall,
+                *(scores.get(c) for c in categories),
+                confidence, min((c.confidence for c in result.categories), default=100.0),
+                " ".join(result.knockouts), len(result.findings), len(result.stale),
+                len(result.undisclosed), len(result.unanswered), len(result.missing_evidence),
+                result.assessed_on, result.as_of, result.reassessment_due, result.overdue,
+                result.source, result.sha256, result.policy_name, result.policy_sha256,
+                context.generated_at,
+            ]  # fmt: skip
+            writer.writerow([cell(v) for v in row])
+        return out.getvalue()

@@ -1,0 +1,342 @@
+"""The report document: one vendor's result as plain, versioned data.
+
+Every format renders this one shape (the JSON report *is* it), and compare
+and diff read it back from JSON reports, so a report archived last year can
+still be compared with today's. The same inputs give the same document
+apart from ``generated_at``: lists keep questionnaire or trace order, floats
+are rounded to a fixed number of places and keys are sorted when dumped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from provenance_cli.errors import InputError, Problem
+from provenance_cli.models import TIERS
+from provenance_cli.render.interface import InputFile, RenderContext
+from provenance_cli.scoring import STALE_RULE_ID, TraceEntry, VendorResult, WaiverRef
+
+REPORT_VERSION = 1
+FRAMEWORK_NAMES = {
+    "nist_ai_rmf": "NIST AI RMF",
+    "eu_ai_act": "EU AI Act",
+    "iso_42001": "ISO/IEC 42001",
+    "csa_aicm": "CSA AI Controls Matrix",
+}
+DIGITS = 4
+"""Places every float is rounded to, so re-runs give byte-identical numbers."""
+
+
+def num(value: float) -> float:
+    rounded = round(float(value), DIGITS)
+    return rounded + 0.0 if rounded else 0.0
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _waiver(w: WaiverRef | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {"rule": w.rule, "vendor": w.vendor, "reason": w.reason, "approver": w.approver, "expires": _day(w.expires)}
+
+
+def _entry(t: TraceEntry) -> dict[str, Any]:
+    return {
+        "category": t.category,
+        "rule_id": t.rule_id,
+        "rule_version": t.rule_version,
+        "question_id": t.question_id,
+        "answer": t.answer,
+        "points": num(t.points),
+        "weight": num(t.weight),
+        "contribution": num(t.contribution),
+        "severity": t.severity,
+        "message": t.message,
+        "recommendation": t.recommendation,
+        "knockout": t.knockout,
+        "waiver": _waiver(t.waiver),
+        "overridden": t.overridden,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Duck-typed extras (screening, evidence) as JSON-safe data."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return num(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    as_dict = getattr(value, "as_dict", None)
+    if callable(as_dict):
+        return _plain(as_dict())
+    if hasattr(value, "__dict__"):
+        return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
+    return str(value)
+
+
+def _describe(item: Any) -> str:
+    describe = getattr(item, "describe", None)
+    if callable(describe):
+        return str(describe())
+    return str(getattr(item, "detail", item))
+
+
+def _screening(result: VendorResult) -> dict[str, Any] | None:
+    screening = result.extras.get("screening")
+    if screening is None:
+        return None
+    matches = []
+    for match in getattr(screening, "matches", ()) or ():
+        as_dict = getattr(match, "as_dict", None)
+        data = _plain(as_dict()) if callable(as_dict) else {}
+        data["description"] = _describe(match)
+        matches.append(data)
+    return {"matches": matches, "list_versions": _list_versions(screening)}
+
+
+def _list_versions(screening: Any) -> list[dict[str, Any]]:
+    versions = []
+    for version in getattr(screening, "list_versions", ()) or ():
+        data = _plain(version)
+        versions.append(data if isinstance(data, dict) else {"name": str(data)})
+    return sorted(versions, key=lambda v: (str(v.get("key", "")), str(v.get("name", ""))))
+
+
+def _evidence(result: VendorResult) -> list[dict[str, Any]] | None:
+    findings = result.extras.get("evidence")
+    if findings is None:
+        return None
+    out = []
+    for finding in findings:
+        as_dict = getattr(finding, "as_dict", None)
+        data = _plain(as_dict()) if callable(as_dict) else {}
+        data["description"] = _describe(finding)
+        data["is_finding"] = bool(getattr(finding, "is_finding", True))
+        out.append(data)
+    return out
+
+
+def _dossier_inputs(result: VendorResult) -> list[InputFile]:
+    inputs = [InputFile("dossier", result.source, result.sha256)]
+    if "evidence" in result.extras:
+        try:
+            from provenance_cli.evidence.lock import lock_path_for
+        except ImportError:  # evidence support not installed
+            return inputs
+        lock = lock_path_for(result.source)
+        if lock.is_file():
+            inputs.append(InputFile("evidence_lock", str(lock), file_sha256(lock)))
+    return inputs
+
+
+def open_questions(result: VendorResult, context: RenderContext) -> list[dict[str, str]]:
+    """The follow-up questions for the vendor, in questionnaire order."""
+    from provenance_cli.scoring import follow_up_questions
+
+    try:
+        items = follow_up_questions(result, context.catalogue())
+    except KeyError:  # result scored against other questionnaires: use the texts it carries
+        texts = {a.question_id: a.text for a in result.answers}
+        items = [(q, "undisclosed", texts.get(q, "")) for q in result.undisclosed]
+        items += [(q, "unanswered", texts.get(q, "")) for q in result.unanswered]
+        items += [(q, "evidence missing", texts.get(q, "")) for q in result.missing_evidence]
+        items += [(s.question_id, f"stale (as of {s.as_of})", texts.get(s.question_id, "")) for s in result.stale]
+    return [{"question_id": q, "why": why, "text": text} for q, why, text in items]
+
+
+def report_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
+    """The versioned report for one vendor (see ``report_schema``)."""
+    weight_sum = sum(c.weight for c in result.categories)
+    confidence = sum(c.weight * c.confidence for c in result.categories) / weight_sum if weight_sum else 100.0
+    screening = _screening(result)
+    inputs = [*_dossier_inputs(result), *context.inputs]
+    profile = result.profile
+    findings = [_entry(t) for t in result.findings]
+    return {
+        "report_version": REPORT_VERSION,
+        "generated_at": context.generated_at,
+        "provenance": {
+            "tool": "provcheck",
+            "provcheck_version": _version(),
+            "questionnaires": [{"id": q, "version": v} for q, v in result.questionnaires],
+            "policy": {"name": result.policy_name, "sha256": result.policy_sha256},
+            "inputs": [{"role": i.role, "path": i.path, "sha256": i.sha256} for i in inputs],
+            "screening_lists": screening["list_versions"] if screening is not None else None,
+        },
+        "vendor": {
+            "name": result.vendor,
+            "legal_name": result.legal_name,
+            "aliases": list(profile.aliases),
+            "headquarters": profile.headquarters,
+            "parents": [{"name": n, "jurisdiction": j} for n, j in profile.parents],
+            "hosting_regions": list(profile.hosting_regions),
+            "models": [{"name": n, "version": v, "access": a} for n, v, a in profile.models],
+            "website": profile.website,
+            "assessor": profile.assessor,
+        },
+        "assessment": {
+            "assessed_on": _day(result.assessed_on),
+            "as_of": _day(result.as_of),
+            "reassessment_due": _day(result.reassessment_due),
+            "reassessment_reason": result.reassessment_reason,
+            "overdue": result.overdue,
+        },
+        "summary": {
+            "overall": num(result.overall),
+            "tier": result.tier,
+            "tier_rank": TIERS.index(result.tier),
+            "tier_basis": result.tier_basis,
+            "confidence": num(confidence),
+            "min_confidence": num(min((c.confidence for c in result.categories), default=100.0)),
+            "knockouts": list(result.knockouts),
+            "rules_fired": len(findings),
+        },
+        "categories": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "version": c.version,
+                "weight": num(c.weight),
+                "score": num(c.score),
+                "raw": num(c.raw),
+                "confidence": num(c.confidence),
+                "applicable": c.applicable,
+                "answered": c.answered,
+            }
+            for c in result.categories
+        ],
+        "findings": findings,
+        "trace": [_entry(t) for t in result.trace],
+        "stale": [
+            {"question_id": s.question_id, "as_of": _day(s.as_of), "age_days": s.age_days, "max_age_days": s.max_age_days}
+            for s in result.stale
+        ],
+        "undisclosed": list(result.undisclosed),
+        "unanswered": list(result.unanswered),
+        "missing_evidence": list(result.missing_evidence),
+        "waivers_applied": [_waiver(w) for w in result.waivers_applied],
+        "waivers_expired": [_waiver(w) for w in result.waivers_expired],
+        "disabled_rules": [{"rule_id": d.rule_id, "reason": d.reason} for d in result.disabled_rules],
+        "open_questions": open_questions(result, context),
+        "answers": [
+            {
+                "question_id": a.question_id,
+                "category": a.category,
+                "text": a.text,
+                "answer": a.answer,
+                "status": a.status,
+                "evidence": [{"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind} for e in a.evidence],
+                "note": a.note,
+                "as_of": _day(a.as_of),
+                "frameworks": {key: list(refs) for key, refs in a.frameworks},
+            }
+            for a in result.answers
+        ],
+        "screening": screening,
+        "evidence_checks": _evidence(result),
+    }
+
+
+def _version() -> str:
+    from provenance_cli import __version__
+
+    return __version__
+
+
+def dumps(data: Any) -> str:
+    """Canonical JSON text: sorted keys, two-space indent, UTF-8 kept readable."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def is_stale_entry(entry: dict[str, Any]) -> bool:
+    return entry.get("rule_id") == STALE_RULE_ID
+
+
+# --------------------------------------------------------------------------- reading reports back
+
+_REQUIRED = ("report_version", "vendor", "summary", "categories", "trace", "answers")
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A JSON report written by ``provcheck assess -f json``, checked for the parts diff needs."""
+    source = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError([Problem(source, 0, 0, f"cannot read: {exc.strerror}")]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError([Problem(source, 0, 0, f"not a JSON report: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(source, 0, 0, "not a provcheck JSON report (expected an object)")])
+    if data.get("report_version") != REPORT_VERSION:
+        raise InputError(
+            [Problem(source, 0, 0, f"report_version {data.get('report_version')!r} is not supported (expected {REPORT_VERSION})")]
+        )
+    missing = [key for key in _REQUIRED if key not in data]
+    if missing:
+        raise InputError([Problem(source, 0, 0, f"not a provcheck JSON report: missing {', '.join(missing)}")])
+    return data
+
+
+def tier_rank(document: dict[str, Any]) -> int:
+    tier = str(document.get("summary", {}).get("tier", "low"))
+    return TIERS.index(tier) if tier in TIERS else 0
+
+
+def sort_documents(documents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Riskiest first, like ``scoring.sort_by_risk``."""
+    return sorted(
+        documents,
+        key=lambda d: (-tier_rank(d), -float(d["summary"].get("overall", 0)), str(d["vendor"].get("name", "")).casefold()),
+    )
+
+
+def trace_by_category(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in document["trace"]:
+        grouped.setdefault(entry["category"], []).append(entry)
+    return grouped
+
+
+def framework_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """(framework, reference) -> the questions mapped to it and the rules that fired on them."""
+    fired: dict[str, list[str]] = {}
+    for entry in document["findings"]:
+        if entry.get("question_id"):
+            fired.setdefault(entry["question_id"], []).append(entry["rule_id"])
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for answer in document["answers"]:
+        for framework, refs in sorted(answer.get("frameworks", {}).items()):
+            for ref in refs:
+                row = rows.setdefault(
+                    (framework, ref),
+                    {"framework": framework, "name": FRAMEWORK_NAMES.get(framework, framework), "ref": ref, "questions": [], "rules": []},
+                )
+                row["questions"].append(answer["question_id"])
+                row["rules"].extend(r for r in fired.get(answer["question_id"], ()) if r not in row["rules"])
+    return [rows[key] for key in sorted(rows)]

@@ -1,0 +1,64 @@
+"""Self-contained HTML reports: inline CSS and SVG, no outside requests.
+
+jinja2 autoescapes every value; evidence URLs become links only when they
+are http(s) (:func:`~provenance_cli.render.templating.safe_url`), and a
+Content-Security-Policy meta tag forbids scripts, fonts, frames and remote
+images even if a template an organisation supplies forgets to escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from provenance_cli.render.interface import RenderContext, Renderer
+
+if TYPE_CHECKING:
+    from provenance_cli.scoring import VendorResult
+
+TEMPLATE = "report.html.j2"
+INDEX_TEMPLATE = "index.html.j2"
+
+
+def _globals(generated_at: str) -> dict[str, Any]:
+    return {"generated_at": generated_at}
+
+
+def render_document(document: dict[str, Any], context: RenderContext) -> str:
+    from provenance_cli.render.document import framework_rows, trace_by_category
+    from provenance_cli.render.templating import template
+
+    return template("html", TEMPLATE, context.template_dir).render(
+        r=document,
+        trace_by_category=trace_by_category(document),
+        frameworks=framework_rows(document),
+        **_globals(str(document.get("generated_at", context.generated_at))),
+    )
+
+
+def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderContext) -> str:
+    """The portfolio page: (report document, relative link) pairs, riskiest first."""
+    from provenance_cli.render.document import sort_documents
+    from provenance_cli.render.templating import template
+
+    links = {id(document): href for document, href in rows}
+    ordered = sort_documents(document for document, _ in rows)
+    return template("html", INDEX_TEMPLATE, context.template_dir).render(
+        rows=[{"document": d, "href": links[id(d)]} for d in ordered],
+        **_globals(context.generated_at),
+    )
+
+
+class HtmlRenderer(Renderer):
+    name = "html"
+    suffix = ".html"
+
+    def render(self, result: VendorResult, context: RenderContext) -> str:
+        from provenance_cli.render.document import report_document
+
+        return render_document(report_document(result, context), context)
+
+    def render_many(self, results, context):  # type: ignore[no-untyped-def]
+        if len(results) == 1:
+            return self.render(results[0], context)
+        raise ValueError("several HTML reports need an output folder (-o DIR)")

@@ -1,0 +1,140 @@
+"""jinja2 environments for the Markdown and HTML reports, built once per process.
+
+Templates come from the bundled ``templates/`` folder; ``--template-dir``
+puts an organisation's own folder in front (a ChoiceLoader), so a branded
+``report.html.j2`` replaces ours while everything else falls back.
+
+Escaping is the renderer's job, never the template author's alone:
+
+* HTML environments autoescape everything; URLs pass through
+  :func:`safe_url`, which only lets http(s) become a link.
+* Markdown has no autoescape in jinja2, so the Markdown renderer hands the
+  template a copy of the report in which every string is already escaped
+  (:func:`md_text`), and link targets are made safe by :func:`md_url`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&$!])")
+_MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)](?:\s|$)))")
+_SAFE_SCHEMES = ("http", "https")
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is a plain http(s) URL with a host, else None (shown as text)."""
+    if not isinstance(url, str):
+        return None
+    text = url.strip()
+    if not text or _CONTROL.search(text) or any(c.isspace() for c in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _SAFE_SCHEMES or not parts.netloc:
+        return None
+    return text
+
+
+def md_text(value: Any) -> str:
+    """Text as inert inline Markdown: one line, no markup, no raw HTML, safe in a table cell."""
+    if value is None:
+        return ""
+    text = _CONTROL.sub("", str(value))
+    text = _BREAKS.sub(" ", text).strip()
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text)
+
+
+def md_url(url: Any) -> str | None:
+    """A link destination that cannot end the link, split a table or carry a script."""
+    safe = safe_url(url)
+    if safe is None:
+        return None
+    return quote(safe, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def md_view(value: Any) -> Any:
+    """A report document with every string made inert for Markdown."""
+    if isinstance(value, str):
+        return md_text(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "url" and isinstance(item, str):
+                out["href"] = md_url(item)
+                out["url"] = md_text(item)
+            else:
+                out[key] = md_view(item)
+        return out
+    if isinstance(value, list):
+        return [md_view(item) for item in value]
+    return value
+
+
+def score(value: Any, places: int = 1) -> str:
+    try:
+        return f"{float(value):.{places}f}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def pct(value: Any) -> str:
+    try:
+        return f"{float(value):.0f}%"
+    except (TypeError, ValueError):
+        return ""
+
+
+TIERS = ("low", "medium", "high", "critical")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def _version() -> str:
+    from provenance_cli import __version__
+
+    return __version__
+
+
+@lru_cache(maxsize=8)
+def environment(kind: str, template_dir: str | None = None):  # type: ignore[no-untyped-def]
+    """The cached jinja2 Environment for ``kind`` (``html`` or ``md``)."""
+    import jinja2
+
+    from provenance_cli.resources import data_dir
+
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir:
+        loaders.append(jinja2.FileSystemLoader(template_dir))
+    loaders.append(jinja2.FileSystemLoader(str(data_dir("templates"))))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=kind == "html",
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=64,
+    )
+    env.filters.update(score=score, pct=pct, safe_url=safe_url)
+    env.globals.update(version=_version(), tiers=TIERS, severities=SEVERITIES)
+    if kind == "md":
+        env.filters.update(md=md_text, md_url=md_url)
+    return env
+
+
+def template(kind: str, name: str, template_dir: str | None = None):  # type: ignore[no-untyped-def]
+    return _template(kind, name, template_dir)
+
+
+@lru_cache(maxsize=32)
+def _template(kind: str, name: str, template_dir: str | None):  # type: ignore[no-untyped-def]
+    return environment(kind, template_dir).get_template(name)

@@ -1,0 +1,66 @@
+"""Shared helpers for the report tests: assessed examples and a hostile dossier."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from provenance_cli.assess import AssessOptions, assess_files
+from provenance_cli.batch import discover
+from provenance_cli.catalogue import load_catalogue
+from provenance_cli.render.interface import RenderContext
+from provenance_cli.synthetic import dossier_data
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+AS_OF = "2026-09-01"
+TODAY = date(2026, 9, 1)
+CONTEXT = RenderContext(generated_at="2026-09-01T12:00:00+00:00")
+
+XSS = (
+    "<script>window.__xss=1;document.title='pwned'</script>"
+    '<img src=x onerror="window.__xss=1;alert(1)">'
+    '"><svg onload=alert(1)> [click](javascript:window.__xss=1) '
+    "a|b||c\nsecond line\r\n# heading <b>bold</b> `code` *em* </td></tr></table> {{ 7*7 }} =1+1"
+)
+
+
+def example_paths() -> list[Path]:
+    files, _ = discover([EXAMPLES])
+    return files
+
+
+def assess(paths: list[Path], **options):  # type: ignore[no-untyped-def]
+    opts = AssessOptions(today=TODAY, screen=False, evidence=False, offline=True, **options)
+    outcomes = assess_files(paths, opts, jobs=1)
+    bad = [p for o in outcomes for p in o.problems]
+    assert not bad, bad
+    return [o.result for o in outcomes]
+
+
+def hostile_dossier(folder: Path, name: str = "hostile") -> Path:
+    """A real, valid dossier whose every free-text field is an XSS / Markdown payload."""
+    catalogue = load_catalogue()
+    data = dossier_data(catalogue, random.Random(7), 7)
+    data["vendor"]["name"] = f"Evil {XSS}"
+    data["vendor"]["legal_name"] = f"Evil Legal {XSS}"
+    data["vendor"]["aliases"] = [XSS, "javascript:alert(1)"]
+    data["vendor"]["parents"] = [{"name": f"Parent {XSS}", "jurisdiction": "KY", "relationship": XSS}]
+    data["models"] = [{"name": f"Model {XSS}", "version": XSS, "access": "api"}]
+    data["assessment"]["assessor"] = XSS
+    for question_id, question in catalogue.questions.items():
+        entry = data["answers"].get(question_id)
+        if entry is None:
+            continue
+        if question.type == "text":
+            entry["answer"] = XSS
+        entry["note"] = XSS
+        entry["evidence"] = [
+            {"url": "https://evil.example/a?b=<script>&c=|x|", "title": XSS, "retrieved": "2026-06-01", "kind": "third_party"}
+        ]
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

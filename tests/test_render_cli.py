@@ -1,0 +1,199 @@
+"""``provcheck assess -f ... -o ...``: file names, folders, atomic writes, determinism."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from render_support import AS_OF, example_paths  # noqa: E402
+
+from provenance_cli.catalogue import load_catalogue  # noqa: E402
+from provenance_cli.cli import app  # noqa: E402
+from provenance_cli.errors import UsageError  # noqa: E402
+from provenance_cli.synthetic import dossier_data, dossier_yaml  # noqa: E402
+
+runner = CliRunner()
+BASE = ["--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"]
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["assess", *args, *BASE])
+
+
+@pytest.fixture()
+def examples(tmp_path: Path) -> Path:
+    folder = tmp_path / "dossiers"
+    folder.mkdir()
+    for path in example_paths():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _dossier(folder: Path, stem: str, vendor: str, seed: int = 1) -> Path:
+    data = dossier_data(load_catalogue(), random.Random(seed), seed)
+    data["vendor"]["name"] = vendor
+    path = folder / f"{stem}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "csv"])
+def test_stdout_without_output(examples: Path, fmt: str):
+    one = sorted(examples.glob("*.yaml"))[0]
+    result = run(str(one), "-f", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert json.loads(result.stdout)["report_version"] == 1
+    elif fmt == "md":
+        assert result.stdout.startswith("# Provenance report: ")
+    else:
+        assert result.stdout.startswith("vendor,")
+
+
+def test_json_stdout_for_several_vendors_is_one_array(examples: Path):
+    result = run(str(examples), "-f", "json")
+    assert result.exit_code == 0, result.output
+    documents = json.loads(result.stdout)
+    assert isinstance(documents, list) and len(documents) == len(list(examples.glob("*.yaml")))
+
+
+def test_html_folder_has_one_report_per_vendor_and_an_index(examples: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = run(str(examples), "-f", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert "index.html" in names and len(names) == len(list(examples.glob("*.yaml"))) + 1
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in names:
+        if name != "index.html":
+            assert f'href="{name}"' in index
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_single_vendor_to_a_file(examples: Path, tmp_path: Path):
+    one = sorted(examples.glob("*.yaml"))[0]
+    target = tmp_path / "report.md"
+    result = run(str(one), "-f", "md", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("# Provenance report")
+
+
+def test_csv_folder_gets_one_summary(examples: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert run(str(examples), "-f", "csv", "-o", str(out)).exit_code == 0
+    assert [p.name for p in out.iterdir()] == ["summary.csv"]
+
+
+def test_slug_cannot_escape_the_folder(tmp_path: Path):
+    src = tmp_path / "src"
+    src.mkdir()
+    _dossier(src, "evil", "../../x")
+    _dossier(src, "evil2", "/etc/passwd", seed=2)
+    _dossier(src, "evil3", "..", seed=3)
+    out = tmp_path / "deep" / "out"
+    result = run(str(src), "-f", "json", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(["x.json", "etc-passwd.json", next(n for n in written if n.startswith("vendor-"))])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "src"]
+    assert sorted(p.name for p in (tmp_path / "deep").iterdir()) == ["out"]
+
+
+def test_same_slug_is_resolved_deterministically(tmp_path: Path):
+    src = tmp_path / "src"
+    src.mkdir()
+    _dossier(src, "acme-2025", "Acme AI")
+    _dossier(src, "acme-2026", "ACME  ai!", seed=2)
+    _dossier(src, "portfolio", "Index", seed=3)
+    out = tmp_path / "out"
+    for _ in range(2):
+        result = run(str(src), "-f", "html", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == [
+            "acme-ai--acme-2025.html",
+            "acme-ai--acme-2026.html",
+            "index--portfolio.html",
+            "index.html",
+        ]
+    assert "Vendor portfolio" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_json_rerun_is_byte_identical_apart_from_time(examples: Path, tmp_path: Path):
+    texts = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert run(str(examples), "-f", "json", "-o", str(out)).exit_code == 0
+        texts.append({p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir())})
+    assert texts[0].keys() == texts[1].keys()
+    for name in texts[0]:
+        strip = ["\n".join(line for line in t[name].splitlines() if '"generated_at"' not in line) for t in texts]
+        assert strip[0] == strip[1]
+
+
+def test_jobs_two_gives_the_same_reports(tmp_path: Path):
+    src = tmp_path / "src"
+    src.mkdir()
+    catalogue = load_catalogue()
+    for i in range(60):  # above batch.PARALLEL_THRESHOLD, so workers really start
+        (src / f"d{i:03}.yaml").write_text(dossier_yaml(catalogue, random.Random(i), i), encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = run(str(src), "-f", "json", "-o", str(out), "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        outputs.append({p.name: json.loads(p.read_text(encoding="utf-8")) | {"generated_at": None} for p in out.iterdir()})
+    assert len(outputs[0]) == 60
+    assert outputs[0] == outputs[1]
+
+
+def test_failed_render_leaves_existing_reports_intact(examples: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert run(str(examples), "-f", "md", "-o", str(out)).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    # renders the first vendor fine, then fails on a later one: nothing may be written
+    last = sorted(examples.glob("*.yaml"))[-1]
+    vendor = yaml.safe_load(last.read_text(encoding="utf-8"))["vendor"]["name"]
+    (templates / "report.md.j2").write_text(
+        "BRANDED {{ r.vendor.name }}\n{% if r.vendor.name == " + json.dumps(vendor) + " %}{{ r.no_such_key.boom }}{% endif %}\n",
+        encoding="utf-8",
+    )
+    result = run(str(examples), "-f", "md", "-o", str(out), "--template-dir", str(templates))
+    assert isinstance(result.exception, UsageError)  # main() turns it into exit code 2
+    assert "cannot render" in str(result.exception) and "no_such_key" in str(result.exception)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_template_dir_overrides_and_falls_back(examples: Path, tmp_path: Path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "report.md.j2").write_text("ACME BRAND {{ r.vendor.name }}\n", encoding="utf-8")
+    (templates / "_style.css.j2").write_text("body { color: #123456; }\n", encoding="utf-8")
+    one = str(sorted(examples.glob("*.yaml"))[0])
+    md = run(one, "-f", "md", "--template-dir", str(templates))
+    assert md.stdout.startswith("ACME BRAND ")
+    html = tmp_path / "r.html"
+    assert run(one, "-f", "html", "-o", str(html), "--template-dir", str(templates)).exit_code == 0
+    text = html.read_text(encoding="utf-8")
+    assert "#123456" in text and "Provenance report:" in text  # branded style, bundled report
+
+
+def test_terminal_is_still_the_default(examples: Path):
+    result = run(str(examples))
+    assert result.exit_code == 0
+    assert "Vendors by risk" in result.stdout
+
+
+def test_unknown_format_is_a_usage_error(examples: Path):
+    result = run(str(examples), "-f", "pdf")
+    assert result.exit_code == 2
