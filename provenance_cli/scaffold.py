@@ -8,16 +8,36 @@ purpose and allowed answers in front of them.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import date
 
 from provenance_cli.catalogue import Catalogue
+from provenance_cli.errors import UsageError
 from provenance_cli.models import UNDISCLOSED, Question
+
+# JSON escapes C0 controls but leaves these raw; a YAML reader refuses DEL and the
+# C1 controls and folds NEL, LS and PS as line breaks, even inside double quotes.
+_RAW_IN_JSON_UNSAFE_IN_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# Characters YAML does not allow anywhere in a file, comments included.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _quote(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar that reads back as exactly ``text``."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _RAW_IN_JSON_UNSAFE_IN_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _comment_text(text: str) -> str:
+    """``text`` on one comment line: whitespace runs become one space, controls '?'."""
+    return _NOT_PRINTABLE.sub("?", " ".join(text.split()))
+
+
+def _check_text(label: str, text: str) -> None:
+    # Undecodable command-line bytes arrive as lone surrogates, which no file can hold.
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise UsageError(f"the {label} contains bytes that are not UTF-8 text")
 
 
 def _comment_block(text: str, indent: str, width: int = 88) -> list[str]:
@@ -52,9 +72,11 @@ def scaffold_dossier(
     today: date,
     schema_ref: str,
 ) -> str:
+    _check_text("vendor name", vendor_name)
+    _check_text("assessor name", assessor)
     lines = [
-        f"# yaml-language-server: $schema={schema_ref}",
-        f"# provcheck dossier for: {' '.join(vendor_name.split())}",
+        f"# yaml-language-server: $schema={_comment_text(schema_ref)}",
+        f"# provcheck dossier for: {_comment_text(vendor_name)}",
         "# Fill in each answer; leave it empty if not yet known, write 'undisclosed' when",
         "# the vendor will not say. Cite evidence for every answer that needs it.",
         "provcheck: 1",
