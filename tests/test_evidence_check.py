@@ -612,3 +612,33 @@ def test_drift_findings_without_lock(site: Site, tmp_path: Path, question_ids: l
 def test_lock_path_for() -> None:
     assert lock_path_for("a/vendor.yaml") == Path("a/vendor.evidence.lock.yaml")
     assert lock_path_for(Path("vendor.yml")) == Path("vendor.evidence.lock.yaml")
+
+
+def test_lock_round_trip_with_awkward_urls(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from provenance_cli.evidence import EvidenceLock, LockEntry, write_lock
+
+    awkward = "https://example.ai/" + "a" * 300 + "?q=x: y&n=1#frag 'quoted' \"dq\" ü"
+    entry = LockEntry(
+        awkward, datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc), "ok", awkward, 200, "0" * 64, "text/html", 10, ("a.b",), "HTTP 200 OK"
+    )
+    plain = LockEntry("http://x/yes", entry.retrieved_at, "broken", None, 404, None, None, None, ("a.b", "c.d"), "HTTP 404 Not Found")
+    path = tmp_path / "v.evidence.lock.yaml"
+    write_lock(path, EvidenceLock("v.yaml", "ab" * 32, 1, "provcheck test", {awkward: entry, plain.url: plain}))
+    back = read_lock(path)
+    assert back is not None and back.entries == {awkward: entry, plain.url: plain}
+    assert "retrieved_at: '2026-07-01T09:30:00Z'" in path.read_text()
+
+
+def test_lock_with_duplicate_url_is_refused(tmp_path: Path) -> None:
+    from provenance_cli.errors import InputError
+
+    path = tmp_path / "v.evidence.lock.yaml"
+    entry = "    retrieved_at: '2026-07-01T09:30:00Z'\n    status: ok\n"
+    path.write_text(
+        f"provcheck_evidence_lock: 1\ndossier: v.yaml\ndossier_sha256: ab\nnormaliser: 1\nentries:\n  http://x/:\n{entry}  http://x/:\n{entry}"
+    )
+    with pytest.raises(InputError) as caught:
+        read_lock(path)
+    assert str(caught.value).startswith(f"{path}:9:3: duplicate key 'http://x/'")
