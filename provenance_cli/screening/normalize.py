@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LEGAL_FORM_WORDS = """
 co company cos corp corporation incorporated inc ltd limited llc llp lp plc
 gmbh mbh ag kg se sa sas sarl srl spa bv nv ab asa oy oyj kk kabushiki kaisha
-pte pty pvt jsc ojsc pjsc cjsc ooo oao zao pao ao ltda sl sae coltd
+pte pty pvt jsc ojsc pjsc cjsc ooo oao zao pao ao ltda limitada sl sae coltd aktiengesellschaft gesmbh
 holding holdings group the
 """
 LEGAL_FORMS = frozenset(_LEGAL_FORM_WORDS.split())
@@ -73,26 +73,44 @@ _QUOTES = str.maketrans(
         "`": "'",
     }
 )
-_DROP = re.compile(r"['.]")
-_SPACE = re.compile(r"[^0-9a-z]+")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def tidy(name: str) -> str:
     """A list name as it should be shown: whitespace, quotes and lost apostrophes fixed."""
-    text = unicodedata.normalize("NFKC", name).translate(_QUOTES)
-    text = _LOST_APOSTROPHE.sub("'", text)
-    return _WHITESPACE.sub(" ", text).strip(" ,;")
+    text = name if name.isascii() else unicodedata.normalize("NFKC", name)
+    if "`" in text or not text.isascii():
+        text = text.translate(_QUOTES)
+    if "?" in text:
+        text = _LOST_APOSTROPHE.sub("'", text)
+    return " ".join(text.split()).strip(" ,;")
 
 
 def strip_qualifiers(name: str) -> str:
     """Cut "and any successor, sub-unit, or subsidiary thereof" and similar notes."""
+    lower = name.lower()
+    if "affiliated" not in lower and " and " not in lower and "includ" not in lower:
+        return name
     stripped = _QUALIFIER.sub("", _QUALIFIER_PREFIX.sub("", name)).strip(" ,;")
     return stripped or name
 
 
-@dataclass(frozen=True)
-class Normalised:
+def _ascii_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in range(128):
+        char = chr(code)
+        if char in "'.":
+            table[code] = None
+        elif char == "&":
+            table[code] = " and "
+        elif not (char.isascii() and char.isalnum()):
+            table[code] = " "
+    return table
+
+
+_ASCII_FOLD = _ascii_table()
+
+
+class Normalised(NamedTuple):
     """A name ready for matching."""
 
     tokens: tuple[str, ...]
@@ -133,8 +151,6 @@ def normalise(name: str) -> Normalised:
         from anyascii import anyascii
 
         text = anyascii(text)
-    text = text.casefold().replace("&", " and ")
-    text = _SPACE.sub(" ", _DROP.sub("", text))
-    tokens = tuple(text.split())
+    tokens = tuple(text.casefold().translate(_ASCII_FOLD).split())
     core = tuple(t for t in tokens if t not in LEGAL_FORMS) or tokens
-    return Normalised(tokens=tokens, core=core, transliterated=transliterated, native_forms=native_forms)
+    return Normalised(tokens, core, transliterated, native_forms)
