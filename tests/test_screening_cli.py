@@ -220,3 +220,26 @@ def test_yente_backend_from_the_command_line(env, server):
     assert failed.returncode == 3 and "yente at" in failed.stderr
     _no_traceback(failed)
     assert run(env, "screen", "-n", "x", "--backend", "yente").returncode == 2
+
+
+def test_config_file_sets_mirror_and_custom_list(env, server, tmp_path):
+    url = server.route("/mirror/consolidated.json", csl_step())
+    deny = tmp_path / "deny.csv"
+    deny.write_text("name,aliases,id\nOrbital Relay Ltd,ORL Labs,D-7\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        f"screening:\n  retries: 0\n  sources:\n    csl: {{url: '{url}'}}\n    custom: {{url: '{deny}'}}\n", encoding="utf-8"
+    )
+    done = run(env, "lists", "update")
+    assert done.returncode == 0, done.stderr
+    assert "csl: updated" in done.stderr and "custom: copied" in done.stderr
+    assert server.script.requests[0]["path"] == "/mirror/consolidated.json"
+    screened = run(env, "--offline", "screen", "-n", "ORL Labs Limited", "-f", "json")
+    match = json.loads(screened.stdout)["results"][0]["matches"][0]
+    assert (match["list"], match["entry_id"]) == ("custom", "D-7")
+
+
+def test_bad_config_file_is_exit_2_with_position(env, tmp_path):
+    (tmp_path / "config.yaml").write_text("screening:\n  sources:\n    cls: {url: x}\n", encoding="utf-8")
+    done = run(env, "lists", "update")
+    assert done.returncode == 2
+    assert f"{tmp_path / 'config.yaml'}:3:5: unknown source 'cls'" in done.stderr

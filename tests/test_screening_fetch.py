@@ -38,11 +38,7 @@ def _prime(server: Server) -> str:
 
 def _cache_intact(before) -> None:
     after = read_meta("csl")
-    assert (
-        after is not None
-        and after.sha256 == before.sha256
-        and after.index_file == before.index_file
-    )
+    assert after is not None and after.sha256 == before.sha256 and after.index_file == before.index_file
     result = screen_names(["Huawei Technologies Co., Ltd."], ScreeningSettings(), offline=True)
     assert ("el", "vendor") in result.listings()
     assert not [f for f in source_dir("csl").iterdir() if f.name.startswith(".download-")]
@@ -162,3 +158,13 @@ def test_screen_without_cache_and_failing_service_uses_bundled_1260h(server, mon
     assert result.listings() == {("dod_1260h", "vendor")}
     assert result.unavailable == ("csl",)
     assert any("HTTP 503" in w for w in result.warnings)
+
+
+def test_failed_automatic_download_is_tried_once_per_process(server, monkeypatch):
+    url = server.route("/once.json", Step(kind="status", status=503))
+    monkeypatch.setenv("PROVCHECK_CSL_URL", url)
+    monkeypatch.setenv("PROVCHECK_RETRIES", "0")
+    for _ in range(3):
+        result = screen_names(["Baidu"], ScreeningSettings())
+        assert result.unavailable == ("csl",)
+    assert len(server.script.requests) == 1

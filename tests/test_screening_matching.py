@@ -214,23 +214,12 @@ def test_dossier_parent_chain_is_screened(tmp_path):
 
 
 def test_allow_list_suppresses_confirmed_false_positive():
-    allow = AllowEntry(
-        name="BYD Co., Ltd.", list_key="dod_1260h", reason="different company", approver="J. Doe"
-    )
-    result = screen_names(
-        ["BYD Co., Ltd.", "Baidu"], ScreeningSettings(allow=(allow,)), offline=True
-    )
+    allow = AllowEntry(name="BYD Co., Ltd.", list_key="dod_1260h", reason="different company", approver="J. Doe")
+    result = screen_names(["BYD Co., Ltd.", "Baidu"], ScreeningSettings(allow=(allow,)), offline=True)
     assert [m.entry_name for m in result.matches] == ["Baidu, Inc."]
     assert [m.entry_name for m in result.suppressed] == ["BYD Company Limited"]
     other_list = AllowEntry(name="BYD Co., Ltd.", list_key="sdn", reason="x", approver="y")
-    assert (
-        len(
-            screen_names(
-                ["BYD Co., Ltd."], ScreeningSettings(allow=(other_list,)), offline=True
-            ).matches
-        )
-        == 1
-    )
+    assert len(screen_names(["BYD Co., Ltd."], ScreeningSettings(allow=(other_list,)), offline=True).matches) == 1
 
 
 def test_list_filter_and_language():
@@ -248,9 +237,7 @@ def test_csl_parser_handles_dirty_rows():
     parsed = CslSource().parse(CSL, "fixture")
     names = {e.name for e in parsed.entries}
     assert "" not in names
-    assert (
-        "PETROV, Ivan Sergeyevich" not in names and "STELLAR DAWN" not in names
-    )  # people, vessels
+    assert "PETROV, Ivan Sergeyevich" not in names and "STELLAR DAWN" not in names  # people, vessels
     assert parsed.skipped == 3
     isn = next(e for e in parsed.entries if e.list_key == "isn")
     assert isn.aliases == ("Belarus Optical Mechanics Co., Ltd.", "Beloptmech")
@@ -314,17 +301,11 @@ def test_bundled_1260h_has_the_2026_edition():
 
 def test_custom_lists_csv_and_yaml(tmp_path):
     csv_path = tmp_path / "deny.csv"
-    csv_path.write_text(
-        "name,aliases,id\nOrbital Relay Ltd,Orbital Relay; ORL Labs,D-1\n,,\n", encoding="utf-8"
-    )
+    csv_path.write_text("name,aliases,id\nOrbital Relay Ltd,Orbital Relay; ORL Labs,D-1\n,,\n", encoding="utf-8")
     parsed = CustomSource().parse(csv_path, str(csv_path))
-    assert [(e.entry_id, e.aliases) for e in parsed.entries] == [
-        ("D-1", ("Orbital Relay", "ORL Labs"))
-    ]
+    assert [(e.entry_id, e.aliases) for e in parsed.entries] == [("D-1", ("Orbital Relay", "ORL Labs"))]
     yaml_path = tmp_path / "deny.yaml"
-    yaml_path.write_text(
-        "entries:\n  - name: Kite Compute GmbH\n    aliases: [Kite]\n", encoding="utf-8"
-    )
+    yaml_path.write_text("entries:\n  - name: Kite Compute GmbH\n    aliases: [Kite]\n", encoding="utf-8")
     assert CustomSource().parse(yaml_path, str(yaml_path)).entries[0].name == "Kite Compute GmbH"
     (tmp_path / "bad.csv").write_text("company\nx\n")
     with pytest.raises(ListFormatError, match="'name' column"):

@@ -81,10 +81,24 @@ def _number(value: Any, kind: type, where: str) -> Any:
     return number
 
 
+_configs: dict[tuple[object, ...], ScreeningConfig] = {}
+
+
 def load_config() -> ScreeningConfig:
-    """Read the config file (if any) and the environment."""
-    config = ScreeningConfig()
+    """Read the config file (if any) and the environment (memoised per file state and environment)."""
     path = config_path()
+    try:
+        stamp = path.stat().st_mtime_ns if path is not None else None
+    except OSError:
+        stamp = None
+    key = (str(path), stamp, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PROVCHECK_"))))
+    if key not in _configs:
+        _configs[key] = _read_config(path)
+    return _configs[key]
+
+
+def _read_config(path: Path | None) -> ScreeningConfig:
+    config = ScreeningConfig()
     fetch = config.fetch
     urls: dict[str, str] = {}
     caps: dict[str, int] = {}

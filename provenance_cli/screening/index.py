@@ -157,7 +157,7 @@ class NameIndex:
     def from_json(cls, text: str | bytes) -> NameIndex:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
-            raise ValueError("unknown index format; run provcheck lists update")
+            raise ValueError("written by another provcheck version")
         return cls(data["entries"], data["names"])
 
     def save(self, path: Path) -> None:

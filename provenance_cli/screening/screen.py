@@ -17,6 +17,7 @@ from provenance_cli.screening.model import (
     ScreeningResult,
     ScreeningSettings,
 )
+from provenance_cli.screening.source import Source
 
 SOURCE_ORDER = ("csl", "dod_1260h", "opensanctions", "custom")
 
@@ -55,6 +56,32 @@ def _versions_from_meta(meta) -> dict[str, ListVersion]:  # type: ignore[no-unty
     }
 
 
+_fetch_failures: dict[tuple[str, str | None], str] = {}
+"""Sources whose automatic download failed in this process: tried once, not once per dossier."""
+_bundled: dict[tuple[str, float], Loaded] = {}
+
+
+def _load_bundled(source: Source) -> Loaded | None:
+    import hashlib
+
+    from provenance_cli.screening.index import NameIndex
+
+    path = source.bundled_path()
+    if path is None:
+        return None
+    stamp = (str(path), path.stat().st_mtime)
+    if stamp not in _bundled:
+        bundled = source.bundled()
+        assert bundled is not None
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        versions = {
+            k: ListVersion(k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck")
+            for k, info in bundled.lists.items()
+        }
+        _bundled[stamp] = Loaded(source.key, NameIndex.build(bundled.entries), versions)
+    return _bundled[stamp]
+
+
 def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str]]:
     """Every list screening can use now, with warnings and the sources left out."""
     from provenance_cli.errors import ServiceError
@@ -72,24 +99,25 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
     for key in SOURCE_ORDER:
         source = get_source(key)
         meta = read_meta(key)
-        wanted = source.required or key in config.urls or meta is not None
-        if not wanted and source.bundled_path() is None:
-            continue
-        if meta is None and (source.required or key in config.urls):
+        needed = source.required or key in config.urls
+        if meta is None and needed:
             if offline:
                 warnings.append(f"{source.title}: no cached copy and offline mode is on; not screened (run provcheck lists update {key})")
+            elif (key, config.urls.get(key)) in _fetch_failures:
+                warnings.append(_fetch_failures[key, config.urls.get(key)])
             else:
                 from provenance_cli.screening.fetch import update_source
 
                 try:
                     meta = update_source(key, config=config).meta
                 except ServiceError as exc:
+                    _fetch_failures[key, config.urls.get(key)] = f"{source.title}: not screened; {exc}"
                     warnings.append(f"{source.title}: not screened; {exc}")
         if meta is not None:
             try:
                 index = load_index(meta)
             except (OSError, ValueError) as exc:
-                warnings.append(f"{source.title}: the cached index cannot be read ({exc}); run provcheck lists update {key}")
+                warnings.append(f"{source.title}: the cached copy cannot be read ({exc}); run provcheck lists update {key}")
                 meta = None
             else:
                 age = meta.age_days()
@@ -100,20 +128,10 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
                     )
                 loaded.append(Loaded(key, index, _versions_from_meta(meta)))
                 continue
-        bundled = source.bundled()
+        bundled = _load_bundled(source)
         if bundled is not None:
-            import hashlib
-
-            from provenance_cli.screening.index import NameIndex
-
-            path = source.bundled_path()
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path else None
-            versions = {
-                k: ListVersion(k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck")
-                for k, info in bundled.lists.items()
-            }
-            loaded.append(Loaded(key, NameIndex.build(bundled.entries), versions))
-        elif source.required or key in config.urls:
+            loaded.append(bundled)
+        elif needed:
             unavailable.append(key)
     return loaded, warnings, unavailable
 
