@@ -81,7 +81,8 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             chosen.append(item)
         return frozenset(chosen)
     if isinstance(raw, (list, dict)):
-        raise ValueError(f"expected a single value for this {kind.replace('_', ' ')} question, got a {'list' if isinstance(raw, list) else 'mapping'}")
+        label = {"yes_no": "yes/no", "single_choice": "single-choice"}.get(kind, kind)
+        raise ValueError(f"expected a single value for this {label} question, got a {'list' if isinstance(raw, list) else 'mapping'}")
     text = str(raw).strip()
     if kind == "yes_no":
         if text not in ("yes", "no"):

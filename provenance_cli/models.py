@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from provenance_cli.jurisdictions import ISO_3166_ALPHA2
 
@@ -93,9 +93,20 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors: a typo must never be silently ignored."""
+    """Unknown keys are errors: a typo must never be silently ignored.
+
+    A key written with no value (``aliases:``) means "not set", exactly as if
+    it were absent, so the field's default applies (or "missing" is reported).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_unset(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(value is None for value in data.values()):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
 
 # --------------------------------------------------------------------------- questionnaire

@@ -43,7 +43,7 @@ def _check_text(label: str, text: str) -> None:
 def _comment_block(text: str, indent: str, width: int = 88) -> list[str]:
     lines: list[str] = []
     for paragraph in text.strip().split("\n\n"):
-        wrapped = textwrap.wrap(" ".join(paragraph.split()), width=width - len(indent) - 2) or [""]
+        wrapped = textwrap.wrap(" ".join(paragraph.split()), width=width - len(indent) - 2, break_on_hyphens=False) or [""]
         lines.extend(f"{indent}# {line}".rstrip() for line in wrapped)
     return lines
 

@@ -72,7 +72,10 @@ def problems_from(
             problems.append(document.problem(path, f"unknown key {key!r}{suggestion}", prefer_key=True))
             continue
         if kind == "missing":
-            problems.append(document.problem(path[:-1], f"missing required key {str(loc[-1])!r}"))
+            if tuple(path) in document.key_positions:  # written, but with no value
+                problems.append(document.problem(path, f"{str(loc[-1])!r} has no value; it is required", prefer_key=True))
+            else:
+                problems.append(document.problem(path[:-1], f"missing required key {str(loc[-1])!r}"))
             continue
         if kind in _SHAPES:
             expected, found = shapes.setdefault(path, ([], _describe(item.get("input"))))

@@ -87,7 +87,7 @@ def test_list_for_a_yes_no_question(expect_invalid, build, question_of):
         build.dossier(build.answer_block(question.id, "[yes, no]")),
         _answer_line(build),
         ANSWER_COLUMN,
-        f"{question.id}: expected a single value for this yes no question, got a list",
+        f"{question.id}: expected a single value for this yes/no question, got a list",
     )
 
 
