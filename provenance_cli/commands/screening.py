@@ -10,9 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-lists_app = typer.Typer(
-    help="Download and inspect the cached screening lists.", no_args_is_help=True
-)
+lists_app = typer.Typer(help="Download and inspect the cached screening lists.", no_args_is_help=True)
 
 FORMAT_HELP = "text or json"
 
@@ -81,9 +79,7 @@ def lists_update(
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option(
-            "--url", help="Download from this URL or local path instead (one source only)."
-        ),
+        typer.Option("--url", help="Download from this URL or local path instead (one source only)."),
     ] = None,
     max_bytes: Annotated[
         int | None,
@@ -105,9 +101,7 @@ def lists_update(
         int | None,
         typer.Option("--retries", min=0, max=10, help="Extra attempts after a transient failure."),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never touch the network (local files only).")
-    ] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network (local files only).")] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
 ) -> None:
     """Download lists into the cache; the old cache survives any failure."""
@@ -123,29 +117,24 @@ def lists_update(
     as_json = terminal.wants_json(output_format)
     config = load_config()
     fetch = config.fetch
-    for name, value in (
-        ("connect_timeout", connect_timeout),
-        ("read_timeout", read_timeout),
-        ("retries", retries),
-    ):
-        if value is not None:
-            fetch = replace(fetch, **{name: value})
+    if connect_timeout is not None:
+        fetch = replace(fetch, connect_timeout=connect_timeout)
+    if read_timeout is not None:
+        fetch = replace(fetch, read_timeout=read_timeout)
+    if retries is not None:
+        fetch = replace(fetch, retries=retries)
     keys = list(dict.fromkeys(sources or []))
     if not keys:
         keys = ["csl"] + [k for k in ("dod_1260h", "opensanctions", "custom") if k in config.urls]
     for key in keys:
         get_source(key)
     if url and len(keys) != 1:
-        raise UsageError(
-            "--url needs exactly one SOURCE, e.g. provcheck lists update dod_1260h --url URL"
-        )
+        raise UsageError("--url needs exactly one SOURCE, e.g. provcheck lists update dod_1260h --url URL")
     failures: list[str] = []
     rows: list[dict[str, Any]] = []
     for key in keys:
         try:
-            outcome = update_source(
-                key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress()
-            )
+            outcome = update_source(key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress())
         except ServiceError as exc:
             failures.append(str(exc))
             rows.append({"source": key, "status": "failed", "error": str(exc)})
@@ -161,12 +150,8 @@ def lists_update(
             }
         )
         if not as_json:
-            dates = ", ".join(
-                f"{k} {v.get('list_date') or '?'}" for k, v in sorted(meta.lists.items())
-            )
-            terminal.note(
-                f"{key}: {outcome.status}; {meta.record_count:,} records; list dates: {dates}"
-            )
+            dates = ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(meta.lists.items()))
+            terminal.note(f"{key}: {outcome.status}; {meta.record_count:,} records; list dates: {dates}")
     if as_json:
         terminal.print_json(rows)
     if failures:
@@ -217,10 +202,7 @@ def lists_status(
                     "age_days": None,
                     "sha256": None,
                     "records": sum(i.count for i in bundled.lists.values()),
-                    "lists": {
-                        k: {"name": i.name, "list_date": i.list_date, "count": i.count}
-                        for k, i in bundled.lists.items()
-                    },
+                    "lists": {k: {"name": i.name, "list_date": i.list_date, "count": i.count} for k, i in bundled.lists.items()},
                 }
             )
         else:
@@ -240,15 +222,8 @@ def lists_status(
     table: list[list[str]] = []
     for row in rows:
         age = row.get("age_days")
-        when = (
-            f"{row['fetched_at'][:16].replace('T', ' ')} ({age:g} days ago)"
-            if row.get("fetched_at")
-            else "-"
-        )
-        dates = (
-            ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(row["lists"].items()))
-            or "-"
-        )
+        when = f"{row['fetched_at'][:16].replace('T', ' ')} ({age:g} days ago)" if row.get("fetched_at") else "-"
+        dates = ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(row["lists"].items())) or "-"
         table.append([row["source"], row["state"], when, f"{row['records']:,}", dates])
     terminal.print_table(
         ["source", "state", "fetched", "records", "list dates"],
@@ -258,17 +233,13 @@ def lists_status(
 
 
 def screen(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Dossier files or folders of them.")
-    ] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Dossier files or folders of them.")] = None,
     names: Annotated[
         list[str] | None,
         typer.Option("--name", "-n", help="A company name to screen (repeatable)."),
     ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
-    threshold: Annotated[
-        int, typer.Option("--threshold", min=1, max=100, help="Lowest score reported as a match.")
-    ] = 88,
+    threshold: Annotated[int, typer.Option("--threshold", min=1, max=100, help="Lowest score reported as a match.")] = 88,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -276,18 +247,10 @@ def screen(
             help="Only report matches on this list key (repeatable), e.g. sdn, el, dod_1260h.",
         ),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never touch the network; use cached lists only.")
-    ] = False,
-    backend: Annotated[
-        str, typer.Option("--backend", help="local (cached lists) or yente (a yente server).")
-    ] = "local",
-    yente_url: Annotated[
-        str | None, typer.Option("--yente-url", help="Base URL of the yente server.")
-    ] = None,
-    yente_dataset: Annotated[
-        str, typer.Option("--yente-dataset", help="yente dataset to match against.")
-    ] = "default",
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network; use cached lists only.")] = False,
+    backend: Annotated[str, typer.Option("--backend", help="local (cached lists) or yente (a yente server).")] = "local",
+    yente_url: Annotated[str | None, typer.Option("--yente-url", help="Base URL of the yente server.")] = None,
+    yente_dataset: Annotated[str, typer.Option("--yente-dataset", help="yente dataset to match against.")] = "default",
 ) -> None:
     """Screen dossiers (vendor, aliases, ownership chain) or names; matches are information."""
     from provenance_cli import terminal
@@ -346,10 +309,7 @@ def screen(
         terminal.print_json(
             {
                 "threshold": threshold,
-                "results": [
-                    {"file": source, "vendor": vendor, **result.as_dict()}
-                    for source, vendor, result in results
-                ],
+                "results": [{"file": source, "vendor": vendor, **result.as_dict()} for source, vendor, result in results],
                 "warnings": warnings,
                 "unavailable": unavailable,
             }
@@ -359,10 +319,7 @@ def screen(
     for warning in warnings:
         terminal.warn(warning)
     if unavailable:
-        raise ServiceError(
-            f"not screened against {', '.join(unavailable)}: no usable cache (see warnings); run "
-            "provcheck lists update"
-        )
+        raise ServiceError(f"not screened against {', '.join(unavailable)}: no usable cache (see warnings); run provcheck lists update")
 
 
 def _print_results(results: list[tuple[str | None, str, Any]]) -> None:

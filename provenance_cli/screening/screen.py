@@ -162,12 +162,12 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
         from provenance_cli.screening.yente import screen_yente
 
         return screen_yente(queries, settings)
-    from provenance_cli.screening.normalize import normalise
+    from provenance_cli.screening.normalize import Normalised, normalise
 
     loaded, warnings, unavailable = load_lists(settings, offline=offline)
     wanted = set(settings.lists) if settings.lists else None
     best: dict[tuple[str, str, str, int | None], Match] = {}
-    normals = {}
+    normals: dict[str, Normalised] = {}
     for query in queries:
         if not query.name or not query.name.strip():
             continue
@@ -188,7 +188,7 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
                     screened_name=query.name,
                     role=query.role,
                     score=hit.score,
-                    reason=hit.reason,
+                    reason=hit.reason + (f"; listed under parent {entry.parent}" if entry.parent else ""),
                     list_date=entry.list_date or (version.list_date if version else None),
                     parent_index=query.parent_index,
                     parent_name=query.parent_name,
