@@ -16,6 +16,8 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -210,6 +212,22 @@ def _copy_local(url: str, cap: int, folder: Path) -> tuple[Path, dict[str, str |
     return Path(temp_name), {"etag": None, "last_modified": None}, digest.hexdigest(), size
 
 
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One update per source at a time (a second ``lists update`` waits); no-op without fcntl."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(folder / ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def update_source(
     key: str,
     *,
@@ -220,21 +238,25 @@ def update_source(
     progress: Progress | None = None,
 ) -> UpdateOutcome:
     """Fetch one source and commit it to the cache; the old cache survives any failure."""
-    from provenance_cli.net import ensure_online
-    from provenance_cli.screening.index import NameIndex
-
     source = get_source(key)
     config = config or load_config()
     fetch = fetch or config.fetch
     chosen = resolve_url(source, config, url)
     cap = max_bytes or fetch.max_bytes or config.max_bytes.get(key) or source.default_max_bytes
-    previous = read_meta(key)
     folder = source_dir(key)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the cache folder {folder}: {exc.strerror}") from None
-    progress = progress or _Quiet()
+    with _locked(folder):
+        return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet())
+
+
+def _update(source: Source, key: str, chosen: str, cap: int, fetch: FetchSettings, folder: Path, progress: Progress) -> UpdateOutcome:
+    from provenance_cli.net import ensure_online
+    from provenance_cli.screening.index import NameIndex
+
+    previous = read_meta(key)
     temp: Path | None = None
     try:
         if _is_local(chosen):
