@@ -60,11 +60,9 @@ def compare_documents(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render_markdown(comparison: dict[str, Any], context: RenderContext) -> str:
-    from provenance_cli.render.templating import md_view, template
+    from provenance_cli.render.templating import template
 
-    return template("md", "compare.md.j2", context.template_dir).render(
-        c=md_view(comparison), marker=MARKER, generated_at=context.generated_at
-    )
+    return template("md", "compare.md.j2", context.template_dir).render(c=comparison, marker=MARKER, generated_at=context.generated_at)
 
 
 def render_html(comparison: dict[str, Any], context: RenderContext) -> str:

@@ -54,9 +54,9 @@ class HtmlRenderer(Renderer):
     suffix = ".html"
 
     def render(self, result: VendorResult, context: RenderContext) -> str:
-        from provenance_cli.render.document import report_document
+        from provenance_cli.render.document import cached_document
 
-        return render_document(report_document(result, context), context)
+        return render_document(cached_document(result, context), context)
 
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
         if len(results) == 1:

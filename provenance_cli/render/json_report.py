@@ -20,9 +20,9 @@ class JsonRenderer(Renderer):
     suffix = ".json"
 
     def render(self, result: VendorResult, context: RenderContext) -> str:
-        from provenance_cli.render.document import dumps, report_document
+        from provenance_cli.render.document import cached_document, dumps
 
-        return dumps(report_document(result, context))
+        return dumps(cached_document(result, context))
 
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
         from provenance_cli.render.document import dumps, report_document

@@ -1,8 +1,11 @@
 """Markdown reports (CommonMark + GFM tables) for procurement reviewers.
 
-Dossier text is untrusted: the template receives a copy of the report in
-which every string is inert Markdown (no raw HTML, no links, no table
-breaks), and evidence links only for http(s) URLs.
+Dossier text is untrusted. The Markdown jinja2 environment escapes every
+printed value (``finalize``), so a ``|``, a newline, raw HTML or a link in an
+answer stays inert text. The long tables (findings, answers, trace,
+framework mappings) are assembled here from escaped cells, row by row, for
+speed; a custom ``report.md.j2`` may use them (``rows``) or the raw report
+(``r``), which is escaped on output either way.
 """
 
 from __future__ import annotations
@@ -17,16 +20,69 @@ if TYPE_CHECKING:
 TEMPLATE = "report.md.j2"
 
 
-def render_document(document: dict[str, Any], context: RenderContext) -> str:
-    from provenance_cli.render.document import framework_rows, trace_by_category
-    from provenance_cli.render.templating import md_view, template
+def _num(value: Any, places: int = 1) -> str:
+    return f"{float(value):.{places}f}"
 
-    view = md_view(document)
-    return template("md", TEMPLATE, context.template_dir).render(
-        r=view,
-        trace_by_category=trace_by_category(view),
-        frameworks=md_view(framework_rows(document)),
-    )
+
+def table_rows(document: dict[str, Any]) -> dict[str, Any]:
+    """Pre-escaped table rows (MdSafe strings) for the report template."""
+    from provenance_cli.render.document import framework_rows
+    from provenance_cli.render.templating import MdSafe, md_finalize, md_url
+
+    e = md_finalize
+
+    def row(cells: list[str]) -> MdSafe:
+        return MdSafe("| " + " | ".join(cells) + " |")
+
+    findings = []
+    for i, f in enumerate(document["findings"], 1):
+        rule = e(f["rule_id"]) + (f" (knock-out: {e(f['knockout'])})" if f.get("knockout") else "")
+        message = e(f["message"])
+        waiver = f.get("waiver")
+        if waiver:
+            message += f" *Waived by {e(waiver['approver'])} until {e(waiver['expires'])}: {e(waiver['reason'])}*"
+        answer = (e(f["question_id"]) + " = " if f.get("question_id") else "") + e(f["answer"])
+        cells = [str(i), e(str(f["severity"]).upper()), rule, _num(f["contribution"]), message, answer, e(f["recommendation"])]
+        findings.append(row(cells))
+
+    answers = []
+    for a in document["answers"]:
+        links = []
+        for ev in a["evidence"]:
+            href = md_url(ev["url"])
+            label = e(ev.get("title") or ev["url"])
+            link = f"[{label}]({href})" if href else f"{label} ({e(ev['url'])}, not a web link)"
+            if ev.get("retrieved"):
+                link += f", retrieved {e(ev['retrieved'])}"
+            links.append(link)
+        cells = [e(a["question_id"]), e(a["answer"]), e(a["status"]), e(a.get("as_of")), "; ".join(links), e(a.get("note"))]
+        answers.append(row(cells))
+
+    trace: dict[str, list[str]] = {}
+    for t in document["trace"]:
+        contribution = f"{t['contribution']}" + (" (waived)" if t.get("waiver") else "")
+        cells = [
+            e(t["rule_id"]),
+            str(t["rule_version"]),
+            e(t.get("question_id")),
+            e(t["answer"]),
+            f"{t['points']}",
+            f"{t['weight']}",
+            contribution,
+        ]
+        trace.setdefault(t["category"], []).append(row(cells))
+
+    frameworks = [
+        row([e(m["name"]), e(m["ref"]), e(", ".join(m["questions"])), e(", ".join(m["rules"]))]) for m in framework_rows(document)
+    ]
+    questions = [row([e(q["question_id"]), e(q["why"]), e(q["text"])]) for q in document["open_questions"]]
+    return {"findings": findings, "answers": answers, "trace": trace, "frameworks": frameworks, "questions": questions}
+
+
+def render_document(document: dict[str, Any], context: RenderContext) -> str:
+    from provenance_cli.render.templating import template
+
+    return template("md", TEMPLATE, context.template_dir).render(r=document, rows=table_rows(document))
 
 
 class MarkdownRenderer(Renderer):
@@ -34,9 +90,9 @@ class MarkdownRenderer(Renderer):
     suffix = ".md"
 
     def render(self, result: VendorResult, context: RenderContext) -> str:
-        from provenance_cli.render.document import report_document
+        from provenance_cli.render.document import cached_document
 
-        return render_document(report_document(result, context), context)
+        return render_document(cached_document(result, context), context)
 
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
         return "\n---\n\n".join(self.render(result, context) for result in results)

@@ -8,9 +8,11 @@ Escaping is the renderer's job, never the template author's alone:
 
 * HTML environments autoescape everything; URLs pass through
   :func:`safe_url`, which only lets http(s) become a link.
-* Markdown has no autoescape in jinja2, so the Markdown renderer hands the
-  template a copy of the report in which every string is already escaped
-  (:func:`md_text`), and link targets are made safe by :func:`md_url`.
+* Markdown has no autoescape in jinja2, so the Markdown environment
+  escapes every printed value itself (``finalize=md_finalize``): text
+  becomes inert inline Markdown (:func:`md_text`) unless it is an
+  :class:`MdSafe` the renderer assembled from escaped parts; link targets
+  are made safe by :func:`md_url`.
 """
 
 from __future__ import annotations
@@ -27,12 +29,21 @@ _MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)](?:\s|$)))")
 _SAFE_SCHEMES = ("http", "https")
 
 
+_WEB_URL = re.compile(r"https?://[^/?#@\s]*[^/?#\s]", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
+
+
 def safe_url(url: Any) -> str | None:
     """``url`` when it is a plain http(s) URL with a host, else None (shown as text)."""
     if not isinstance(url, str):
         return None
+    return _safe_url(url)
+
+
+@lru_cache(maxsize=1 << 14)
+def _safe_url(url: str) -> str | None:
     text = url.strip()
-    if not text or _CONTROL.search(text) or any(c.isspace() for c in text):
+    if not _WEB_URL.match(text) or _CONTROL.search(text) or _SPACE.search(text):
         return None
     try:
         parts = urlsplit(text)
@@ -43,40 +54,51 @@ def safe_url(url: Any) -> str | None:
     return text
 
 
+class MdSafe(str):
+    """Markdown the renderer built itself from escaped parts; printed as is."""
+
+    __slots__ = ()
+
+
+def md_finalize(value: Any) -> str:
+    """Applied by jinja2 to every ``{{ ... }}`` of a Markdown template: escape unless built safe."""
+    if type(value) is str:
+        return _md_cached(value)
+    if isinstance(value, MdSafe):
+        return value
+    if value is None:
+        return ""
+    return md_text(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _md_cached(value: str) -> str:
+    return md_text(value)
+
+
 def md_text(value: Any) -> str:
     """Text as inert inline Markdown: one line, no markup, no raw HTML, safe in a table cell."""
     if value is None:
         return ""
+    if isinstance(value, MdSafe):
+        return value
     text = _CONTROL.sub("", str(value))
     text = _BREAKS.sub(" ", text).strip()
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text)
 
 
-def md_url(url: Any) -> str | None:
-    """A link destination that cannot end the link, split a table or carry a script."""
-    safe = safe_url(url)
+@lru_cache(maxsize=1 << 14)
+def _md_url(url: str) -> str | None:
+    safe = _safe_url(url)
     if safe is None:
         return None
     return quote(safe, safe=":/?#@!$&'*+,;=%~-._")
 
 
-def md_view(value: Any) -> Any:
-    """A report document with every string made inert for Markdown."""
-    if isinstance(value, str):
-        return md_text(value)
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key == "url" and isinstance(item, str):
-                out["href"] = md_url(item)
-                out["url"] = md_text(item)
-            else:
-                out[key] = md_view(item)
-        return out
-    if isinstance(value, list):
-        return [md_view(item) for item in value]
-    return value
+def md_url(url: Any) -> str | None:
+    """A link destination that cannot end the link, split a table or carry a script."""
+    return _md_url(url) if isinstance(url, str) else None
 
 
 def score(value: Any, places: int = 1) -> str:
@@ -123,6 +145,7 @@ def environment(kind: str, template_dir: str | None = None):  # type: ignore[no-
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=64,
+        finalize=md_finalize if kind == "md" else None,
     )
     env.filters.update(score=score, pct=pct, safe_url=safe_url)
     env.globals.update(version=_version(), tiers=TIERS, severities=SEVERITIES)

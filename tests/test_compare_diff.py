@@ -1,0 +1,165 @@
+"""``provcheck compare`` and ``provcheck diff``: side by side, and what changed."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from render_support import AS_OF, XSS, example_paths, hostile_dossier  # noqa: E402
+
+from provenance_cli.cli import app  # noqa: E402
+
+runner = CliRunner()
+BASE = ["--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"]
+EXAMPLES = example_paths()
+
+
+def cli(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [*args, *BASE])
+
+
+@pytest.fixture()
+def kestrel() -> Path:
+    return next(p for p in EXAMPLES if "kestrel" in p.name)
+
+
+@pytest.fixture()
+def worse(tmp_path: Path, kestrel: Path) -> Path:
+    """The same vendor a year on: no account verification, longer retention."""
+    text = kestrel.read_text(encoding="utf-8")
+    text = text.replace("answer: payment_only", "answer: none", 1)
+    text = re.sub(r"(retention.prompt_retention_days:\n\s+answer:) \d+", r"\1 400", text)
+    path = tmp_path / "kestrel-later.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _table_ok(markdown: str) -> None:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(markdown)
+    header = cells = 0
+    in_head = False
+    for token in tokens:
+        assert token.type not in ("html_block", "html_inline")
+        if token.type == "thead_open":
+            in_head, header = True, 0
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            cells = 0
+        elif token.type in ("th_open", "td_open"):
+            header, cells = (header + 1, cells) if in_head else (header, cells + 1)
+        elif token.type == "tr_close" and not in_head:
+            assert cells == header
+
+
+def test_compare_terminal_marks_differences():
+    result = cli("compare", *map(str, EXAMPLES))
+    assert result.exit_code == 0, result.output
+    assert "◆" in result.stdout
+    for path in EXAMPLES[:2]:
+        assert path.exists()
+
+
+def test_compare_markdown_has_vendor_columns_and_markers():
+    result = cli("compare", *map(str, EXAMPLES), "-f", "md")
+    assert result.exit_code == 0, result.output
+    _table_ok(result.stdout)
+    header = next(line for line in result.stdout.splitlines() if line.startswith("| Question |"))
+    assert header.count("|") == len(EXAMPLES) + 2
+    assert "◆ differs" in result.stdout  # marker and word, not colour
+
+
+def test_compare_html_marks_with_symbol_and_word(tmp_path: Path):
+    out = tmp_path / "compare.html"
+    result = cli("compare", *map(str, EXAMPLES[:3]), "-f", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert 'class="differs"' in html and "◆" in html and "<span>differs</span>" in html
+    assert "default-src 'none'" in html and "<script" not in html
+
+
+def test_compare_accepts_json_reports_and_hostile_text(tmp_path: Path):
+    hostile = hostile_dossier(tmp_path)
+    report = tmp_path / "hostile.json"
+    assert cli("assess", str(hostile), "-f", "json", "-o", str(report)).exit_code == 0
+    md = cli("compare", str(report), str(EXAMPLES[0]), "-f", "md")
+    assert md.exit_code == 0, md.output
+    _table_ok(md.stdout)
+    html = cli("compare", str(report), str(EXAMPLES[0]), "-f", "html")
+    assert "<script>" not in html.stdout and "&lt;script&gt;" in html.stdout
+    assert XSS[:5] not in html.stdout
+
+
+def test_compare_needs_two():
+    assert cli("compare", str(EXAMPLES[0])).exit_code == 2
+
+
+def test_diff_reports_changes_and_gates(kestrel: Path, worse: Path):
+    result = cli("diff", str(kestrel), str(worse), "-f", "json", "--fail-on-worse")
+    assert result.exit_code == 1
+    changes = json.loads(result.stdout)
+    changed = {a["question_id"]: (a["old"], a["new"]) for a in changes["answers_changed"]}
+    assert changed["extraction.account_verification"] == ("payment_only", "none")
+    assert changed["retention.prompt_retention_days"][1] == "400 days"
+    started = {r["rule_id"] for r in changes["rules_started"]}
+    assert "EXT-03" in started
+    assert changes["overall"]["delta"] > 0 and changes["worse"] is True
+    assert {c["id"] for c in changes["categories"]} >= {"extraction", "retention"}
+    # the other way round risk went down: no gate, and rules stopped firing
+    back = cli("diff", str(worse), str(kestrel), "-f", "json", "--fail-on-worse")
+    assert back.exit_code == 0, back.output
+    assert "EXT-03" in {r["rule_id"] for r in json.loads(back.stdout)["rules_stopped"]}
+
+
+def test_diff_without_gate_exits_zero(kestrel: Path, worse: Path):
+    result = cli("diff", str(kestrel), str(worse))
+    assert result.exit_code == 0
+    assert "risk went UP" in result.stdout
+    assert "extraction.account_verification: payment_only -> none" in result.stdout
+
+
+def test_diff_of_json_reports_matches_diff_of_dossiers(tmp_path: Path, kestrel: Path, worse: Path):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    assert cli("assess", str(kestrel), "-f", "json", "-o", str(old)).exit_code == 0
+    assert cli("assess", str(worse), "-f", "json", "-o", str(new)).exit_code == 0
+    from_reports = json.loads(cli("diff", str(old), str(new), "-f", "json").stdout)
+    from_dossiers = json.loads(cli("diff", str(kestrel), str(worse), "-f", "json").stdout)
+    assert from_reports == from_dossiers
+    mixed = cli("diff", str(old), str(worse), "-f", "md", "--fail-on-worse")
+    assert mixed.exit_code == 1
+    _table_ok(mixed.stdout)
+    assert "Risk went up" in mixed.stdout
+
+
+def test_diff_tier_up_counts_as_worse():
+    from provenance_cli.render.diff import diff_documents
+
+    def doc(overall: float, tier: str) -> dict:
+        return {
+            "vendor": {"name": "A"},
+            "summary": {"overall": overall, "tier": tier},
+            "categories": [],
+            "trace": [],
+            "answers": [],
+        }
+
+    assert diff_documents(doc(40, "medium"), doc(39, "critical"))["worse"] is True
+    assert diff_documents(doc(40, "medium"), doc(40, "medium"))["worse"] is False
+    assert diff_documents(doc(40, "high"), doc(30, "medium"))["tier"]["moved"] == "down"
+
+
+def test_diff_refuses_what_is_not_a_report(tmp_path: Path, kestrel: Path):
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"report_version": 99}', encoding="utf-8")
+    result = cli("diff", str(bogus), str(kestrel))
+    assert result.exit_code != 0
+    assert "report_version" in str(result.exception)
