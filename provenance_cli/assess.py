@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from provenance_cli.errors import InputError, Problem
+from provenance_cli.policy import Policy
 from provenance_cli.scoring import VendorResult
 
 
@@ -42,7 +43,8 @@ class Outcome:
 
 
 @lru_cache(maxsize=4)
-def _policy(path: str | None):  # type: ignore[no-untyped-def]
+def policy_for(path: str | None) -> Policy:
+    """The policy at ``path`` (or the default), loaded once per process."""
     from provenance_cli.catalogue import load_catalogue
     from provenance_cli.policy import load_policy
 
@@ -57,7 +59,7 @@ def assess_file(job: tuple[str, AssessOptions]) -> Outcome:
 
     path, options = job
     catalogue = load_catalogue()
-    policy = _policy(options.policy_path)
+    policy = policy_for(options.policy_path)
     try:
         dossier = load_dossier(Path(path), catalogue)
     except InputError as exc:
@@ -109,5 +111,5 @@ def assess_files(paths: list[Path], options: AssessOptions, *, jobs: int | None 
     """Assess many files, in order, across ``jobs`` processes."""
     from provenance_cli.batch import parallel_map
 
-    _policy(options.policy_path)  # refuse a bad policy once, before any work starts
+    policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
     return list(parallel_map(assess_file, [(str(p), options) for p in paths], jobs=jobs, on_done=on_done))

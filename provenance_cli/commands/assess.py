@@ -65,10 +65,10 @@ def run_assessment(
     def work(on_done=None):  # type: ignore[no-untyped-def]
         if render is None:
             return assess_files(files, options, jobs=jobs, on_done=on_done)
-        from provenance_cli.assess import _policy
+        from provenance_cli.assess import policy_for
         from provenance_cli.batch import parallel_map
 
-        _policy(options.policy_path)  # refuse a bad policy once, before any work starts
+        policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
         jobs_list = [(str(p), options, render[0], render[1]) for p in files]
         return list(parallel_map(assess_and_render, jobs_list, jobs=jobs, on_done=on_done))
 
