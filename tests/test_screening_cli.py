@@ -243,3 +243,14 @@ def test_bad_config_file_is_exit_2_with_position(env, tmp_path):
     done = run(env, "lists", "update")
     assert done.returncode == 2
     assert f"{tmp_path / 'config.yaml'}:3:5: unknown source 'cls'" in done.stderr
+
+
+def test_threshold_option_and_text_status(env, server):
+    loose = run(env, "--offline", "screen", "-n", "Huawei Technology Co Ltd", "-f", "json")
+    assert json.loads(loose.stdout)["results"][0]["matches"][0]["score"] == 89
+    strict = run(env, "--offline", "screen", "-n", "Huawei Technology Co Ltd", "--threshold", "95", "-f", "json")
+    assert json.loads(strict.stdout)["results"][0]["matches"] == []
+    _prime(env, server)
+    status = run(env, "lists", "status")
+    assert status.returncode == 0
+    assert "cached" in status.stdout and "days ago" in status.stdout and "bundled" in status.stdout

@@ -168,3 +168,27 @@ def test_failed_automatic_download_is_tried_once_per_process(server, monkeypatch
         result = screen_names(["Baidu"], ScreeningSettings())
         assert result.unavailable == ("csl",)
     assert len(server.script.requests) == 1
+
+
+def test_opensanctions_csv_over_http(server):
+    from provenance_cli.screening import cache_available
+
+    assert not cache_available()
+    body = (
+        b"id,schema,name,aliases,birth_date,countries,addresses,identifiers,sanctions,phones,emails,"
+        b"program_ids,dataset,first_seen,last_seen,last_change\n"
+        b"NK-orb,Company,Orbital Relay Ltd,Orbital Relay;ORL,,cn,,,,,,,US OFAC,2024-01-01,2026-06-01,2026-05-30T10:00:00\n"
+    )
+    url = server.route("/targets.simple.csv", Step(body=body, content_type="text/csv; charset=utf-8"))
+    meta = update_source("opensanctions", url=url, fetch=FAST).meta
+    assert meta.lists["opensanctions"]["list_date"] == "2026-05-30"
+    assert cache_available()
+    result = screen_names(["Orbital Relay Limited"], ScreeningSettings(), offline=True)
+    assert ("opensanctions", "vendor") in result.listings()
+
+
+def test_opensanctions_needs_a_configured_url():
+    from provenance_cli.errors import UsageError
+
+    with pytest.raises(UsageError, match="licensed"):
+        update_source("opensanctions", fetch=FAST)
