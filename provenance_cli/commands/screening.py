@@ -73,7 +73,7 @@ def lists_update(
     sources: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[SOURCE]...",
+            metavar="SOURCE",
             help="csl, dod_1260h, opensanctions, custom (default: csl and configured sources).",
         ),
     ] = None,
