@@ -50,8 +50,7 @@ def report_schema() -> dict[str, Any]:
     from provenance_cli.schema import DRAFT, SCHEMA_BASE
 
     waiver = _closed({"rule": _TEXT, "vendor": _TEXT, "reason": _TEXT, "approver": _TEXT, "expires": _DAY})
-    entry = _closed(
-        {
+    entry_fields: dict[str, Any] = {
             "category": _TEXT,
             "rule_id": _TEXT,
             "rule_version": {"type": "integer"},
@@ -62,12 +61,14 @@ def report_schema() -> dict[str, Any]:
             "contribution": {"type": "number", "description": "points x weight; 0 when waived."},
             "severity": {"enum": _SEVERITIES},
             "message": _TEXT,
-            "recommendation": _TEXT,
             "knockout": {"enum": [*_TIERS, None]},
             "waiver": {"anyOf": [{"$ref": "#/$defs/waiver"}, {"type": "null"}]},
             "overridden": {"type": "boolean"},
-        },
-        "One term of a category sum (the explanation trace).",
+    }
+    entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
+    finding = _closed(
+        {**entry_fields, "recommendation": _TEXT},
+        "A fired rule with what to ask the vendor or put in the contract (the trace entry plus its recommendation).",
     )
     evidence = _closed(
         {
@@ -182,7 +183,7 @@ def report_schema() -> dict[str, Any]:
         },
         "findings": {
             "type": "array",
-            "items": {"$ref": "#/$defs/trace_entry"},
+            "items": {"$ref": "#/$defs/finding"},
             "description": "Fired rules (staleness excluded), largest contribution first.",
         },
         "trace": {
@@ -248,5 +249,5 @@ def report_schema() -> dict[str, Any]:
         "title": "provcheck vendor report",
         "description": "One vendor's assessment as written by `provcheck assess -f json`.",
         **_closed(properties),
-        "$defs": {"waiver": waiver, "trace_entry": entry, "evidence": evidence, "answer": answer},
+        "$defs": {"waiver": waiver, "trace_entry": entry, "finding": finding, "evidence": evidence, "answer": answer},
     }

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,16 @@ def _waiver(w: WaiverRef | None) -> dict[str, Any] | None:
     return {"rule": w.rule, "vendor": w.vendor, "reason": w.reason, "approver": w.approver, "expires": _day(w.expires)}
 
 
+@lru_cache(maxsize=1024)
+def _frameworks(refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    """Framework mappings are per question, identical in every report: built once and
+    shared (report documents are read-only)."""
+    return {key: list(items) for key, items in refs}
+
+
 def _entry(t: TraceEntry) -> dict[str, Any]:
+    """A trace term. Recommendations live on findings only: the trace repeats
+    every fired rule, and duplicating the longest text made reports a third larger."""
     return {
         "category": t.category,
         "rule_id": t.rule_id,
@@ -68,7 +78,6 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
         "contribution": num(t.contribution),
         "severity": t.severity,
         "message": t.message,
-        "recommendation": t.recommendation,
         "knockout": t.knockout,
         "waiver": _waiver(t.waiver),
         "overridden": t.overridden,
@@ -176,7 +185,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
-    findings = [_entry(t) for t in result.findings]
+    findings = [{**_entry(t), "recommendation": t.recommendation} for t in result.findings]
     return {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
@@ -253,7 +262,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
                 "evidence": [{"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind} for e in a.evidence],
                 "note": a.note,
                 "as_of": _day(a.as_of),
-                "frameworks": {key: list(refs) for key, refs in a.frameworks},
+                "frameworks": _frameworks(a.frameworks),
             }
             for a in result.answers
         ],
@@ -348,14 +357,31 @@ def framework_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     for entry in document["findings"]:
         if entry.get("question_id"):
             fired.setdefault(entry["question_id"], []).append(entry["rule_id"])
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for answer in document["answers"]:
-        for framework, refs in sorted(answer.get("frameworks", {}).items()):
+    mapped = _framework_map(tuple((a["question_id"], _frozen_refs(a.get("frameworks", {}))) for a in document["answers"]))
+    rows = []
+    for framework, name, ref, questions in mapped:
+        rules: list[str] = []
+        for question_id in questions:
+            rules.extend(r for r in fired.get(question_id, ()) if r not in rules)
+        rows.append({"framework": framework, "name": name, "ref": ref, "questions": list(questions), "rules": rules})
+    return rows
+
+
+def _frozen_refs(frameworks: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key, tuple(refs)) for key, refs in sorted(frameworks.items()))
+
+
+@lru_cache(maxsize=64)
+def _framework_map(
+    answers: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...],
+) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """The static part of :func:`framework_rows`: it depends only on which questions apply,
+    which is the same for most vendors, so it is worked out once per set of questions."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for question_id, frameworks in answers:
+        for framework, refs in frameworks:
             for ref in refs:
-                row = rows.setdefault(
-                    (framework, ref),
-                    {"framework": framework, "name": FRAMEWORK_NAMES.get(framework, framework), "ref": ref, "questions": [], "rules": []},
-                )
-                row["questions"].append(answer["question_id"])
-                row["rules"].extend(r for r in fired.get(answer["question_id"], ()) if r not in row["rules"])
-    return [rows[key] for key in sorted(rows)]
+                rows.setdefault((framework, ref), []).append(question_id)
+    return tuple(
+        (framework, FRAMEWORK_NAMES.get(framework, framework), ref, tuple(rows[(framework, ref)])) for framework, ref in sorted(rows)
+    )

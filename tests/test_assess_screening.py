@@ -1,0 +1,135 @@
+"""Screening feeds scoring: a listed parent is a knock-out, and the report says only "listed on".
+
+The CSL cache is filled the way a user fills it, by ``provcheck lists
+update`` from a real HTTP server on 127.0.0.1 serving a fixture in the real
+CSL format; ``assess`` then reads the cache only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from screening_support import Server, csl_step
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    values.update(
+        NO_COLOR="1",
+        COLUMNS="250",
+        PYTHONIOENCODING="utf-8",
+        PROVCHECK_CACHE_DIR=str(tmp_path / "cache"),
+        PROVCHECK_CONFIG=str(tmp_path / "config.yaml"),
+        PROVCHECK_RETRIES="0",
+        PROVCHECK_BACKOFF="0",
+    )
+    values.pop("PROVCHECK_OFFLINE", None)
+    (tmp_path / "config.yaml").write_text("screening: {}\n", encoding="utf-8")
+    with Server() as server:
+        url = server.route("/consolidated.json", csl_step(etag='"v1"'))
+        done = run(values, tmp_path, "lists", "update", "csl", "--url", url)
+        assert done.returncode == 0, done.stderr
+    return values
+
+
+def run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "provenance_cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    return proc
+
+
+def dossier(tmp_path: Path, parent: str, jurisdiction: str) -> Path:
+    path = tmp_path / "vendor.yaml"
+    path.write_text(
+        f"""provcheck: 1
+vendor:
+  name: Harbourlight Models
+  legal_name: Harbourlight Models Pte. Ltd.
+  headquarters: SG
+  parents:
+    - name: {parent}
+      jurisdiction: {jurisdiction}
+assessment:
+  assessor: Jane Doe
+  date: 2026-11-01
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+ARGS = ["--as-of", "2026-11-10", "--no-evidence"]
+
+
+def test_parent_on_the_sdn_list_is_a_critical_knockout(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE")
+    result = run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["tier"] == "critical"
+    assert "EXP-S01" in report["summary"]["knockouts"]
+    entry = next(t for t in report["trace"] if t["rule_id"] == "EXP-S01")
+    assert "parent 'Meridian Shipping and Trading LLC' listed on Specially Designated Nationals" in entry["answer"]
+    text = json.dumps(report).lower()
+    for verdict in ("is sanctioned", "guilty", "violat"):
+        assert verdict not in text
+
+
+def test_parent_on_cmic_forces_high_unless_the_policy_says_otherwise(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Huawei Technologies Co., Ltd."', "CN")
+    high = run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS)
+    report = json.loads(high.stdout)
+    assert "EXP-S02" in report["summary"]["knockouts"]
+    assert report["summary"]["tier"] in ("high", "critical")
+
+    (tmp_path / "policy.yaml").write_text(
+        "policy: 1\nrule_overrides:\n  - rule: EXP-S02\n    disabled: true\n    reason: Board accepted the exposure for this pilot\n",
+        encoding="utf-8",
+    )
+    relaxed = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", "--policy", "policy.yaml", *ARGS).stdout)
+    assert "EXP-S02" not in relaxed["summary"]["knockouts"]
+    assert not any(t["rule_id"] == "EXP-S02" for t in relaxed["trace"])
+
+
+def test_allow_listed_false_positive_is_not_scored(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE")
+    (tmp_path / "policy.yaml").write_text(
+        """policy: 1
+screening:
+  allow:
+    - name: Meridian Shipping and Trading LLC
+      list: sdn
+      reason: Different company; registry numbers differ (checked 2026-11-05)
+      approver: Sanctions desk
+""",
+        encoding="utf-8",
+    )
+    report = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", "--policy", "policy.yaml", *ARGS).stdout)
+    assert "EXP-S01" not in report["summary"]["knockouts"]
+    assert not any(t["rule_id"] == "EXP-S01" for t in report["trace"])
+
+
+def test_report_provenance_records_the_list_versions(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Quiet Harbor Holdings Ltd."', "SG")
+    report = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS).stdout)
+    lists = {entry["key"]: entry for entry in report["provenance"]["screening_lists"]}
+    assert "dod_1260h" in lists and lists["dod_1260h"]["list_date"] == "2026-06-08"
+    csl = [entry for key, entry in lists.items() if key != "dod_1260h"]
+    assert csl, lists
+    assert all(entry["sha256"] and entry["fetched_at"] and entry["source_url"].startswith("http://127.0.0.1:") for entry in csl)
+
+
+def test_terminal_view_names_the_list_and_the_dossier_name(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE")
+    out = run(env, tmp_path, "assess", str(path), *ARGS).stdout
+    assert "Screening: listed names" in out
+    assert "parent 'Meridian Shipping and Trading LLC': listed on Specially Designated Nationals" in out
+    assert "knock-out: EXP-S01" in out
