@@ -242,6 +242,8 @@ class _Plan:
     max_age: dict[str, int]
     scored: frozenset[str]
     """Questions some rule scores; only their stale answers cost points."""
+    answer_specs: tuple[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...], Question], ...]
+    """(id, category, text, frameworks, question) of every question, in order."""
 
 
 _plans: dict[tuple[int, int], _Plan] = {}
@@ -286,7 +288,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         frameworks[qid] = tuple((name, tuple(items)) for name, items in refs.items() if items)
     max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
     scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
-    plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored)
+    specs = tuple((qid, catalogue.category_of[qid], q.text, frameworks[qid], q) for qid, q in catalogue.questions.items())
+    plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored, specs)
     _plans[key] = plan
     return plan
 
@@ -514,24 +517,27 @@ def _profile(dossier: Dossier) -> VendorProfile:
 def _answer_records(dossier: Dossier, catalogue: Catalogue, applicable: set[str], plan: _Plan) -> tuple[AnswerRecord, ...]:
     records: list[AnswerRecord] = []
     entries = dossier.model.answers
+    values = dossier.answers
     assessed = dossier.model.assessment.date
-    for question_id, question in catalogue.questions.items():
+    for question_id, category, text, frameworks, question in plan.answer_specs:
         if question_id not in applicable:
             continue
         entry = entries.get(question_id)
-        value = dossier.answers.get(question_id)
-        answered = entry is not None and entry.answer is not None
+        value = values.get(question_id)
+        if entry is None:
+            records.append(AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks))
+            continue
         records.append(
             AnswerRecord(
-                question_id=question_id,
-                category=catalogue.category_of[question_id],
-                text=question.text,
-                answer=display_answer(question, value),
-                status="unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered"),
-                evidence=tuple(EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence) if entry else (),
-                note=entry.note if entry else None,
-                as_of=(entry.as_of or assessed) if answered and entry is not None else None,
-                frameworks=plan.frameworks[question_id],
+                question_id,
+                category,
+                text,
+                display_answer(question, value),
+                "unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered"),
+                tuple([EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence]),
+                entry.note,
+                (entry.as_of or assessed) if entry.answer is not None else None,
+                frameworks,
             )
         )
     return tuple(records)
