@@ -102,7 +102,7 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
         needed = source.required or key in config.urls
         if meta is None and needed:
             if offline:
-                warnings.append(f"{source.title}: no cached copy and offline mode is on; not screened (run provcheck lists update {key})")
+                warnings.append(f"{source.title}: not cached, so names were not screened against it (run provcheck lists update {key})")
             elif (key, config.urls.get(key)) in _fetch_failures:
                 warnings.append(_fetch_failures[key, config.urls.get(key)])
             else:
