@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from provenance_cli.conditions import Condition, ConditionError, compile_condition
 from provenance_cli.errors import InputError, Problem
 from provenance_cli.models import UNDISCLOSED, Question, Questionnaire, Rule
-from provenance_cli.safeyaml import Document, load_file
+from provenance_cli.safeyaml import Document, PathKey, load_file
 from provenance_cli.validation import problems_from
 
 
@@ -126,7 +126,9 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:
 
     for questionnaire, document in loaded:
         if questionnaire.id in seen_ids:
-            problems.append(document.problem(("id",), f"questionnaire id {questionnaire.id!r} is also used by {seen_ids[questionnaire.id]}"))
+            problems.append(
+                document.problem(("id",), f"questionnaire id {questionnaire.id!r} is also used by {seen_ids[questionnaire.id]}")
+            )
         seen_ids[questionnaire.id] = document.source
         sources[questionnaire.id] = document.source
         for index, question in enumerate(questionnaire.questions):
@@ -149,29 +151,36 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:
 
     for questionnaire, document in loaded:
         for index, rule in enumerate(questionnaire.rules):
-            path = ("rules", index)
+            rule_path: PathKey = ("rules", index)
             if rule.id in rule_origin:
-                problems.append(document.problem(path + ("id",), f"rule id {rule.id!r} is already used in {rule_origin[rule.id]}"))
+                problems.append(document.problem(rule_path + ("id",), f"rule id {rule.id!r} is already used in {rule_origin[rule.id]}"))
             rule_origin[rule.id] = document.source
             if rule.question is not None and (rule.question not in questions or category_of[rule.question] != questionnaire.id):
                 problems.append(
-                    document.problem(path + ("question",), f"rule {rule.id} scores {rule.question!r}, which is not a question of '{questionnaire.id}'")
+                    document.problem(
+                        rule_path + ("question",),
+                        f"rule {rule.id} scores {rule.question!r}, which is not a question of '{questionnaire.id}'",
+                    )
                 )
                 continue
             try:
                 condition = compile_condition(rule.when, questions)
             except ConditionError as exc:
-                problems.append(document.problem(path + ("when", *exc.path), f"rule {rule.id}: {exc.message}"))
+                problems.append(document.problem(rule_path + ("when", *exc.path), f"rule {rule.id}: {exc.message}"))
                 continue
             if rule.question is None and condition.questions():
                 problems.append(
-                    document.problem(path + ("question",), f"rule {rule.id} looks at answers, so it must name the question it scores")
+                    document.problem(rule_path + ("question",), f"rule {rule.id} looks at answers, so it must name the question it scores")
                 )
                 continue
             if rule.question is not None and rule.question not in condition.questions():
-                problems.append(document.problem(path + ("when",), f"rule {rule.id}: its condition never looks at its own question {rule.question}"))
+                problems.append(
+                    document.problem(
+                        rule_path + ("when",), f"rule {rule.id}: its condition never looks at its own question {rule.question}"
+                    )
+                )
                 continue
-            line, _ = document.locate(path)
+            line, _ = document.locate(rule_path)
             rules.append(CompiledRule(rule, condition, questionnaire.id, document.source, line))
 
     if problems:

@@ -69,7 +69,9 @@ def questionnaires_list(
     if terminal.wants_json(output_format):
         terminal.print_json(rows)
         return
-    terminal.print_table(["id", "version", "title", "questions", "rules"], [list(map(str, r.values())) for r in rows], title="Bundled questionnaires")
+    terminal.print_table(
+        ["id", "version", "title", "questions", "rules"], [list(map(str, r.values())) for r in rows], title="Bundled questionnaires"
+    )
 
 
 @questionnaires_app.command("show")
@@ -112,7 +114,7 @@ def init(
     from provenance_cli.catalogue import load_catalogue
     from provenance_cli.fsutil import atomic_write
     from provenance_cli.scaffold import scaffold_dossier
-    from provenance_cli.schema import SCHEMA_BASE, DOSSIER_SCHEMA_FILE, find_schema_upwards
+    from provenance_cli.schema import DOSSIER_SCHEMA_FILE, SCHEMA_BASE, find_schema_upwards
     from provenance_cli.slug import slugify
 
     if not vendor.strip():
@@ -121,7 +123,9 @@ def init(
     if schema_ref is None:
         local = find_schema_upwards(target.parent if str(target.parent) else Path("."))
         if local is not None:
-            schema_ref = os.path.relpath(local, (target.parent or Path(".")).resolve())
+            # A separate variable: mypy picks relpath's bytes overload for the inline `or` expression.
+            base = (target.parent or Path(".")).resolve()
+            schema_ref = os.path.relpath(local, base)
         else:
             schema_ref = SCHEMA_BASE + DOSSIER_SCHEMA_FILE
     try:

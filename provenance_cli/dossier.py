@@ -149,8 +149,8 @@ def check_answers(document: Document, model: DossierModel, catalogue: Catalogue)
 
     facts = Facts(answers=answers)
     for question_id, condition in catalogue.applies_if.items():
-        entry = model.answers.get(question_id)
-        if entry is None or entry.answer is None or question_id not in answers:
+        given = model.answers.get(question_id)
+        if given is None or given.answer is None or question_id not in answers:
             continue
         if not condition.holds(facts):
             raw = catalogue.questions[question_id].applies_if

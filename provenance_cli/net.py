@@ -71,7 +71,9 @@ def client(*, connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT, foll
     )
 
 
-def async_client(*, connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT, follow_redirects: bool = False, **kwargs: Any) -> httpx.AsyncClient:
+def async_client(
+    *, connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT, follow_redirects: bool = False, **kwargs: Any
+) -> httpx.AsyncClient:
     """An asynchronous client with provcheck's safety settings."""
     import httpx
 

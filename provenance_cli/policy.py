@@ -155,19 +155,29 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     problems: list[Problem] = []
     categories = [q.id for q in catalogue.questionnaires]
     rule_ids = sorted(catalogue.rule_ids)
-    for category, weight in model.category_weights.items():
+    for category in model.category_weights:
         if category not in categories:
-            problems.append(document.problem(("category_weights", category), f"unknown category {category!r}{_hint(category, categories)}", prefer_key=True))
+            problems.append(
+                document.problem(
+                    ("category_weights", category), f"unknown category {category!r}{_hint(category, categories)}", prefer_key=True
+                )
+            )
     weights = {c: model.category_weights.get(c, 1.0) for c in categories}
     if sum(weights.values()) <= 0:
         problems.append(document.problem(("category_weights",), "category weights sum to zero; at least one category must count"))
     for category in model.staleness.categories:
         if category not in categories:
-            problems.append(document.problem(("staleness", "categories", category), f"unknown category {category!r}{_hint(category, categories)}", prefer_key=True))
+            problems.append(
+                document.problem(
+                    ("staleness", "categories", category), f"unknown category {category!r}{_hint(category, categories)}", prefer_key=True
+                )
+            )
     tiers = model.tiers
     if not tiers.medium < tiers.high < tiers.critical:
         problems.append(
-            document.problem(("tiers",), f"tier thresholds must rise: medium ({tiers.medium:g}) < high ({tiers.high:g}) < critical ({tiers.critical:g})")
+            document.problem(
+                ("tiers",), f"tier thresholds must rise: medium ({tiers.medium:g}) < high ({tiers.high:g}) < critical ({tiers.critical:g})"
+            )
         )
     seen: set[str] = set()
     for index, override in enumerate(model.rule_overrides):
@@ -184,12 +194,18 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     for index, waiver in enumerate(model.waivers):
         path = ("waivers", index)
         if waiver.rule not in catalogue.rule_ids:
-            problems.append(document.problem(path + ("rule",), f"waiver for unknown rule {waiver.rule!r}{_hint(waiver.rule, rule_ids)}"))
+            problems.append(
+                document.problem(path + ("rule",), f"waiver for unknown rule {waiver.rule!r}{_hint(waiver.rule, rule_ids)}")
+            )
         if waiver.granted and waiver.expires <= waiver.granted:
-            problems.append(document.problem(path + ("expires",), f"waiver expires ({waiver.expires}) before it was granted ({waiver.granted})"))
+            problems.append(
+                document.problem(path + ("expires",), f"waiver expires ({waiver.expires}) before it was granted ({waiver.granted})")
+            )
         if today is not None and waiver.expires < today:
             problems.append(
-                document.problem(path + ("expires",), f"waiver of {waiver.rule} for {waiver.vendor} expired on {waiver.expires}; renew or remove it")
+                document.problem(
+                    path + ("expires",), f"waiver of {waiver.rule} for {waiver.vendor} expired on {waiver.expires}; renew or remove it"
+                )
             )
     return problems
 

@@ -182,8 +182,9 @@ def load_text(text: str, source: str) -> Document:
                 what = "an alias" if kind == "AliasEvent" else "a mapping or list"
                 raise fail(event.start_mark, f"a key must be plain text, found {what}")
 
-            if kind == "ScalarEvent":
+            if isinstance(event, yaml.ScalarEvent):
                 mark = event.start_mark
+                assert mark is not None  # both libyaml and the pure-Python parser always set marks
                 if expecting_key:
                     key = event.value
                     top = stack[-1]
@@ -210,7 +211,7 @@ def load_text(text: str, source: str) -> Document:
                 attach(value, event, 1)
                 continue
 
-            if kind == "AliasEvent":
+            if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise fail(event.start_mark, f"more than {MAX_ALIASES} aliases; refusing to expand")
@@ -220,15 +221,18 @@ def load_text(text: str, source: str) -> Document:
                 expanded += nodes
                 if expanded > MAX_EXPANDED_NODES:
                     raise fail(event.start_mark, "aliases expand to too many values; refusing to expand")
-                positions[child_path(event)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                mark = event.start_mark
+                assert mark is not None  # both libyaml and the pure-Python parser always set marks
+                positions[child_path(event)] = (mark.line + 1, mark.column + 1)
                 attach(value, event, nodes)
                 continue
 
-            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
                     raise fail(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels; no dossier needs that")
                 path = child_path(event)
                 mark = event.start_mark
+                assert mark is not None  # both libyaml and the pure-Python parser always set marks
                 positions[path] = (mark.line + 1, mark.column + 1)
                 is_map = kind == "MappingStartEvent"
                 stack.append(_Frame({} if is_map else [], path, event.anchor, is_map))

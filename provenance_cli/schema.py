@@ -65,7 +65,12 @@ def dossier_schema(catalogue: Catalogue) -> dict[str, Any]:
 
 def questionnaire_schema() -> dict[str, Any]:
     schema = Questionnaire.model_json_schema()
-    return {"$schema": DRAFT, "$id": SCHEMA_BASE + QUESTIONNAIRE_SCHEMA_FILE, "title": "provcheck questionnaire", **_without(schema, "title")}
+    return {
+        "$schema": DRAFT,
+        "$id": SCHEMA_BASE + QUESTIONNAIRE_SCHEMA_FILE,
+        "title": "provcheck questionnaire",
+        **_without(schema, "title"),
+    }
 
 
 def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:

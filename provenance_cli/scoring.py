@@ -344,7 +344,7 @@ def score_dossier(
         else:
             fired_notes = [note for pair, note in sorted(notes.items()) if pair in facts.listings]
             answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
-        waiver = waivers_applied.get(rule.id)
+        applied_waiver = waivers_applied.get(rule.id)
         trace.append(
             TraceEntry(
                 category=compiled.category,
@@ -354,16 +354,16 @@ def score_dossier(
                 answer=answer,
                 points=planned.points,
                 weight=planned.weight,
-                contribution=0.0 if waiver else planned.points * planned.weight,
+                contribution=0.0 if applied_waiver else planned.points * planned.weight,
                 severity=planned.severity,
                 message=planned.message,
                 recommendation=planned.recommendation,
                 knockout=rule.knockout,
-                waiver=WaiverRef.of(waiver) if waiver else None,
+                waiver=WaiverRef.of(applied_waiver) if applied_waiver else None,
                 overridden=planned.overridden,
             )
         )
-        if waiver is not None:
+        if applied_waiver is not None:
             used_waivers.append(rule.id)
         elif rule.knockout and knockouts_on:
             knockouts.append((rule.id, rule.knockout))

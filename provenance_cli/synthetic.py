@@ -126,7 +126,9 @@ def dossier_yaml(catalogue: Catalogue, rng: random.Random, index: int = 0) -> st
             return "[" + ", ".join(scalar(v) for v in value) + "]"
         if isinstance(value, dict):
             return "{}"
-        return json.dumps(str(value), ensure_ascii=False) if isinstance(value, str) and not value.replace("_", "").replace("-", "").isalnum() else str(value)
+        if isinstance(value, str) and not value.replace("_", "").replace("-", "").isalnum():
+            return json.dumps(str(value), ensure_ascii=False)
+        return str(value)
 
     emit(dossier_data(catalogue, rng, index), 0)
     return "\n".join(lines) + "\n"

@@ -27,9 +27,9 @@ _consoles: dict[bool, Console] = {}
 
 def console(stderr: bool = False) -> Console:
     if stderr not in _consoles:
-        from rich.console import Console
-
         import os
+
+        from rich.console import Console
 
         made = Console(stderr=stderr, highlight=False, soft_wrap=False)
         if not made.is_terminal and "COLUMNS" not in os.environ:

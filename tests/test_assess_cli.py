@@ -60,7 +60,8 @@ def test_folder_gives_a_summary_sorted_by_risk(cli, tmp_path: Path) -> None:
     result = cli("assess", folder, *PINNED)
     assert result.returncode == 0, result.output
     rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
-    order = [name for line in rows for name in ("Kestrel AI", "Aurora Models", "Switchboard Router", "TinyWeights", "Northwind Frontier") if name in line]
+    names = ("Kestrel AI", "Aurora Models", "Switchboard Router", "TinyWeights", "Northwind Frontier")
+    order = [name for line in rows for name in names if name in line]
     assert order[0] == "Kestrel AI" and order[-1] in ("Northwind Frontier", "TinyWeights"), result.stdout
 
 

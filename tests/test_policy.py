@@ -116,7 +116,8 @@ def test_waived_knockout_does_not_force_the_tier(tmp_path: Path) -> None:
     rule = base.knockouts[0]
     policy = policy_from(
         tmp_path,
-        f"policy: 1\nwaivers:\n  - {{rule: {rule}, vendor: Aurora Models, reason: Access restored for our users, approver: CISO, expires: 2027-06-30}}\n",
+        f"policy: 1\nwaivers:\n"
+        f"  - {{rule: {rule}, vendor: Aurora Models, reason: Access restored for our users, approver: CISO, expires: 2027-06-30}}\n",
     )
     assert rule not in run(policy, path=aurora).knockouts
 
@@ -126,9 +127,24 @@ def test_waived_knockout_does_not_force_the_tier(tmp_path: Path) -> None:
 
 BAD_POLICIES = [
     ("policy: 1\nrule_overrides:\n  - rule: EXT-999\n    points: 3\n", 3, 11, "unknown rule 'EXT-999'"),
-    ("policy: 1\nwaivers:\n  - rule: NOPE-1\n    vendor: X\n    reason: r\n    approver: a\n    expires: 2030-01-01\n", 3, 11, "waiver for unknown rule 'NOPE-1'"),
-    ("policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: X\n    reason: r\n    approver: a\n    expires: 2030-02-30\n", 7, 14, "'2030-02-30' is not a real calendar date"),
-    ("policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: X\n    reason: r\n    approver: a\n    expires: 31/12/2030\n", 7, 14, "expected a date as YYYY-MM-DD"),
+    (
+        "policy: 1\nwaivers:\n  - rule: NOPE-1\n    vendor: X\n    reason: r\n    approver: a\n    expires: 2030-01-01\n",
+        3,
+        11,
+        "waiver for unknown rule 'NOPE-1'",
+    ),
+    (
+        "policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: X\n    reason: r\n    approver: a\n    expires: 2030-02-30\n",
+        7,
+        14,
+        "'2030-02-30' is not a real calendar date",
+    ),
+    (
+        "policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: X\n    reason: r\n    approver: a\n    expires: 31/12/2030\n",
+        7,
+        14,
+        "expected a date as YYYY-MM-DD",
+    ),
     ("policy: 1\ncategory_weights:\n  extraction: -1\n", 3, 15, "greater than or equal to 0"),
     (
         "policy: 1\ncategory_weights:\n  extraction: 0\n  retention: 0\n  export_control: 0\n  lineage: 0\n  portability: 0\n",

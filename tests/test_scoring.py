@@ -126,7 +126,9 @@ def test_missing_evidence_lowers_confidence_but_still_counts() -> None:
     entry = dossier.model.answers[question.id]
     stripped = dataclasses.replace(
         dossier,
-        model=dossier.model.model_copy(update={"answers": {**dossier.model.answers, question.id: entry.model_copy(update={"evidence": []})}}),
+        model=dossier.model.model_copy(
+            update={"answers": {**dossier.model.answers, question.id: entry.model_copy(update={"evidence": []})}}
+        ),
     )
     before = score_dossier(dossier, catalogue, policy, today=AS_OF)
     after = score_dossier(stripped, catalogue, policy, today=AS_OF)

@@ -184,6 +184,7 @@ def register(app: typer.Typer) -> None:
         elif results:
             from provenance_cli.render.output import write_reports
 
+            assert context is not None  # built above whenever fmt != "terminal"
             write_reports(
                 results, fmt, context, output, rendered=assessed[2] if render else None, folder_input=any(p.is_dir() for p in paths)
             )

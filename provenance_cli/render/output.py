@@ -86,9 +86,9 @@ def write_reports(
     folder = _folder_mode(output, len(results), folder_input)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
-        files = {target: _guard(lambda: renderer.render_many(list(results), context), fmt)}
+        files: dict[Path, str | None] = {target: _guard(lambda: renderer.render_many(list(results), context), fmt)}
     else:
-        texts = list(rendered) if rendered is not None else [None] * len(results)
+        texts: list[str | None] = list(rendered) if rendered is not None else [None] * len(results)
         for i, result in enumerate(results):
             if texts[i] is None:
                 texts[i] = _guard(lambda result=result: renderer.render(result, context), fmt)

@@ -39,7 +39,9 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
         f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  "
         f"overall [bold]{result.overall:.1f}[/bold]/100"
     )
-    console.print(f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]")
+    console.print(
+        f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]"
+    )
 
     table = Table(show_edge=False, pad_edge=False, box=None)
     for header, justify in (("category", "left"), ("score", "right"), ("", "left"), ("confidence", "right"), ("answered", "right")):
@@ -83,7 +85,10 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     listing("Undisclosed by the vendor", list(result.undisclosed))
     listing("Unanswered", list(result.unanswered))
     listing("Evidence missing", list(result.missing_evidence))
-    listing("Waivers applied", [f"{w.rule} for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})" for w in result.waivers_applied])
+    listing(
+        "Waivers applied",
+        [f"{w.rule} for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})" for w in result.waivers_applied],
+    )
     listing("Waivers expired (not applied)", [f"{w.rule} for {w.vendor}: expired {w.expires}" for w in result.waivers_expired])
     listing("Rules disabled by policy", [f"{d.rule_id}: {d.reason}" for d in result.disabled_rules])
     for line_title, lines in extra_sections(result):
