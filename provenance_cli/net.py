@@ -54,21 +54,25 @@ def timeout(connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT) -> htt
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
 
 
+def _client_settings(connect: float, read: float, follow_redirects: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What every client gets, sync or async: checked TLS, timeouts, redirect cap, our User-Agent."""
+    ensure_online("this command")
+    headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    return {
+        "timeout": timeout(connect, read),
+        "verify": True,
+        "follow_redirects": follow_redirects,
+        "max_redirects": MAX_REDIRECTS,
+        "headers": headers,
+        **kwargs,
+    }
+
+
 def client(*, connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT, follow_redirects: bool = True, **kwargs: Any) -> httpx.Client:
     """A synchronous client with provcheck's safety settings."""
     import httpx
 
-    ensure_online("this command")
-    headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
-    return httpx.Client(
-        timeout=timeout(connect, read),
-        verify=True,
-        follow_redirects=follow_redirects,
-        max_redirects=MAX_REDIRECTS,
-        headers=headers,
-        trust_env=kwargs.pop("trust_env", True),
-        **kwargs,
-    )
+    return httpx.Client(**_client_settings(connect, read, follow_redirects, kwargs))
 
 
 def async_client(
@@ -77,16 +81,7 @@ def async_client(
     """An asynchronous client with provcheck's safety settings."""
     import httpx
 
-    ensure_online("this command")
-    headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
-    return httpx.AsyncClient(
-        timeout=timeout(connect, read),
-        verify=True,
-        follow_redirects=follow_redirects,
-        max_redirects=MAX_REDIRECTS,
-        headers=headers,
-        **kwargs,
-    )
+    return httpx.AsyncClient(**_client_settings(connect, read, follow_redirects, kwargs))
 
 
 def read_capped(response: httpx.Response, cap: int) -> bytes:
