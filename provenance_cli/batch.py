@@ -7,8 +7,10 @@ where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +53,35 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+@contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of the way of bulk work.
+
+    Parsing and scoring thousands of dossiers allocates millions of small,
+    acyclic objects (freed by reference counting as soon as they are done
+    with), and every full collection re-walks all live ones: about a third of
+    scoring time in a 2,000-dossier run. Long-lived objects made so far are
+    frozen out of collection and the collector pauses until the work is done;
+    it then runs once.
+    """
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
+def _worker_init() -> None:
+    """Worker processes only ever do bulk work: same treatment as :func:`bulk_gc`."""
+    gc.freeze()
+    gc.disable()
+
+
 def parallel_map(
     function: Callable[[T], R],
     items: list[T],
@@ -64,16 +95,17 @@ def parallel_map(
     """
     workers = default_jobs() if jobs is None else max(1, jobs)
     if workers == 1 or len(items) < PARALLEL_THRESHOLD:
-        for item in items:
-            result = function(item)
-            if on_done:
-                on_done()
-            yield result
+        with bulk_gc():
+            for item in items:
+                result = function(item)
+                if on_done:
+                    on_done()
+                yield result
         return
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         for result in pool.map(function, items, chunksize=chunk):
             if on_done:
                 on_done()

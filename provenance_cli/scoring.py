@@ -244,6 +244,8 @@ class _Plan:
     """Questions some rule scores; only their stale answers cost points."""
     answer_specs: tuple[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...], Question], ...]
     """(id, category, text, frameworks, question) of every question, in order."""
+    confidence_specs: dict[str, tuple[tuple[str, float, bool], ...]]
+    """Per category: (question id, weight, evidence required) in order."""
 
 
 _plans: dict[tuple[int, int], _Plan] = {}
@@ -289,7 +291,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
     max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
     scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
     specs = tuple((qid, catalogue.category_of[qid], q.text, frameworks[qid], q) for qid, q in catalogue.questions.items())
-    plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored, specs)
+    confidence = {q.id: tuple((x.id, x.weight, x.evidence_required) for x in q.questions) for q in catalogue.questionnaires}
+    plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored, specs, confidence)
     _plans[key] = plan
     return plan
 
@@ -371,15 +374,18 @@ def score_dossier(
     stale: list[StaleAnswer] = []
     penalty = policy.model.staleness.penalty_points
     assessed = model.assessment.date
+    # Compare dates against a per-category cutoff: no timedelta per answer on the hot path.
+    cutoff = {category: today - timedelta(days=limit) for category, limit in plan.max_age.items()}
+    category_of = catalogue.category_of
     for question_id, entry_model in model.answers.items():
         if entry_model.answer is None or question_id not in applicable:
             continue
         as_of = entry_model.as_of or assessed
-        category = catalogue.category_of[question_id]
+        category = category_of[question_id]
+        if as_of >= cutoff[category]:
+            continue
         limit = plan.max_age[category]
         age = (today - as_of).days
-        if age <= limit:
-            continue
         stale.append(StaleAnswer(question_id, as_of, age, limit))
         if penalty > 0 and question_id in plan.scored:
             question = catalogue.questions[question_id]
@@ -407,28 +413,29 @@ def score_dossier(
     unanswered: list[str] = []
     missing: list[str] = []
     categories: list[CategoryScore] = []
+    entries = model.answers
     for questionnaire in catalogue.questionnaires:
         total_weight = confidence_sum = 0.0
         answered = scored = 0
-        for question in questionnaire.questions:
-            if question.id not in applicable:
+        for question_id, weight, evidence_required in plan.confidence_specs[questionnaire.id]:
+            if question_id not in applicable:
                 continue
             scored += 1
-            total_weight += question.weight
-            value = answers.get(question.id)
+            total_weight += weight
+            value = answers.get(question_id)
             if value is None:
-                unanswered.append(question.id)
+                unanswered.append(question_id)
                 continue
             answered += 1
             factor = 1.0
             if value == UNDISCLOSED:
-                undisclosed.append(question.id)
-            elif question.evidence_required and not _has_evidence(model.answers.get(question.id)):
-                missing.append(question.id)
+                undisclosed.append(question_id)
+            elif evidence_required and not _has_evidence(entries.get(question_id)):
+                missing.append(question_id)
                 factor *= 0.5
-            if question.id in stale_ids:
+            if question_id in stale_ids:
                 factor *= 0.5
-            confidence_sum += question.weight * factor
+            confidence_sum += weight * factor
         raw = raw_by_category.get(questionnaire.id, 0.0)
         categories.append(
             CategoryScore(
