@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -120,9 +121,14 @@ def assess_and_render(job: tuple[str, Any, str, Any]) -> tuple[Any, str | None, 
     if outcome.result is None:
         return outcome, None, None
     try:
-        return outcome, get_renderer(fmt).render(outcome.result, context), None
+        text = get_renderer(fmt).render(outcome.result, context)
     except Exception as exc:  # a broken custom template: report it, write nothing
         return outcome, None, f"cannot render the {fmt} report of {path}: {type(exc).__name__}: {exc}"
+    # The report is rendered: the parent process needs only the summary (tier, scores,
+    # stale and open-question lists) for gates and the portfolio index, so the bulky
+    # answers and trace are not sent back through the process pipe.
+    slim = dataclasses.replace(outcome.result, answers=(), trace=())
+    return dataclasses.replace(outcome, result=slim), text, None
 
 
 def register(app: typer.Typer) -> None:
