@@ -34,7 +34,7 @@ def console(stderr: bool = False) -> Console:
         made = Console(stderr=stderr, highlight=False, soft_wrap=False)
         if not made.is_terminal and "COLUMNS" not in os.environ:
             # Piped or captured output (CI logs, files): wide enough for the summary table.
-            made = Console(stderr=stderr, highlight=False, soft_wrap=False, width=140)
+            made = Console(stderr=stderr, highlight=False, soft_wrap=False, width=160)
         _consoles[stderr] = made
     return _consoles[stderr]
 

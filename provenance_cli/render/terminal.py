@@ -120,29 +120,37 @@ def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
     return sections
 
 
+WIDE_SUMMARY = 150
+"""Below this many columns the summary leaves out per-category scores rather than truncate numbers."""
+
+
 def show_summary(results: Sequence[VendorResult], console: Console) -> None:
     if not results:
         return
+    wide = console.width >= WIDE_SUMMARY
     table = Table(title="Vendors by risk")
-    table.add_column("vendor")
-    table.add_column("tier")
-    table.add_column("overall", justify="right")
-    for category in results[0].categories:
-        table.add_column(category.id, justify="right")
-    table.add_column("min conf.", justify="right")
-    table.add_column("stale", justify="right")
-    table.add_column("reassess by")
+    table.add_column("vendor", overflow="fold")
+    table.add_column("tier", no_wrap=True, min_width=8)
+    table.add_column("overall", justify="right", no_wrap=True, min_width=7)
+    if wide:
+        for category in results[0].categories:
+            table.add_column(category.id.replace("_", " "), justify="right", no_wrap=True)
+    table.add_column("min conf.", justify="right", no_wrap=True)
+    table.add_column("stale", justify="right", no_wrap=True)
+    table.add_column("reassess by", no_wrap=True)
     for result in results:
         table.add_row(
             escape(result.vendor),
             tier_label(result.tier),
             f"{result.overall:.1f}",
-            *(f"{c.score:.0f}" for c in result.categories),
+            *((f"{c.score:.0f}" for c in result.categories) if wide else ()),
             f"{min(c.confidence for c in result.categories):.0f}%",
             str(len(result.stale)),
-            f"{result.reassessment_due}{' !' if result.overdue else ''}",
+            f"{result.reassessment_due}{' overdue' if result.overdue else ''}",
         )
     console.print(table)
+    if not wide:
+        console.print("[dim]Category scores: widen the terminal, or assess one vendor for its full view.[/dim]")
 
 
 def show_questions(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
