@@ -171,3 +171,23 @@ class Server:
 
 def csl_step(path: Path = CSL, **kwargs: object) -> Step:
     return Step(body=path.read_bytes(), **kwargs)  # type: ignore[arg-type]
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for running provcheck against this server: a private cache and
+    config under ``tmp_path``, no retries or back-off, no proxies, no offline mode."""
+    values = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    values.update(
+        NO_COLOR="1",
+        COLUMNS="250",
+        PYTHONIOENCODING="utf-8",
+        PROVCHECK_CACHE_DIR=str(tmp_path / "cache"),
+        PROVCHECK_CONFIG=str(tmp_path / "config.yaml"),
+        PROVCHECK_RETRIES="0",
+        PROVCHECK_BACKOFF="0",
+        **extra,
+    )
+    values.pop("PROVCHECK_OFFLINE", None)
+    values.pop("FORCE_COLOR", None)
+    (tmp_path / "config.yaml").write_text("screening: {}\n", encoding="utf-8")
+    return values

@@ -8,31 +8,19 @@ CSL format; ``assess`` then reads the cache only.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from screening_support import Server, csl_step
+from screening_support import Server, cli_env, csl_step
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    values.update(
-        NO_COLOR="1",
-        COLUMNS="250",
-        PYTHONIOENCODING="utf-8",
-        PROVCHECK_CACHE_DIR=str(tmp_path / "cache"),
-        PROVCHECK_CONFIG=str(tmp_path / "config.yaml"),
-        PROVCHECK_RETRIES="0",
-        PROVCHECK_BACKOFF="0",
-    )
-    values.pop("PROVCHECK_OFFLINE", None)
-    (tmp_path / "config.yaml").write_text("screening: {}\n", encoding="utf-8")
+    values = cli_env(tmp_path)
     with Server() as server:
         url = server.route("/consolidated.json", csl_step(etag='"v1"'))
         done = run(values, tmp_path, "lists", "update", "csl", "--url", url)

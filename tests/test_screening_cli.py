@@ -11,28 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from screening_support import CSL, Server, Step, csl_step
+from screening_support import CSL, Server, Step, cli_env, csl_step
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def env(tmp_path):
-    values = dict(os.environ)
-    values.update(
-        NO_COLOR="1",
-        COLUMNS="250",
-        PYTHONIOENCODING="utf-8",
-        PROVCHECK_CACHE_DIR=str(tmp_path / "cache"),
-        PROVCHECK_CONFIG=str(tmp_path / "config.yaml"),
-        PROVCHECK_RETRIES="0",
-        PROVCHECK_BACKOFF="0",
-        PROVCHECK_READ_TIMEOUT="2",
-    )
-    values.pop("PROVCHECK_OFFLINE", None)
-    values.pop("FORCE_COLOR", None)
-    (tmp_path / "config.yaml").write_text("screening: {}\n")
-    return values
+    return cli_env(tmp_path, PROVCHECK_READ_TIMEOUT="2")
 
 
 def run(env, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
