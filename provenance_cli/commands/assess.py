@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -68,6 +67,7 @@ def run_assessment(
             return assess_files(files, options, jobs=jobs, on_done=on_done)
         from provenance_cli.assess import policy_for
         from provenance_cli.batch import parallel_map
+        from provenance_cli.render.output import assess_and_render
 
         policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
         jobs_list = [(str(p), options, render[0], render[1]) for p in files]
@@ -109,26 +109,6 @@ def run_assessment(
     if render is not None:
         return results, problems, rendered
     return results, problems
-
-
-def assess_and_render(job: tuple[str, Any, str, Any]) -> tuple[Any, str | None, str | None]:
-    """Assess one file and render its report in the same worker: (outcome, text, error)."""
-    from provenance_cli.assess import assess_file
-    from provenance_cli.render.interface import get_renderer
-
-    path, options, fmt, context = job
-    outcome = assess_file((path, options))
-    if outcome.result is None:
-        return outcome, None, None
-    try:
-        text = get_renderer(fmt).render(outcome.result, context)
-    except Exception as exc:  # a broken custom template: report it, write nothing
-        return outcome, None, f"cannot render the {fmt} report of {path}: {type(exc).__name__}: {exc}"
-    # The report is rendered: the parent process needs only the summary (tier, scores,
-    # stale and open-question lists) for gates and the portfolio index, so the bulky
-    # answers and trace are not sent back through the process pipe.
-    slim = dataclasses.replace(outcome.result, answers=(), trace=())
-    return dataclasses.replace(outcome, result=slim), text, None
 
 
 def register(app: typer.Typer) -> None:

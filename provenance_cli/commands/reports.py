@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         from provenance_cli import terminal
         from provenance_cli.render.compare import compare_documents, render_html, render_markdown, render_terminal
         from provenance_cli.render.interface import RenderContext
-        from provenance_cli.render.output import _guard
+        from provenance_cli.render.output import guard_render
 
         fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
         if fmt not in ("terminal", "md", "html"):
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
             return
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
         render = render_markdown if fmt == "md" else render_html
-        _write(_guard(lambda: render(comparison, context), fmt), output)
+        _write(guard_render(lambda: render(comparison, context), fmt), output)
 
     @app.command()
     def diff(

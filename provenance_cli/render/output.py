@@ -10,6 +10,7 @@ existing report as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from provenance_cli.errors import UsageError
 from provenance_cli.render.interface import InputFile, RenderContext, get_renderer
 
 if TYPE_CHECKING:
+    from provenance_cli.assess import AssessOptions, Outcome
     from provenance_cli.scoring import VendorResult
 
 RESERVED = frozenset({"index", "summary"})
@@ -81,22 +83,22 @@ def write_reports(
 
     renderer = get_renderer(fmt)
     if output is None:
-        sys.stdout.write(_guard(lambda: renderer.render_many(list(results), context), fmt))
+        sys.stdout.write(guard_render(lambda: renderer.render_many(list(results), context), fmt))
         return []
     folder = _folder_mode(output, len(results), folder_input)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
-        files: dict[Path, str | None] = {target: _guard(lambda: renderer.render_many(list(results), context), fmt)}
+        files: dict[Path, str | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
     else:
         texts: list[str | None] = list(rendered) if rendered is not None else [None] * len(results)
         for i, result in enumerate(results):
             if texts[i] is None:
-                texts[i] = _guard(lambda result=result: renderer.render(result, context), fmt)
+                texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
         if folder:
             names = report_names(results)
             files = {output / f"{name}{renderer.suffix}": text for name, text in zip(names, texts, strict=True)}
             if fmt == "html":
-                files[output / "index.html"] = _guard(lambda: _index(results, names, context), fmt)
+                files[output / "index.html"] = guard_render(lambda: _index(results, names, context), fmt)
         else:
             files = {output: texts[0]}
     written = []
@@ -115,7 +117,7 @@ def _index(results: Sequence[VendorResult], names: Sequence[str], context: Rende
     return render_index(rows, context)
 
 
-def _guard(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def guard_render(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
     """Turn a template failure into one readable error, before anything is written."""
     try:
         text: str = make()
@@ -124,3 +126,22 @@ def _guard(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
     except Exception as exc:
         raise UsageError(f"cannot render the {fmt} report: {type(exc).__name__}: {exc}") from None
     return text
+
+
+def assess_and_render(job: tuple[str, AssessOptions, str, RenderContext]) -> tuple[Outcome, str | None, str | None]:
+    """Assess one file and render its report in the same worker: (outcome, text, error)."""
+    from provenance_cli.assess import assess_file
+
+    path, options, fmt, context = job
+    outcome = assess_file((path, options))
+    if outcome.result is None:
+        return outcome, None, None
+    try:
+        text = get_renderer(fmt).render(outcome.result, context)
+    except Exception as exc:  # a broken custom template: report it, write nothing
+        return outcome, None, f"cannot render the {fmt} report of {path}: {type(exc).__name__}: {exc}"
+    # The report is rendered: the parent process needs only the summary (tier, scores,
+    # stale and open-question lists) for gates and the portfolio index, so the bulky
+    # answers and trace are not sent back through the process pipe.
+    slim = dataclasses.replace(outcome.result, answers=(), trace=())
+    return dataclasses.replace(outcome, result=slim), text, None
