@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def guess_kind(data: dict[str, object]) -> str:
 def check_file(path: Path) -> FileCheck:
     """Validate one dossier, questionnaire or policy file against the bundled catalogue."""
     from provenance_cli.catalogue import build_catalogue, load_catalogue
-    from provenance_cli.dossier import parse_dossier
+    from provenance_cli.dossier import dossier_from_document
     from provenance_cli.safeyaml import decode_utf8, load_text, read_bytes
 
     source = str(path)
@@ -57,7 +58,8 @@ def check_file(path: Path) -> FileCheck:
 
             load_policy(path, load_catalogue(), strict_today=date.today())
         else:
-            parse_dossier(raw, source, load_catalogue())
+            # The file is already parsed (to tell its kind): validate that document, not a second parse.
+            dossier_from_document(document, hashlib.sha256(raw).hexdigest(), load_catalogue())
     except InputError as exc:
         return FileCheck(source, kind, tuple(exc.problems))
     return FileCheck(source, kind, ())

@@ -166,8 +166,12 @@ def check_answers(document: Document, model: DossierModel, catalogue: Catalogue)
 
 def parse_dossier(raw: bytes, source: str, catalogue: Catalogue) -> Dossier:
     """Validate dossier bytes; raises InputError listing every problem found."""
-    digest = hashlib.sha256(raw).hexdigest()
-    document = load_text(decode_utf8(raw, source), source)
+    return dossier_from_document(load_text(decode_utf8(raw, source), source), hashlib.sha256(raw).hexdigest(), catalogue)
+
+
+def dossier_from_document(document: Document, digest: str, catalogue: Catalogue) -> Dossier:
+    """Validate an already parsed dossier (``digest`` is the sha256 of its file's bytes)."""
+    source = document.source
     try:
         model = DossierModel.model_validate(document.data)
     except ValidationError as exc:
