@@ -74,9 +74,9 @@ def main() -> None:
     parser.add_argument("--delay-ms", type=float, default=5.0, help="server time per page")
     args = parser.parse_args()
 
-    from provenance_cli.catalogue import load_catalogue
-    from provenance_cli.dossier import load_dossier
     from provenance_cli.evidence import FetchOptions, check_dossiers
+    from provenance_cli.formats.dossier import load_dossier
+    from provenance_cli.formats.questionnaires import load_catalogue
 
     servers = []
     for _ in range(args.hosts):

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import yaml
 
-from provenance_cli.catalogue import load_catalogue
-from provenance_cli.dossier import load_dossier
-from provenance_cli.policy import load_policy
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.synthetic import dossier_yaml  # noqa: E402  (test data generator, not shipped)
+
+from provenance_cli.assessment.scoring import score_dossier
+from provenance_cli.formats.dossier import load_dossier
+from provenance_cli.formats.policy import load_policy
+from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.render.interface import RenderContext, get_renderer
-from provenance_cli.scoring import score_dossier
-from provenance_cli.synthetic import dossier_yaml
 
 LIMIT = 1.25
 

@@ -24,12 +24,14 @@ from pathlib import Path
 
 import yaml
 
-from provenance_cli.batch import bulk_gc
-from provenance_cli.catalogue import load_catalogue
-from provenance_cli.dossier import load_dossier
-from provenance_cli.policy import load_policy
-from provenance_cli.scoring import score_dossier
-from provenance_cli.synthetic import dossier_yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.synthetic import dossier_yaml  # noqa: E402  (test data generator, not shipped)
+
+from provenance_cli.assessment.scoring import score_dossier
+from provenance_cli.formats.dossier import load_dossier
+from provenance_cli.formats.policy import load_policy
+from provenance_cli.formats.questionnaires import load_catalogue
+from provenance_cli.util.parallel import bulk_gc
 
 
 def main(count: int) -> None:
@@ -73,7 +75,7 @@ def main(count: int) -> None:
 
 def examples(count: int, catalogue, policy) -> None:  # type: ignore[no-untyped-def]
     """The same measure on the bundled example dossiers, repeated to ``count`` files."""
-    from provenance_cli.dossier import parse_dossier
+    from provenance_cli.formats.dossier import parse_dossier
 
     folder = Path(__file__).resolve().parent.parent / "examples"
     sources = [p.read_bytes() for p in sorted(folder.glob("*.yaml"))]

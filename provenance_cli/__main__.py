@@ -1,3 +1,3 @@
-from provenance_cli.cli import main
+from provenance_cli.cli.app import main
 
 main()

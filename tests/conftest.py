@@ -137,7 +137,7 @@ def expect_invalid(
 
 @pytest.fixture(scope="session")
 def catalogue():
-    from provenance_cli.catalogue import load_catalogue
+    from provenance_cli.formats.questionnaires import load_catalogue
 
     return load_catalogue()
 

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from support.synthetic import dossier_data
 
-from provenance_cli.assess import AssessOptions, assess_files
-from provenance_cli.batch import discover
-from provenance_cli.catalogue import load_catalogue
+from provenance_cli.assessment.pipeline import AssessOptions, assess_files
+from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.render.interface import RenderContext
-from provenance_cli.synthetic import dossier_data
+from provenance_cli.util.parallel import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

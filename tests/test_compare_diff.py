@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from render_support import AS_OF, XSS, example_paths, hostile_dossier  # noqa: E402
 
-from provenance_cli.cli import app  # noqa: E402
+from provenance_cli.cli.app import app  # noqa: E402
 
 runner = CliRunner()
 BASE = ["--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"]

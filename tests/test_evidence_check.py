@@ -205,7 +205,7 @@ def closed_port() -> int:
 
 @pytest.fixture(scope="module")
 def question_ids() -> list[str]:
-    from provenance_cli.catalogue import load_catalogue
+    from provenance_cli.formats.questionnaires import load_catalogue
 
     ids = [q.id for q in load_catalogue().questions.values() if q.applies_if is None]
     assert len(ids) >= 3
@@ -238,7 +238,7 @@ def write_dossier(path: Path, question_ids: list[str], citations: dict[int, list
 
 
 def load(path: Path):
-    from provenance_cli.dossier import load_dossier
+    from provenance_cli.formats.dossier import load_dossier
 
     return load_dossier(path)
 
@@ -362,7 +362,7 @@ def test_progress_callback_and_duplicates(site: Site) -> None:
 
 
 def test_offline_mode_refuses_before_connecting(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    from provenance_cli.net import OfflineError
+    from provenance_cli.util.net import OfflineError
 
     monkeypatch.setenv("PROVCHECK_OFFLINE", "1")
     with pytest.raises(OfflineError):
@@ -632,7 +632,7 @@ def test_lock_round_trip_with_awkward_urls(tmp_path: Path) -> None:
 
 
 def test_lock_with_duplicate_url_is_refused(tmp_path: Path) -> None:
-    from provenance_cli.errors import InputError
+    from provenance_cli.util.errors import InputError
 
     path = tmp_path / "v.evidence.lock.yaml"
     entry = "    retrieved_at: '2026-07-01T09:30:00Z'\n    status: ok\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from provenance_cli.dossier import load_dossier
-from provenance_cli.schema import find_schema_upwards
+from provenance_cli.formats.dossier import load_dossier
+from provenance_cli.formats.schemas import find_schema_upwards
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "# yaml-language-server: $schema="

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from provenance_cli.catalogue import load_catalogue
-from provenance_cli.dossier import load_dossier
-from provenance_cli.errors import InputError
-from provenance_cli.policy import load_policy
-from provenance_cli.scoring import score_dossier
+from provenance_cli.assessment.scoring import score_dossier
+from provenance_cli.formats.dossier import load_dossier
+from provenance_cli.formats.policy import load_policy
+from provenance_cli.formats.questionnaires import load_catalogue
+from provenance_cli.util.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
 KESTREL = REPO / "examples" / "kestrel-ai.yaml"
@@ -190,7 +190,7 @@ def test_validate_flags_an_expired_waiver_that_assess_merely_reports(cli, write)
 
 
 def test_bundled_default_policy_is_valid(cli) -> None:
-    from provenance_cli.resources import package_file
+    from provenance_cli.util.resources import package_file
 
     result = cli("validate", str(package_file("default-policy.yaml")))
     assert result.returncode == 0, result.output

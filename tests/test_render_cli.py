@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 
 from render_support import AS_OF, example_paths  # noqa: E402
+from support.synthetic import dossier_data, dossier_yaml  # noqa: E402
 
-from provenance_cli.catalogue import load_catalogue  # noqa: E402
-from provenance_cli.cli import app  # noqa: E402
-from provenance_cli.errors import UsageError  # noqa: E402
-from provenance_cli.synthetic import dossier_data, dossier_yaml  # noqa: E402
+from provenance_cli.cli.app import app  # noqa: E402
+from provenance_cli.formats.questionnaires import load_catalogue  # noqa: E402
+from provenance_cli.util.errors import UsageError  # noqa: E402
 
 runner = CliRunner()
 BASE = ["--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"]

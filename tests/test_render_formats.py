@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from render_support import CONTEXT, XSS, assess, example_paths, hostile_dossier  # noqa: E402
 
+from provenance_cli.assessment.scoring import EvidenceRef  # noqa: E402
 from provenance_cli.render.document import report_document  # noqa: E402
 from provenance_cli.render.interface import formats, get_renderer  # noqa: E402
 from provenance_cli.render.templating import md_text, md_url, safe_url  # noqa: E402
-from provenance_cli.scoring import EvidenceRef  # noqa: E402
 
 EXAMPLES = example_paths()
 
@@ -217,7 +217,7 @@ def test_html_escapes_hostile_text(hostile_result):
 def test_json_report_validates_against_its_schema(example_results, hostile_result):
     import jsonschema
 
-    from provenance_cli.report_schema import report_schema
+    from provenance_cli.render.report_schema import report_schema
 
     validator = jsonschema.Draft202012Validator(report_schema(), format_checker=jsonschema.FormatChecker())
     for result in [*example_results, hostile_result]:
@@ -232,8 +232,8 @@ def test_json_report_validates_against_its_schema(example_results, hostile_resul
 
 
 def test_published_schema_is_current():
-    from provenance_cli.report_schema import REPORT_SCHEMA_FILE, report_schema
-    from provenance_cli.schema import render
+    from provenance_cli.formats.schemas import render
+    from provenance_cli.render.report_schema import REPORT_SCHEMA_FILE, report_schema
 
     published = Path(__file__).resolve().parent.parent / "schemas" / REPORT_SCHEMA_FILE
     assert published.read_text(encoding="utf-8") == render(report_schema())

@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
-from provenance_cli.safeyaml import load_file
-from provenance_cli.schema import all_schemas
+from provenance_cli.formats.safeyaml import load_file
+from provenance_cli.formats.schemas import all_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "schemas"

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.synthetic import dossier_yaml
 
-from provenance_cli.catalogue import load_catalogue
-from provenance_cli.conditions import answer_ranks
-from provenance_cli.dossier import load_dossier, parse_dossier
-from provenance_cli.models import TIERS, UNDISCLOSED, Question
-from provenance_cli.policy import load_policy
-from provenance_cli.scoring import STALE_RULE_ID, score_dossier
-from provenance_cli.synthetic import dossier_yaml
+from provenance_cli.assessment.scoring import STALE_RULE_ID, score_dossier
+from provenance_cli.formats.conditions import answer_ranks
+from provenance_cli.formats.dossier import load_dossier, parse_dossier
+from provenance_cli.formats.models import TIERS, UNDISCLOSED, Question
+from provenance_cli.formats.policy import load_policy
+from provenance_cli.formats.questionnaires import load_catalogue
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from screening_support import CSL, CSL_NEXT, Server, Step, csl_step
 
-from provenance_cli.errors import ServiceError
 from provenance_cli.screening import ScreeningSettings, screen_names
 from provenance_cli.screening.cache import read_meta, source_dir
 from provenance_cli.screening.config import FetchSettings
 from provenance_cli.screening.fetch import update_source
+from provenance_cli.util.errors import ServiceError
 
 FAST = FetchSettings(connect_timeout=1.0, read_timeout=0.5, retries=1, backoff=0.0)
 
@@ -188,7 +188,7 @@ def test_opensanctions_csv_over_http(server):
 
 
 def test_opensanctions_needs_a_configured_url():
-    from provenance_cli.errors import UsageError
+    from provenance_cli.util.errors import UsageError
 
     with pytest.raises(UsageError, match="licensed"):
         update_source("opensanctions", fetch=FAST)

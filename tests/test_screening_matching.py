@@ -200,7 +200,7 @@ assessment:
 
 
 def test_dossier_parent_chain_is_screened(tmp_path):
-    from provenance_cli.dossier import load_dossier
+    from provenance_cli.formats.dossier import load_dossier
 
     path = tmp_path / "qianfan.yaml"
     path.write_text(DOSSIER, encoding="utf-8")

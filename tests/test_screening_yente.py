@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from screening_support import Server
 
-from provenance_cli.errors import ServiceError
 from provenance_cli.screening import ScreeningSettings, screen_names
 from provenance_cli.screening.screen import Query, screen_queries
+from provenance_cli.util.errors import ServiceError
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance_cli.dossier import describe_condition
+from provenance_cli.formats.dossier import describe_condition
 
 REPO = Path(__file__).resolve().parent.parent
 ANSWER_COLUMN = 13

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance_cli.catalogue import QUESTIONNAIRE_ORDER
+from provenance_cli.formats.questionnaires import QUESTIONNAIRE_ORDER
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from provenance_cli.dossier import load_dossier
-from provenance_cli.errors import InputError
-from provenance_cli.safeyaml import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, load_file, load_text
+from provenance_cli.formats.dossier import load_dossier
+from provenance_cli.formats.safeyaml import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, load_file, load_text
+from provenance_cli.util.errors import InputError
 
 # --------------------------------------------------------------------------- syntax and encoding
 

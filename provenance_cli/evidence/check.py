@@ -43,8 +43,8 @@ from provenance_cli.evidence.results import (
 )
 
 if TYPE_CHECKING:
-    from provenance_cli.dossier import Dossier
     from provenance_cli.evidence.fetch import OnResult
+    from provenance_cli.formats.dossier import Dossier
 
 GONE_CODES = frozenset({404, 410})
 
@@ -213,7 +213,7 @@ def drift_findings(
     never snapshotted and pages that were unreadable when snapshotted.
     Findings come in dossier order. Raises InputError for a malformed lock.
     """
-    from provenance_cli.net import is_offline
+    from provenance_cli.util.net import is_offline
 
     path = lock_path or lock_path_for(dossier.source)
     lock = read_lock(path)
@@ -254,7 +254,7 @@ def build_lock(
     URLs the dossier no longer cites are dropped.
     """
     from provenance_cli import __version__
-    from provenance_cli.errors import UsageError
+    from provenance_cli.util.errors import UsageError
 
     if previous is not None and previous.normaliser != NORMALISER_VERSION:
         if missing_only:

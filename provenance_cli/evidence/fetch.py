@@ -1,6 +1,6 @@
 """Fetching many evidence URLs at once, politely and within limits.
 
-One ``httpx.AsyncClient`` (made by :mod:`provenance_cli.net`, so TLS
+One ``httpx.AsyncClient`` (made by :mod:`provenance_cli.util.net`, so TLS
 verification, the User-Agent and offline mode apply) serves every URL. A
 global semaphore bounds the URLs in flight; a semaphore per host (scheme,
 host, port) bounds what one vendor's server sees. Redirects are followed by
@@ -63,7 +63,7 @@ class _Unreachable(Exception):
 def fetch_urls(urls: Iterable[str], options: FetchOptions | None = None, on_result: OnResult | None = None) -> list[FetchResult]:
     """Fetch every URL (duplicates once); results in the order given.
 
-    Raises :class:`provenance_cli.net.OfflineError` before any connection in
+    Raises :class:`provenance_cli.util.net.OfflineError` before any connection in
     offline mode. Safe to call from code that already runs an event loop.
     """
     unique = list(dict.fromkeys(urls))
@@ -82,7 +82,7 @@ async def fetch_all(urls: Sequence[str], options: FetchOptions, on_result: OnRes
     """The asynchronous core of :func:`fetch_urls`."""
     import httpx
 
-    from provenance_cli import net
+    from provenance_cli.util import net
 
     if not urls:
         return []
@@ -186,7 +186,7 @@ async def _refuse_odd_redirects(response: httpx.Response) -> None:
 
 
 async def _request(client: httpx.AsyncClient, url: str, cap: int) -> _Response:
-    from provenance_cli.net import aread_capped
+    from provenance_cli.util.net import aread_capped
 
     async with client.stream("GET", url) as response:
         location = response.headers.get("location")
@@ -240,7 +240,7 @@ def describe_failure(exc: BaseException, options: FetchOptions) -> tuple[str | N
     """(failure kind, sentence) for an exception from fetching; kind None if unknown."""
     import httpx
 
-    from provenance_cli.net import ResponseTooLarge
+    from provenance_cli.util.net import ResponseTooLarge
 
     if isinstance(exc, ResponseTooLarge):
         return "too_large", f"response larger than {options.max_bytes:,} bytes; stopped reading"

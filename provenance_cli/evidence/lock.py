@@ -4,7 +4,7 @@
 itself is never rewritten. The lock is YAML so it diffs well in review;
 keys come in a fixed order and URLs are sorted, so re-running a snapshot
 that found nothing new changes only the retrieval times. It is read back
-with :mod:`provenance_cli.safeyaml` (every value arrives as text) and
+with :mod:`provenance_cli.formats.safeyaml` (every value arrives as text) and
 every problem is reported with its line and column.
 """
 
@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance_cli.errors import InputError, Problem
 from provenance_cli.evidence.results import (
     LINK_STATUSES,
     EvidenceLock,
@@ -22,9 +21,10 @@ from provenance_cli.evidence.results import (
     LockEntry,
     iso,
 )
+from provenance_cli.util.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from provenance_cli.safeyaml import Document
+    from provenance_cli.formats.safeyaml import Document
 
 LOCK_FORMAT = 1
 """Version of the lock file layout (``provcheck_evidence_lock``)."""
@@ -104,14 +104,14 @@ def dump_lock(lock: EvidenceLock) -> str:
 
 def write_lock(path: Path, lock: EvidenceLock) -> None:
     """Write the lock atomically: a reader sees the old file or the new one."""
-    from provenance_cli.fsutil import atomic_write
+    from provenance_cli.util.files import atomic_write
 
     atomic_write(path, dump_lock(lock))
 
 
 def read_lock(path: Path) -> EvidenceLock | None:
     """The lock at ``path``, None if there is none; InputError with positions if malformed."""
-    from provenance_cli.safeyaml import load_file
+    from provenance_cli.formats.safeyaml import load_file
 
     if not path.exists():
         return None

@@ -75,7 +75,7 @@ def render_terminal(comparison: dict[str, Any], console: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from provenance_cli.render.terminal import TIER_STYLE
+    from provenance_cli.cli.views import TIER_STYLE
 
     table = Table(title=f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})")
     table.add_column("", no_wrap=True)

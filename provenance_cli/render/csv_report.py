@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from provenance_cli.render.interface import RenderContext, Renderer
 
 if TYPE_CHECKING:
-    from provenance_cli.scoring import VendorResult
+    from provenance_cli.assessment.scoring import VendorResult
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,7 +40,7 @@ class CsvRenderer(Renderer):
         return self.render_many([result], context)
 
     def render_many(self, results: Sequence[VendorResult], context: RenderContext) -> str:
-        from provenance_cli.scoring import sort_by_risk
+        from provenance_cli.assessment.scoring import sort_by_risk
 
         categories: list[str] = []
         for result in results:

@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.errors import InputError, Problem
-from provenance_cli.models import TIERS
+from provenance_cli.assessment.scoring import STALE_RULE_ID, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.formats.models import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
-from provenance_cli.scoring import STALE_RULE_ID, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.util.errors import InputError, Problem
 
 REPORT_VERSION = 1
 FRAMEWORK_NAMES = {
@@ -165,7 +165,7 @@ def _dossier_inputs(result: VendorResult) -> list[InputFile]:
 
 def open_questions(result: VendorResult, context: RenderContext) -> list[dict[str, str]]:
     """The follow-up questions for the vendor, in questionnaire order."""
-    from provenance_cli.scoring import follow_up_questions
+    from provenance_cli.assessment.scoring import follow_up_questions
 
     try:
         items = follow_up_questions(result, context.catalogue())

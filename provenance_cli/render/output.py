@@ -1,6 +1,6 @@
 """Where reports go: stdout, one file, or a folder of one file per vendor.
 
-File names come from :func:`~provenance_cli.slug.slugify` of the vendor
+File names come from :func:`~provenance_cli.util.slug.slugify` of the vendor
 name, so a vendor called ``../../x`` cannot write outside the folder; two
 vendors with the same slug both get their dossier's file stem appended, in
 a stable order. Everything is rendered before anything is written, and each
@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance_cli.errors import UsageError
 from provenance_cli.render.interface import InputFile, RenderContext, get_renderer
+from provenance_cli.util.errors import UsageError
 
 if TYPE_CHECKING:
-    from provenance_cli.assess import AssessOptions, Outcome
-    from provenance_cli.scoring import VendorResult
+    from provenance_cli.assessment.pipeline import AssessOptions, Outcome
+    from provenance_cli.assessment.scoring import VendorResult
 
 RESERVED = frozenset({"index", "summary"})
 """Names the folder layout uses itself (index.html, summary.csv)."""
@@ -39,7 +39,7 @@ def run_inputs(policy: Path | None) -> tuple[InputFile, ...]:
 
 def report_names(results: Sequence[VendorResult]) -> list[str]:
     """A unique, safe file stem per result, in the results' order."""
-    from provenance_cli.slug import slugify
+    from provenance_cli.util.slug import slugify
 
     slugs = [slugify(r.vendor) for r in results]
     counts = Counter(slugs)
@@ -78,8 +78,8 @@ def write_reports(
     folder_input: bool = False,
 ) -> list[Path]:
     """Render (unless ``rendered`` holds the texts already) and write; return what was written."""
-    from provenance_cli.fsutil import atomic_write
-    from provenance_cli.terminal import note
+    from provenance_cli.cli.terminal import note
+    from provenance_cli.util.files import atomic_write
 
     renderer = get_renderer(fmt)
     if output is None:
@@ -130,7 +130,7 @@ def guard_render(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
 
 def assess_and_render(job: tuple[str, AssessOptions, str, RenderContext]) -> tuple[Outcome, str | None, str | None]:
     """Assess one file and render its report in the same worker: (outcome, text, error)."""
-    from provenance_cli.assess import assess_file
+    from provenance_cli.assessment.pipeline import assess_file
 
     path, options, fmt, context = job
     outcome = assess_file((path, options))

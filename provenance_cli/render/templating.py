@@ -130,7 +130,7 @@ def environment(kind: str, template_dir: str | None = None):  # type: ignore[no-
     """The cached jinja2 Environment for ``kind`` (``html`` or ``md``)."""
     import jinja2
 
-    from provenance_cli.resources import data_dir
+    from provenance_cli.util.resources import data_dir
 
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:

@@ -26,7 +26,7 @@ from provenance_cli.screening.model import (
 )
 
 if TYPE_CHECKING:
-    from provenance_cli.dossier import Dossier
+    from provenance_cli.formats.dossier import Dossier
 
 __all__ = [
     "LIST_NAMES",

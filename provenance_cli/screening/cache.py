@@ -80,7 +80,7 @@ def read_meta(key: str) -> CacheMeta | None:
 
 
 def write_meta(meta: CacheMeta) -> None:
-    from provenance_cli.fsutil import atomic_write
+    from provenance_cli.util.files import atomic_write
 
     atomic_write(
         source_dir(meta.source) / "meta.json",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.errors import Problem, UsageError
+from provenance_cli.util.errors import Problem, UsageError
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,8 @@ def _read_config(path: Path | None) -> ScreeningConfig:
     caps: dict[str, int] = {}
     max_age = config.max_age_days
     if path is not None:
-        from provenance_cli.errors import InputError
-        from provenance_cli.safeyaml import load_file
+        from provenance_cli.formats.safeyaml import load_file
+        from provenance_cli.util.errors import InputError
 
         document = load_file(path)
         section = document.data.get("screening") if isinstance(document.data, dict) else None

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from provenance_cli.errors import ServiceError, UsageError
 from provenance_cli.screening.cache import (
     CacheMeta,
     now_iso,
@@ -33,6 +32,7 @@ from provenance_cli.screening.cache import (
 )
 from provenance_cli.screening.config import FetchSettings, ScreeningConfig, load_config
 from provenance_cli.screening.source import Source, get_source
+from provenance_cli.util.errors import ServiceError, UsageError
 
 CHUNK = 256 * 1024
 MAX_BACKOFF = 30.0
@@ -127,8 +127,8 @@ def _download(
     """Stream ``url`` into a temp file; ``None`` when the server says 304 Not Modified."""
     import httpx
 
-    from provenance_cli import net
-    from provenance_cli.net import ResponseTooLarge
+    from provenance_cli.util import net
+    from provenance_cli.util.net import ResponseTooLarge
 
     headers: dict[str, str] = {"Accept-Encoding": "gzip"}
     if previous is not None and previous.url == url:
@@ -253,8 +253,8 @@ def update_source(
 
 
 def _update(source: Source, key: str, chosen: str, cap: int, fetch: FetchSettings, folder: Path, progress: Progress) -> UpdateOutcome:
-    from provenance_cli.net import ensure_online
     from provenance_cli.screening.index import NameIndex
+    from provenance_cli.util.net import ensure_online
 
     previous = read_meta(key)
     temp: Path | None = None

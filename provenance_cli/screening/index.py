@@ -161,7 +161,7 @@ class NameIndex:
         return cls(data["entries"], data["names"])
 
     def save(self, path: Path) -> None:
-        from provenance_cli.fsutil import atomic_write
+        from provenance_cli.util.files import atomic_write
 
         atomic_write(path, self.to_json())
 

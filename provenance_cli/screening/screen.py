@@ -84,11 +84,11 @@ def _load_bundled(source: Source) -> Loaded | None:
 
 def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str]]:
     """Every list screening can use now, with warnings and the sources left out."""
-    from provenance_cli.errors import ServiceError
-    from provenance_cli.net import is_offline
     from provenance_cli.screening.cache import load_index, read_meta
     from provenance_cli.screening.config import load_config
     from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import ServiceError
+    from provenance_cli.util.net import is_offline
 
     offline = offline or is_offline()
     config = load_config()

@@ -12,8 +12,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from provenance_cli.errors import ServiceError
 from provenance_cli.screening.model import Entry
+from provenance_cli.util.errors import ServiceError
 
 
 class ListFormatError(ServiceError):
@@ -70,7 +70,7 @@ def get_source(key: str) -> Source:
     try:
         return SOURCES[key]()
     except KeyError:
-        from provenance_cli.errors import UsageError
+        from provenance_cli.util.errors import UsageError
 
         raise UsageError(f"unknown list source {key!r}; expected one of {', '.join(SOURCES)}") from None
 

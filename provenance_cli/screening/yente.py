@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance_cli.errors import ServiceError
 from provenance_cli.screening.model import (
     LIST_NAMES,
     ListVersion,
@@ -22,6 +21,7 @@ from provenance_cli.screening.model import (
     ScreeningResult,
     ScreeningSettings,
 )
+from provenance_cli.util.errors import ServiceError
 
 BATCH = 100
 LIMIT = 5
@@ -62,9 +62,9 @@ def _explain(result: dict[str, Any]) -> str:
 def screen_yente(queries: list[Any], settings: ScreeningSettings) -> ScreeningResult:
     import json
 
-    from provenance_cli import net
     from provenance_cli.screening.cache import now_iso
     from provenance_cli.screening.config import load_config
+    from provenance_cli.util import net
 
     if not settings.yente_url:
         raise ServiceError("the yente backend needs a server URL")

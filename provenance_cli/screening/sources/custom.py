@@ -67,8 +67,8 @@ class CustomSource(Source):
         return entries
 
     def _yaml(self, path: Path, url: str) -> list[Entry]:
-        from provenance_cli.errors import InputError
-        from provenance_cli.safeyaml import load_file
+        from provenance_cli.formats.safeyaml import load_file
+        from provenance_cli.util.errors import InputError
 
         try:
             document = load_file(path)

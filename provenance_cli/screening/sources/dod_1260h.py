@@ -136,8 +136,8 @@ def _parsed(rows: list[dict[str, Any]], edition: str | None) -> Parsed:
 
 def rows_from_yaml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     """Rows of provcheck's own YAML format (strings only, positions checked)."""
-    from provenance_cli.errors import InputError
-    from provenance_cli.safeyaml import load_file
+    from provenance_cli.formats.safeyaml import load_file
+    from provenance_cli.util.errors import InputError
 
     document = load_file(path)
     data = document.data
@@ -184,7 +184,7 @@ class Dod1260hSource(Source):
             if not rows:
                 raise ListFormatError(f"{url} holds no listings")
             return _parsed(rows, None)
-        from provenance_cli.errors import InputError
+        from provenance_cli.util.errors import InputError
 
         try:
             rows, edition = rows_from_yaml(path)

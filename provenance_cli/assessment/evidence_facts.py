@@ -1,0 +1,41 @@
+"""Evidence drift in the shape scoring needs.
+
+``assess`` looks at evidence only for dossiers that have a lock file: the
+lock is the record of what the assessment relied on, so without one there
+is nothing to drift from (and no reason to touch the network). With a lock,
+cited pages are re-checked online, or only the lock is read offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from provenance_cli.formats.dossier import Dossier
+from provenance_cli.util.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class Drift:
+    findings: tuple[Any, ...]
+    """EvidenceFinding objects (see provenance_cli.evidence)."""
+    warnings: tuple[str, ...]
+    changed: str | None
+    """Why reassessment is due now (pages changed or removed), or None."""
+    lock_path: str
+    lock_sha256: str
+
+
+def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
+    from provenance_cli.evidence import drift_findings, lock_path_for, reassessment_reason
+
+    path = lock_path_for(dossier.source)
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        findings = tuple(drift_findings(dossier, offline=offline, lock_path=path))
+    except ServiceError as exc:
+        return Drift((), (f"evidence not re-checked: {exc}",), None, str(path), digest)
+    return Drift(findings, (), reassessment_reason(findings), str(path), digest)

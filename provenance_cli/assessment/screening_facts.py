@@ -1,0 +1,69 @@
+"""Screening results in the shape scoring needs.
+
+Scoring rules see screening as (list key, role) facts, e.g. ("sdn",
+"parent"); the trace shows the words behind each fact, in the only
+language a list match allows: "listed on <list> (<date>)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provenance_cli.formats.dossier import Dossier
+from provenance_cli.formats.policy import Policy
+from provenance_cli.screening import AllowEntry, ScreeningResult, ScreeningSettings
+from provenance_cli.util.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class Screened:
+    result: ScreeningResult
+    listings: frozenset[tuple[str, str]]
+    notes: dict[tuple[str, str], str]
+    warnings: tuple[str, ...]
+
+
+def settings_from(policy: Policy) -> ScreeningSettings:
+    """The policy's threshold and confirmed false positives, for the screening engine."""
+    screening = policy.model.screening
+    return ScreeningSettings(
+        threshold=round(screening.threshold),
+        allow=tuple(
+            AllowEntry(
+                name=item.name,
+                list_key=item.list or "*",
+                entry_id=item.entry_id or "*",
+                reason=item.reason,
+                approver=item.approver,
+            )
+            for item in screening.allow
+        ),
+    )
+
+
+def screen_for_scoring(dossier: Dossier, policy: Policy, *, offline: bool) -> Screened | None:
+    """Screen against cached and bundled lists only.
+
+    ``assess`` never downloads lists as a side effect (``provcheck lists
+    update`` does, e.g. nightly), so ``offline`` is always on here; the
+    parameter is kept for symmetry with the evidence stage.
+    """
+    from provenance_cli.screening import screen_dossier
+
+    del offline
+    try:
+        result = screen_dossier(dossier, settings_from(policy), offline=True)
+    except ServiceError as exc:
+        return Screened(ScreeningResult(), frozenset(), {}, (f"names not screened: {exc}",))
+    notes: dict[tuple[str, str], list[str]] = {}
+    for match in result.matches:
+        who = f"parent {match.parent_name!r}" if match.role == "parent" else f"{match.role} {match.screened_name!r}"
+        notes.setdefault((match.list_key, match.role), []).append(
+            f"{who} {match.describe()} as {match.matched_name!r} (entry {match.entry_id}, score {match.score}, {match.reason})"
+        )
+    return Screened(
+        result=result,
+        listings=result.listings(),
+        notes={key: "; ".join(lines) for key, lines in notes.items()},
+        warnings=result.warnings,
+    )

@@ -1,0 +1,79 @@
+"""``provcheck validate``: what is wrong with each file, without printing anything."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance_cli.util.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The verdict on one file."""
+
+    path: str
+    kind: str
+    """dossier, questionnaire, policy or evidence lock (from the top-level keys)."""
+    problems: tuple[Problem, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def guess_kind(data: dict[str, object]) -> str:
+    if "questions" in data:
+        return "questionnaire"
+    if "policy" in data:
+        return "policy"
+    if "provcheck_evidence_lock" in data:
+        return "evidence lock"
+    return "dossier"
+
+
+def check_file(path: Path) -> FileCheck:
+    """Validate one dossier, questionnaire or policy file against the bundled catalogue."""
+    from provenance_cli.formats.dossier import dossier_from_document
+    from provenance_cli.formats.questionnaires import build_catalogue, load_catalogue
+    from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
+
+    source = str(path)
+    kind = "dossier"
+    try:
+        raw = read_bytes(path)
+        document = load_text(decode_utf8(raw, source), source)
+        kind = guess_kind(document.data)
+        if kind == "questionnaire":
+            build_catalogue([path])
+        elif kind == "evidence lock":
+            from provenance_cli.evidence import read_lock
+
+            read_lock(path)
+        elif kind == "policy":
+            from datetime import date
+
+            from provenance_cli.formats.policy import load_policy
+
+            load_policy(path, load_catalogue(), strict_today=date.today())
+        else:
+            # The file is already parsed (to tell its kind): validate that document, not a second parse.
+            dossier_from_document(document, hashlib.sha256(raw).hexdigest(), load_catalogue())
+    except InputError as exc:
+        return FileCheck(source, kind, tuple(exc.problems))
+    return FileCheck(source, kind, ())
+
+
+def check_questionnaire_set(paths: list[Path]) -> list[FileCheck]:
+    """Questionnaires refer to each other, so a set is checked together."""
+    from provenance_cli.formats.questionnaires import build_catalogue
+
+    try:
+        build_catalogue(paths)
+    except InputError as exc:
+        by_file: dict[str, list[Problem]] = {}
+        for problem in exc.problems:
+            by_file.setdefault(problem.source, []).append(problem)
+        return [FileCheck(str(p), "questionnaire", tuple(by_file.get(str(p), ()))) for p in paths]
+    return [FileCheck(str(p), "questionnaire", ()) for p in paths]

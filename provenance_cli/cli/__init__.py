@@ -1,0 +1,1 @@
+"""The command line: everything that knows typer, rich and argv."""

@@ -1,0 +1,252 @@
+"""``provcheck assess`` and ``provcheck questions``: score dossiers, gate CI."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+TIER_NAMES = ("low", "medium", "high", "critical")
+FORMATS = ("terminal", "md", "html", "json", "csv")
+
+
+def _parse_day(value: str | None) -> date:
+    from provenance_cli.cli.terminal import fail_usage
+    from provenance_cli.formats.models import parse_iso_date
+
+    if value is None:
+        return date.today()
+    try:
+        parsed: date = parse_iso_date(value)
+    except ValueError as exc:
+        fail_usage(f"--as-of: {exc}")
+    return parsed
+
+
+def run_assessment(
+    paths: list[Path],
+    *,
+    policy: Path | None,
+    as_of: str | None,
+    screen: bool,
+    evidence: bool,
+    offline: bool,
+    jobs: int | None,
+    render: tuple[str, Any] | None = None,
+):  # type: ignore[no-untyped-def]
+    """Shared by assess and questions: discover, assess with progress, print problems.
+
+    With ``render`` (format name, RenderContext) each worker also renders its
+    vendor's report, so ``--jobs`` spreads rendering too; the rendered texts
+    come back as a third value, None for files that failed.
+    """
+    import sys
+
+    from provenance_cli.assessment.pipeline import AssessOptions, assess_files
+    from provenance_cli.cli import terminal
+    from provenance_cli.util.errors import InputError
+    from provenance_cli.util.net import is_offline
+    from provenance_cli.util.parallel import discover
+
+    files, missing = discover(paths)
+    if missing:
+        raise InputError(missing)
+    options = AssessOptions(
+        today=_parse_day(as_of),
+        policy_path=str(policy) if policy else None,
+        screen=screen,
+        evidence=evidence,
+        offline=offline or is_offline(),
+    )
+    err = terminal.console(stderr=True)
+
+    def work(on_done=None):  # type: ignore[no-untyped-def]
+        if render is None:
+            return assess_files(files, options, jobs=jobs, on_done=on_done)
+        from provenance_cli.assessment.pipeline import policy_for
+        from provenance_cli.render.output import assess_and_render
+        from provenance_cli.util.parallel import parallel_map
+
+        policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
+        jobs_list = [(str(p), options, render[0], render[1]) for p in files]
+        return list(parallel_map(assess_and_render, jobs_list, jobs=jobs, on_done=on_done))
+
+    if len(files) > 1 and err.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+        ) as progress:
+            task = progress.add_task("assess", total=len(files))
+            done = work(on_done=lambda: progress.advance(task))
+    else:
+        done = work()
+    rendered: list[str | None] = []
+    if render is not None:
+        failures = [error for _, _, error in done if error]
+        if failures:
+            from provenance_cli.util.errors import UsageError
+
+            raise UsageError(failures[0])
+        outcomes = [outcome for outcome, _, _ in done]
+        rendered = [text for outcome, text, _ in done if outcome.result is not None]
+    else:
+        outcomes = done
+    problems = [p for o in outcomes for p in o.problems]
+    # The same warning (e.g. "list X is not cached") usually concerns every file: say it once.
+    seen: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            seen.setdefault(warning, []).append(outcome.path)
+    for warning, where in seen.items():
+        scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
+        terminal.warn(f"{scope}: {warning}")
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    results = [o.result for o in outcomes if o.result is not None]
+    if render is not None:
+        return results, problems, rendered
+    return results, problems
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def assess(
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
+        fail_on: Annotated[
+            str | None, typer.Option("--fail-on", help="Exit 1 when any vendor is at or above this tier: low, medium, high, critical.")
+        ] = None,
+        fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
+        questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")
+        ] = None,
+        screen: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen names against sanctions and export lists.")] = True,
+        evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
+        offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output", "-o", help="Report file (one vendor) or folder (one report per vendor; html adds index.html). Default: stdout."
+            ),
+        ] = None,
+        template_dir: Annotated[
+            Path | None, typer.Option("--template-dir", help="Your own report templates, used before the bundled ones.")
+        ] = None,
+    ) -> None:
+        """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
+        from provenance_cli.assessment.scoring import sort_by_risk
+        from provenance_cli.cli import terminal
+        from provenance_cli.util.errors import EXIT_GATE, EXIT_INPUT
+
+        if fail_on is not None and fail_on.lower() not in TIER_NAMES:
+            terminal.fail_usage(f"--fail-on: unknown tier '{fail_on}'", TIER_NAMES)
+        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
+        if fmt not in FORMATS:
+            terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
+        if template_dir is not None and not template_dir.is_dir():
+            terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
+        render = None
+        context = None
+        if fmt != "terminal":
+            from provenance_cli.render.interface import RenderContext, get_renderer
+            from provenance_cli.render.output import run_inputs
+
+            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
+            if output is not None and not get_renderer(fmt).combined:
+                render = (fmt, context)
+        assessed = run_assessment(
+            paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, render=render
+        )
+        results, problems = assessed[0], assessed[1]
+        ranked = sort_by_risk(results)
+        if fmt == "terminal":
+            _show_terminal(ranked, questions, output)
+        elif results:
+            from provenance_cli.render.output import write_reports
+
+            assert context is not None  # built above whenever fmt != "terminal"
+            write_reports(
+                results, fmt, context, output, rendered=assessed[2] if render else None, folder_input=any(p.is_dir() for p in paths)
+            )
+
+        if problems:
+            raise typer.Exit(EXIT_INPUT)
+        tripped = []
+        if fail_on is not None:
+            threshold = TIER_NAMES.index(fail_on.lower())
+            tripped += [f"{r.vendor} is {r.tier}" for r in ranked if TIER_NAMES.index(r.tier) >= threshold]
+        if fail_on_stale:
+            tripped += [f"{r.vendor} has {len(r.stale)} stale answer(s)" for r in ranked if r.stale]
+        if tripped:
+            terminal.note("gate tripped: " + "; ".join(tripped))
+            raise typer.Exit(EXIT_GATE)
+
+    @app.command("questions")
+    def questions_command(
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness as of this date (default today).")] = None,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    ) -> None:
+        """Print, per vendor, the questions to send: undisclosed, unanswered, missing evidence, stale."""
+        from provenance_cli.assessment.scoring import follow_up_questions
+        from provenance_cli.cli import terminal
+        from provenance_cli.cli.views import show_questions
+        from provenance_cli.formats.questionnaires import load_catalogue
+        from provenance_cli.util.errors import EXIT_INPUT
+
+        as_json = terminal.wants_json(output_format)
+        results, problems = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
+        catalogue = load_catalogue()
+        if as_json:
+            terminal.print_json(
+                [
+                    {
+                        "vendor": r.vendor,
+                        "file": r.source,
+                        "questions": [{"id": q, "why": why, "text": text} for q, why, text in follow_up_questions(r, catalogue)],
+                    }
+                    for r in results
+                ]
+            )
+        else:
+            for result in results:
+                show_questions(result, catalogue, terminal.console())
+        if problems:
+            raise typer.Exit(EXIT_INPUT)
+
+
+def _show_terminal(ranked: list[Any], questions: bool, output: Path | None) -> None:
+    from provenance_cli.cli import terminal
+    from provenance_cli.cli.views import show_questions, show_summary, show_vendor
+    from provenance_cli.formats.questionnaires import load_catalogue
+
+    catalogue = load_catalogue()
+    if output is not None:
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        out = Console(file=buffer, width=140, no_color=True, highlight=False, soft_wrap=False)
+    else:
+        out = terminal.console()
+    if len(ranked) == 1:
+        show_vendor(ranked[0], catalogue, out)
+    elif ranked:
+        show_summary(ranked, out)
+    if questions:
+        for result in ranked:
+            show_questions(result, catalogue, out)
+    if output is not None:
+        from provenance_cli.util.files import atomic_write
+
+        target = output / "summary.txt" if output.is_dir() else output
+        atomic_write(target, buffer.getvalue())
+        terminal.note(f"wrote {target}")

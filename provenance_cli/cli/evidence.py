@@ -1,0 +1,365 @@
+"""``provcheck evidence``: check cited links and notice pages that changed since assessment.
+
+Only typer is imported at module level; each command imports the core
+(httpx, rich, the dossier loader) when it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from provenance_cli.evidence import DossierCheck, FetchOptions, FetchResult
+    from provenance_cli.formats.dossier import Dossier
+
+CHECK_HELP = """Fetch every evidence URL the dossiers cite and report each one.
+
+Link status: ok, redirected (to where), broken (HTTP status) or unreachable
+(timeout, DNS, TLS, refused, too large, redirect to a non-web address). When
+a lock file from `provcheck evidence snapshot` sits beside a dossier, each
+page is also compared with it: unchanged, changed (since the snapshot),
+removed (was readable, now 404/410) or new (not snapshotted yet).
+
+Exit codes: 0 checked (whatever was found, unless a gate is set); 1 a gate
+tripped (--fail-on-broken: broken, unreachable or removed evidence;
+--fail-on-changed: changed or removed evidence); 2 bad input (a dossier or
+lock file with problems, a bad option); 3 no URL could be reached at all
+because of connection failures (DNS, refused, timeouts): the network itself
+looks down, so nothing was really checked. Offline mode refuses to run (3).
+"""
+
+SNAPSHOT_HELP = """Record what every cited page says now, in a lock file beside each dossier.
+
+For vendor.yaml this writes vendor.evidence.lock.yaml (atomically; the
+dossier is never touched): per URL the retrieval time, final URL, status and
+a sha256 of the page text with scripts, styles, whitespace and volatile
+tokens (timestamps, nonces) removed. Commit it with the dossier: later
+`evidence check` and `assess` report pages that changed since.
+
+A page readable in the previous lock but unreadable now keeps its previous
+entry (a passing outage does not erase the record). Exit codes: 0 written,
+2 bad input, 3 no URL could be reached at all (nothing written).
+"""
+
+
+def register(app: typer.Typer) -> None:
+    evidence_app = typer.Typer(
+        help="Check cited evidence links and detect pages that changed since assessment.",
+        no_args_is_help=True,
+    )
+    app.add_typer(evidence_app, name="evidence")
+
+    @evidence_app.command("check", help=CHECK_HELP)
+    def check(
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+        fail_on_broken: Annotated[
+            bool,
+            typer.Option("--fail-on-broken", help="Exit 1 if evidence is broken, unreachable or removed."),
+        ] = False,
+        fail_on_changed: Annotated[
+            bool,
+            typer.Option(
+                "--fail-on-changed",
+                help="Exit 1 if evidence changed or was removed since the snapshot.",
+            ),
+        ] = False,
+        timeout: Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)] = 20.0,
+        concurrency: Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)] = 32,
+        per_host: Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)] = 4,
+        max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)] = 5,
+        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
+    ) -> None:
+        from provenance_cli.cli import terminal
+        from provenance_cli.evidence import check_dossiers, citations
+        from provenance_cli.util.net import ensure_online
+
+        as_json = terminal.wants_json(output_format)
+        dossiers = _load_dossiers(paths)
+        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
+        ensure_online("evidence check")
+        total = len({url for dossier in dossiers for url in citations(dossier)})
+        with _progress(total, "checking evidence") as advance:
+            checks = check_dossiers(dossiers, options, advance)
+        if as_json:
+            terminal.print_json(_checks_json(checks))
+        else:
+            _print_checks(checks)
+        _exit_for(checks, fail_on_broken=fail_on_broken, fail_on_changed=fail_on_changed)
+
+    @evidence_app.command("snapshot", help=SNAPSHOT_HELP)
+    def snapshot(
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        missing_only: Annotated[
+            bool,
+            typer.Option(
+                "--missing-only",
+                help="Only add URLs the lock does not have; keep every existing entry.",
+            ),
+        ] = False,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+        timeout: Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)] = 20.0,
+        concurrency: Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)] = 32,
+        per_host: Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)] = 4,
+        max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)] = 5,
+        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
+    ) -> None:
+        from provenance_cli.cli import terminal
+        from provenance_cli.evidence import (
+            build_lock,
+            citations,
+            lock_path_for,
+            read_lock,
+            write_lock,
+        )
+        from provenance_cli.evidence.fetch import fetch_urls
+        from provenance_cli.util.errors import ServiceError
+        from provenance_cli.util.net import ensure_online
+
+        as_json = terminal.wants_json(output_format)
+        dossiers = _load_dossiers(paths)
+        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
+        previous = {d.source: read_lock(lock_path_for(d.source)) for d in dossiers}
+        wanted: list[str] = []
+        for dossier in dossiers:
+            old = previous[dossier.source]
+            for url in citations(dossier):
+                if not (missing_only and old is not None and url in old.entries):
+                    wanted.append(url)
+        wanted = list(dict.fromkeys(wanted))
+        results: dict[str, FetchResult] = {}
+        if wanted:
+            ensure_online("evidence snapshot")
+            with _progress(len(wanted), "snapshotting evidence") as advance:
+                results = {r.url: r for r in fetch_urls(wanted, options, advance)}
+        if results and _network_down(list(results.values())):
+            reason = _first_reason(results.values())
+            raise ServiceError(
+                f"none of the {len(results)} evidence URLs could be reached ({reason}); the network looks down, so no lock file was written"
+            )
+        report: list[dict[str, Any]] = []
+        for dossier in dossiers:
+            lock, notes = build_lock(dossier, results, previous[dossier.source], missing_only=missing_only)
+            path = lock_path_for(dossier.source)
+            write_lock(path, lock)
+            unreadable = [e for e in lock.entries.values() if e.content_sha256 is None]
+            report.append(
+                {
+                    "dossier": dossier.source,
+                    "lock": str(path),
+                    "entries": len(lock.entries),
+                    "fetched": sum(1 for url in lock.entries if url in results),
+                    "unreadable": [{"url": e.url, "status": e.status, "detail": e.detail} for e in unreadable],
+                    "kept": notes,
+                }
+            )
+            if not as_json:
+                for note in notes:
+                    terminal.warn(note)
+                for entry in unreadable:
+                    terminal.warn(f"{entry.url}: {entry.status}: {entry.detail} (recorded as such)")
+                terminal.note(f"wrote {path}: {_plural(len(lock.entries), 'URL')}, {len(lock.entries) - len(unreadable)} readable")
+        if as_json:
+            terminal.print_json({"locks": report})
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int) -> FetchOptions:
+    from provenance_cli.evidence import FetchOptions
+
+    return FetchOptions(
+        timeout=timeout,
+        concurrency=concurrency,
+        per_host=per_host,
+        max_redirects=max_redirects,
+        max_bytes=max_bytes,
+    )
+
+
+def _load_dossiers(paths: list[Path]) -> list[Dossier]:
+    """Every dossier under ``paths``; questionnaires and policies in folders are skipped.
+
+    All problems of all files are raised together (exit 2) before any fetching.
+    """
+    from provenance_cli.assessment.validate import guess_kind
+    from provenance_cli.formats.dossier import parse_dossier
+    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
+    from provenance_cli.util.errors import InputError, Problem
+    from provenance_cli.util.parallel import discover
+
+    files, problems = discover(paths)
+    named = {str(p) for p in paths}
+    catalogue = load_catalogue()
+    dossiers: list[Dossier] = []
+    for path in files:
+        source = str(path)
+        try:
+            raw = read_bytes(path)
+            kind = guess_kind(load_text(decode_utf8(raw, source), source).data)
+            if kind != "dossier":
+                if source in named:
+                    problems.append(Problem(source, 0, 0, f"is a {kind}, not a dossier"))
+                continue
+            dossiers.append(parse_dossier(raw, source, catalogue))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    if not dossiers:
+        raise InputError([Problem(str(p), 0, 0, "no dossiers found") for p in paths])
+    return dossiers
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[FetchResult], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
+    import sys
+
+    if total == 0 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from provenance_cli.cli import terminal
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=terminal.console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda _result: progress.advance(task)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _network_down(results: list[FetchResult]) -> bool:
+    from provenance_cli.evidence.results import NETWORK_FAILURES, UNREACHABLE
+
+    return bool(results) and all(r.status == UNREACHABLE and r.failure in NETWORK_FAILURES for r in results)
+
+
+def _first_reason(results: Any) -> str:
+    for result in results:
+        return str(result.detail)
+    return ""
+
+
+def _checks_json(checks: list[DossierCheck]) -> dict[str, Any]:
+    from provenance_cli.evidence.results import iso
+
+    return {
+        "dossiers": [
+            {
+                "file": check.source,
+                "lock": check.lock_path if check.lock_found else None,
+                "urls": [
+                    {
+                        "url": item.url,
+                        "questions": list(item.questions),
+                        "status": item.result.status,
+                        "http_status": item.result.http_status,
+                        "final_url": item.result.final_url,
+                        "detail": item.result.detail,
+                        "failure": item.result.failure,
+                        "drift": item.drift,
+                        "drift_detail": item.drift_detail or None,
+                        "snapshot_at": iso(item.snapshot_at),
+                        "checked_at": iso(item.result.checked_at),
+                        "content_sha256": item.result.content_sha256,
+                    }
+                    for item in check.urls
+                ],
+            }
+            for check in checks
+        ],
+        "summary": _summary(checks),
+    }
+
+
+def _summary(checks: list[DossierCheck]) -> dict[str, dict[str, int]]:
+    from provenance_cli.evidence.results import DRIFT_STATUSES, LINK_STATUSES
+
+    links = dict.fromkeys(LINK_STATUSES, 0)
+    drift = dict.fromkeys(DRIFT_STATUSES, 0)
+    for check in checks:
+        for item in check.urls:
+            links[item.result.status] += 1
+            if item.drift is not None:
+                drift[item.drift] += 1
+    return {"links": links, "drift": drift}
+
+
+def _print_checks(checks: list[DossierCheck]) -> None:
+    from provenance_cli.cli import terminal
+
+    for check in checks:
+        if not check.urls:
+            terminal.note(f"{check.source}: no evidence URLs cited")
+            continue
+        lock_note = f"lock {Path(check.lock_path).name}" if check.lock_found else "no lock file"
+        rows = []
+        for item in check.urls:
+            parts = []
+            drift_detail = item.drift_detail if check.lock_found else ""
+            if item.result.status != "ok" or not drift_detail:
+                parts.append(item.result.detail)
+            if drift_detail:
+                parts.append(drift_detail)
+            detail = "; ".join(parts)
+            rows.append([item.result.status, item.drift or "-", item.url, detail, ", ".join(item.questions)])
+        terminal.print_table(
+            ["link", "drift", "URL", "detail", "cited by"],
+            rows,
+            title=f"{check.source} ({lock_note})",
+        )
+    summary = _summary(checks)
+    links = ", ".join(f"{n} {k}" for k, n in summary["links"].items() if n)
+    drift = ", ".join(f"{n} {k}" for k, n in summary["drift"].items() if n)
+    total = sum(summary["links"].values())
+    if total == 0:
+        return
+    line = f"{total} URL{'s' if total != 1 else ''}: {links}"
+    if drift:
+        line += f"; since snapshot: {drift}"
+    if not any(c.lock_found for c in checks):
+        line += "; no lock file (run `provcheck evidence snapshot` to detect later changes)"
+    terminal.note(line)
+
+
+def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_changed: bool) -> None:
+    import sys
+
+    from provenance_cli.evidence.results import BROKEN, CHANGED, REMOVED, UNREACHABLE
+    from provenance_cli.util.errors import EXIT_GATE, EXIT_SERVICE
+
+    items = [item for check in checks for item in check.urls]
+    if _network_down([item.result for item in items]):
+        sys.stderr.write(
+            f"provcheck: error: none of the {len(items)} evidence URLs could be reached "
+            f"({_first_reason(i.result for i in items)}); the network looks down\n"
+        )
+        raise typer.Exit(EXIT_SERVICE)
+    broken = [i for i in items if i.result.status in (BROKEN, UNREACHABLE) or i.drift == REMOVED]
+    changed = [i for i in items if i.drift in (CHANGED, REMOVED)]
+    tripped = []
+    if fail_on_broken and broken:
+        tripped.append(f"{len(broken)} broken, unreachable or removed evidence link(s) (--fail-on-broken)")
+    if fail_on_changed and changed:
+        tripped.append(f"{len(changed)} evidence page(s) changed or removed since snapshot (--fail-on-changed)")
+    if tripped:
+        sys.stderr.write("gate: " + "; ".join(tripped) + "\n")
+        raise typer.Exit(EXIT_GATE)

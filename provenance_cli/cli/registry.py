@@ -1,0 +1,28 @@
+"""Command groups in their own modules; each exposes ``register(app)``.
+
+Add a module here with one import and one entry in REGISTERED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+REGISTERED: list[Callable[[typer.Typer], None]] = []
+
+from provenance_cli.cli import assess  # noqa: E402
+
+REGISTERED.append(assess.register)
+
+from provenance_cli.cli import evidence  # noqa: E402
+
+REGISTERED.append(evidence.register)
+
+from provenance_cli.cli import screening  # noqa: E402
+
+REGISTERED.append(screening.register)
+
+from provenance_cli.cli import reports  # noqa: E402
+
+REGISTERED.append(reports.register)

@@ -1,0 +1,133 @@
+"""``provcheck compare`` and ``provcheck diff``: vendors side by side, and what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+
+def load_documents(
+    paths: list[Path],
+    *,
+    policy: Path | None,
+    as_of: str | None,
+    screen: bool,
+    evidence: bool,
+    offline: bool,
+) -> list[dict[str, Any]]:
+    """Report documents for JSON reports and dossiers alike, in the order given."""
+    from provenance_cli.cli.assess import run_assessment
+    from provenance_cli.render.document import load_report, report_document
+    from provenance_cli.render.interface import RenderContext
+    from provenance_cli.render.output import run_inputs
+    from provenance_cli.util.errors import InputError, Problem
+
+    for path in paths:
+        if not path.is_file():
+            raise InputError([Problem(str(path), 0, 0, "no such file (give dossier files or JSON reports)")])
+    dossiers = [p for p in paths if p.suffix.lower() != ".json"]
+    assessed: dict[str, dict[str, Any]] = {}
+    if dossiers:
+        context = RenderContext(inputs=run_inputs(policy))
+        results, problems = run_assessment(dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
+        if problems:
+            raise typer.Exit(2)
+        for result in results:
+            assessed[result.source] = report_document(result, context)
+    return [load_report(p) if p.suffix.lower() == ".json" else assessed[str(p)] for p in paths]
+
+
+def _write(text: str, output: Path | None) -> None:
+    import sys
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from provenance_cli.cli.terminal import note
+    from provenance_cli.util.files import atomic_write
+
+    atomic_write(output, text)
+    note(f"wrote {output}")
+
+
+_POLICY = typer.Option("--policy", "-p", help="Policy file for dossiers (default: the bundled policy).")
+_AS_OF = typer.Option("--as-of", help="Score dossiers as of this date (YYYY-MM-DD; default today).")
+_SCREEN = typer.Option("--screen/--no-screen", help="Screen dossier names against cached lists.")
+_EVIDENCE = typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")
+_OFFLINE = typer.Option("--offline", help="Never touch the network.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def compare(
+        paths: Annotated[list[Path], typer.Argument(help="Two or more dossiers or JSON reports, one per vendor.")],
+        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md or html.")] = "terminal",
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+        template_dir: Annotated[
+            Path | None, typer.Option("--template-dir", help="Your own templates, used before the bundled ones.")
+        ] = None,
+        policy: Annotated[Path | None, _POLICY] = None,
+        as_of: Annotated[str | None, _AS_OF] = None,
+        screen: Annotated[bool, _SCREEN] = True,
+        evidence: Annotated[bool, _EVIDENCE] = True,
+        offline: Annotated[bool, _OFFLINE] = False,
+    ) -> None:
+        """Vendors side by side: scores and every answer, differing answers marked ◆."""
+        from provenance_cli.cli import terminal
+        from provenance_cli.render.compare import compare_documents, render_html, render_markdown, render_terminal
+        from provenance_cli.render.interface import RenderContext
+        from provenance_cli.render.output import guard_render
+
+        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
+        if fmt not in ("terminal", "md", "html"):
+            terminal.fail_usage(f"--format: unknown format '{output_format}'", ["terminal", "md", "html"])
+        if len(paths) < 2:
+            terminal.fail_usage("compare needs at least two dossiers or reports")
+        documents = load_documents(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
+        comparison = compare_documents(documents)
+        if fmt == "terminal":
+            if output is None:
+                render_terminal(comparison, terminal.console())
+                return
+            import io
+
+            from rich.console import Console
+
+            buffer = io.StringIO()
+            render_terminal(comparison, Console(file=buffer, width=160, no_color=True, highlight=False))
+            _write(buffer.getvalue(), output)
+            return
+        context = RenderContext(template_dir=str(template_dir) if template_dir else None)
+        render = render_markdown if fmt == "md" else render_html
+        _write(guard_render(lambda: render(comparison, context), fmt), output)
+
+    @app.command()
+    def diff(
+        old: Annotated[Path, typer.Argument(help="The earlier dossier or JSON report.")],
+        new: Annotated[Path, typer.Argument(help="The later dossier or JSON report of the same vendor.")],
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text, md or json.")] = "text",
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+        fail_on_worse: Annotated[bool, typer.Option("--fail-on-worse", help="Exit 1 when risk went up (overall score or tier).")] = False,
+        policy: Annotated[Path | None, _POLICY] = None,
+        as_of: Annotated[str | None, _AS_OF] = None,
+        screen: Annotated[bool, _SCREEN] = True,
+        evidence: Annotated[bool, _EVIDENCE] = True,
+        offline: Annotated[bool, _OFFLINE] = False,
+    ) -> None:
+        """What changed between two assessments: answers, rules fired, scores and tier."""
+        from provenance_cli.cli import terminal
+        from provenance_cli.render.diff import diff_documents, render_json, render_markdown, render_text
+        from provenance_cli.util.errors import EXIT_GATE
+
+        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
+        renderers = {"text": render_text, "md": render_markdown, "json": render_json}
+        if fmt not in renderers:
+            terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
+        before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
+        changes = diff_documents(before, after)
+        _write(renderers[fmt](changes), output)
+        if fail_on_worse and changes["worse"]:
+            terminal.note("gate tripped: risk went up")
+            raise typer.Exit(EXIT_GATE)

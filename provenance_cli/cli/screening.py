@@ -1,0 +1,362 @@
+"""``provcheck lists update|status`` and ``provcheck screen``.
+
+Only typer is imported at module level; everything else inside the commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+lists_app = typer.Typer(help="Download and inspect the cached screening lists.", no_args_is_help=True)
+
+FORMAT_HELP = "text or json"
+
+
+def _progress() -> Any:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    class Bar:
+        def __init__(self) -> None:
+            self._progress: Progress | None = None
+            self._task: Any = None
+
+        def start(self, label: str, total: int | None) -> None:
+            from provenance_cli.cli import terminal
+
+            self._progress = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=terminal.console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(f"downloading {label}", total=total)
+
+        def advance(self, size: int) -> None:
+            if self._progress is not None:
+                self._progress.advance(self._task, size)
+
+        def stop(self) -> None:
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
+
+    return Bar()
+
+
+def _set_offline(offline: bool) -> None:
+    if offline:
+        from provenance_cli.util.net import set_offline
+
+        set_offline(True)
+
+
+def lists_update(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="SOURCE",
+            help="csl, dod_1260h, opensanctions, custom (default: csl and configured sources).",
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Download from this URL or local path instead (one source only)."),
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-bytes",
+            min=1,
+            help="Refuse files larger than this (default: 200 MB for the CSL).",
+        ),
+    ] = None,
+    connect_timeout: Annotated[
+        float | None,
+        typer.Option("--connect-timeout", min=0.01, help="Seconds to wait for a connection."),
+    ] = None,
+    read_timeout: Annotated[
+        float | None,
+        typer.Option("--read-timeout", min=0.01, help="Seconds to wait for the next bytes."),
+    ] = None,
+    retries: Annotated[
+        int | None,
+        typer.Option("--retries", min=0, max=10, help="Extra attempts after a transient failure."),
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network (local files only).")] = False,
+    output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+) -> None:
+    """Download lists into the cache; the old cache survives any failure."""
+    from dataclasses import replace
+
+    from provenance_cli.cli import terminal
+    from provenance_cli.screening.config import load_config
+    from provenance_cli.screening.fetch import update_source
+    from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import EXIT_SERVICE, ServiceError, UsageError
+
+    _set_offline(offline)
+    as_json = terminal.wants_json(output_format)
+    config = load_config()
+    fetch = config.fetch
+    if connect_timeout is not None:
+        fetch = replace(fetch, connect_timeout=connect_timeout)
+    if read_timeout is not None:
+        fetch = replace(fetch, read_timeout=read_timeout)
+    if retries is not None:
+        fetch = replace(fetch, retries=retries)
+    keys = list(dict.fromkeys(sources or []))
+    if not keys:
+        keys = ["csl"] + [k for k in ("dod_1260h", "opensanctions", "custom") if k in config.urls]
+    for key in keys:
+        get_source(key)
+    if url and len(keys) != 1:
+        raise UsageError("--url needs exactly one SOURCE, e.g. provcheck lists update dod_1260h --url URL")
+    failures: list[str] = []
+    rows: list[dict[str, Any]] = []
+    for key in keys:
+        try:
+            outcome = update_source(key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress())
+        except ServiceError as exc:
+            failures.append(str(exc))
+            rows.append({"source": key, "status": "failed", "error": str(exc)})
+            continue
+        meta = outcome.meta
+        rows.append(
+            {
+                "source": key,
+                "status": outcome.status,
+                "records": meta.record_count,
+                "fetched_at": meta.fetched_at,
+                "sha256": meta.sha256,
+            }
+        )
+        if not as_json:
+            dates = ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(meta.lists.items()))
+            terminal.note(f"{key}: {outcome.status}; {meta.record_count:,} records; list dates: {dates}")
+    if as_json:
+        terminal.print_json(rows)
+    if failures:
+        for failure in failures:
+            terminal.report_error(ServiceError(failure))
+        raise typer.Exit(EXIT_SERVICE)
+
+
+def lists_status(
+    output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+) -> None:
+    """Show what is cached, from where, and how old it is."""
+    from provenance_cli.cli import terminal
+    from provenance_cli.screening.cache import read_meta
+    from provenance_cli.screening.config import cache_dir, load_config
+    from provenance_cli.screening.screen import SOURCE_ORDER
+    from provenance_cli.screening.source import get_source
+
+    config = load_config()
+    rows: list[dict[str, Any]] = []
+    for key in SOURCE_ORDER:
+        source = get_source(key)
+        meta = read_meta(key)
+        if meta is not None:
+            rows.append(
+                {
+                    "source": key,
+                    "state": "cached",
+                    "url": meta.url,
+                    "fetched_at": meta.fetched_at,
+                    "checked_at": meta.checked_at,
+                    "age_days": round(meta.age_days(), 1),
+                    "sha256": meta.sha256,
+                    "records": meta.record_count,
+                    "lists": meta.lists,
+                }
+            )
+        elif source.bundled_path() is not None:
+            bundled = source.bundled()
+            assert bundled is not None
+            rows.append(
+                {
+                    "source": key,
+                    "state": "bundled",
+                    "url": None,
+                    "fetched_at": None,
+                    "checked_at": None,
+                    "age_days": None,
+                    "sha256": None,
+                    "records": sum(i.count for i in bundled.lists.values()),
+                    "lists": {k: {"name": i.name, "list_date": i.list_date, "count": i.count} for k, i in bundled.lists.items()},
+                }
+            )
+        else:
+            configured = config.urls.get(key) or source.default_url
+            rows.append(
+                {
+                    "source": key,
+                    "state": "not cached" if configured else "not configured",
+                    "url": configured,
+                    "records": 0,
+                    "lists": {},
+                }
+            )
+    if terminal.wants_json(output_format):
+        terminal.print_json({"cache_dir": str(cache_dir()), "sources": rows})
+        return
+    table: list[list[str]] = []
+    for row in rows:
+        age = row.get("age_days")
+        when = f"{row['fetched_at'][:16].replace('T', ' ')} ({age:g} days ago)" if row.get("fetched_at") else "-"
+        dates = ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(row["lists"].items())) or "-"
+        table.append([row["source"], row["state"], when, f"{row['records']:,}", dates])
+    terminal.print_table(
+        ["source", "state", "fetched", "records", "list dates"],
+        table,
+        title=f"Screening lists in {cache_dir()}",
+    )
+
+
+def screen(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Dossier files or folders of them.")] = None,
+    names: Annotated[
+        list[str] | None,
+        typer.Option("--name", "-n", help="A company name to screen (repeatable)."),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+    threshold: Annotated[int, typer.Option("--threshold", min=1, max=100, help="Lowest score reported as a match.")] = 88,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--list",
+            help="Only report matches on this list key (repeatable), e.g. sdn, el, dod_1260h.",
+        ),
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network; use cached lists only.")] = False,
+    backend: Annotated[str, typer.Option("--backend", help="local (cached lists) or yente (a yente server).")] = "local",
+    yente_url: Annotated[str | None, typer.Option("--yente-url", help="Base URL of the yente server.")] = None,
+    yente_dataset: Annotated[str, typer.Option("--yente-dataset", help="yente dataset to match against.")] = "default",
+) -> None:
+    """Screen dossiers (vendor, aliases, ownership chain) or names; matches are information."""
+    from provenance_cli.cli import terminal
+    from provenance_cli.screening import ScreeningSettings, screen_dossier, screen_names
+    from provenance_cli.screening.model import LIST_NAMES
+    from provenance_cli.util.errors import InputError, ServiceError, UsageError
+
+    _set_offline(offline)
+    as_json = terminal.wants_json(output_format)
+    if not paths and not names:
+        raise UsageError("give dossier files or folders, or --name NAME")
+    if backend not in ("local", "yente"):
+        terminal.fail_usage(f"unknown backend {backend!r}", ["local", "yente"])
+    if backend == "yente" and not yente_url:
+        raise UsageError("--backend yente needs --yente-url URL")
+    for key in only or []:
+        if key not in LIST_NAMES:
+            terminal.fail_usage(f"unknown list {key!r}", list(LIST_NAMES))
+    settings = ScreeningSettings(
+        threshold=threshold,
+        lists=tuple(only) if only else None,
+        backend=backend,
+        yente_url=yente_url,
+        yente_dataset=yente_dataset,
+    )
+    dossiers = []
+    if paths:
+        from provenance_cli.formats.dossier import load_dossier
+        from provenance_cli.util.parallel import discover
+
+        files, problems = discover(paths)
+        for file in files:
+            try:
+                dossiers.append(load_dossier(file))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+    results: list[tuple[str | None, str, Any]] = []
+    for dossier in dossiers:
+        results.append(
+            (
+                dossier.source,
+                dossier.vendor_name,
+                screen_dossier(dossier, settings, offline=offline),
+            )
+        )
+    if names:
+        clean = [n for n in names if n.strip()]
+        if len(clean) != len(names):
+            raise UsageError("--name was given an empty name")
+        results.append((None, "names", screen_names(clean, settings, offline=offline)))
+    warnings = list(dict.fromkeys(w for _, _, r in results for w in r.warnings))
+    unavailable = sorted({u for _, _, r in results for u in r.unavailable})
+    if as_json:
+        terminal.print_json(
+            {
+                "threshold": threshold,
+                "results": [{"file": source, "vendor": vendor, **result.as_dict()} for source, vendor, result in results],
+                "warnings": warnings,
+                "unavailable": unavailable,
+            }
+        )
+    else:
+        _print_results(results)
+    for warning in warnings:
+        terminal.warn(warning)
+    if unavailable:
+        raise ServiceError(f"not screened against {', '.join(unavailable)}: no usable cache (see warnings); run provcheck lists update")
+
+
+def _print_results(results: list[tuple[str | None, str, Any]]) -> None:
+    from provenance_cli.cli import terminal
+
+    for source, vendor, result in results:
+        label = f"{vendor} ({source})" if source else "Screened names"
+        if not result.matches:
+            terminal.console().print(f"{label}: no matches", markup=False, highlight=False)
+            continue
+        rows = []
+        for m in result.matches:
+            role = m.role if m.parent_index is None else f"parent #{m.parent_index + 1}"
+            rows.append(
+                [
+                    m.screened_name,
+                    role,
+                    m.describe(),
+                    m.matched_name,
+                    m.entry_id,
+                    str(m.score),
+                    m.reason,
+                ]
+            )
+        terminal.print_table(
+            ["screened name", "role", "listing", "list entry", "entry id", "score", "reason"],
+            rows,
+            title=label,
+        )
+    lists = {v.key: v for _, _, r in results for v in r.list_versions}
+    if lists:
+        dated = ", ".join(f"{k} {v.list_date or '?'}" for k, v in sorted(lists.items()))
+        terminal.note(f"lists screened: {dated}")
+
+
+def register(app: typer.Typer) -> None:
+    lists_app.command("update")(lists_update)
+    lists_app.command("status")(lists_status)
+    app.add_typer(lists_app, name="lists")
+    app.command("screen")(screen)

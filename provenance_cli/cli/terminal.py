@@ -1,0 +1,149 @@
+"""Everything provcheck prints to a terminal: tables, problems, errors.
+
+Kept apart from the core so that the core can be used as a library and
+tested without a terminal. rich honours ``NO_COLOR`` and plain output when
+stdout is not a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+from provenance_cli.util.errors import EXIT_INPUT, InputError, Problem, ProvcheckError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from provenance_cli.assessment.validate import FileCheck
+    from provenance_cli.formats.models import Questionnaire
+
+_consoles: dict[bool, Console] = {}
+
+
+def console(stderr: bool = False) -> Console:
+    if stderr not in _consoles:
+        import os
+
+        from rich.console import Console
+
+        made = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        if not made.is_terminal and "COLUMNS" not in os.environ:
+            # Piped or captured output (CI logs, files): wide enough for the summary table.
+            made = Console(stderr=stderr, highlight=False, soft_wrap=False, width=160)
+        _consoles[stderr] = made
+    return _consoles[stderr]
+
+
+def wants_json(output_format: str) -> bool:
+    fmt = output_format.lower()
+    if fmt not in ("text", "json"):
+        fail_usage(f"unknown format {output_format!r}", ["text", "json"])
+    return fmt == "json"
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def note(message: str) -> None:
+    console(stderr=True).print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    console(stderr=True).print(f"[yellow]warning:[/yellow] {_escape(message)}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def fail_usage(message: str, choices: Sequence[str] = ()) -> NoReturn:
+    import difflib
+
+    text = message
+    if choices:
+        hint = difflib.get_close_matches(message.split("'")[-2] if "'" in message else "", list(choices), n=1)
+        text += f"; did you mean {hint[0]!r}?" if hint else f"; expected one of {', '.join(choices)}"
+    sys.stderr.write(f"provcheck: error: {text}\n")
+    raise typer.Exit(EXIT_INPUT)
+
+
+def report_error(error: ProvcheckError) -> None:
+    if isinstance(error, InputError):
+        for problem in error.problems:
+            sys.stderr.write(f"{problem}\n")
+        return
+    sys.stderr.write(f"provcheck: error: {error}\n")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for header in headers:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*(_escape(cell) for cell in row))
+    console().print(table)
+
+
+def show_questionnaire(questionnaire: Questionnaire) -> None:
+    from rich.markup import escape
+
+    from provenance_cli.formats.scaffold import allowed_answers
+
+    out = console()
+    out.print(f"[bold]{escape(questionnaire.title)}[/bold]  ({questionnaire.id} {questionnaire.version})")
+    out.print(escape(questionnaire.description.strip()))
+    for question in questionnaire.questions:
+        out.print()
+        flags = [f"weight {question.weight:g}"]
+        if question.evidence_required:
+            flags.append("evidence required")
+        if question.applies_if is not None:
+            from provenance_cli.formats.dossier import describe_condition
+
+            flags.append(f"applies when {describe_condition(question.applies_if)}")
+        out.print(f"[bold cyan]{escape(question.id)}[/bold cyan]  [dim]{escape('; '.join(flags))}[/dim]")
+        out.print(f"  {escape(question.text)}")
+        out.print(f"  [dim]{escape(' '.join(question.help.split()))}[/dim]")
+        out.print(f"  answers: {escape(allowed_answers(question))}")
+        if question.frameworks:
+            maps = [f"{name}: {', '.join(refs)}" for name, refs in question.frameworks.model_dump().items() if refs]
+            if maps:
+                out.print(f"  [dim]frameworks: {escape('; '.join(maps))}[/dim]")
+
+
+def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], output_format: str) -> None:
+    if wants_json(output_format):
+        print_json(
+            {
+                "valid": not missing and all(c.valid for c in checks),
+                "files": [
+                    {"file": c.path, "kind": c.kind, "valid": c.valid, "problems": [p.as_dict() for p in c.problems]}
+                    for c in checks
+                ],
+                "errors": [p.as_dict() for p in missing],
+            }
+        )
+        return
+    for problem in missing:
+        sys.stdout.write(f"{problem}\n")
+    bad = 0
+    for check in checks:
+        for problem in check.problems:
+            sys.stdout.write(f"{problem}\n")
+        bad += not check.valid
+    total = len(checks)
+    summary = f"{total - bad} of {total} file{'s' if total != 1 else ''} valid"
+    if bad or missing:
+        sys.stderr.write(f"{summary}; {sum(len(c.problems) for c in checks) + len(missing)} problem(s)\n")
+    else:
+        sys.stderr.write(f"{summary}\n")

@@ -1,0 +1,162 @@
+"""The terminal view of assessment results (rich).
+
+Tier is always spelled out as a word beside its colour, so the view reads
+the same with NO_COLOR, on a monochrome terminal or piped into a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from provenance_cli.assessment.scoring import VendorResult, follow_up_questions
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from provenance_cli.formats.questionnaires import Catalogue
+
+TIER_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
+SEVERITY_STYLE = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold red"}
+TOP_FINDINGS = 8
+
+
+def bar(score: float, width: int = 20) -> str:
+    filled = round(score / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def tier_label(tier: str) -> str:
+    return f"[{TIER_STYLE[tier]}]{tier.upper()}[/]"
+
+
+def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
+    console.print()
+    console.print(
+        f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  "
+        f"overall [bold]{result.overall:.1f}[/bold]/100"
+    )
+    console.print(
+        f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]"
+    )
+
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for header, justify in (("category", "left"), ("score", "right"), ("", "left"), ("confidence", "right"), ("answered", "right")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for category in result.categories:
+        table.add_row(
+            escape(category.title),
+            f"{category.score:.1f}",
+            bar(category.score),
+            f"{category.confidence:.0f}%",
+            f"{category.answered}/{category.applicable}",
+        )
+    console.print(table)
+
+    if result.knockouts:
+        console.print(f"[bold red]knock-out:[/] {escape(', '.join(result.knockouts))}")
+
+    findings = [f for f in result.findings if f.contribution > 0 or f.waiver]
+    if findings:
+        console.print()
+        console.print(f"[bold]Top findings[/bold] ({len(findings)} rules fired)")
+        for finding in findings[:TOP_FINDINGS]:
+            style = SEVERITY_STYLE[finding.severity]
+            waived = f" [dim](waived by {escape(finding.waiver.approver)} until {finding.waiver.expires})[/dim]" if finding.waiver else ""
+            console.print(
+                f"  [{style}]{finding.severity.upper():8}[/] {escape(finding.rule_id)} "
+                f"+{finding.contribution:.1f}  {escape(finding.message)}{waived}"
+            )
+            where = f"{finding.question_id} = {finding.answer}" if finding.question_id else finding.answer
+            console.print(f"           [dim]{escape(where)}[/dim]")
+            console.print(f"           → {escape(finding.recommendation)}")
+
+    def listing(title: str, items: Sequence[str]) -> None:
+        if items:
+            console.print()
+            console.print(f"[bold]{title}[/bold] ({len(items)})")
+            for item in items:
+                console.print(f"  {escape(item)}")
+
+    listing("Stale answers", [f"{s.question_id}: as of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})" for s in result.stale])
+    listing("Undisclosed by the vendor", list(result.undisclosed))
+    listing("Unanswered", list(result.unanswered))
+    listing("Evidence missing", list(result.missing_evidence))
+    listing(
+        "Waivers applied",
+        [f"{w.rule} for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})" for w in result.waivers_applied],
+    )
+    listing("Waivers expired (not applied)", [f"{w.rule} for {w.vendor}: expired {w.expires}" for w in result.waivers_expired])
+    listing("Rules disabled by policy", [f"{d.rule_id}: {d.reason}" for d in result.disabled_rules])
+    for line_title, lines in extra_sections(result):
+        listing(line_title, lines)
+
+    console.print()
+    overdue = " [bold red](OVERDUE)[/]" if result.overdue else ""
+    console.print(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]")
+
+
+def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
+    """Screening hits and evidence drift, when the pipeline attached them."""
+    sections: list[tuple[str, list[str]]] = []
+    screening = result.extras.get("screening")
+    if screening is not None:
+        sections.append(
+            (
+                "Screening: listed names",
+                [
+                    f"{m.role} {(m.parent_name or m.screened_name)!r}: {m.describe()}, entry {m.entry_name!r} "
+                    f"({m.entry_id}), score {m.score}, {m.reason}"
+                    for m in screening.matches
+                ],
+            )
+        )
+    evidence = result.extras.get("evidence")
+    if evidence:
+        sections.append(("Evidence changed or broken", [f.describe() for f in evidence if f.is_finding]))
+    return sections
+
+
+WIDE_SUMMARY = 150
+"""Below this many columns the summary leaves out per-category scores rather than truncate numbers."""
+
+
+def show_summary(results: Sequence[VendorResult], console: Console) -> None:
+    if not results:
+        return
+    wide = console.width >= WIDE_SUMMARY
+    table = Table(title="Vendors by risk")
+    table.add_column("vendor", overflow="fold")
+    table.add_column("tier", no_wrap=True, min_width=8)
+    table.add_column("overall", justify="right", no_wrap=True, min_width=7)
+    if wide:
+        for category in results[0].categories:
+            table.add_column(category.id.replace("_", " "), justify="right", no_wrap=True)
+    table.add_column("min conf.", justify="right", no_wrap=True)
+    table.add_column("stale", justify="right", no_wrap=True)
+    table.add_column("reassess by", no_wrap=True)
+    for result in results:
+        table.add_row(
+            escape(result.vendor),
+            tier_label(result.tier),
+            f"{result.overall:.1f}",
+            *((f"{c.score:.0f}" for c in result.categories) if wide else ()),
+            f"{min(c.confidence for c in result.categories):.0f}%",
+            str(len(result.stale)),
+            f"{result.reassessment_due}{' overdue' if result.overdue else ''}",
+        )
+    console.print(table)
+    if not wide:
+        console.print("[dim]Category scores: widen the terminal, or assess one vendor for its full view.[/dim]")
+
+
+def show_questions(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
+    questions = follow_up_questions(result, catalogue)
+    console.print()
+    console.print(f"[bold]Questions for {escape(result.vendor)}[/bold] ({len(questions)})")
+    for question_id, why, text in questions:
+        console.print(f"  [{SEVERITY_STYLE['medium']}]{escape(why)}[/]  {escape(question_id)}")
+        console.print(f"      {escape(text)}")

@@ -1,0 +1,1 @@
+"""What users write: the strict YAML reader, models, questionnaires, dossiers, policies, schemas."""

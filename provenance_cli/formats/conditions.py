@@ -1,0 +1,342 @@
+"""The condition language of rules and ``applies_if``: YAML data, never code.
+
+A condition is a small tree of mappings (``all``/``any`` of atoms such as
+``{answer: Q, in: [...]}``). Compiling it checks every name against the
+questionnaires and refuses, at load time, any answer condition that would
+fire for one answer but not for a riskier one. Because atoms are
+upward-closed in each question's risk order and the only combinators are
+``all`` and ``any``, every compiled condition is monotone: a riskier answer
+can only make more rules fire and more questions apply. Scoring relies on
+that for its "a worse answer never lowers risk" guarantee.
+
+There is deliberately no ``not``: negation is what breaks monotonicity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from provenance_cli.formats.models import UNDISCLOSED, Question
+
+PathKey = tuple[str | int, ...]
+
+VENDOR_FACTS = ("headquarters", "parent_jurisdictions", "hosting_regions")
+SCREENING_ROLES = ("vendor", "alias", "parent")
+_COMPARATORS = ("gte", "gt", "lte", "lt")
+
+
+class ConditionError(Exception):
+    """A condition that cannot be compiled; ``path`` is relative to the condition."""
+
+    def __init__(self, path: PathKey, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything a condition may look at for one vendor."""
+
+    answers: Mapping[str, Any]
+    """Normalised answers by question id; a missing id is treated as undisclosed."""
+    vendor: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Vendor identity facts (see VENDOR_FACTS), as sets of codes."""
+    listings: frozenset[tuple[str, str]] = frozenset()
+    """Screening hits as (list key, role) pairs, e.g. ("sdn", "parent")."""
+
+    def answer(self, question_id: str) -> Any:
+        value = self.answers.get(question_id)
+        return UNDISCLOSED if value is None else value
+
+
+class Condition(Protocol):
+    def holds(self, facts: Facts) -> bool: ...
+
+    def questions(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+    def holds(self, facts: Facts) -> bool:
+        return all(item.holds(facts) for item in self.items)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset().union(*(item.questions() for item in self.items))
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+    def holds(self, facts: Facts) -> bool:
+        return any(item.holds(facts) for item in self.items)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset().union(*(item.questions() for item in self.items))
+
+
+@dataclass(frozen=True)
+class AnswerIn:
+    question: str
+    values: frozenset[str]
+
+    def holds(self, facts: Facts) -> bool:
+        return facts.answer(self.question) in self.values
+
+    def questions(self) -> frozenset[str]:
+        return frozenset({self.question})
+
+
+@dataclass(frozen=True)
+class AnswerCompare:
+    """Numeric comparison; an undisclosed number is taken as the worst case."""
+
+    question: str
+    operator: str
+    threshold: float
+
+    def holds(self, facts: Facts) -> bool:
+        value = facts.answer(self.question)
+        if value == UNDISCLOSED:
+            return True
+        if self.operator == "gte":
+            return bool(value >= self.threshold)
+        if self.operator == "gt":
+            return bool(value > self.threshold)
+        if self.operator == "lte":
+            return bool(value <= self.threshold)
+        return bool(value < self.threshold)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset({self.question})
+
+
+@dataclass(frozen=True)
+class AnswerContains:
+    """Multiple choice: holds when any exposure option is present (``contains_any``)
+    or any protective option is missing (``lacks_any``); undisclosed is the worst case."""
+
+    question: str
+    values: frozenset[str]
+    lacks: bool
+
+    def holds(self, facts: Facts) -> bool:
+        value = facts.answer(self.question)
+        if value == UNDISCLOSED:
+            return True
+        chosen = frozenset(value)
+        if self.lacks:
+            return not self.values <= chosen
+        return bool(self.values & chosen)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset({self.question})
+
+
+@dataclass(frozen=True)
+class VendorIn:
+    fact: str
+    values: frozenset[str]
+
+    def holds(self, facts: Facts) -> bool:
+        return bool(facts.vendor.get(self.fact, frozenset()) & self.values)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Screening found the vendor (or one of its names or parents) on a list."""
+
+    lists: frozenset[str] | None
+    roles: frozenset[str] | None
+
+    def holds(self, facts: Facts) -> bool:
+        return any(
+            (self.lists is None or list_key in self.lists) and (self.roles is None or role in self.roles)
+            for list_key, role in facts.listings
+        )
+
+    def questions(self) -> frozenset[str]:
+        return frozenset()
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+def answer_ranks(question: Question) -> dict[str, int] | None:
+    """Risk rank of every possible answer of a yes/no or single-choice question."""
+    if question.type == "yes_no":
+        risky = question.risky_answer or "no"
+        ranks = {"yes": 0, "no": 0}
+        ranks[risky] = 2
+    elif question.type == "single_choice":
+        ranks = {choice.value: choice.risk for choice in question.choices or []}
+    else:
+        return None
+    worst = max(ranks.values(), default=0)
+    ranks[UNDISCLOSED] = question.undisclosed_risk if question.undisclosed_risk is not None else worst
+    return ranks
+
+
+def _as_list(raw: Any, path: PathKey, what: str) -> list[Any]:
+    if not isinstance(raw, list) or not raw:
+        raise ConditionError(path, f"expected a non-empty list of {what}")
+    return raw
+
+
+def _number(raw: Any, path: PathKey) -> float:
+    try:
+        value = float(str(raw))
+    except ValueError:
+        raise ConditionError(path, f"expected a number, got {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConditionError(path, f"expected a finite number, got {raw!r}")
+    return value
+
+
+def _closest(name: str, options: list[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, options, n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def compile_condition(
+    raw: Any,
+    questions: Mapping[str, Question],
+    path: PathKey = (),
+) -> Condition:
+    """Turn a YAML condition into a Condition, or raise ConditionError with its path."""
+    if not isinstance(raw, dict) or not raw:
+        raise ConditionError(path, "a condition must be a mapping such as {answer: ID, in: [...]}")
+    if "all" in raw or "any" in raw:
+        key = "all" if "all" in raw else "any"
+        if len(raw) != 1:
+            raise ConditionError(path, f"'{key}' must stand alone in its mapping")
+        items = tuple(
+            compile_condition(item, questions, path + (key, index))
+            for index, item in enumerate(_as_list(raw[key], path + (key,), "conditions"))
+        )
+        return AllOf(items) if key == "all" else AnyOf(items)
+    if "not" in raw:
+        raise ConditionError(path, "'not' is not supported: it would let a riskier answer lower a score")
+    if "answer" in raw:
+        return _compile_answer(raw, questions, path)
+    if "vendor" in raw:
+        return _compile_vendor(raw, path)
+    if "screening" in raw:
+        return _compile_screening(raw, path)
+    raise ConditionError(
+        path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening"
+    )
+
+
+def _single_operator(raw: dict[str, Any], subject: str, allowed: tuple[str, ...], path: PathKey) -> str:
+    operators = [key for key in raw if key != subject]
+    if len(operators) != 1 or operators[0] not in allowed:
+        raise ConditionError(path, f"expected exactly one of {', '.join(allowed)} beside '{subject}', found {operators}")
+    return operators[0]
+
+
+def _compile_answer(raw: dict[str, Any], questions: Mapping[str, Question], path: PathKey) -> Condition:
+    question_id = raw["answer"]
+    if not isinstance(question_id, str) or question_id not in questions:
+        raise ConditionError(
+            path + ("answer",), f"unknown question {question_id!r}{_closest(str(question_id), list(questions))}"
+        )
+    question = questions[question_id]
+    operator = _single_operator(raw, "answer", ("in", *_COMPARATORS, "contains_any", "lacks_any"), path)
+    operand_path = path + (operator,)
+    operand = raw[operator]
+
+    if operator == "in":
+        ranks = answer_ranks(question)
+        if ranks is None:
+            raise ConditionError(operand_path, f"'in' needs a yes/no or single-choice question; {question_id} is {question.type}")
+        values = [str(v) for v in _as_list(operand, operand_path, "answers")]
+        for index, value in enumerate(values):
+            if value not in ranks:
+                raise ConditionError(
+                    operand_path + (index,),
+                    f"{value!r} is not an answer of {question_id}; expected one of {', '.join(ranks)}"
+                    + _closest(value, list(ranks)),
+                )
+        chosen = frozenset(values)
+        lowest = min(ranks[v] for v in chosen)
+        missing = sorted(v for v, rank in ranks.items() if rank >= lowest and v not in chosen)
+        if missing:
+            fires_for = min(chosen, key=lambda v: ranks[v])
+            raise ConditionError(
+                operand_path,
+                f"fires for {fires_for!r} (risk {ranks[fires_for]}) but not for the riskier or equal "
+                f"{', '.join(repr(m) + f' (risk {ranks[m]})' for m in missing)}; include them so that a worse "
+                "answer can never lower the score",
+            )
+        return AnswerIn(question_id, chosen)
+
+    if operator in _COMPARATORS:
+        if question.type != "number":
+            raise ConditionError(operand_path, f"'{operator}' needs a number question; {question_id} is {question.type}")
+        needed = "higher" if operator in ("gte", "gt") else "lower"
+        if question.risk_direction != needed:
+            raise ConditionError(
+                operand_path,
+                f"'{operator}' on {question_id} needs risk_direction: {needed} (it is "
+                f"{question.risk_direction or 'unset'}); otherwise a riskier number could stop the rule firing",
+            )
+        return AnswerCompare(question_id, operator, _number(operand, operand_path))
+
+    # contains_any / lacks_any
+    if question.type != "multiple_choice":
+        raise ConditionError(operand_path, f"'{operator}' needs a multiple-choice question; {question_id} is {question.type}")
+    risks = {choice.value: choice.risk for choice in question.choices or []}
+    values = [str(v) for v in _as_list(operand, operand_path, "options")]
+    for index, value in enumerate(values):
+        if value not in risks:
+            raise ConditionError(
+                operand_path + (index,), f"{value!r} is not an option of {question_id}{_closest(value, list(risks))}"
+            )
+        if operator == "contains_any" and risks[value] == 0:
+            raise ConditionError(
+                operand_path + (index,), f"contains_any may only name exposure options (risk > 0); {value!r} has risk 0"
+            )
+        if operator == "lacks_any" and risks[value] != 0:
+            raise ConditionError(
+                operand_path + (index,), f"lacks_any may only name protective options (risk 0); {value!r} has risk {risks[value]}"
+            )
+    return AnswerContains(question_id, frozenset(values), lacks=operator == "lacks_any")
+
+
+def _compile_vendor(raw: dict[str, Any], path: PathKey) -> Condition:
+    fact = raw["vendor"]
+    if fact not in VENDOR_FACTS:
+        raise ConditionError(path + ("vendor",), f"unknown vendor fact {fact!r}; expected one of {', '.join(VENDOR_FACTS)}")
+    _single_operator(raw, "vendor", ("in",), path)
+    values = _as_list(raw["in"], path + ("in",), "codes")
+    return VendorIn(fact, frozenset(str(v).upper() for v in values))
+
+
+def _compile_screening(raw: dict[str, Any], path: PathKey) -> Condition:
+    if len(raw) != 1 or not isinstance(raw["screening"], dict):
+        raise ConditionError(path, "expected {screening: {lists: [...], roles: [...]}}")
+    spec = raw["screening"]
+    unknown = sorted(set(spec) - {"lists", "roles"})
+    if unknown:
+        raise ConditionError(path + ("screening",), f"unknown keys {unknown}; expected lists and roles")
+    lists = spec.get("lists")
+    roles = spec.get("roles")
+    list_set = frozenset(str(v) for v in _as_list(lists, path + ("screening", "lists"), "list keys")) if lists is not None else None
+    role_set = None
+    if roles is not None:
+        role_set = frozenset(str(v) for v in _as_list(roles, path + ("screening", "roles"), "roles"))
+        bad = sorted(role_set - set(SCREENING_ROLES))
+        if bad:
+            raise ConditionError(path + ("screening", "roles"), f"unknown roles {bad}; expected {', '.join(SCREENING_ROLES)}")
+    return Listed(list_set, role_set)

@@ -1,0 +1,212 @@
+"""Reading a vendor dossier and checking it against the questionnaires.
+
+Shape errors come from the pydantic model; meaning errors (unknown question
+ids, answers outside the allowed set, answers to questions that do not
+apply) are checked here with the questionnaire in hand. Either way every
+problem carries the dossier's file, line and column, and all problems in a
+file are reported at once so an author can fix them in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from provenance_cli.formats.conditions import Facts
+from provenance_cli.formats.models import UNDISCLOSED, DossierModel, Question, parse_iso_date
+from provenance_cli.formats.problems import problems_from
+from provenance_cli.formats.questionnaires import Catalogue
+from provenance_cli.formats.safeyaml import Document, decode_utf8, load_text, read_bytes
+from provenance_cli.util.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """A validated dossier with its answers normalised for scoring."""
+
+    source: str
+    """The file as the user named it."""
+    sha256: str
+    """Digest of the file's bytes, for report provenance."""
+    model: DossierModel
+    answers: dict[str, Any]
+    """Normalised answer per answered question: str, float, date, frozenset or 'undisclosed'."""
+    lines: dict[str, int]
+    """Line of each answer in the file, for messages that point back at it."""
+
+    @property
+    def vendor_name(self) -> str:
+        return self.model.vendor.name
+
+    def facts(self, listings: frozenset[tuple[str, str]] = frozenset()) -> Facts:
+        vendor = self.model.vendor
+        return Facts(
+            answers=self.answers,
+            vendor={
+                "headquarters": frozenset({vendor.headquarters}) if vendor.headquarters else frozenset(),
+                "parent_jurisdictions": frozenset(p.jurisdiction for p in vendor.parents if p.jurisdiction),
+                "hosting_regions": frozenset(vendor.hosting_regions),
+            },
+            listings=listings,
+        )
+
+
+def _choices_hint(options: list[str], given: str) -> str:
+    match = difflib.get_close_matches(given, options, n=1)
+    hint = f" (did you mean {match[0]!r}?)" if match else ""
+    return f"expected one of {', '.join(options)}{hint}"
+
+
+def normalise_answer(question: Question, raw: Any) -> Any:
+    """The typed value of ``raw`` for ``question``; ValueError says what was expected."""
+    if isinstance(raw, str) and raw.strip() == UNDISCLOSED:
+        return UNDISCLOSED
+    kind = question.type
+    if kind == "multiple_choice":
+        if not isinstance(raw, list):
+            raise ValueError(f"expected a list of options or 'undisclosed', got {raw!r}")
+        options = [choice.value for choice in question.choices or []]
+        chosen: list[str] = []
+        for item in raw:
+            if not isinstance(item, str) or item not in options:
+                raise ValueError(f"{item!r} is not an option; {_choices_hint(options, str(item))}")
+            if item in chosen:
+                raise ValueError(f"{item!r} is listed twice")
+            chosen.append(item)
+        return frozenset(chosen)
+    if isinstance(raw, (list, dict)):
+        label = {"yes_no": "yes/no", "single_choice": "single-choice"}.get(kind, kind)
+        raise ValueError(f"expected a single value for this {label} question, got a {'list' if isinstance(raw, list) else 'mapping'}")
+    text = str(raw).strip()
+    if kind == "yes_no":
+        if text not in ("yes", "no"):
+            raise ValueError(f"expected yes, no or undisclosed, got {raw!r}")
+        return text
+    if kind == "single_choice":
+        options = [choice.value for choice in question.choices or []]
+        if text not in options:
+            raise ValueError(f"{raw!r} is not an allowed answer; {_choices_hint(options + [UNDISCLOSED], text)}")
+        return text
+    if kind == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number of {question.unit} or 'undisclosed', got {raw!r}") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(f"expected a finite number, got {raw!r}")
+        if question.minimum is not None and number < question.minimum:
+            raise ValueError(f"expected at least {question.minimum:g} {question.unit}, got {text}")
+        if question.maximum is not None and number > question.maximum:
+            raise ValueError(f"expected at most {question.maximum:g} {question.unit}, got {text}")
+        return number
+    if kind == "date":
+        parsed: date = parse_iso_date(text)
+        return parsed
+    if not text:
+        raise ValueError("expected text or 'undisclosed', got an empty string")
+    return text
+
+
+def describe_condition(raw: Any) -> str:
+    """A short human rendering of a YAML condition for messages."""
+    if isinstance(raw, dict):
+        if "all" in raw or "any" in raw:
+            key = "all" if "all" in raw else "any"
+            joiner = " and " if key == "all" else " or "
+            return "(" + joiner.join(describe_condition(item) for item in raw[key]) + ")"
+        subject = raw.get("answer") or f"vendor {raw.get('vendor')}" if "vendor" in raw or "answer" in raw else "screening"
+        operators = {k: v for k, v in raw.items() if k not in ("answer", "vendor")}
+        parts = [f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in operators.items()]
+        return f"{subject} {' '.join(parts)}"
+    return str(raw)
+
+
+def check_answers(document: Document, model: DossierModel, catalogue: Catalogue) -> tuple[dict[str, Any], list[Problem]]:
+    """Normalise every answer and collect problems of meaning."""
+    problems: list[Problem] = []
+    answers: dict[str, Any] = {}
+    known = list(catalogue.questions)
+    for question_id, entry in model.answers.items():
+        path = ("answers", question_id)
+        question = catalogue.questions.get(question_id)
+        if question is None:
+            match = difflib.get_close_matches(question_id, known, n=1, cutoff=0.5)
+            hint = f"; did you mean {match[0]!r}?" if match else ""
+            problems.append(document.problem(path, f"unknown question id {question_id!r}{hint}", prefer_key=True))
+            continue
+        if entry.answer is None:
+            continue
+        try:
+            answers[question_id] = normalise_answer(question, entry.answer)
+        except ValueError as exc:
+            problems.append(document.problem(path + ("answer",), f"{question_id}: {exc}"))
+
+    facts = Facts(answers=answers)
+    for question_id, condition in catalogue.applies_if.items():
+        given = model.answers.get(question_id)
+        if given is None or given.answer is None or question_id not in answers:
+            continue
+        if not condition.holds(facts):
+            raw = catalogue.questions[question_id].applies_if
+            problems.append(
+                document.problem(
+                    ("answers", question_id, "answer"),
+                    f"{question_id} applies only when {describe_condition(raw)}; "
+                    "remove this answer or correct the earlier one",
+                )
+            )
+    return answers, problems
+
+
+def parse_dossier(raw: bytes, source: str, catalogue: Catalogue) -> Dossier:
+    """Validate dossier bytes; raises InputError listing every problem found."""
+    return dossier_from_document(load_text(decode_utf8(raw, source), source), hashlib.sha256(raw).hexdigest(), catalogue)
+
+
+def dossier_from_document(document: Document, digest: str, catalogue: Catalogue) -> Dossier:
+    """Validate an already parsed dossier (``digest`` is the sha256 of its file's bytes)."""
+    source = document.source
+    try:
+        model = DossierModel.model_validate(document.data)
+    except ValidationError as exc:
+        problems = problems_from(exc, document, DossierModel)
+        # Still check answer meaning where the answers block itself is sound.
+        raw_answers = document.data.get("answers")
+        if isinstance(raw_answers, dict):
+            problems.extend(_answer_problems_without_model(document, raw_answers, catalogue))
+        raise InputError(problems) from None
+    answers, problems = check_answers(document, model, catalogue)
+    if problems:
+        raise InputError(problems)
+    lines = {qid: document.locate(("answers", qid), prefer_key=True)[0] for qid in model.answers}
+    return Dossier(source, digest, model, answers, lines)
+
+
+def _answer_problems_without_model(document: Document, raw_answers: dict[str, Any], catalogue: Catalogue) -> list[Problem]:
+    """Unknown ids and bad answers, even when another part of the file is broken."""
+    from provenance_cli.formats.models import AnswerEntry
+
+    entries = {}
+    for question_id, entry in raw_answers.items():
+        try:
+            entries[question_id] = AnswerEntry.model_validate(entry)
+        except ValidationError:
+            continue
+    stub = DossierModel.model_construct(answers=entries)
+    _, problems = check_answers(document, stub, catalogue)
+    return problems
+
+
+def load_dossier(path: Path, catalogue: Catalogue | None = None) -> Dossier:
+    """Read and validate one dossier file against the (bundled) questionnaires."""
+    if catalogue is None:
+        from provenance_cli.formats.questionnaires import load_catalogue
+
+        catalogue = load_catalogue()
+    return parse_dossier(read_bytes(path), str(path), catalogue)

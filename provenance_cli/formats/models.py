@@ -1,0 +1,248 @@
+"""Typed models of questionnaires and dossiers (the file formats).
+
+These pydantic models are the single definition of both formats: the
+loaders validate against them and ``provenance_cli.formats.schemas`` generates the
+published JSON Schemas from them, so the schemas cannot drift from the code.
+Every scalar arrives as text from :mod:`provenance_cli.formats.safeyaml`; the field
+types below decide what becomes a number, a date or a flag.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
+
+UNDISCLOSED = "undisclosed"
+ANSWER_TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "date", "text")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+TIERS = ("low", "medium", "high", "critical")
+EVIDENCE_KINDS = ("vendor_attestation", "public_document", "third_party")
+MODEL_ACCESS = ("api", "open_weights", "aggregator", "on_premises")
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_QUESTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*\.[a-z0-9][a-z0-9_]*$")
+_RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*-[0-9A-Z][0-9A-Z_-]*$")
+_SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def parse_iso_date(value: Any) -> Any:
+    """Accept only YYYY-MM-DD text (or a date), never timestamps or other forms."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _DATE_RE.match(text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a real calendar date (expected YYYY-MM-DD)") from None
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def check_url(value: str) -> str:
+    """Evidence must be a web address a reviewer can open: http(s) with a host."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    if any(ch.isspace() for ch in text):
+        raise ValueError(f"URL {value!r} contains whitespace")
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http:// or https:// URL with a host, got {value!r}")
+    return text
+
+
+def check_jurisdiction(value: str) -> str:
+    code = value.strip().upper()
+    if code not in ISO_3166_ALPHA2:
+        raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as US, CN or NO, got {value!r}")
+    return code
+
+
+def check_region(value: str) -> str:
+    code = value.strip().upper()
+    if code == "EU" or code in ISO_3166_ALPHA2:
+        return code
+    raise ValueError(f"expected an ISO 3166-1 alpha-2 country code or EU, got {value!r}")
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise ValueError(f"expected {what}, got {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date)]
+Url = Annotated[str, AfterValidator(check_url)]
+Jurisdiction = Annotated[str, AfterValidator(check_jurisdiction)]
+Region = Annotated[str, AfterValidator(check_region)]
+Slug = Annotated[str, _pattern(_SLUG_RE, "lowercase letters, digits and _ (e.g. zero_retention)")]
+QuestionId = Annotated[str, _pattern(_QUESTION_ID_RE, "a question id like retention.period_days")]
+RuleId = Annotated[str, _pattern(_RULE_ID_RE, "a rule id like RET-01")]
+SemVer = Annotated[str, _pattern(_SEMVER_RE, "a version like 1.0.0")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored.
+
+    A key written with no value (``aliases:``) means "not set", exactly as if
+    it were absent, so the field's default applies (or "missing" is reported).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_unset(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(value is None for value in data.values()):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+# --------------------------------------------------------------------------- questionnaire
+
+
+class Choice(StrictModel):
+    value: Slug
+    """Machine value written in dossiers."""
+    label: Text
+    """What the value means, for people."""
+    risk: Annotated[int, Field(ge=0, le=10)]
+    """Risk rank: 0 is favourable; a higher rank is a riskier answer."""
+
+
+class Frameworks(StrictModel):
+    """Where a question maps onto published frameworks; only real mappings."""
+
+    nist_ai_rmf: list[Text] = []
+    """NIST AI RMF 1.0 function and category, e.g. GOVERN 6.1."""
+    eu_ai_act: list[Text] = []
+    """EU AI Act article, e.g. Art. 53."""
+    iso_42001: list[Text] = []
+    """ISO/IEC 42001 Annex A control, e.g. A.10.3."""
+    csa_aicm: list[Text] = []
+    """CSA AI Controls Matrix domain, e.g. STA."""
+
+
+class Question(StrictModel):
+    id: QuestionId
+    text: Text
+    help: Text
+    """Why the answer matters for provenance risk."""
+    type: Literal["yes_no", "single_choice", "multiple_choice", "number", "date", "text"]
+    choices: list[Choice] | None = None
+    risky_answer: Literal["yes", "no"] | None = None
+    """yes_no only: the unfavourable answer."""
+    undisclosed_risk: Annotated[int, Field(ge=1, le=10)] | None = None
+    """Rank of 'undisclosed'; default is the worst rank of the question."""
+    unit: Text | None = None
+    risk_direction: Literal["higher", "lower"] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    weight: Annotated[float, Field(gt=0, le=10)] = 1.0
+    evidence_required: bool = False
+    applies_if: dict[str, Any] | None = None
+    """Condition over earlier answers; see docs/FORMATS.md."""
+    frameworks: Frameworks | None = None
+
+
+class Rule(StrictModel):
+    id: RuleId
+    version: Annotated[int, Field(ge=1)]
+    question: QuestionId | None = None
+    """The question the rule scores; absent for rules over screening or vendor facts."""
+    when: dict[str, Any]
+    points: Annotated[float, Field(ge=0, le=100)]
+    severity: Literal["info", "low", "medium", "high", "critical"]
+    knockout: Literal["low", "medium", "high", "critical"] | None = None
+    message: Text
+    recommendation: Text
+
+
+class Questionnaire(StrictModel):
+    id: Slug
+    version: SemVer
+    title: Text
+    description: Text
+    questions: Annotated[list[Question], Field(min_length=1)]
+    rules: list[Rule] = []
+
+
+# --------------------------------------------------------------------------- dossier
+
+
+class Evidence(StrictModel):
+    url: Url
+    title: Text | None = None
+    retrieved: IsoDate | None = None
+    """When the assessor read the source."""
+    kind: Literal["vendor_attestation", "public_document", "third_party"]
+
+
+class AnswerEntry(StrictModel):
+    answer: str | list[str] | None = None
+    """Choice value, yes/no, number, date, text, list (multiple choice) or 'undisclosed'."""
+    evidence: list[Evidence] = []
+    note: str | None = None
+    as_of: IsoDate | None = None
+    """When the answer was known to be true; defaults to the assessment date."""
+
+
+class Parent(StrictModel):
+    name: Text
+    jurisdiction: Jurisdiction | None = None
+    aliases: list[Text] = []
+    relationship: str | None = None
+
+
+class Vendor(StrictModel):
+    name: Text
+    legal_name: Text
+    aliases: list[Text] = []
+    headquarters: Jurisdiction | None = None
+    """Where the vendor is incorporated; empty until the assessor records it."""
+    parents: list[Parent] = []
+    """Ownership chain, nearest parent first."""
+    hosting_regions: list[Region] = []
+    website: Url | None = None
+
+
+class ModelInScope(StrictModel):
+    name: Text
+    version: str | None = None
+    access: Literal["api", "open_weights", "aggregator", "on_premises"] | None = None
+
+
+class Assessment(StrictModel):
+    assessor: Text
+    date: IsoDate
+    reviewer: str | None = None
+
+
+def format_version_1(value: Any) -> Any:
+    """Files carry a format version so a future format can be told apart."""
+    if str(value).strip() != "1":
+        raise ValueError(f"this provcheck reads format version 1, got {value!r}")
+    return 1
+
+
+FormatVersion = Annotated[int, BeforeValidator(format_version_1)]
+
+
+class DossierModel(StrictModel):
+    provcheck: FormatVersion
+    """Dossier format version (1)."""
+    vendor: Vendor
+    models: list[ModelInScope] = []
+    assessment: Assessment
+    answers: dict[str, AnswerEntry] = {}

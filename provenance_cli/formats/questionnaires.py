@@ -1,0 +1,214 @@
+"""The bundled questionnaires and their rules, loaded and cross-checked once.
+
+A questionnaire file is checked in two passes: its shape (pydantic), then
+its meaning: question ids belong to the questionnaire, choice questions
+have choices, conditions refer only to earlier questions and respect the
+risk order, rule ids are unique across all questionnaires. A broken rule is
+refused here, at load time, with its file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from provenance_cli.formats.conditions import Condition, ConditionError, compile_condition
+from provenance_cli.formats.models import UNDISCLOSED, Question, Questionnaire, Rule
+from provenance_cli.formats.problems import problems_from
+from provenance_cli.formats.safeyaml import Document, PathKey, load_file
+from provenance_cli.util.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule ready to evaluate, remembering which questionnaire it came from."""
+
+    rule: Rule
+    condition: Condition
+    category: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All questionnaires in order, with fast look-ups by question and rule id."""
+
+    questionnaires: tuple[Questionnaire, ...]
+    questions: dict[str, Question]
+    category_of: dict[str, str]
+    applies_if: dict[str, Condition]
+    rules: tuple[CompiledRule, ...]
+    sources: dict[str, str]
+    """Questionnaire id -> file it was read from."""
+
+    def questionnaire(self, questionnaire_id: str) -> Questionnaire:
+        for questionnaire in self.questionnaires:
+            if questionnaire.id == questionnaire_id:
+                return questionnaire
+        raise KeyError(questionnaire_id)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(compiled.rule.id for compiled in self.rules)
+
+
+def _check_question(question: Question, qn_id: str, index: int, document: Document) -> list[Problem]:
+    path = ("questions", index)
+    problems: list[Problem] = []
+
+    def add(suffix: tuple[str | int, ...], message: str) -> None:
+        problems.append(document.problem(path + suffix, message))
+
+    if not question.id.startswith(qn_id + "."):
+        add(("id",), f"question id {question.id!r} must start with the questionnaire id '{qn_id}.'")
+    choice_types = ("single_choice", "multiple_choice")
+    if question.type in choice_types:
+        if not question.choices:
+            add(("type",), f"{question.type} questions need 'choices'")
+        else:
+            values = [choice.value for choice in question.choices]
+            for i, value in enumerate(values):
+                if value == UNDISCLOSED:
+                    add(("choices", i, "value"), "'undisclosed' is reserved; every question accepts it already")
+                elif values.index(value) != i:
+                    add(("choices", i, "value"), f"choice {value!r} appears twice")
+    elif question.choices is not None:
+        add(("choices",), f"'choices' only apply to single_choice and multiple_choice, not {question.type}")
+    if question.type == "yes_no" and question.risky_answer is None:
+        add(("type",), "yes_no questions need 'risky_answer: yes' or 'risky_answer: no'")
+    if question.type != "yes_no" and question.risky_answer is not None:
+        add(("risky_answer",), "'risky_answer' only applies to yes_no questions")
+    if question.type == "number":
+        if question.unit is None:
+            add(("type",), "number questions need a 'unit'")
+    else:
+        for key in ("unit", "risk_direction", "minimum", "maximum"):
+            if getattr(question, key) is not None:
+                add((key,), f"'{key}' only applies to number questions")
+    if question.undisclosed_risk is not None and question.type not in ("yes_no", "single_choice"):
+        add(("undisclosed_risk",), "'undisclosed_risk' only applies to yes_no and single_choice questions")
+    return problems
+
+
+def load_questionnaire(path: Path) -> tuple[Questionnaire, Document]:
+    document = load_file(path)
+    try:
+        questionnaire = Questionnaire.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, document, Questionnaire)) from None
+    return questionnaire, document
+
+
+def build_catalogue(paths: Iterable[Path]) -> Catalogue:
+    """Load, check and compile questionnaires; all problems are reported together."""
+    problems: list[Problem] = []
+    loaded: list[tuple[Questionnaire, Document]] = []
+    for path in paths:
+        try:
+            loaded.append(load_questionnaire(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+
+    questions: dict[str, Question] = {}
+    category_of: dict[str, str] = {}
+    applies_if: dict[str, Condition] = {}
+    rules: list[CompiledRule] = []
+    rule_origin: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    seen_ids: dict[str, str] = {}
+
+    for questionnaire, document in loaded:
+        if questionnaire.id in seen_ids:
+            problems.append(
+                document.problem(("id",), f"questionnaire id {questionnaire.id!r} is also used by {seen_ids[questionnaire.id]}")
+            )
+        seen_ids[questionnaire.id] = document.source
+        sources[questionnaire.id] = document.source
+        for index, question in enumerate(questionnaire.questions):
+            problems.extend(_check_question(question, questionnaire.id, index, document))
+            if question.id in questions:
+                problems.append(document.problem(("questions", index, "id"), f"question id {question.id!r} is used twice"))
+            if question.applies_if is not None:
+                try:
+                    condition = compile_condition(question.applies_if, questions)
+                    applies_if[question.id] = condition
+                except ConditionError as exc:
+                    problems.append(
+                        document.problem(
+                            ("questions", index, "applies_if", *exc.path),
+                            f"applies_if: {exc.message} (a condition may only refer to earlier questions)",
+                        )
+                    )
+            questions[question.id] = question
+            category_of[question.id] = questionnaire.id
+
+    for questionnaire, document in loaded:
+        for index, rule in enumerate(questionnaire.rules):
+            rule_path: PathKey = ("rules", index)
+            if rule.id in rule_origin:
+                problems.append(document.problem(rule_path + ("id",), f"rule id {rule.id!r} is already used in {rule_origin[rule.id]}"))
+            rule_origin[rule.id] = document.source
+            if rule.question is not None and (rule.question not in questions or category_of[rule.question] != questionnaire.id):
+                problems.append(
+                    document.problem(
+                        rule_path + ("question",),
+                        f"rule {rule.id} scores {rule.question!r}, which is not a question of '{questionnaire.id}'",
+                    )
+                )
+                continue
+            try:
+                condition = compile_condition(rule.when, questions)
+            except ConditionError as exc:
+                problems.append(document.problem(rule_path + ("when", *exc.path), f"rule {rule.id}: {exc.message}"))
+                continue
+            if rule.question is None and condition.questions():
+                problems.append(
+                    document.problem(rule_path + ("question",), f"rule {rule.id} looks at answers, so it must name the question it scores")
+                )
+                continue
+            if rule.question is not None and rule.question not in condition.questions():
+                problems.append(
+                    document.problem(
+                        rule_path + ("when",), f"rule {rule.id}: its condition never looks at its own question {rule.question}"
+                    )
+                )
+                continue
+            line, _ = document.locate(rule_path)
+            rules.append(CompiledRule(rule, condition, questionnaire.id, document.source, line))
+
+    if problems:
+        raise InputError(problems)
+    return Catalogue(
+        questionnaires=tuple(q for q, _ in loaded),
+        questions=questions,
+        category_of=category_of,
+        applies_if=applies_if,
+        rules=tuple(rules),
+        sources=sources,
+    )
+
+
+QUESTIONNAIRE_ORDER = ("extraction", "retention", "export_control", "lineage", "portability")
+
+
+def questionnaire_files(folder: Path) -> list[Path]:
+    """Files of a questionnaire folder, bundled ones in their canonical order."""
+    files = sorted(folder.glob("*.yaml"))
+    rank = {name: i for i, name in enumerate(QUESTIONNAIRE_ORDER)}
+    return sorted(files, key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(folder: str | None = None) -> Catalogue:
+    """The catalogue of ``folder`` (default: the bundled questionnaires), cached."""
+    from provenance_cli.util.resources import data_dir
+
+    base = Path(folder) if folder else data_dir("questionnaires")
+    return build_catalogue(questionnaire_files(base))

@@ -1,0 +1,260 @@
+"""A strict, bounded YAML reader for files people write by hand.
+
+PyYAML's safe loader still does three things a due-diligence tool cannot
+accept: it keeps the *last* of two duplicate keys (so a hidden second answer
+silently wins), it applies YAML 1.1 implicit typing (``NO`` becomes
+``False``, ``2026-06-01`` becomes a date even where text was meant) and it
+expands aliases without limit. This module walks libyaml's event stream
+(the C parser, which is not recursive) and builds plain Python values itself:
+
+* every plain scalar becomes ``str`` (``null``/``~``/empty become ``None``);
+  typing is left to the schema, which knows what each field means;
+* duplicate keys, explicit tags, merge keys, complex keys, several
+  documents, excessive aliasing and excessive nesting are refused before
+  anything is expanded;
+* the position of every value is recorded so later validation errors can
+  say ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance_cli.util.errors import InputError, Problem
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_ALIASES = 100
+MAX_EXPANDED_NODES = 200_000
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML document and where each of its values came from."""
+
+    data: Any
+    source: str
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of each value, keyed by its path of keys/indices."""
+    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of each mapping key, keyed by the path it opens."""
+
+    def locate(self, path: PathKey, *, prefer_key: bool = False) -> tuple[int, int]:
+        """The closest known position for ``path``, walking up to its parents."""
+        probe = tuple(path)
+        while True:
+            tables = (
+                (self.key_positions, self.positions)
+                if prefer_key
+                else (self.positions, self.key_positions)
+            )
+            for table in tables:
+                if probe in table:
+                    return table[probe]
+            if not probe:
+                return (1, 1)
+            probe = probe[:-1]
+
+    def problem(self, path: PathKey, message: str, *, prefer_key: bool = False) -> Problem:
+        line, column = self.locate(path, prefer_key=prefer_key)
+        return Problem(self.source, line, column, message)
+
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_ALLOWED_TAGS = frozenset({None, "!"})
+
+
+class _Frame:
+    __slots__ = ("container", "path", "pending_key", "anchor", "nodes", "is_map")
+
+    def __init__(self, container: Any, path: PathKey, anchor: str | None, is_map: bool) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: str | None = None
+        self.anchor = anchor
+        self.nodes = 1
+        self.is_map = is_map
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file with a size cap checked before reading; failures are InputErrors."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError([Problem(source, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(source, 0, 0, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(source, 0, 0, "is a directory, expected a YAML file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(source, 0, 0, f"cannot read file: {exc.strerror}")]) from None
+
+
+def decode_utf8(raw: bytes, source: str) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError([Problem(source, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        # Columns count characters, as the YAML parser's do; the bytes before
+        # the bad one on its line are valid UTF-8 (it is the first failure).
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8-sig")) + 1
+        raise InputError(
+            [Problem(source, line, column, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); save it as UTF-8")]
+        ) from None
+
+
+def load_file(path: Path) -> Document:
+    """Read and parse one YAML file; every failure is an InputError with positions."""
+    return load_text(decode_utf8(read_bytes(path), str(path)), str(path))
+
+
+def load_text(text: str, source: str) -> Document:
+    """Parse YAML text into plain values (dict/list/str/None) with positions."""
+    import yaml
+
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise InputError([Problem(source, 1, 1, "file is empty; expected a YAML mapping")])
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    positions: dict[PathKey, tuple[int, int]] = {}
+    key_positions: dict[PathKey, tuple[int, int]] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+    aliases = 0
+    expanded = 0
+
+    def fail(mark: Any, message: str) -> InputError:
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return InputError([Problem(source, line, column, message)])
+
+    def child_path(event: Any) -> PathKey:
+        if not stack:
+            return ()
+        top = stack[-1]
+        if top.is_map:
+            assert top.pending_key is not None
+            return top.path + (top.pending_key,)
+        return top.path + (len(top.container),)
+
+    def attach(value: Any, event: Any, nodes: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        top = stack[-1]
+        top.nodes += nodes
+        if top.is_map:
+            top.container[top.pending_key] = value
+            top.pending_key = None
+        else:
+            top.container.append(value)
+
+    try:
+        for event in yaml.parse(text, Loader=loader_cls):
+            kind = type(event).__name__
+            if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                continue
+            if kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise fail(event.start_mark, "more than one YAML document in this file; expected exactly one")
+                continue
+
+            tag = getattr(event, "tag", None)
+            if tag not in _ALLOWED_TAGS:
+                raise fail(event.start_mark, f"explicit YAML tags are not allowed (found {tag!r})")
+
+            expecting_key = bool(stack) and stack[-1].is_map and stack[-1].pending_key is None
+            if expecting_key and kind in ("AliasEvent", "MappingStartEvent", "SequenceStartEvent"):
+                what = "an alias" if kind == "AliasEvent" else "a mapping or list"
+                raise fail(event.start_mark, f"a key must be plain text, found {what}")
+
+            if isinstance(event, yaml.ScalarEvent):
+                mark = event.start_mark
+                assert mark is not None  # both libyaml and the pure-Python parser always set marks
+                if expecting_key:
+                    key = event.value
+                    top = stack[-1]
+                    if event.implicit[0] and key in _NULLS:
+                        raise fail(mark, "empty key; every key must be text")
+                    if key == "<<" and event.implicit[0]:
+                        raise fail(mark, "merge keys (<<) are not supported; write the keys out")
+                    if key in top.container:
+                        first = key_positions.get(top.path + (key,), (0, 0))
+                        raise fail(
+                            mark,
+                            f"duplicate key {key!r} (first defined at line {first[0]}); "
+                            "a later value would silently replace the first",
+                        )
+                    top.pending_key = key
+                    key_positions[top.path + (key,)] = (mark.line + 1, mark.column + 1)
+                    continue
+                plain = event.implicit[0] and not event.style
+                value = None if plain and event.value in _NULLS else event.value
+                path = child_path(event)
+                positions[path] = (mark.line + 1, mark.column + 1)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                attach(value, event, 1)
+                continue
+
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise fail(event.start_mark, f"more than {MAX_ALIASES} aliases; refusing to expand")
+                if event.anchor not in anchors:
+                    raise fail(event.start_mark, f"alias *{event.anchor} refers to no anchor")
+                value, nodes = anchors[event.anchor]
+                expanded += nodes
+                if expanded > MAX_EXPANDED_NODES:
+                    raise fail(event.start_mark, "aliases expand to too many values; refusing to expand")
+                mark = event.start_mark
+                assert mark is not None  # both libyaml and the pure-Python parser always set marks
+                positions[child_path(event)] = (mark.line + 1, mark.column + 1)
+                attach(value, event, nodes)
+                continue
+
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise fail(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels; no dossier needs that")
+                path = child_path(event)
+                mark = event.start_mark
+                assert mark is not None  # both libyaml and the pure-Python parser always set marks
+                positions[path] = (mark.line + 1, mark.column + 1)
+                is_map = kind == "MappingStartEvent"
+                stack.append(_Frame({} if is_map else [], path, event.anchor, is_map))
+                continue
+
+            if kind in ("MappingEndEvent", "SequenceEndEvent"):
+                frame = stack.pop()
+                if frame.anchor:
+                    anchors[frame.anchor] = (frame.container, frame.nodes)
+                attach(frame.container, event, frame.nodes)
+                continue
+    except InputError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise fail(mark, f"YAML syntax error: {problem}{context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(source, 1, 1, f"YAML error: {exc}")]) from None
+
+    if not isinstance(root, dict):
+        found = "a list" if isinstance(root, list) else ("nothing" if root is None else "a single value")
+        raise InputError([Problem(source, 1, 1, f"top level must be a mapping of keys to values, found {found}")])
+    return Document(root, source, positions, key_positions)

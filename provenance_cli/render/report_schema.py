@@ -1,0 +1,253 @@
+"""The published JSON Schema of the JSON report (``report_version`` 1).
+
+Written as data next to :mod:`provenance_cli.render.document`, which builds
+the report; a test validates real reports against it, and
+``provcheck schema export`` writes it to ``schemas/report.schema.json``.
+Screening and evidence entries carry more keys than listed here, so those
+objects stay open (``additionalProperties`` allowed); everything the
+report itself defines is closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REPORT_SCHEMA_FILE = "report.schema.json"
+
+_TIERS = ["low", "medium", "high", "critical"]
+_SEVERITIES = ["info", "low", "medium", "high", "critical"]
+_DAY = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_TEXT = {"type": "string"}
+_OPT_TEXT = {"type": ["string", "null"]}
+_NUMBER = {"type": "number"}
+_IDS = {"type": "array", "items": {"type": "string"}}
+
+
+def _closed(properties: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _open(required: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": required,
+        "required": list(required),
+        "additionalProperties": True,
+    }
+
+
+def report_schema() -> dict[str, Any]:
+    from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE
+
+    waiver = _closed({"rule": _TEXT, "vendor": _TEXT, "reason": _TEXT, "approver": _TEXT, "expires": _DAY})
+    entry_fields: dict[str, Any] = {
+            "category": _TEXT,
+            "rule_id": _TEXT,
+            "rule_version": {"type": "integer"},
+            "question_id": _OPT_TEXT,
+            "answer": {"type": "string", "description": "The answer or screening fact that fired."},
+            "points": _NUMBER,
+            "weight": _NUMBER,
+            "contribution": {"type": "number", "description": "points x weight; 0 when waived."},
+            "severity": {"enum": _SEVERITIES},
+            "message": _TEXT,
+            "knockout": {"enum": [*_TIERS, None]},
+            "waiver": {"anyOf": [{"$ref": "#/$defs/waiver"}, {"type": "null"}]},
+            "overridden": {"type": "boolean"},
+    }
+    entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
+    finding = _closed(
+        {**entry_fields, "recommendation": _TEXT},
+        "A fired rule with what to ask the vendor or put in the contract (the trace entry plus its recommendation).",
+    )
+    evidence = _closed(
+        {
+            "url": {"type": "string", "description": "As cited; only http(s) URLs are ever links."},
+            "title": _OPT_TEXT,
+            "retrieved": {"anyOf": [_DAY, {"type": "null"}]},
+            "kind": _TEXT,
+        }
+    )
+    answer = _closed(
+        {
+            "question_id": _TEXT,
+            "category": _TEXT,
+            "text": _TEXT,
+            "answer": _TEXT,
+            "status": {"enum": ["answered", "undisclosed", "unanswered"]},
+            "evidence": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
+            "note": _OPT_TEXT,
+            "as_of": {"anyOf": [_DAY, {"type": "null"}]},
+            "frameworks": {"type": "object", "additionalProperties": _IDS},
+        }
+    )
+    list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
+    properties: dict[str, Any] = {
+        "report_version": {"const": 1},
+        "generated_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the report was written; the only field that differs between runs.",
+        },
+        "provenance": _closed(
+            {
+                "tool": {"const": "provcheck"},
+                "provcheck_version": _TEXT,
+                "questionnaires": {
+                    "type": "array",
+                    "items": _closed({"id": _TEXT, "version": _TEXT}),
+                },
+                "policy": _closed({"name": _TEXT, "sha256": _SHA256}),
+                "inputs": {
+                    "type": "array",
+                    "items": _closed(
+                        {
+                            "role": {"enum": ["dossier", "policy", "evidence_lock"]},
+                            "path": _TEXT,
+                            "sha256": _SHA256,
+                        }
+                    ),
+                },
+                "screening_lists": {
+                    "anyOf": [{"type": "array", "items": list_version}, {"type": "null"}],
+                    "description": "Lists screened against; null when screening did not run.",
+                },
+            },
+            "What produced this report, for the audit record.",
+        ),
+        "vendor": _closed(
+            {
+                "name": _TEXT,
+                "legal_name": _TEXT,
+                "aliases": _IDS,
+                "headquarters": _OPT_TEXT,
+                "parents": {
+                    "type": "array",
+                    "items": _closed({"name": _TEXT, "jurisdiction": _OPT_TEXT}),
+                },
+                "hosting_regions": _IDS,
+                "models": {
+                    "type": "array",
+                    "items": _closed({"name": _TEXT, "version": _OPT_TEXT, "access": _OPT_TEXT}),
+                },
+                "website": _OPT_TEXT,
+                "assessor": _TEXT,
+            }
+        ),
+        "assessment": _closed(
+            {
+                "assessed_on": _DAY,
+                "as_of": _DAY,
+                "reassessment_due": _DAY,
+                "reassessment_reason": _TEXT,
+                "overdue": {"type": "boolean"},
+            }
+        ),
+        "summary": _closed(
+            {
+                "overall": {"type": "number", "minimum": 0, "maximum": 100},
+                "tier": {"enum": _TIERS},
+                "tier_rank": {"type": "integer", "minimum": 0, "maximum": 3},
+                "tier_basis": _TEXT,
+                "confidence": {"type": "number", "minimum": 0, "maximum": 100},
+                "min_confidence": {"type": "number", "minimum": 0, "maximum": 100},
+                "knockouts": _IDS,
+                "rules_fired": {"type": "integer", "minimum": 0},
+            }
+        ),
+        "categories": {
+            "type": "array",
+            "items": _closed(
+                {
+                    "id": _TEXT,
+                    "title": _TEXT,
+                    "version": _TEXT,
+                    "weight": _NUMBER,
+                    "score": {"type": "number", "minimum": 0, "maximum": 100},
+                    "raw": _NUMBER,
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 100},
+                    "applicable": {"type": "integer"},
+                    "answered": {"type": "integer"},
+                }
+            ),
+        },
+        "findings": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/finding"},
+            "description": "Fired rules (staleness excluded), largest contribution first.",
+        },
+        "trace": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/trace_entry"},
+            "description": "Every term of every category sum, in rule order.",
+        },
+        "stale": {
+            "type": "array",
+            "items": _closed(
+                {
+                    "question_id": _TEXT,
+                    "as_of": _DAY,
+                    "age_days": {"type": "integer"},
+                    "max_age_days": {"type": "integer"},
+                }
+            ),
+        },
+        "undisclosed": _IDS,
+        "unanswered": _IDS,
+        "missing_evidence": _IDS,
+        "waivers_applied": {"type": "array", "items": {"$ref": "#/$defs/waiver"}},
+        "waivers_expired": {"type": "array", "items": {"$ref": "#/$defs/waiver"}},
+        "disabled_rules": {
+            "type": "array",
+            "items": _closed({"rule_id": _TEXT, "reason": _TEXT}),
+        },
+        "open_questions": {
+            "type": "array",
+            "items": _closed({"question_id": _TEXT, "why": _TEXT, "text": _TEXT}),
+        },
+        "answers": {"type": "array", "items": {"$ref": "#/$defs/answer"}},
+        "screening": {
+            "anyOf": [
+                _closed(
+                    {
+                        "matches": {
+                            "type": "array",
+                            "items": _open({"description": _TEXT}, "One list match."),
+                        },
+                        "list_versions": {"type": "array", "items": list_version},
+                    }
+                ),
+                {"type": "null"},
+            ]
+        },
+        "evidence_checks": {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": _open(
+                        {"description": _TEXT, "is_finding": {"type": "boolean"}},
+                        "One evidence drift check.",
+                    ),
+                },
+                {"type": "null"},
+            ]
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": SCHEMA_BASE + REPORT_SCHEMA_FILE,
+        "title": "provcheck vendor report",
+        "description": "One vendor's assessment as written by `provcheck assess -f json`.",
+        **_closed(properties),
+        "$defs": {"waiver": waiver, "trace_entry": entry, "finding": finding, "evidence": evidence, "answer": answer},
+    }

@@ -1,0 +1,112 @@
+"""Finding input files and working through many of them on every core.
+
+Folder work (validate, assess, screen) is embarrassingly parallel: each
+dossier is parsed and judged on its own. Small batches stay in-process,
+where starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from provenance_cli.util.errors import Problem
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+YAML_SUFFIXES = (".yaml", ".yml")
+NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml")
+PARALLEL_THRESHOLD = 48
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """YAML files named or found (recursively) under folders, in a stable order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            children = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in YAML_SUFFIXES
+                and not p.name.endswith(NOT_DOSSIERS)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not children:
+                problems.append(Problem(str(path), 0, 0, "folder holds no .yaml or .yml files"))
+            found.extend(children)
+        elif path.exists():
+            found.append(path)
+        else:
+            problems.append(Problem(str(path), 0, 0, "no such file or folder"))
+    unique = list(dict.fromkeys(found))
+    return unique, problems
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+@contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of the way of bulk work.
+
+    Parsing and scoring thousands of dossiers allocates millions of small,
+    acyclic objects (freed by reference counting as soon as they are done
+    with), and every full collection re-walks all live ones: about a third of
+    scoring time in a 2,000-dossier run. Long-lived objects made so far are
+    frozen out of collection and the collector pauses until the work is done;
+    it then runs once.
+    """
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
+def _worker_init() -> None:
+    """Worker processes only ever do bulk work: same treatment as :func:`bulk_gc`."""
+    gc.freeze()
+    gc.disable()
+
+
+def parallel_map(
+    function: Callable[[T], R],
+    items: list[T],
+    *,
+    jobs: int | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> Iterator[R]:
+    """``map`` over processes, results in input order; in-process for small work.
+
+    ``function`` must be a module-level function (it is pickled by name).
+    """
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    if workers == 1 or len(items) < PARALLEL_THRESHOLD:
+        with bulk_gc():
+            for item in items:
+                result = function(item)
+                if on_done:
+                    on_done()
+                yield result
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(items) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+        for result in pool.map(function, items, chunksize=chunk):
+            if on_done:
+                on_done()
+            yield result
