@@ -12,7 +12,7 @@ from support.synthetic import dossier_data
 from provenance_cli.assessment.pipeline import AssessOptions, assess_files
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.render.interface import RenderContext
-from provenance_cli.util.parallel import discover
+from provenance_cli.util.files import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -440,7 +440,7 @@ def test_snapshot_then_check_reports_drift(site: Site, tmp_path: Path, question_
 
     gate = provcheck("evidence", "check", "vendor.yaml", "--fail-on-changed", *CLI_FAST, cwd=tmp_path)
     assert gate.returncode == 1
-    assert "gate: 2 evidence page(s) changed or removed since snapshot (--fail-on-changed)" in gate.stderr
+    assert "gate tripped: 2 evidence page(s) changed or removed since snapshot (--fail-on-changed)" in gate.stderr
     assert "content changed since snapshot at" in gate.stdout
     broken_gate = provcheck("evidence", "check", "vendor.yaml", "--fail-on-broken", *CLI_FAST, cwd=tmp_path)
     assert broken_gate.returncode == 1

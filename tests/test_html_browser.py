@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from render_support import CONTEXT, assess, example_paths, hostile_dossier  # noqa: E402
 
-from provenance_cli.assessment.scoring import EvidenceRef  # noqa: E402
+from provenance_cli.assessment.results import EvidenceRef  # noqa: E402
 from provenance_cli.render.compare import compare_documents, render_html  # noqa: E402
 from provenance_cli.render.document import report_document  # noqa: E402
 from provenance_cli.render.html import render_index  # noqa: E402

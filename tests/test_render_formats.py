@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from render_support import CONTEXT, XSS, assess, example_paths, hostile_dossier  # noqa: E402
 
-from provenance_cli.assessment.scoring import EvidenceRef  # noqa: E402
+from provenance_cli.assessment.results import EvidenceRef  # noqa: E402
 from provenance_cli.render.document import report_document  # noqa: E402
 from provenance_cli.render.interface import formats, get_renderer  # noqa: E402
 from provenance_cli.render.templating import md_text, md_url, safe_url  # noqa: E402
@@ -217,9 +217,10 @@ def test_html_escapes_hostile_text(hostile_result):
 def test_json_report_validates_against_its_schema(example_results, hostile_result):
     import jsonschema
 
-    from provenance_cli.render.report_schema import report_schema
+    from provenance_cli.formats.report_schema import report_schema
+    from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE
 
-    validator = jsonschema.Draft202012Validator(report_schema(), format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(report_schema(SCHEMA_BASE, DRAFT), format_checker=jsonschema.FormatChecker())
     for result in [*example_results, hostile_result]:
         document = json.loads(get_renderer("json").render(result, CONTEXT))
         errors = sorted(validator.iter_errors(document), key=str)
@@ -232,11 +233,11 @@ def test_json_report_validates_against_its_schema(example_results, hostile_resul
 
 
 def test_published_schema_is_current():
-    from provenance_cli.formats.schemas import render
-    from provenance_cli.render.report_schema import REPORT_SCHEMA_FILE, report_schema
+    from provenance_cli.formats.report_schema import REPORT_SCHEMA_FILE, report_schema
+    from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE, render
 
     published = Path(__file__).resolve().parent.parent / "schemas" / REPORT_SCHEMA_FILE
-    assert published.read_text(encoding="utf-8") == render(report_schema())
+    assert published.read_text(encoding="utf-8") == render(report_schema(SCHEMA_BASE, DRAFT))
 
 
 def test_json_is_deterministic(example_results):
@@ -256,33 +257,34 @@ def test_json_trace_adds_up(example_results):
             assert abs(total - category["raw"]) < 1e-3
 
 
-def test_screening_and_evidence_extras_are_rendered(example_results):
-    class Match:
-        screened_name = "Kestrel <b>AI</b>"
-        role = "vendor"
+def test_screening_and_evidence_results_are_rendered(example_results):
+    from provenance_cli.assessment.results import EvidenceReview
+    from provenance_cli.evidence.results import EvidenceFinding
+    from provenance_cli.screening.model import ListVersion, Match, ScreeningResult
 
-        def describe(self):
-            return "listed on Example List (2026-06-09)"
-
-    class Version:
-        def __init__(self):
-            self.key, self.name, self.list_date, self.sha256 = "el", "Example List", "2026-06-09", "ab" * 32
-
-    class Screening:
-        matches = (Match(),)
-        list_versions = (Version(),)
-
-    class Finding:
-        is_finding = True
-
-        def describe(self):
-            return "https://x.example/p changed since 2026-06-01"
-
-    result = dataclasses.replace(example_results[0], extras={"screening": Screening(), "evidence": [Finding()]})
+    match = Match(
+        list_key="el",
+        list_name="Example List",
+        entry_id="e-1",
+        entry_name="Kestrel <b>AI</b> Ltd",
+        matched_name="Kestrel <b>AI</b> Ltd",
+        screened_name="Kestrel <b>AI</b>",
+        role="vendor",
+        score=97,
+        reason="token match",
+        list_date="2026-06-09",
+    )
+    version = ListVersion("el", "Example List", "2026-06-09", None, "ab" * 32, 1, None)
+    finding = EvidenceFinding("retention.period_days", "https://x.example/p", "changed", "changed since 2026-06-01", None, None)
+    screening = ScreeningResult(matches=(match,), list_versions=(version,))
+    evidence = EvidenceReview((finding,), "kestrel-ai.evidence.lock.yaml", "cd" * 32)
+    result = dataclasses.replace(example_results[0], screening=screening, evidence=evidence)
     document = report_document(result, CONTEXT)
     assert document["screening"]["matches"][0]["description"] == "listed on Example List (2026-06-09)"
     assert document["provenance"]["screening_lists"][0]["name"] == "Example List"
     assert document["evidence_checks"][0]["is_finding"] is True
+    # The report cites the lock the result was scored with, by the digest read then: no file I/O at render time.
+    assert {"role": "evidence_lock", "path": "kestrel-ai.evidence.lock.yaml", "sha256": "cd" * 32} in document["provenance"]["inputs"]
     for fmt in ("md", "html"):
         text = get_renderer(fmt).render(result, CONTEXT)
         assert "listed on Example List" in text

@@ -18,12 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.synthetic import dossier_yaml
 
-from provenance_cli.assessment.scoring import STALE_RULE_ID, score_dossier
+from provenance_cli.assessment.results import STALE_RULE_ID
+from provenance_cli.assessment.scoring import score_dossier
 from provenance_cli.formats.conditions import answer_ranks
 from provenance_cli.formats.dossier import load_dossier, parse_dossier
-from provenance_cli.formats.models import TIERS, UNDISCLOSED, Question
+from provenance_cli.formats.models import Question
 from provenance_cli.formats.policy import load_policy
 from provenance_cli.formats.questionnaires import load_catalogue
+from provenance_cli.formats.vocabulary import TIERS, UNDISCLOSED
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -261,3 +263,27 @@ def test_many_answers_made_riskier_at_once_never_lower_the_score(data: st.DataOb
     high = score_dossier(riskier, catalogue, policy, today=AS_OF)
     assert high.overall >= low.overall - 1e-9
     assert tier_index(high.tier) >= tier_index(low.tier)
+
+
+def test_plan_cache_follows_the_policy_objects_lifetime(tmp_path):
+    """A new policy never gets the plan of a freed one, even at the same address."""
+    import gc
+
+    from provenance_cli.assessment import scoring
+
+    catalogue = load_catalogue()
+    dossier = load_dossier(EXAMPLES / "northwind-frontier.yaml", catalogue)
+    strict = tmp_path / "strict.yaml"
+    # Every rule's points count ten times as much under this policy.
+    strict.write_text("policy: 1\nrule_overrides:\n" + "".join(f"  - rule: {r}\n    points: 100\n" for r in sorted(catalogue.rule_ids)))
+    baseline = score_dossier(dossier, catalogue, load_policy(None, catalogue), today=date(2026, 9, 1))
+    for _ in range(20):  # freed policies' addresses are reused quickly; each new one must get its own plan
+        policy = load_policy(strict, catalogue)
+        assert score_dossier(dossier, catalogue, policy, today=date(2026, 9, 1)).overall > baseline.overall
+        del policy
+        gc.collect()
+        default = load_policy(None, catalogue)
+        assert score_dossier(dossier, catalogue, default, today=date(2026, 9, 1)).overall == baseline.overall
+        del default
+        gc.collect()
+    assert len(scoring._plans) <= 2  # plans of freed policies are gone with them

@@ -37,7 +37,7 @@ def test_unknown_question_id_suggests_the_closest(expect_invalid, build, questio
         build.dossier(build.answer_block(typo, "undisclosed")),
         build.first_answer_line,
         3,
-        f"unknown question id {typo!r}; did you mean {real!r}?",
+        f"unknown question id {typo!r} (did you mean {real!r}?)",
     )
 
 

@@ -1,4 +1,4 @@
-"""Evidence drift in the shape scoring needs.
+"""Evidence drift as facts for scoring (stage three of the assess pipeline).
 
 ``assess`` looks at evidence only for dossiers that have a lock file: the
 lock is the record of what the assessment relied on, so without one there
@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
+from provenance_cli.assessment.results import EvidenceReview
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.util.errors import ServiceError
 
 
 @dataclass(frozen=True)
 class Drift:
-    findings: tuple[Any, ...]
-    """EvidenceFinding objects (see provenance_cli.evidence)."""
+    """What the lock file says about one dossier's evidence, for scoring and reports."""
+
+    review: EvidenceReview
     warnings: tuple[str, ...]
     changed: str | None
     """Why reassessment is due now (pages changed or removed), or None."""
-    lock_path: str
-    lock_sha256: str
 
 
 def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
@@ -37,5 +36,5 @@ def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
     try:
         findings = tuple(drift_findings(dossier, offline=offline, lock_path=path))
     except ServiceError as exc:
-        return Drift((), (f"evidence not re-checked: {exc}",), None, str(path), digest)
-    return Drift(findings, (), reassessment_reason(findings), str(path), digest)
+        return Drift(EvidenceReview((), str(path), digest), (f"evidence not re-checked: {exc}",), None)
+    return Drift(EvidenceReview(findings, str(path), digest), (), reassessment_reason(findings))

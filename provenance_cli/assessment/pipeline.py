@@ -1,22 +1,43 @@
 """The assess pipeline: dossier files in, scored vendor results out.
 
 Each file is independent, so folders are spread over worker processes
-(``batch.parallel_map``); a worker loads the catalogue and policy once and
-keeps them. Screening and evidence drift are optional stages that feed
-facts into scoring; they never print, and report problems as warnings
-attached to the result.
+(:func:`~provenance_cli.util.parallel.parallel_map`); a worker loads the
+catalogue and policy once and keeps them. Screening and evidence drift are
+optional stages that feed facts into scoring; they never print, and report
+problems as warnings attached to the outcome.
+
+A caller that wants each vendor's report written by the same worker passes
+a *finisher* (any picklable callable from a result to text, such as
+:class:`provenance_cli.render.output.ReportJob`): this layer runs it without
+knowing what it renders, so rendering spreads over the cores too.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
-from provenance_cli.assessment.scoring import VendorResult
+from provenance_cli.assessment.results import VendorResult
 from provenance_cli.formats.policy import Policy
-from provenance_cli.util.errors import InputError, Problem
+from provenance_cli.util.errors import InputError, Problem, ProvcheckError, UsageError
+
+Finisher = Callable[[VendorResult], str]
+"""Turns one result into text (a report) inside the worker that scored it."""
+
+
+class Progress(Protocol):
+    """What the pipeline tells whoever shows progress; the CLI adapts it to a bar."""
+
+    def start(self, total: int) -> None:
+        """The number of files about to be assessed."""
+
+    def advance(self) -> None:
+        """One more file done."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +61,24 @@ class Outcome:
     result: VendorResult | None = None
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    report: str | None = None
+    """The finisher's text, when one was given and it succeeded."""
+    report_error: str | None = None
+    """Why the finisher failed (e.g. a broken custom template)."""
+
+
+@dataclass(frozen=True)
+class AssessRun:
+    """Everything one ``assess`` over many files produced, in input order."""
+
+    results: tuple[VendorResult, ...]
+    """One per dossier that could be assessed."""
+    reports: tuple[str | None, ...]
+    """The finisher's text per result (aligned with ``results``); None without a finisher."""
+    problems: tuple[Problem, ...]
+    """Problems of the files that could not be assessed (each file's own)."""
+    warnings: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each distinct warning once, with the files it concerns."""
 
 
 @lru_cache(maxsize=4)
@@ -66,50 +105,101 @@ def assess_file(job: tuple[str, AssessOptions]) -> Outcome:
         return Outcome(path, problems=tuple(exc.problems))
 
     warnings: list[str] = []
-    extras: dict[str, object] = {}
-    listings: frozenset[tuple[str, str]] = frozenset()
-    notes: dict[tuple[str, str], str] = {}
-    reassess_now: str | None = None
-
+    screened = drift = None
     try:
         if options.screen:
             from provenance_cli.assessment.screening_facts import screen_for_scoring
 
-            screened = screen_for_scoring(dossier, policy, offline=options.offline)
-            if screened is not None:
-                listings, notes = screened.listings, screened.notes
-                extras["screening"] = screened.result
-                warnings.extend(screened.warnings)
-
+            screened = screen_for_scoring(dossier, policy)
+            warnings.extend(screened.warnings)
         if options.evidence:
             from provenance_cli.assessment.evidence_facts import evidence_for_scoring
 
             drift = evidence_for_scoring(dossier, offline=options.offline)
             if drift is not None:
-                extras["evidence"] = drift.findings
-                extras["evidence_lock"] = (drift.lock_path, drift.lock_sha256)
                 warnings.extend(drift.warnings)
-                if drift.changed and policy.model.evidence.changed_triggers_reassessment:
-                    reassess_now = drift.changed
     except InputError as exc:  # a malformed lock file or custom list
         return Outcome(path, problems=tuple(exc.problems))
 
+    reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     result = score_dossier(
         dossier,
         catalogue,
         policy,
         today=options.today,
-        listings=listings,
-        listing_notes=notes,
+        listings=screened.listings if screened else frozenset(),
+        listing_notes=screened.notes if screened else None,
         reassess_now=reassess_now,
     )
-    result.extras.update(extras)
+    result = dataclasses.replace(
+        result,
+        screening=screened.result if screened else None,
+        evidence=drift.review if drift else None,
+    )
     return Outcome(path, result=result, warnings=tuple(warnings))
 
 
-def assess_files(paths: list[Path], options: AssessOptions, *, jobs: int | None = None, on_done=None) -> list[Outcome]:  # type: ignore[no-untyped-def]
+def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None]) -> Outcome:
+    """Assess one file, then run the finisher on its result in the same process."""
+    path, options, finish = job
+    outcome = assess_file((path, options))
+    if finish is None or outcome.result is None:
+        return outcome
+    try:
+        return dataclasses.replace(outcome, report=finish(outcome.result))
+    except ProvcheckError as exc:
+        return dataclasses.replace(outcome, report_error=f"{path}: {exc}")
+
+
+def assess_files(
+    paths: Sequence[Path],
+    options: AssessOptions,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    finish: Finisher | None = None,
+) -> list[Outcome]:
     """Assess many files, in order, across ``jobs`` processes."""
     from provenance_cli.util.parallel import parallel_map
 
     policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
-    return list(parallel_map(assess_file, [(str(p), options) for p in paths], jobs=jobs, on_done=on_done))
+    if progress is not None:
+        progress.start(len(paths))
+    on_done = progress.advance if progress is not None else None
+    work = [(str(p), options, finish) for p in paths]
+    return list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+
+
+def assess_paths(
+    paths: Sequence[Path],
+    options: AssessOptions,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    finish: Finisher | None = None,
+) -> AssessRun:
+    """The core of ``provcheck assess``: files and folders in, every verdict out.
+
+    Missing paths and a bad policy stop the run before any work (exit 2);
+    a bad dossier never stops the others, its problems come back in the run.
+    """
+    from provenance_cli.util.files import discover
+
+    files, missing = discover(paths)
+    if missing:
+        raise InputError(missing)
+    outcomes = assess_files(files, options, jobs=jobs, progress=progress, finish=finish)
+    failures = [o.report_error for o in outcomes if o.report_error]
+    if failures:
+        raise UsageError(failures[0])
+    seen: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            seen.setdefault(warning, []).append(outcome.path)
+    done = [o for o in outcomes if o.result is not None]
+    return AssessRun(
+        results=tuple(o.result for o in done if o.result is not None),
+        reports=tuple(o.report for o in done),
+        problems=tuple(p for o in outcomes for p in o.problems),
+        warnings=tuple((warning, tuple(where)) for warning, where in seen.items()),
+    )

@@ -21,177 +21,30 @@ non-decreasing, a riskier answer can never lower any score.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from provenance_cli.assessment.results import (
+    STALE_RULE_ID,
+    STALE_RULE_VERSION,
+    AnswerRecord,
+    CategoryScore,
+    DisabledRule,
+    EvidenceRef,
+    StaleAnswer,
+    TraceEntry,
+    VendorProfile,
+    VendorResult,
+    WaiverRef,
+)
 from provenance_cli.formats.conditions import Facts
 from provenance_cli.formats.dossier import Dossier
-from provenance_cli.formats.models import TIERS, UNDISCLOSED, AnswerEntry, Question
+from provenance_cli.formats.models import AnswerEntry, Question
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledRule
-
-STALE_RULE_ID = "CORE-STALE"
-STALE_RULE_VERSION = 1
-_SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
-
-
-@dataclass(frozen=True)
-class WaiverRef:
-    rule: str
-    vendor: str
-    reason: str
-    approver: str
-    expires: date
-
-    @classmethod
-    def of(cls, waiver: Waiver) -> WaiverRef:
-        return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
-
-
-@dataclass(frozen=True, slots=True)
-class TraceEntry:
-    """One term of a category sum: which rule, on which answer, worth what."""
-
-    category: str
-    rule_id: str
-    rule_version: int
-    question_id: str | None
-    answer: str
-    """The answer (or the screening fact) that made the rule fire, as text."""
-    points: float
-    """The rule's points after policy overrides, before the weight."""
-    weight: float
-    contribution: float
-    """points x weight, or 0 when waived."""
-    severity: str
-    message: str
-    recommendation: str
-    knockout: str | None = None
-    waiver: WaiverRef | None = None
-    overridden: bool = False
-
-
-@dataclass(frozen=True)
-class CategoryScore:
-    id: str
-    title: str
-    version: str
-    weight: float
-    """The category's weight in the overall score."""
-    score: float
-    """0-100, higher is riskier."""
-    raw: float
-    """Sum of contributions before the cap at 100."""
-    confidence: float
-    """0-100: share of the weighted answers that are present, evidenced and fresh."""
-    applicable: int
-    answered: int
-
-
-@dataclass(frozen=True)
-class StaleAnswer:
-    question_id: str
-    as_of: date
-    age_days: int
-    max_age_days: int
-
-
-@dataclass(frozen=True)
-class DisabledRule:
-    rule_id: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceRef:
-    url: str
-    title: str | None
-    retrieved: date | None
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerRecord:
-    """One question as answered in the dossier, for reports, compare and diff."""
-
-    question_id: str
-    category: str
-    text: str
-    answer: str
-    """Display form; 'unanswered' when empty."""
-    status: str
-    """answered, undisclosed or unanswered."""
-    evidence: tuple[EvidenceRef, ...]
-    note: str | None
-    as_of: date | None
-    frameworks: tuple[tuple[str, tuple[str, ...]], ...]
-    """(framework key, references) pairs, e.g. ("nist_ai_rmf", ("GOVERN 6.1",))."""
-
-
-@dataclass(frozen=True)
-class VendorProfile:
-    """Who the vendor is, as the dossier states it."""
-
-    legal_name: str
-    aliases: tuple[str, ...]
-    headquarters: str | None
-    parents: tuple[tuple[str, str | None], ...]
-    """Ownership chain, nearest first: (name, jurisdiction)."""
-    hosting_regions: tuple[str, ...]
-    models: tuple[tuple[str, str | None, str | None], ...]
-    """(name, version, access)."""
-    assessor: str
-    website: str | None
-
-
-@dataclass(frozen=True)
-class VendorResult:
-    """Everything the reports render for one vendor."""
-
-    vendor: str
-    legal_name: str
-    source: str
-    sha256: str
-    assessed_on: date
-    """The dossier's assessment date."""
-    as_of: date
-    """The day the scoring was done for (staleness and waivers are judged then)."""
-    overall: float
-    tier: str
-    tier_basis: str
-    """Why this tier: the threshold, or the knock-out rule(s) that forced it."""
-    categories: tuple[CategoryScore, ...]
-    trace: tuple[TraceEntry, ...]
-    knockouts: tuple[str, ...]
-    stale: tuple[StaleAnswer, ...]
-    undisclosed: tuple[str, ...]
-    unanswered: tuple[str, ...]
-    missing_evidence: tuple[str, ...]
-    waivers_applied: tuple[WaiverRef, ...]
-    waivers_expired: tuple[WaiverRef, ...]
-    disabled_rules: tuple[DisabledRule, ...]
-    reassessment_due: date
-    reassessment_reason: str
-    policy_name: str
-    policy_sha256: str
-    questionnaires: tuple[tuple[str, str], ...]
-    """(id, version) of every questionnaire used."""
-    profile: VendorProfile
-    answers: tuple[AnswerRecord, ...]
-    """Every applicable question in questionnaire order."""
-    extras: dict[str, Any] = field(default_factory=dict, compare=False)
-    """Screening and evidence results attached by the assess pipeline."""
-
-    @property
-    def findings(self) -> tuple[TraceEntry, ...]:
-        """Fired rule entries, most contributing first (ties: severity, then id)."""
-        fired = [t for t in self.trace if t.rule_id != STALE_RULE_ID]
-        return tuple(sorted(fired, key=lambda t: (-t.contribution, -_SEVERITY_ORDER[t.severity], t.rule_id)))
-
-    @property
-    def overdue(self) -> bool:
-        return self.reassessment_due <= self.as_of
+from provenance_cli.formats.vocabulary import TIERS, UNDISCLOSED
 
 
 def display_answer(question: Question | None, value: Any) -> str:
@@ -248,7 +101,13 @@ class _Plan:
     """Per category: (question id, weight, evidence required) in order."""
 
 
-_plans: dict[tuple[int, int], _Plan] = {}
+_plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
+"""Plans by policy, then catalogue, held only while both objects live.
+
+Keyed on the objects themselves (both compare by identity), never on
+``id()``: an id can be reused by a new object once the old one is freed,
+which would hand a new policy a plan built for another.
+"""
 
 
 def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
@@ -257,8 +116,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
     Scoring thousands of dossiers must cost a small fraction of parsing them,
     so rule overrides, cleaned texts and framework tuples are resolved here.
     """
-    key = (id(catalogue), id(policy))
-    plan = _plans.get(key)
+    by_catalogue = _plans.setdefault(policy, WeakKeyDictionary())
+    plan = by_catalogue.get(catalogue)
     if plan is not None:
         return plan
     disabled = tuple(
@@ -293,7 +152,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
     specs = tuple((qid, catalogue.category_of[qid], q.text, frameworks[qid], q) for qid, q in catalogue.questions.items())
     confidence = {q.id: tuple((x.id, x.weight, x.evidence_required) for x in q.questions) for q in catalogue.questionnaires}
     plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored, specs, confidence)
-    _plans[key] = plan
+    by_catalogue[catalogue] = plan
     return plan
 
 

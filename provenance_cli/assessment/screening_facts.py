@@ -1,4 +1,4 @@
-"""Screening results in the shape scoring needs.
+"""Screening results as facts for scoring (stage two of the assess pipeline).
 
 Scoring rules see screening as (list key, role) facts, e.g. ("sdn",
 "parent"); the trace shows the words behind each fact, in the only
@@ -17,6 +17,8 @@ from provenance_cli.util.errors import ServiceError
 
 @dataclass(frozen=True)
 class Screened:
+    """One dossier's screening, and the facts and wording scoring takes from it."""
+
     result: ScreeningResult
     listings: frozenset[tuple[str, str]]
     notes: dict[tuple[str, str], str]
@@ -41,16 +43,14 @@ def settings_from(policy: Policy) -> ScreeningSettings:
     )
 
 
-def screen_for_scoring(dossier: Dossier, policy: Policy, *, offline: bool) -> Screened | None:
+def screen_for_scoring(dossier: Dossier, policy: Policy) -> Screened:
     """Screen against cached and bundled lists only.
 
     ``assess`` never downloads lists as a side effect (``provcheck lists
-    update`` does, e.g. nightly), so ``offline`` is always on here; the
-    parameter is kept for symmetry with the evidence stage.
+    update`` does, e.g. nightly), so screening here is always offline.
     """
     from provenance_cli.screening import screen_dossier
 
-    del offline
     try:
         result = screen_dossier(dossier, settings_from(policy), offline=True)
     except ServiceError as exc:

@@ -146,7 +146,8 @@ def validate(
     """Check files; print every problem as file:line:col: message (exit 2 if any)."""
     from provenance_cli.assessment.validate import FileCheck, check_file, check_questionnaire_set
     from provenance_cli.cli import terminal
-    from provenance_cli.util.parallel import discover, parallel_map
+    from provenance_cli.util.files import discover
+    from provenance_cli.util.parallel import parallel_map
 
     files, missing = discover(paths)
     checks: list[FileCheck] = list(parallel_map(check_file, files, jobs=jobs))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-TIER_NAMES = ("low", "medium", "high", "critical")
+if TYPE_CHECKING:
+    from provenance_cli.assessment.pipeline import AssessRun, Finisher
+
 FORMATS = ("terminal", "md", "html", "json", "csv")
 
 
@@ -34,25 +36,20 @@ def run_assessment(
     evidence: bool,
     offline: bool,
     jobs: int | None,
-    render: tuple[str, Any] | None = None,
-):  # type: ignore[no-untyped-def]
-    """Shared by assess and questions: discover, assess with progress, print problems.
+    finish: Finisher | None = None,
+) -> AssessRun:
+    """Shared by assess, questions, compare and diff: the core run, with a progress bar and its warnings printed.
 
-    With ``render`` (format name, RenderContext) each worker also renders its
-    vendor's report, so ``--jobs`` spreads rendering too; the rendered texts
-    come back as a third value, None for files that failed.
+    Each distinct warning (e.g. "list X is not cached") is said once with how
+    many files it concerns; every problem is printed as file:line:col.
     """
     import sys
 
-    from provenance_cli.assessment.pipeline import AssessOptions, assess_files
+    from provenance_cli.assessment.pipeline import AssessOptions, assess_paths
     from provenance_cli.cli import terminal
-    from provenance_cli.util.errors import InputError
+    from provenance_cli.cli.progress import progress_bar
     from provenance_cli.util.net import is_offline
-    from provenance_cli.util.parallel import discover
 
-    files, missing = discover(paths)
-    if missing:
-        raise InputError(missing)
     options = AssessOptions(
         today=_parse_day(as_of),
         policy_path=str(policy) if policy else None,
@@ -60,55 +57,14 @@ def run_assessment(
         evidence=evidence,
         offline=offline or is_offline(),
     )
-    err = terminal.console(stderr=True)
-
-    def work(on_done=None):  # type: ignore[no-untyped-def]
-        if render is None:
-            return assess_files(files, options, jobs=jobs, on_done=on_done)
-        from provenance_cli.assessment.pipeline import policy_for
-        from provenance_cli.render.output import assess_and_render
-        from provenance_cli.util.parallel import parallel_map
-
-        policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
-        jobs_list = [(str(p), options, render[0], render[1]) for p in files]
-        return list(parallel_map(assess_and_render, jobs_list, jobs=jobs, on_done=on_done))
-
-    if len(files) > 1 and err.is_terminal:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
-        ) as progress:
-            task = progress.add_task("assess", total=len(files))
-            done = work(on_done=lambda: progress.advance(task))
-    else:
-        done = work()
-    rendered: list[str | None] = []
-    if render is not None:
-        failures = [error for _, _, error in done if error]
-        if failures:
-            from provenance_cli.util.errors import UsageError
-
-            raise UsageError(failures[0])
-        outcomes = [outcome for outcome, _, _ in done]
-        rendered = [text for outcome, text, _ in done if outcome.result is not None]
-    else:
-        outcomes = done
-    problems = [p for o in outcomes for p in o.problems]
-    # The same warning (e.g. "list X is not cached") usually concerns every file: say it once.
-    seen: dict[str, list[str]] = {}
-    for outcome in outcomes:
-        for warning in outcome.warnings:
-            seen.setdefault(warning, []).append(outcome.path)
-    for warning, where in seen.items():
+    with progress_bar("assessing") as bar:
+        run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
+    for warning, where in run.warnings:
         scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
         terminal.warn(f"{scope}: {warning}")
-    for problem in problems:
+    for problem in run.problems:
         sys.stderr.write(f"{problem}\n")
-    results = [o.result for o in outcomes if o.result is not None]
-    if render is not None:
-        return results, problems, rendered
-    return results, problems
+    return run
 
 
 def register(app: typer.Typer) -> None:
@@ -140,52 +96,45 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
+        from provenance_cli.assessment.gates import assessment_gate, enforce
         from provenance_cli.assessment.scoring import sort_by_risk
         from provenance_cli.cli import terminal
-        from provenance_cli.util.errors import EXIT_GATE, EXIT_INPUT
+        from provenance_cli.formats.vocabulary import TIERS
+        from provenance_cli.util.errors import EXIT_INPUT
 
-        if fail_on is not None and fail_on.lower() not in TIER_NAMES:
-            terminal.fail_usage(f"--fail-on: unknown tier '{fail_on}'", TIER_NAMES)
+        if fail_on is not None and fail_on.lower() not in TIERS:
+            terminal.fail_usage(f"--fail-on: unknown tier '{fail_on}'", TIERS)
         fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
         if fmt not in FORMATS:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
         if template_dir is not None and not template_dir.is_dir():
             terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
-        render = None
         context = None
+        finish = None
         if fmt != "terminal":
             from provenance_cli.render.interface import RenderContext, get_renderer
-            from provenance_cli.render.output import run_inputs
+            from provenance_cli.render.output import ReportJob, run_inputs
 
             context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
             if output is not None and not get_renderer(fmt).combined:
-                render = (fmt, context)
-        assessed = run_assessment(
-            paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, render=render
-        )
-        results, problems = assessed[0], assessed[1]
-        ranked = sort_by_risk(results)
+                finish = ReportJob(fmt, context)
+        run = run_assessment(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, finish=finish)
+        ranked = sort_by_risk(run.results)
         if fmt == "terminal":
             _show_terminal(ranked, questions, output)
-        elif results:
+        elif run.results:
             from provenance_cli.render.output import write_reports
 
             assert context is not None  # built above whenever fmt != "terminal"
-            write_reports(
-                results, fmt, context, output, rendered=assessed[2] if render else None, folder_input=any(p.is_dir() for p in paths)
-            )
+            folder_input = any(p.is_dir() for p in paths)
+            rendered = run.reports if finish is not None else None
+            written = write_reports(run.results, fmt, context, output, rendered=rendered, folder_input=folder_input)
+            if output is not None:
+                terminal.note(f"wrote {len(written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
 
-        if problems:
+        if run.problems:
             raise typer.Exit(EXIT_INPUT)
-        tripped = []
-        if fail_on is not None:
-            threshold = TIER_NAMES.index(fail_on.lower())
-            tripped += [f"{r.vendor} is {r.tier}" for r in ranked if TIER_NAMES.index(r.tier) >= threshold]
-        if fail_on_stale:
-            tripped += [f"{r.vendor} has {len(r.stale)} stale answer(s)" for r in ranked if r.stale]
-        if tripped:
-            terminal.note("gate tripped: " + "; ".join(tripped))
-            raise typer.Exit(EXIT_GATE)
+        enforce(assessment_gate(ranked, fail_on=fail_on.lower() if fail_on else None, fail_on_stale=fail_on_stale))
 
     @app.command("questions")
     def questions_command(
@@ -202,7 +151,7 @@ def register(app: typer.Typer) -> None:
         from provenance_cli.util.errors import EXIT_INPUT
 
         as_json = terminal.wants_json(output_format)
-        results, problems = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
+        run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
         catalogue = load_catalogue()
         if as_json:
             terminal.print_json(
@@ -212,13 +161,13 @@ def register(app: typer.Typer) -> None:
                         "file": r.source,
                         "questions": [{"id": q, "why": why, "text": text} for q, why, text in follow_up_questions(r, catalogue)],
                     }
-                    for r in results
+                    for r in run.results
                 ]
             )
         else:
-            for result in results:
+            for result in run.results:
                 show_questions(result, catalogue, terminal.console())
-        if problems:
+        if run.problems:
             raise typer.Exit(EXIT_INPUT)
 
 

@@ -193,7 +193,7 @@ def _load_dossiers(paths: list[Path]) -> list[Dossier]:
     from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
     from provenance_cli.util.errors import InputError, Problem
-    from provenance_cli.util.parallel import discover
+    from provenance_cli.util.files import discover
 
     files, problems = discover(paths)
     named = {str(p) for p in paths}
@@ -343,8 +343,9 @@ def _print_checks(checks: list[DossierCheck]) -> None:
 def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_changed: bool) -> None:
     import sys
 
+    from provenance_cli.assessment.gates import enforce, evidence_gate
     from provenance_cli.evidence.results import BROKEN, CHANGED, REMOVED, UNREACHABLE
-    from provenance_cli.util.errors import EXIT_GATE, EXIT_SERVICE
+    from provenance_cli.util.errors import EXIT_SERVICE
 
     items = [item for check in checks for item in check.urls]
     if _network_down([item.result for item in items]):
@@ -353,13 +354,6 @@ def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_chang
             f"({_first_reason(i.result for i in items)}); the network looks down\n"
         )
         raise typer.Exit(EXIT_SERVICE)
-    broken = [i for i in items if i.result.status in (BROKEN, UNREACHABLE) or i.drift == REMOVED]
-    changed = [i for i in items if i.drift in (CHANGED, REMOVED)]
-    tripped = []
-    if fail_on_broken and broken:
-        tripped.append(f"{len(broken)} broken, unreachable or removed evidence link(s) (--fail-on-broken)")
-    if fail_on_changed and changed:
-        tripped.append(f"{len(changed)} evidence page(s) changed or removed since snapshot (--fail-on-changed)")
-    if tripped:
-        sys.stderr.write("gate: " + "; ".join(tripped) + "\n")
-        raise typer.Exit(EXIT_GATE)
+    broken = sum(1 for i in items if i.result.status in (BROKEN, UNREACHABLE) or i.drift == REMOVED)
+    changed = sum(1 for i in items if i.drift in (CHANGED, REMOVED))
+    enforce(evidence_gate(broken, changed, fail_on_broken=fail_on_broken, fail_on_changed=fail_on_changed))

@@ -31,10 +31,10 @@ def load_documents(
     assessed: dict[str, dict[str, Any]] = {}
     if dossiers:
         context = RenderContext(inputs=run_inputs(policy))
-        results, problems = run_assessment(dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
-        if problems:
+        run = run_assessment(dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
+        if run.problems:
             raise typer.Exit(2)
-        for result in results:
+        for result in run.results:
             assessed[result.source] = report_document(result, context)
     return [load_report(p) if p.suffix.lower() == ".json" else assessed[str(p)] for p in paths]
 
@@ -76,7 +76,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Vendors side by side: scores and every answer, differing answers marked ◆."""
         from provenance_cli.cli import terminal
-        from provenance_cli.render.compare import compare_documents, render_html, render_markdown, render_terminal
+        from provenance_cli.cli.views import show_comparison
+        from provenance_cli.render.compare import compare_documents, render_html, render_markdown
         from provenance_cli.render.interface import RenderContext
         from provenance_cli.render.output import guard_render
 
@@ -89,14 +90,14 @@ def register(app: typer.Typer) -> None:
         comparison = compare_documents(documents)
         if fmt == "terminal":
             if output is None:
-                render_terminal(comparison, terminal.console())
+                show_comparison(comparison, terminal.console())
                 return
             import io
 
             from rich.console import Console
 
             buffer = io.StringIO()
-            render_terminal(comparison, Console(file=buffer, width=160, no_color=True, highlight=False))
+            show_comparison(comparison, Console(file=buffer, width=160, no_color=True, highlight=False))
             _write(buffer.getvalue(), output)
             return
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
@@ -117,9 +118,9 @@ def register(app: typer.Typer) -> None:
         offline: Annotated[bool, _OFFLINE] = False,
     ) -> None:
         """What changed between two assessments: answers, rules fired, scores and tier."""
+        from provenance_cli.assessment.gates import enforce, worse_gate
         from provenance_cli.cli import terminal
         from provenance_cli.render.diff import diff_documents, render_json, render_markdown, render_text
-        from provenance_cli.util.errors import EXIT_GATE
 
         fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
         renderers = {"text": render_text, "md": render_markdown, "json": render_json}
@@ -128,6 +129,5 @@ def register(app: typer.Typer) -> None:
         before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         changes = diff_documents(before, after)
         _write(renderers[fmt](changes), output)
-        if fail_on_worse and changes["worse"]:
-            terminal.note("gate tripped: risk went up")
-            raise typer.Exit(EXIT_GATE)
+        if fail_on_worse:
+            enforce(worse_gate(changes))

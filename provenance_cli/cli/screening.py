@@ -254,8 +254,8 @@ def screen(
 ) -> None:
     """Screen dossiers (vendor, aliases, ownership chain) or names; matches are information."""
     from provenance_cli.cli import terminal
+    from provenance_cli.formats.vocabulary import LIST_NAMES
     from provenance_cli.screening import ScreeningSettings, screen_dossier, screen_names
-    from provenance_cli.screening.model import LIST_NAMES
     from provenance_cli.util.errors import InputError, ServiceError, UsageError
 
     _set_offline(offline)
@@ -279,7 +279,7 @@ def screen(
     dossiers = []
     if paths:
         from provenance_cli.formats.dossier import load_dossier
-        from provenance_cli.util.parallel import discover
+        from provenance_cli.util.files import discover
 
         files, problems = discover(paths)
         for file in files:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from provenance_cli.util.errors import EXIT_INPUT, InputError, Problem, ProvcheckError
+from provenance_cli.util.errors import EXIT_INPUT, GateTripped, InputError, Problem, ProvcheckError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,12 +65,12 @@ def _escape(text: str) -> str:
 
 
 def fail_usage(message: str, choices: Sequence[str] = ()) -> NoReturn:
-    import difflib
+    from provenance_cli.formats.vocabulary import did_you_mean
 
     text = message
     if choices:
-        hint = difflib.get_close_matches(message.split("'")[-2] if "'" in message else "", list(choices), n=1)
-        text += f"; did you mean {hint[0]!r}?" if hint else f"; expected one of {', '.join(choices)}"
+        given = message.split("'")[-2] if "'" in message else ""
+        text += did_you_mean(given, choices) or f"; expected one of {', '.join(choices)}"
     sys.stderr.write(f"provcheck: error: {text}\n")
     raise typer.Exit(EXIT_INPUT)
 
@@ -79,6 +79,9 @@ def report_error(error: ProvcheckError) -> None:
     if isinstance(error, InputError):
         for problem in error.problems:
             sys.stderr.write(f"{problem}\n")
+        return
+    if isinstance(error, GateTripped):
+        sys.stderr.write(f"{error}\n")
         return
     sys.stderr.write(f"provcheck: error: {error}\n")
 

@@ -7,12 +7,13 @@ the same with NO_COLOR, on a monochrome terminal or piped into a file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from provenance_cli.assessment.scoring import VendorResult, follow_up_questions
+from provenance_cli.assessment.results import VendorResult
+from provenance_cli.assessment.scoring import follow_up_questions
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -102,7 +103,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
 def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
     """Screening hits and evidence drift, when the pipeline attached them."""
     sections: list[tuple[str, list[str]]] = []
-    screening = result.extras.get("screening")
+    screening = result.screening
     if screening is not None:
         sections.append(
             (
@@ -114,9 +115,8 @@ def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
                 ],
             )
         )
-    evidence = result.extras.get("evidence")
-    if evidence:
-        sections.append(("Evidence changed or broken", [f.describe() for f in evidence if f.is_finding]))
+    if result.evidence is not None and result.evidence.findings:
+        sections.append(("Evidence changed or broken", [f.describe() for f in result.evidence.findings if f.is_finding]))
     return sections
 
 
@@ -160,3 +160,33 @@ def show_questions(result: VendorResult, catalogue: Catalogue, console: Console)
     for question_id, why, text in questions:
         console.print(f"  [{SEVERITY_STYLE['medium']}]{escape(why)}[/]  {escape(question_id)}")
         console.print(f"      {escape(text)}")
+
+
+def show_comparison(comparison: dict[str, Any], console: Console) -> None:
+    """Vendors side by side in one table; differing answers marked."""
+    from provenance_cli.render.compare import MARKER
+
+    table = Table(title=f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})")
+    table.add_column("", no_wrap=True)
+    table.add_column("question / category")
+    for vendor in comparison["vendors"]:
+        table.add_column(escape(vendor["name"]))
+    tiers = []
+    for v in comparison["vendors"]:
+        style = TIER_STYLE.get(v["tier"], "")
+        tiers.append(f"[{style}]{escape(str(v['tier']).upper())}[/]" if style else escape(str(v["tier"]).upper()))
+    table.add_row("", "[bold]tier[/]", *tiers)
+    table.add_row("", "[bold]overall[/]", *(f"{float(v['overall']):.1f}" for v in comparison["vendors"]))
+    for category in comparison["categories"]:
+        mark = MARKER if category["differs"] else ""
+        table.add_row(mark, escape(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
+    table.add_section()
+    for question in comparison["questions"]:
+        mark = MARKER if question["differs"] else ""
+        style = "bold" if question["differs"] else ""
+        cells = [
+            "[dim]n/a[/]" if c is None else (f"[{style}]{escape(c['answer'])}[/]" if style else escape(c["answer"]))
+            for c in question["cells"]
+        ]
+        table.add_row(mark, escape(question["question_id"]), *cells)
+    console.print(table)

@@ -18,12 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provenance_cli.formats.models import UNDISCLOSED, Question
+from provenance_cli.formats.models import Question
+from provenance_cli.formats.vocabulary import LIST_NAMES, ROLES, UNDISCLOSED, did_you_mean
 
 PathKey = tuple[str | int, ...]
 
 VENDOR_FACTS = ("headquarters", "parent_jurisdictions", "hosting_regions")
-SCREENING_ROLES = ("vendor", "alias", "parent")
 _COMPARATORS = ("gte", "gt", "lte", "lt")
 
 
@@ -201,13 +201,6 @@ def _number(raw: Any, path: PathKey) -> float:
     return value
 
 
-def _closest(name: str, options: list[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(name, options, n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def compile_condition(
     raw: Any,
     questions: Mapping[str, Question],
@@ -233,9 +226,7 @@ def compile_condition(
         return _compile_vendor(raw, path)
     if "screening" in raw:
         return _compile_screening(raw, path)
-    raise ConditionError(
-        path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening"
-    )
+    raise ConditionError(path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening")
 
 
 def _single_operator(raw: dict[str, Any], subject: str, allowed: tuple[str, ...], path: PathKey) -> str:
@@ -248,9 +239,7 @@ def _single_operator(raw: dict[str, Any], subject: str, allowed: tuple[str, ...]
 def _compile_answer(raw: dict[str, Any], questions: Mapping[str, Question], path: PathKey) -> Condition:
     question_id = raw["answer"]
     if not isinstance(question_id, str) or question_id not in questions:
-        raise ConditionError(
-            path + ("answer",), f"unknown question {question_id!r}{_closest(str(question_id), list(questions))}"
-        )
+        raise ConditionError(path + ("answer",), f"unknown question {question_id!r}{did_you_mean(str(question_id), list(questions))}")
     question = questions[question_id]
     operator = _single_operator(raw, "answer", ("in", *_COMPARATORS, "contains_any", "lacks_any"), path)
     operand_path = path + (operator,)
@@ -265,8 +254,7 @@ def _compile_answer(raw: dict[str, Any], questions: Mapping[str, Question], path
             if value not in ranks:
                 raise ConditionError(
                     operand_path + (index,),
-                    f"{value!r} is not an answer of {question_id}; expected one of {', '.join(ranks)}"
-                    + _closest(value, list(ranks)),
+                    f"{value!r} is not an answer of {question_id}; expected one of {', '.join(ranks)}" + did_you_mean(value, list(ranks)),
                 )
         chosen = frozenset(values)
         lowest = min(ranks[v] for v in chosen)
@@ -300,13 +288,9 @@ def _compile_answer(raw: dict[str, Any], questions: Mapping[str, Question], path
     values = [str(v) for v in _as_list(operand, operand_path, "options")]
     for index, value in enumerate(values):
         if value not in risks:
-            raise ConditionError(
-                operand_path + (index,), f"{value!r} is not an option of {question_id}{_closest(value, list(risks))}"
-            )
+            raise ConditionError(operand_path + (index,), f"{value!r} is not an option of {question_id}{did_you_mean(value, list(risks))}")
         if operator == "contains_any" and risks[value] == 0:
-            raise ConditionError(
-                operand_path + (index,), f"contains_any may only name exposure options (risk > 0); {value!r} has risk 0"
-            )
+            raise ConditionError(operand_path + (index,), f"contains_any may only name exposure options (risk > 0); {value!r} has risk 0")
         if operator == "lacks_any" and risks[value] != 0:
             raise ConditionError(
                 operand_path + (index,), f"lacks_any may only name protective options (risk 0); {value!r} has risk {risks[value]}"
@@ -332,11 +316,18 @@ def _compile_screening(raw: dict[str, Any], path: PathKey) -> Condition:
         raise ConditionError(path + ("screening",), f"unknown keys {unknown}; expected lists and roles")
     lists = spec.get("lists")
     roles = spec.get("roles")
-    list_set = frozenset(str(v) for v in _as_list(lists, path + ("screening", "lists"), "list keys")) if lists is not None else None
+    list_set = None
+    if lists is not None:
+        list_set = frozenset(str(v) for v in _as_list(lists, path + ("screening", "lists"), "list keys"))
+        for key in sorted(list_set - set(LIST_NAMES)):
+            raise ConditionError(
+                path + ("screening", "lists"),
+                f"unknown list key {key!r}{did_you_mean(key, LIST_NAMES)}; expected one of {', '.join(LIST_NAMES)}",
+            )
     role_set = None
     if roles is not None:
         role_set = frozenset(str(v) for v in _as_list(roles, path + ("screening", "roles"), "roles"))
-        bad = sorted(role_set - set(SCREENING_ROLES))
+        bad = sorted(role_set - set(ROLES))
         if bad:
-            raise ConditionError(path + ("screening", "roles"), f"unknown roles {bad}; expected {', '.join(SCREENING_ROLES)}")
+            raise ConditionError(path + ("screening", "roles"), f"unknown roles {bad}; expected {', '.join(ROLES)}")
     return Listed(list_set, role_set)

@@ -9,7 +9,6 @@ file are reported at once so an author can fix them in one pass.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -19,10 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Facts
-from provenance_cli.formats.models import UNDISCLOSED, DossierModel, Question, parse_iso_date
+from provenance_cli.formats.models import DossierModel, Question, parse_iso_date
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.safeyaml import Document, decode_utf8, load_text, read_bytes
+from provenance_cli.formats.vocabulary import UNDISCLOSED, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
 
@@ -58,9 +58,7 @@ class Dossier:
 
 
 def _choices_hint(options: list[str], given: str) -> str:
-    match = difflib.get_close_matches(given, options, n=1)
-    hint = f" (did you mean {match[0]!r}?)" if match else ""
-    return f"expected one of {', '.join(options)}{hint}"
+    return f"expected one of {', '.join(options)}{did_you_mean(given, options)}"
 
 
 def normalise_answer(question: Question, raw: Any) -> Any:
@@ -136,8 +134,7 @@ def check_answers(document: Document, model: DossierModel, catalogue: Catalogue)
         path = ("answers", question_id)
         question = catalogue.questions.get(question_id)
         if question is None:
-            match = difflib.get_close_matches(question_id, known, n=1, cutoff=0.5)
-            hint = f"; did you mean {match[0]!r}?" if match else ""
+            hint = did_you_mean(question_id, known, cutoff=0.5)
             problems.append(document.problem(path, f"unknown question id {question_id!r}{hint}", prefer_key=True))
             continue
         if entry.answer is None:

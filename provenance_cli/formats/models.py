@@ -16,13 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
-
-UNDISCLOSED = "undisclosed"
-ANSWER_TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "date", "text")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-TIERS = ("low", "medium", "high", "critical")
-EVIDENCE_KINDS = ("vendor_attestation", "public_document", "third_party")
-MODEL_ACCESS = ("api", "open_weights", "aggregator", "on_premises")
+from provenance_cli.formats.vocabulary import AnswerType, EvidenceKind, ModelAccess, Severity, Tier
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -139,7 +133,7 @@ class Question(StrictModel):
     text: Text
     help: Text
     """Why the answer matters for provenance risk."""
-    type: Literal["yes_no", "single_choice", "multiple_choice", "number", "date", "text"]
+    type: AnswerType
     choices: list[Choice] | None = None
     risky_answer: Literal["yes", "no"] | None = None
     """yes_no only: the unfavourable answer."""
@@ -163,8 +157,8 @@ class Rule(StrictModel):
     """The question the rule scores; absent for rules over screening or vendor facts."""
     when: dict[str, Any]
     points: Annotated[float, Field(ge=0, le=100)]
-    severity: Literal["info", "low", "medium", "high", "critical"]
-    knockout: Literal["low", "medium", "high", "critical"] | None = None
+    severity: Severity
+    knockout: Tier | None = None
     message: Text
     recommendation: Text
 
@@ -186,7 +180,7 @@ class Evidence(StrictModel):
     title: Text | None = None
     retrieved: IsoDate | None = None
     """When the assessor read the source."""
-    kind: Literal["vendor_attestation", "public_document", "third_party"]
+    kind: EvidenceKind
 
 
 class AnswerEntry(StrictModel):
@@ -220,7 +214,7 @@ class Vendor(StrictModel):
 class ModelInScope(StrictModel):
     name: Text
     version: str | None = None
-    access: Literal["api", "open_weights", "aggregator", "on_premises"] | None = None
+    access: ModelAccess | None = None
 
 
 class Assessment(StrictModel):

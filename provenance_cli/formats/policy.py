@@ -15,17 +15,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
 from provenance_cli.formats.models import FormatVersion, IsoDate, StrictModel, Text
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.safeyaml import Document, load_file
+from provenance_cli.formats.vocabulary import Severity, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
-Tier = Literal["low", "medium", "high", "critical"]
-Severity = Literal["info", "low", "medium", "high", "critical"]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
@@ -112,7 +111,7 @@ class PolicyModel(StrictModel):
     evidence: EvidencePolicy = EvidencePolicy()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Policy:
     """A checked policy, with the digest that report provenance records."""
 
@@ -143,13 +142,6 @@ class Policy:
         return int(getattr(self.model.reassessment_days, tier))
 
 
-def _hint(name: str, options: list[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(name, options, n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, today: date | None) -> list[Problem]:
     """Problems of meaning; ``today`` set means expired waivers are problems too (validate)."""
     problems: list[Problem] = []
@@ -159,7 +151,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
         if category not in categories:
             problems.append(
                 document.problem(
-                    ("category_weights", category), f"unknown category {category!r}{_hint(category, categories)}", prefer_key=True
+                    ("category_weights", category), f"unknown category {category!r}{did_you_mean(category, categories)}", prefer_key=True
                 )
             )
     weights = {c: model.category_weights.get(c, 1.0) for c in categories}
@@ -169,7 +161,9 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
         if category not in categories:
             problems.append(
                 document.problem(
-                    ("staleness", "categories", category), f"unknown category {category!r}{_hint(category, categories)}", prefer_key=True
+                    ("staleness", "categories", category),
+                    f"unknown category {category!r}{did_you_mean(category, categories)}",
+                    prefer_key=True,
                 )
             )
     tiers = model.tiers
@@ -183,7 +177,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     for index, override in enumerate(model.rule_overrides):
         path = ("rule_overrides", index)
         if override.rule not in catalogue.rule_ids:
-            problems.append(document.problem(path + ("rule",), f"unknown rule {override.rule!r}{_hint(override.rule, rule_ids)}"))
+            problems.append(document.problem(path + ("rule",), f"unknown rule {override.rule!r}{did_you_mean(override.rule, rule_ids)}"))
         if override.rule in seen:
             problems.append(document.problem(path + ("rule",), f"rule {override.rule} is overridden twice"))
         seen.add(override.rule)
@@ -195,7 +189,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
         path = ("waivers", index)
         if waiver.rule not in catalogue.rule_ids:
             problems.append(
-                document.problem(path + ("rule",), f"waiver for unknown rule {waiver.rule!r}{_hint(waiver.rule, rule_ids)}")
+                document.problem(path + ("rule",), f"waiver for unknown rule {waiver.rule!r}{did_you_mean(waiver.rule, rule_ids)}")
             )
         if waiver.granted and waiver.expires <= waiver.granted:
             problems.append(

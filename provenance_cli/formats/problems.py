@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from provenance_cli.formats.safeyaml import Document, PathKey
+from provenance_cli.formats.vocabulary import did_you_mean
 from provenance_cli.util.errors import Problem
 
 
@@ -67,8 +67,7 @@ def problems_from(
         if kind == "extra_forbidden":
             key = str(loc[-1])
             allowed = _allowed_keys(model, loc[:-1])
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else (f"; expected one of {', '.join(allowed)}" if allowed else "")
+            suggestion = did_you_mean(key, allowed) or (f"; expected one of {', '.join(allowed)}" if allowed else "")
             problems.append(document.problem(path, f"unknown key {key!r}{suggestion}", prefer_key=True))
             continue
         if kind == "missing":

@@ -17,9 +17,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Condition, ConditionError, compile_condition
-from provenance_cli.formats.models import UNDISCLOSED, Question, Questionnaire, Rule
+from provenance_cli.formats.models import Question, Questionnaire, Rule
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
+from provenance_cli.formats.vocabulary import UNDISCLOSED
 from provenance_cli.util.errors import InputError, Problem
 
 
@@ -34,7 +35,7 @@ class CompiledRule:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalogue:
     """All questionnaires in order, with fast look-ups by question and rule id."""
 

@@ -12,8 +12,9 @@ import re
 import textwrap
 from datetime import date
 
-from provenance_cli.formats.models import UNDISCLOSED, Question
+from provenance_cli.formats.models import Question
 from provenance_cli.formats.questionnaires import Catalogue
+from provenance_cli.formats.vocabulary import UNDISCLOSED
 from provenance_cli.util.errors import UsageError
 
 # JSON escapes C0 controls but leaves these raw; a YAML reader refuses DEL and the

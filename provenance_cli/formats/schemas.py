@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.formats.models import UNDISCLOSED, DossierModel, Question, Questionnaire
+from provenance_cli.formats.models import DossierModel, Question, Questionnaire
 from provenance_cli.formats.questionnaires import Catalogue
-from provenance_cli.render.report_schema import REPORT_SCHEMA_FILE, report_schema
+from provenance_cli.formats.report_schema import REPORT_SCHEMA_FILE, report_schema
+from provenance_cli.formats.vocabulary import UNDISCLOSED
 
 SCHEMA_BASE = "https://provcheck.dev/schemas/"
 DOSSIER_SCHEMA_FILE = "dossier.schema.json"
@@ -84,7 +85,7 @@ def render(schema: dict[str, Any]) -> str:
 def all_schemas(catalogue: Catalogue) -> dict[str, str]:
     """File name -> text of every published schema."""
     schemas = {DOSSIER_SCHEMA_FILE: render(dossier_schema(catalogue)), QUESTIONNAIRE_SCHEMA_FILE: render(questionnaire_schema())}
-    schemas[REPORT_SCHEMA_FILE] = render(report_schema())
+    schemas[REPORT_SCHEMA_FILE] = render(report_schema(SCHEMA_BASE, DRAFT))
     return schemas
 
 

@@ -69,35 +69,3 @@ def render_html(comparison: dict[str, Any], context: RenderContext) -> str:
     from provenance_cli.render.templating import template
 
     return template("html", "compare.html.j2", context.template_dir).render(c=comparison, marker=MARKER, generated_at=context.generated_at)
-
-
-def render_terminal(comparison: dict[str, Any], console: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from provenance_cli.cli.views import TIER_STYLE
-
-    table = Table(title=f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})")
-    table.add_column("", no_wrap=True)
-    table.add_column("question / category")
-    for vendor in comparison["vendors"]:
-        table.add_column(escape(vendor["name"]))
-    tiers = []
-    for v in comparison["vendors"]:
-        style = TIER_STYLE.get(v["tier"], "")
-        tiers.append(f"[{style}]{escape(str(v['tier']).upper())}[/]" if style else escape(str(v["tier"]).upper()))
-    table.add_row("", "[bold]tier[/]", *tiers)
-    table.add_row("", "[bold]overall[/]", *(f"{float(v['overall']):.1f}" for v in comparison["vendors"]))
-    for category in comparison["categories"]:
-        mark = MARKER if category["differs"] else ""
-        table.add_row(mark, escape(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
-    table.add_section()
-    for question in comparison["questions"]:
-        mark = MARKER if question["differs"] else ""
-        style = "bold" if question["differs"] else ""
-        cells = [
-            "[dim]n/a[/]" if c is None else (f"[{style}]{escape(c['answer'])}[/]" if style else escape(c["answer"]))
-            for c in question["cells"]
-        ]
-        table.add_row(mark, escape(question["question_id"]), *cells)
-    console.print(table)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from provenance_cli.render.interface import RenderContext, Renderer
 
 if TYPE_CHECKING:
-    from provenance_cli.assessment.scoring import VendorResult
+    from provenance_cli.assessment.results import VendorResult
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

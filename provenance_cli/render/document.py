@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.scoring import STALE_RULE_ID, TraceEntry, VendorResult, WaiverRef
-from provenance_cli.formats.models import TIERS
+from provenance_cli.assessment.results import STALE_RULE_ID, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 from provenance_cli.util.errors import InputError, Problem
 
@@ -108,58 +108,30 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _describe(item: Any) -> str:
-    describe = getattr(item, "describe", None)
-    if callable(describe):
-        return str(describe())
-    return str(getattr(item, "detail", item))
-
-
 def _screening(result: VendorResult) -> dict[str, Any] | None:
-    screening = result.extras.get("screening")
+    screening = result.screening
     if screening is None:
         return None
-    matches = []
-    for match in getattr(screening, "matches", ()) or ():
-        as_dict = getattr(match, "as_dict", None)
-        data = _plain(as_dict()) if callable(as_dict) else {}
-        data["description"] = _describe(match)
-        matches.append(data)
-    return {"matches": matches, "list_versions": _list_versions(screening)}
-
-
-def _list_versions(screening: Any) -> list[dict[str, Any]]:
-    versions = []
-    for version in getattr(screening, "list_versions", ()) or ():
-        data = _plain(version)
-        versions.append(data if isinstance(data, dict) else {"name": str(data)})
-    return sorted(versions, key=lambda v: (str(v.get("key", "")), str(v.get("name", ""))))
+    matches = [{**_plain(match.as_dict()), "description": match.describe()} for match in screening.matches]
+    versions = [_plain(version) for version in screening.list_versions]
+    versions.sort(key=lambda v: (str(v.get("key", "")), str(v.get("name", ""))))
+    return {"matches": matches, "list_versions": versions}
 
 
 def _evidence(result: VendorResult) -> list[dict[str, Any]] | None:
-    findings = result.extras.get("evidence")
-    if findings is None:
+    if result.evidence is None:
         return None
-    out = []
-    for finding in findings:
-        as_dict = getattr(finding, "as_dict", None)
-        data = _plain(as_dict()) if callable(as_dict) else {}
-        data["description"] = _describe(finding)
-        data["is_finding"] = bool(getattr(finding, "is_finding", True))
-        out.append(data)
-    return out
+    return [
+        {**_plain(finding.as_dict()), "description": finding.describe(), "is_finding": finding.is_finding}
+        for finding in result.evidence.findings
+    ]
 
 
 def _dossier_inputs(result: VendorResult) -> list[InputFile]:
+    """The dossier and the lock file the result was scored with (their digests as read then)."""
     inputs = [InputFile("dossier", result.source, result.sha256)]
-    if "evidence" in result.extras:
-        try:
-            from provenance_cli.evidence.lock import lock_path_for
-        except ImportError:  # evidence support not installed
-            return inputs
-        lock = lock_path_for(result.source)
-        if lock.is_file():
-            inputs.append(InputFile("evidence_lock", str(lock), file_sha256(lock)))
+    if result.evidence is not None:
+        inputs.append(InputFile("evidence_lock", result.evidence.lock_path, result.evidence.lock_sha256))
     return inputs
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from provenance_cli.render.interface import RenderContext, Renderer
 
 if TYPE_CHECKING:
-    from provenance_cli.assessment.scoring import VendorResult
+    from provenance_cli.assessment.results import VendorResult
 
 TEMPLATE = "report.html.j2"
 INDEX_TEMPLATE = "index.html.j2"

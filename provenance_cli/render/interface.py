@@ -1,6 +1,6 @@
 """The one interface every report format implements, and the registry of formats.
 
-A renderer turns one :class:`~provenance_cli.assessment.scoring.VendorResult` into text.
+A renderer turns one :class:`~provenance_cli.assessment.results.VendorResult` into text.
 Each format lives in its own module (``markdown``, ``html``, ``json_report``,
 ``csv_report``) and is imported only when asked for, so ``provcheck --help``
 never pays for jinja2. Adding a format is one new module and one registry line.
@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from provenance_cli.assessment.scoring import VendorResult
+    from provenance_cli.assessment.results import VendorResult
 
 
 @dataclass(frozen=True)

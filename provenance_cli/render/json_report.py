@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from provenance_cli.render.interface import RenderContext, Renderer
 
 if TYPE_CHECKING:
-    from provenance_cli.assessment.scoring import VendorResult
+    from provenance_cli.assessment.results import VendorResult
 
 
 class JsonRenderer(Renderer):

@@ -10,10 +10,10 @@ existing report as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +21,7 @@ from provenance_cli.render.interface import InputFile, RenderContext, get_render
 from provenance_cli.util.errors import UsageError
 
 if TYPE_CHECKING:
-    from provenance_cli.assessment.pipeline import AssessOptions, Outcome
-    from provenance_cli.assessment.scoring import VendorResult
+    from provenance_cli.assessment.results import VendorResult
 
 RESERVED = frozenset({"index", "summary"})
 """Names the folder layout uses itself (index.html, summary.csv)."""
@@ -77,8 +76,10 @@ def write_reports(
     rendered: Sequence[str | None] | None = None,
     folder_input: bool = False,
 ) -> list[Path]:
-    """Render (unless ``rendered`` holds the texts already) and write; return what was written."""
-    from provenance_cli.cli.terminal import note
+    """Render (unless ``rendered`` holds the texts already) and write; return what was written.
+
+    Nothing is printed: the caller says what was written (one file, or a folder's worth).
+    """
     from provenance_cli.util.files import atomic_write
 
     renderer = get_renderer(fmt)
@@ -105,7 +106,6 @@ def write_reports(
     for path, text in files.items():
         atomic_write(path, text or "")
         written.append(path)
-    note(f"wrote {len(written)} file(s) to {output}" if folder else f"wrote {output}")
     return written
 
 
@@ -128,20 +128,17 @@ def guard_render(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
     return text
 
 
-def assess_and_render(job: tuple[str, AssessOptions, str, RenderContext]) -> tuple[Outcome, str | None, str | None]:
-    """Assess one file and render its report in the same worker: (outcome, text, error)."""
-    from provenance_cli.assessment.pipeline import assess_file
+@dataclass(frozen=True)
+class ReportJob:
+    """Render one vendor's report in the worker that assessed it (a picklable finisher).
 
-    path, options, fmt, context = job
-    outcome = assess_file((path, options))
-    if outcome.result is None:
-        return outcome, None, None
-    try:
-        text = get_renderer(fmt).render(outcome.result, context)
-    except Exception as exc:  # a broken custom template: report it, write nothing
-        return outcome, None, f"cannot render the {fmt} report of {path}: {type(exc).__name__}: {exc}"
-    # The report is rendered: the parent process needs only the summary (tier, scores,
-    # stale and open-question lists) for gates and the portfolio index, so the bulky
-    # answers and trace are not sent back through the process pipe.
-    slim = dataclasses.replace(outcome.result, answers=(), trace=())
-    return dataclasses.replace(outcome, result=slim), text, None
+    The assess pipeline calls it without knowing about formats; failures leave
+    as :class:`UsageError` naming the format, before anything is written.
+    """
+
+    fmt: str
+    context: RenderContext
+
+    def __call__(self, result: VendorResult) -> str:
+        renderer = get_renderer(self.fmt)
+        return guard_render(lambda: renderer.render(result, self.context), self.fmt)

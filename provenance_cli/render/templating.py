@@ -22,6 +22,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from provenance_cli.formats.vocabulary import SEVERITIES, TIERS
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&$!])")
@@ -115,8 +117,6 @@ def pct(value: Any) -> str:
         return ""
 
 
-TIERS = ("low", "medium", "high", "critical")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 def _version() -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import (
-    LIST_NAMES,
     AllowEntry,
     Entry,
     ListVersion,

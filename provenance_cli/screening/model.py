@@ -9,28 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("vendor", "alias", "parent")
-
-LIST_NAMES: dict[str, str] = {
-    "el": "Entity List (BIS)",
-    "meu": "Military End User List (BIS)",
-    "uvl": "Unverified List (BIS)",
-    "dpl": "Denied Persons List (BIS)",
-    "isn": "Nonproliferation Sanctions (State)",
-    "dtc": "ITAR Debarred (State)",
-    "sdn": "Specially Designated Nationals (OFAC SDN)",
-    "ssi": "Sectoral Sanctions Identifications (OFAC SSI)",
-    "cmic": "Non-SDN Chinese Military-Industrial Complex Companies List (OFAC CMIC)",
-    "fse": "Foreign Sanctions Evaders (OFAC FSE)",
-    "mbs": "Non-SDN Menu-Based Sanctions (OFAC MBS)",
-    "plc": "Palestinian Legislative Council (OFAC PLC)",
-    "cap": "Correspondent Account or Payable-Through Account Sanctions (OFAC CAPTA)",
-    "dod_1260h": "DoD Section 1260H list",
-    "opensanctions": "OpenSanctions",
-    "custom": "Internal deny list",
-}
-"""Stable list keys (used by scoring rules) and their display names."""
-
 
 @dataclass(frozen=True)
 class Entry:

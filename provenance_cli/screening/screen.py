@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import (
-    LIST_NAMES,
     ListVersion,
     Match,
     ScreeningResult,

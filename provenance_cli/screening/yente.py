@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import (
-    LIST_NAMES,
     ListVersion,
     Match,
     ScreeningResult,

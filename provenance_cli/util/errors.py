@@ -58,6 +58,16 @@ class UsageError(ProvcheckError):
     exit_code = EXIT_INPUT
 
 
+class GateTripped(ProvcheckError):
+    """A risk gate the user set (``--fail-on``, ``--fail-on-worse``...) tripped (exit 1)."""
+
+    exit_code = EXIT_GATE
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = list(reasons)
+        super().__init__("gate tripped: " + "; ".join(self.reasons))
+
+
 class ServiceError(ProvcheckError):
     """An outside service failed and no usable cache exists (exit 3)."""
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from provenance_cli.util.errors import UsageError
+from provenance_cli.util.errors import Problem, UsageError
 
 
 def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> None:
@@ -56,3 +57,32 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+YAML_SUFFIXES = (".yaml", ".yml")
+NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml")
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """YAML files named or found (recursively) under folders, in a stable order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            children = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in YAML_SUFFIXES
+                and not p.name.endswith(NOT_DOSSIERS)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not children:
+                problems.append(Problem(str(path), 0, 0, "folder holds no .yaml or .yml files"))
+            found.extend(children)
+        elif path.exists():
+            found.append(path)
+        else:
+            problems.append(Problem(str(path), 0, 0, "no such file or folder"))
+    unique = list(dict.fromkeys(found))
+    return unique, problems

@@ -1,4 +1,4 @@
-"""Finding input files and working through many of them on every core.
+"""Working through many inputs on every core.
 
 Folder work (validate, assess, screen) is embarrassingly parallel: each
 dossier is parsed and judged on its own. Small batches stay in-process,
@@ -9,44 +9,14 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TypeVar
-
-from provenance_cli.util.errors import Problem
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-YAML_SUFFIXES = (".yaml", ".yml")
-NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml")
 PARALLEL_THRESHOLD = 48
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """YAML files named or found (recursively) under folders, in a stable order."""
-    found: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            children = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix in YAML_SUFFIXES
-                and not p.name.endswith(NOT_DOSSIERS)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not children:
-                problems.append(Problem(str(path), 0, 0, "folder holds no .yaml or .yml files"))
-            found.extend(children)
-        elif path.exists():
-            found.append(path)
-        else:
-            problems.append(Problem(str(path), 0, 0, "no such file or folder"))
-    unique = list(dict.fromkeys(found))
-    return unique, problems
 
 
 def default_jobs() -> int:

@@ -15,8 +15,9 @@ from typing import Any
 
 from provenance_cli.formats.conditions import Facts
 from provenance_cli.formats.dossier import normalise_answer
-from provenance_cli.formats.models import UNDISCLOSED, Question
+from provenance_cli.formats.models import Question
 from provenance_cli.formats.questionnaires import Catalogue
+from provenance_cli.formats.vocabulary import UNDISCLOSED
 
 _WORDS = ("Nimbus", "Kestrel", "Aurora", "Lumen", "Harbor", "Vector", "Quill", "Cinder", "Meridian", "Sable")
 _FORMS = ("Inc.", "Ltd.", "GmbH", "Co., Ltd.", "S.A.", "LLC")

@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.screening.model import LIST_NAMES, Entry
+from provenance_cli.formats.vocabulary import LIST_NAMES
+from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import LEGAL_FORMS, tidy
 from provenance_cli.screening.source import ListFormatError, ListInfo, Parsed, Source
 

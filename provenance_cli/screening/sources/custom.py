@@ -12,7 +12,8 @@ import csv
 import io
 from pathlib import Path
 
-from provenance_cli.screening.model import LIST_NAMES, Entry
+from provenance_cli.formats.vocabulary import LIST_NAMES
+from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import tidy
 from provenance_cli.screening.source import ListFormatError, ListInfo, Parsed, Source
 

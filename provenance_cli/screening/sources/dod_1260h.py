@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.screening.model import LIST_NAMES, Entry
+from provenance_cli.formats.vocabulary import LIST_NAMES
+from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import normalise, tidy
 from provenance_cli.screening.source import ListFormatError, ListInfo, Parsed, Source
 

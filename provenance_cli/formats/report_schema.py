@@ -1,7 +1,7 @@
 """The published JSON Schema of the JSON report (``report_version`` 1).
 
-Written as data next to :mod:`provenance_cli.render.document`, which builds
-the report; a test validates real reports against it, and
+Written as data, apart from :mod:`provenance_cli.render.document`, which
+builds the report; a test validates real reports against it, and
 ``provcheck schema export`` writes it to ``schemas/report.schema.json``.
 Screening and evidence entries carry more keys than listed here, so those
 objects stay open (``additionalProperties`` allowed); everything the
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance_cli.formats.vocabulary import SEVERITIES, TIERS
+
 REPORT_SCHEMA_FILE = "report.schema.json"
 
-_TIERS = ["low", "medium", "high", "critical"]
-_SEVERITIES = ["info", "low", "medium", "high", "critical"]
+_TIERS = list(TIERS)
+_SEVERITIES = list(SEVERITIES)
 _DAY = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _TEXT = {"type": "string"}
@@ -46,9 +48,8 @@ def _open(required: dict[str, Any], description: str) -> dict[str, Any]:
     }
 
 
-def report_schema() -> dict[str, Any]:
-    from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE
-
+def report_schema(base: str, draft: str) -> dict[str, Any]:
+    """The schema, published at ``base`` + REPORT_SCHEMA_FILE under JSON Schema ``draft``."""
     waiver = _closed({"rule": _TEXT, "vendor": _TEXT, "reason": _TEXT, "approver": _TEXT, "expires": _DAY})
     entry_fields: dict[str, Any] = {
             "category": _TEXT,
@@ -244,8 +245,8 @@ def report_schema() -> dict[str, Any]:
         },
     }
     return {
-        "$schema": DRAFT,
-        "$id": SCHEMA_BASE + REPORT_SCHEMA_FILE,
+        "$schema": draft,
+        "$id": base + REPORT_SCHEMA_FILE,
         "title": "provcheck vendor report",
         "description": "One vendor's assessment as written by `provcheck assess -f json`.",
         **_closed(properties),

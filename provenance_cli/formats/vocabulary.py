@@ -1,0 +1,69 @@
+"""The words provcheck's formats share, each defined once.
+
+Tiers, severities, answer types and the other closed sets appear in
+dossiers, questionnaires, policies, reports and gates; every one of those
+imports them from here (pydantic ``Literal`` types included), so adding a
+word is a one-line change that the schemas, the loaders and the reports all
+see. :func:`suggest` is the one "did you mean" of every error message.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Literal, get_args
+
+Tier = Literal["low", "medium", "high", "critical"]
+"""Risk tiers, least risky first."""
+Severity = Literal["info", "low", "medium", "high", "critical"]
+"""Severity of one finding, least severe first."""
+AnswerType = Literal["yes_no", "single_choice", "multiple_choice", "number", "date", "text"]
+EvidenceKind = Literal["vendor_attestation", "public_document", "third_party"]
+ModelAccess = Literal["api", "open_weights", "aggregator", "on_premises"]
+
+TIERS: tuple[str, ...] = get_args(Tier)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
+EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
+MODEL_ACCESS: tuple[str, ...] = get_args(ModelAccess)
+
+UNDISCLOSED = "undisclosed"
+"""The answer a vendor gives by not answering; never the same as "no"."""
+
+ROLES = ("vendor", "alias", "parent")
+"""Where a screened name comes from in the dossier."""
+
+LIST_NAMES: dict[str, str] = {
+    "el": "Entity List (BIS)",
+    "meu": "Military End User List (BIS)",
+    "uvl": "Unverified List (BIS)",
+    "dpl": "Denied Persons List (BIS)",
+    "isn": "Nonproliferation Sanctions (State)",
+    "dtc": "ITAR Debarred (State)",
+    "sdn": "Specially Designated Nationals (OFAC SDN)",
+    "ssi": "Sectoral Sanctions Identifications (OFAC SSI)",
+    "cmic": "Non-SDN Chinese Military-Industrial Complex Companies List (OFAC CMIC)",
+    "fse": "Foreign Sanctions Evaders (OFAC FSE)",
+    "mbs": "Non-SDN Menu-Based Sanctions (OFAC MBS)",
+    "plc": "Palestinian Legislative Council (OFAC PLC)",
+    "cap": "Correspondent Account or Payable-Through Account Sanctions (OFAC CAPTA)",
+    "dod_1260h": "DoD Section 1260H list",
+    "opensanctions": "OpenSanctions",
+    "custom": "Internal deny list",
+}
+"""Stable keys of the screening lists (scoring rules name them) and their display names."""
+
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+TIER_RANK = {name: rank for rank, name in enumerate(TIERS)}
+
+
+def suggest(given: str, options: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The option closest to ``given`` (a likely typo), or None when nothing is close."""
+    match = difflib.get_close_matches(given, list(options), n=1, cutoff=cutoff)
+    return match[0] if match else None
+
+
+def did_you_mean(given: str, options: Iterable[str], *, cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for an error message, or an empty string."""
+    match = suggest(given, options, cutoff=cutoff)
+    return f" (did you mean {match!r}?)" if match else ""
