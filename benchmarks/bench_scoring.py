@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.synthetic import dossier_yaml  # noqa: E402  (test data generator, not shipped)
+from support.synthetic import dossier_yaml
 
 from provenance_cli.assessment.scoring import score_dossier
 from provenance_cli.formats.dossier import load_dossier

@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from provenance_cli.screening.normalize import normalise  # noqa: E402
-from provenance_cli.screening.sources.dod_1260h import rows_from_opensanctions_csv, rows_from_yaml  # noqa: E402
+from provenance_cli.screening.normalize import normalise
+from provenance_cli.screening.sources.dod_1260h import rows_from_opensanctions_csv, rows_from_yaml
 
 
 def _scalar(value: object) -> str:

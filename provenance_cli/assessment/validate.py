@@ -23,19 +23,9 @@ class FileCheck:
         return not self.problems
 
 
-def guess_kind(data: dict[str, object]) -> str:
-    if "questions" in data:
-        return "questionnaire"
-    if "policy" in data:
-        return "policy"
-    if "provcheck_evidence_lock" in data:
-        return "evidence lock"
-    return "dossier"
-
-
 def check_file(path: Path) -> FileCheck:
     """Validate one dossier, questionnaire or policy file against the bundled catalogue."""
-    from provenance_cli.formats.dossier import dossier_from_document
+    from provenance_cli.formats.dossier import dossier_from_document, file_kind
     from provenance_cli.formats.questionnaires import build_catalogue, load_catalogue
     from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
 
@@ -44,7 +34,7 @@ def check_file(path: Path) -> FileCheck:
     try:
         raw = read_bytes(path)
         document = load_text(decode_utf8(raw, source), source)
-        kind = guess_kind(document.data)
+        kind = file_kind(document.data)
         if kind == "questionnaire":
             build_catalogue([path])
         elif kind == "evidence lock":

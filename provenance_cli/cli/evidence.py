@@ -15,7 +15,6 @@ import typer
 
 if TYPE_CHECKING:
     from provenance_cli.evidence import DossierCheck, FetchOptions, FetchResult
-    from provenance_cli.formats.dossier import Dossier
 
 CHECK_HELP = """Fetch every evidence URL the dossiers cite and report each one.
 
@@ -77,10 +76,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence import check_dossiers, citations
+        from provenance_cli.formats.dossier import load_dossiers
         from provenance_cli.util.net import ensure_online
 
         as_json = terminal.wants_json(output_format)
-        dossiers = _load_dossiers(paths)
+        dossiers = load_dossiers(paths)
         options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
         ensure_online("evidence check")
         total = len({url for dossier in dossiers for url in citations(dossier)})
@@ -110,62 +110,38 @@ def register(app: typer.Typer) -> None:
         max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
     ) -> None:
         from provenance_cli.cli import terminal
-        from provenance_cli.evidence import (
-            build_lock,
-            citations,
-            lock_path_for,
-            read_lock,
-            write_lock,
-        )
-        from provenance_cli.evidence.fetch import fetch_urls
-        from provenance_cli.util.errors import ServiceError
-        from provenance_cli.util.net import ensure_online
+        from provenance_cli.evidence.snapshot import snapshot_evidence, wanted_count
+        from provenance_cli.formats.dossier import load_dossiers
 
         as_json = terminal.wants_json(output_format)
-        dossiers = _load_dossiers(paths)
+        dossiers = load_dossiers(paths)
         options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
-        previous = {d.source: read_lock(lock_path_for(d.source)) for d in dossiers}
-        wanted: list[str] = []
-        for dossier in dossiers:
-            old = previous[dossier.source]
-            for url in citations(dossier):
-                if not (missing_only and old is not None and url in old.entries):
-                    wanted.append(url)
-        wanted = list(dict.fromkeys(wanted))
-        results: dict[str, FetchResult] = {}
-        if wanted:
-            ensure_online("evidence snapshot")
-            with _progress(len(wanted), "snapshotting evidence") as advance:
-                results = {r.url: r for r in fetch_urls(wanted, options, advance)}
-        if results and _network_down(list(results.values())):
-            reason = _first_reason(results.values())
-            raise ServiceError(
-                f"none of the {len(results)} evidence URLs could be reached ({reason}); the network looks down, so no lock file was written"
-            )
-        report: list[dict[str, Any]] = []
-        for dossier in dossiers:
-            lock, notes = build_lock(dossier, results, previous[dossier.source], missing_only=missing_only)
-            path = lock_path_for(dossier.source)
-            write_lock(path, lock)
-            unreadable = [e for e in lock.entries.values() if e.content_sha256 is None]
-            report.append(
+        with _progress(wanted_count(dossiers, missing_only=missing_only), "snapshotting evidence") as advance:
+            outcomes = snapshot_evidence(dossiers, options, missing_only=missing_only, on_result=advance)
+        if as_json:
+            terminal.print_json(
                 {
-                    "dossier": dossier.source,
-                    "lock": str(path),
-                    "entries": len(lock.entries),
-                    "fetched": sum(1 for url in lock.entries if url in results),
-                    "unreadable": [{"url": e.url, "status": e.status, "detail": e.detail} for e in unreadable],
-                    "kept": notes,
+                    "locks": [
+                        {
+                            "dossier": o.dossier,
+                            "lock": o.lock_path,
+                            "entries": o.entries,
+                            "fetched": o.fetched,
+                            "unreadable": [{"url": e.url, "status": e.status, "detail": e.detail} for e in o.unreadable],
+                            "kept": list(o.kept),
+                        }
+                        for o in outcomes
+                    ]
                 }
             )
-            if not as_json:
-                for note in notes:
-                    terminal.warn(note)
-                for entry in unreadable:
-                    terminal.warn(f"{entry.url}: {entry.status}: {entry.detail} (recorded as such)")
-                terminal.note(f"wrote {path}: {_plural(len(lock.entries), 'URL')}, {len(lock.entries) - len(unreadable)} readable")
-        if as_json:
-            terminal.print_json({"locks": report})
+            return
+        for outcome in outcomes:
+            for note in outcome.kept:
+                terminal.warn(note)
+            for entry in outcome.unreadable:
+                terminal.warn(f"{entry.url}: {entry.status}: {entry.detail} (recorded as such)")
+            readable = outcome.entries - len(outcome.unreadable)
+            terminal.note(f"wrote {outcome.lock_path}: {_plural(outcome.entries, 'URL')}, {readable} readable")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -181,41 +157,6 @@ def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int
         max_redirects=max_redirects,
         max_bytes=max_bytes,
     )
-
-
-def _load_dossiers(paths: list[Path]) -> list[Dossier]:
-    """Every dossier under ``paths``; questionnaires and policies in folders are skipped.
-
-    All problems of all files are raised together (exit 2) before any fetching.
-    """
-    from provenance_cli.assessment.validate import guess_kind
-    from provenance_cli.formats.dossier import parse_dossier
-    from provenance_cli.formats.questionnaires import load_catalogue
-    from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
-    from provenance_cli.util.errors import InputError, Problem
-    from provenance_cli.util.files import discover
-
-    files, problems = discover(paths)
-    named = {str(p) for p in paths}
-    catalogue = load_catalogue()
-    dossiers: list[Dossier] = []
-    for path in files:
-        source = str(path)
-        try:
-            raw = read_bytes(path)
-            kind = guess_kind(load_text(decode_utf8(raw, source), source).data)
-            if kind != "dossier":
-                if source in named:
-                    problems.append(Problem(source, 0, 0, f"is a {kind}, not a dossier"))
-                continue
-            dossiers.append(parse_dossier(raw, source, catalogue))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    if not dossiers:
-        raise InputError([Problem(str(p), 0, 0, "no dossiers found") for p in paths])
-    return dossiers
 
 
 @contextmanager
@@ -244,18 +185,6 @@ def _progress(total: int, label: str) -> Iterator[Callable[[FetchResult], None] 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _network_down(results: list[FetchResult]) -> bool:
-    from provenance_cli.evidence.results import NETWORK_FAILURES, UNREACHABLE
-
-    return bool(results) and all(r.status == UNREACHABLE and r.failure in NETWORK_FAILURES for r in results)
-
-
-def _first_reason(results: Any) -> str:
-    for result in results:
-        return str(result.detail)
-    return ""
 
 
 def _checks_json(checks: list[DossierCheck]) -> dict[str, Any]:
@@ -345,13 +274,14 @@ def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_chang
 
     from provenance_cli.assessment.gates import enforce, evidence_gate
     from provenance_cli.evidence.results import BROKEN, CHANGED, REMOVED, UNREACHABLE
+    from provenance_cli.evidence.snapshot import first_reason, network_down
     from provenance_cli.util.errors import EXIT_SERVICE
 
     items = [item for check in checks for item in check.urls]
-    if _network_down([item.result for item in items]):
+    if network_down([item.result for item in items]):
         sys.stderr.write(
             f"provcheck: error: none of the {len(items)} evidence URLs could be reached "
-            f"({_first_reason(i.result for i in items)}); the network looks down\n"
+            f"({first_reason(i.result for i in items)}); the network looks down\n"
         )
         raise typer.Exit(EXIT_SERVICE)
     broken = sum(1 for i in items if i.result.status in (BROKEN, UNREACHABLE) or i.drift == REMOVED)

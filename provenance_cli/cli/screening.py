@@ -256,7 +256,7 @@ def screen(
     from provenance_cli.cli import terminal
     from provenance_cli.formats.vocabulary import LIST_NAMES
     from provenance_cli.screening import ScreeningSettings, screen_dossier, screen_names
-    from provenance_cli.util.errors import InputError, ServiceError, UsageError
+    from provenance_cli.util.errors import ServiceError, UsageError
 
     _set_offline(offline)
     as_json = terminal.wants_json(output_format)
@@ -278,17 +278,9 @@ def screen(
     )
     dossiers = []
     if paths:
-        from provenance_cli.formats.dossier import load_dossier
-        from provenance_cli.util.files import discover
+        from provenance_cli.formats.dossier import load_dossiers
 
-        files, problems = discover(paths)
-        for file in files:
-            try:
-                dossiers.append(load_dossier(file))
-            except InputError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise InputError(problems)
+        dossiers = load_dossiers(paths)
     results: list[tuple[str | None, str, Any]] = []
     for dossier in dossiers:
         results.append(

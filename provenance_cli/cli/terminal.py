@@ -130,8 +130,7 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
             {
                 "valid": not missing and all(c.valid for c in checks),
                 "files": [
-                    {"file": c.path, "kind": c.kind, "valid": c.valid, "problems": [p.as_dict() for p in c.problems]}
-                    for c in checks
+                    {"file": c.path, "kind": c.kind, "valid": c.valid, "problems": [p.as_dict() for p in c.problems]} for c in checks
                 ],
                 "errors": [p.as_dict() for p in missing],
             }

@@ -36,10 +36,7 @@ def tier_label(tier: str) -> str:
 
 def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
     console.print()
-    console.print(
-        f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  "
-        f"overall [bold]{result.overall:.1f}[/bold]/100"
-    )
+    console.print(f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100")
     console.print(
         f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]"
     )

@@ -10,6 +10,7 @@ file are reported at once so an author can fix them in one pass.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -61,7 +62,7 @@ def _choices_hint(options: list[str], given: str) -> str:
     return f"expected one of {', '.join(options)}{did_you_mean(given, options)}"
 
 
-def normalise_answer(question: Question, raw: Any) -> Any:
+def normalise_answer(question: Question, raw: Any) -> Any:  # noqa: C901 - one branch per answer type, each with its own message
     """The typed value of ``raw`` for ``question``; ValueError says what was expected."""
     if isinstance(raw, str) and raw.strip() == UNDISCLOSED:
         return UNDISCLOSED
@@ -154,8 +155,7 @@ def check_answers(document: Document, model: DossierModel, catalogue: Catalogue)
             problems.append(
                 document.problem(
                     ("answers", question_id, "answer"),
-                    f"{question_id} applies only when {describe_condition(raw)}; "
-                    "remove this answer or correct the earlier one",
+                    f"{question_id} applies only when {describe_condition(raw)}; remove this answer or correct the earlier one",
                 )
             )
     return answers, problems
@@ -207,3 +207,55 @@ def load_dossier(path: Path, catalogue: Catalogue | None = None) -> Dossier:
 
         catalogue = load_catalogue()
     return parse_dossier(read_bytes(path), str(path), catalogue)
+
+
+def file_kind(data: dict[str, object]) -> str:
+    """What a parsed provcheck YAML file is, from its top-level keys.
+
+    dossier, questionnaire, policy or evidence lock: folders of dossiers often
+    hold the others too, and each command must know which files are its own.
+    """
+    if "questions" in data:
+        return "questionnaire"
+    if "policy" in data:
+        return "policy"
+    if "provcheck_evidence_lock" in data:
+        return "evidence lock"
+    return "dossier"
+
+
+def load_dossiers(paths: Iterable[Path], catalogue: Catalogue | None = None) -> list[Dossier]:
+    """Every dossier named or found under ``paths``, each parsed once.
+
+    Questionnaires, policies and lock files found in folders are skipped; one
+    named explicitly is a problem. All problems of all files are raised
+    together (exit 2) before the caller does any work.
+    """
+    from provenance_cli.util.files import discover
+
+    if catalogue is None:
+        from provenance_cli.formats.questionnaires import load_catalogue
+
+        catalogue = load_catalogue()
+    paths = list(paths)
+    files, problems = discover(paths)
+    named = {str(p) for p in paths}
+    dossiers: list[Dossier] = []
+    for path in files:
+        source = str(path)
+        try:
+            raw = read_bytes(path)
+            document = load_text(decode_utf8(raw, source), source)
+            kind = file_kind(document.data)
+            if kind != "dossier":
+                if source in named:
+                    problems.append(Problem(source, 0, 0, f"is a {kind}, not a dossier"))
+                continue
+            dossiers.append(dossier_from_document(document, hashlib.sha256(raw).hexdigest(), catalogue))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    if not dossiers:
+        raise InputError([Problem(str(p), 0, 0, "no dossiers found") for p in paths])
+    return dossiers

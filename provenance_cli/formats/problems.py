@@ -53,9 +53,7 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def problems_from(
-    error: ValidationError, document: Document, model: type[BaseModel], prefix: PathKey = ()
-) -> list[Problem]:
+def problems_from(error: ValidationError, document: Document, model: type[BaseModel], prefix: PathKey = ()) -> list[Problem]:
     problems: list[Problem] = []
     # A value that fits no member of a union (``str | list[str]``) yields one error
     # per member; they are merged into one "expected X or Y" problem per place.

@@ -105,7 +105,7 @@ def load_questionnaire(path: Path) -> tuple[Questionnaire, Document]:
     return questionnaire, document
 
 
-def build_catalogue(paths: Iterable[Path]) -> Catalogue:
+def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, compile and cross-check in one pass so every problem carries its line
     """Load, check and compile questionnaires; all problems are reported together."""
     problems: list[Problem] = []
     loaded: list[tuple[Questionnaire, Document]] = []

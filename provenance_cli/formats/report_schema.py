@@ -52,19 +52,19 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
     """The schema, published at ``base`` + REPORT_SCHEMA_FILE under JSON Schema ``draft``."""
     waiver = _closed({"rule": _TEXT, "vendor": _TEXT, "reason": _TEXT, "approver": _TEXT, "expires": _DAY})
     entry_fields: dict[str, Any] = {
-            "category": _TEXT,
-            "rule_id": _TEXT,
-            "rule_version": {"type": "integer"},
-            "question_id": _OPT_TEXT,
-            "answer": {"type": "string", "description": "The answer or screening fact that fired."},
-            "points": _NUMBER,
-            "weight": _NUMBER,
-            "contribution": {"type": "number", "description": "points x weight; 0 when waived."},
-            "severity": {"enum": _SEVERITIES},
-            "message": _TEXT,
-            "knockout": {"enum": [*_TIERS, None]},
-            "waiver": {"anyOf": [{"$ref": "#/$defs/waiver"}, {"type": "null"}]},
-            "overridden": {"type": "boolean"},
+        "category": _TEXT,
+        "rule_id": _TEXT,
+        "rule_version": {"type": "integer"},
+        "question_id": _OPT_TEXT,
+        "answer": {"type": "string", "description": "The answer or screening fact that fired."},
+        "points": _NUMBER,
+        "weight": _NUMBER,
+        "contribution": {"type": "number", "description": "points x weight; 0 when waived."},
+        "severity": {"enum": _SEVERITIES},
+        "message": _TEXT,
+        "knockout": {"enum": [*_TIERS, None]},
+        "waiver": {"anyOf": [{"$ref": "#/$defs/waiver"}, {"type": "null"}]},
+        "overridden": {"type": "boolean"},
     }
     entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
     finding = _closed(

@@ -47,11 +47,7 @@ class Document:
         """The closest known position for ``path``, walking up to its parents."""
         probe = tuple(path)
         while True:
-            tables = (
-                (self.key_positions, self.positions)
-                if prefer_key
-                else (self.positions, self.key_positions)
-            )
+            tables = (self.key_positions, self.positions) if prefer_key else (self.positions, self.key_positions)
             for table in tables:
                 if probe in table:
                     return table[probe]
@@ -117,13 +113,11 @@ def load_file(path: Path) -> Document:
     return load_text(decode_utf8(read_bytes(path), str(path)), str(path))
 
 
-def load_text(text: str, source: str) -> Document:
+def load_text(text: str, source: str) -> Document:  # noqa: C901 - one loop over libyaml's event stream, the hot path of every command
     """Parse YAML text into plain values (dict/list/str/None) with positions."""
     import yaml
 
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
+    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise InputError([Problem(source, 1, 1, "file is empty; expected a YAML mapping")])
 
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -196,8 +190,7 @@ def load_text(text: str, source: str) -> Document:
                         first = key_positions.get(top.path + (key,), (0, 0))
                         raise fail(
                             mark,
-                            f"duplicate key {key!r} (first defined at line {first[0]}); "
-                            "a later value would silently replace the first",
+                            f"duplicate key {key!r} (first defined at line {first[0]}); a later value would silently replace the first",
                         )
                     top.pending_key = key
                     key_positions[top.path + (key,)] = (mark.line + 1, mark.column + 1)

@@ -117,8 +117,6 @@ def pct(value: Any) -> str:
         return ""
 
 
-
-
 def _version() -> str:
     from provenance_cli import __version__
 

@@ -2,8 +2,8 @@
 
 CSV: a header row with ``name`` (required) and optionally ``id``,
 ``aliases`` (";"-separated), ``list_date``. YAML: a mapping with
-``entries:``, each ``{name, id, aliases, list_date}``, or a plain list of
-such mappings.
+``entries:``, each ``{name, id, aliases, list_date}`` (the strict YAML
+reader accepts only a mapping at the top of a file).
 """
 
 from __future__ import annotations
@@ -76,13 +76,13 @@ class CustomSource(Source):
         except InputError as exc:
             raise ListFormatError(f"{url}: {exc.problems[0]}") from None
         data = document.data
-        items = data.get("entries") if isinstance(data, dict) else data
+        items = data.get("entries")
         if not isinstance(items, list):
-            raise ListFormatError(f"{url}: expected a list of entries or a mapping with 'entries'")
+            raise ListFormatError(f"{url}: expected a mapping with 'entries:', a list of {{name, id, aliases, list_date}}")
         entries = []
         for position, item in enumerate(items):
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                line, column = document.locate(("entries", position) if isinstance(data, dict) else (position,))
+                line, column = document.locate(("entries", position))
                 raise ListFormatError(f"{url}:{line}:{column}: each entry needs a name")
             aliases = item.get("aliases") or []
             aliases = tuple(tidy(a) for a in aliases if isinstance(a, str) and a.strip()) if isinstance(aliases, list) else ()
