@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from screening_support import CSL
+from support.screening import CSL
 
 from provenance_cli.screening import AllowEntry, ScreeningSettings, screen_dossier, screen_names
 from provenance_cli.screening.index import NameIndex

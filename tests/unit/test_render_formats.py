@@ -6,19 +6,17 @@ import csv
 import dataclasses
 import io
 import json
-import sys
-from pathlib import Path
+import re
 
 import pytest
+from support import REPO
+from support.markdown import check_markdown, to_html
+from support.reports import CONTEXT, XSS, assess, example_paths, hostile_dossier
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from render_support import CONTEXT, XSS, assess, example_paths, hostile_dossier  # noqa: E402
-
-from provenance_cli.assessment.scoring import EvidenceRef  # noqa: E402
-from provenance_cli.render.document import report_document  # noqa: E402
-from provenance_cli.render.interface import formats, get_renderer  # noqa: E402
-from provenance_cli.render.templating import md_text, md_url, safe_url  # noqa: E402
+from provenance_cli.assessment.scoring import EvidenceRef
+from provenance_cli.render.document import report_document
+from provenance_cli.render.interface import formats, get_renderer
+from provenance_cli.render.templating import md_text, md_url, safe_url
 
 EXAMPLES = example_paths()
 
@@ -102,66 +100,22 @@ def test_md_url_cannot_break_out():
 # --------------------------------------------------------------------------- Markdown structure
 
 
-def _tables(markdown: str):
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
-    tokens = parser.parse(markdown)
-    return parser, tokens
-
-
-def _check_markdown(markdown: str) -> int:
-    """Every table row has its header's column count; no raw HTML; links only http(s)."""
-    _, tokens = _tables(markdown)
-    tables = 0
-    header_cells = row_cells = 0
-    in_head = False
-    for token in tokens:
-        assert token.type not in ("html_block", "html_inline"), token
-        if token.type == "table_open":
-            tables += 1
-        elif token.type == "thead_open":
-            in_head, header_cells = True, 0
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            row_cells = 0
-        elif token.type in ("th_open", "td_open"):
-            if in_head:
-                header_cells += 1
-            else:
-                row_cells += 1
-        elif token.type == "tr_close" and not in_head:
-            assert row_cells == header_cells, f"row has {row_cells} cells, header {header_cells}"
-        elif token.type == "inline":
-            for child in token.children or ():
-                assert child.type != "html_inline", child
-                if child.type == "link_open":
-                    href = child.attrGet("href") or ""
-                    assert href.startswith(("http://", "https://")), href
-    return tables
-
-
 def test_markdown_tables_hold_for_examples(example_results):
     for result in example_results:
-        assert _check_markdown(get_renderer("md").render(result, CONTEXT)) >= 5
+        assert check_markdown(get_renderer("md").render(result, CONTEXT)) >= 5
 
 
 def test_markdown_hostile_text_cannot_break_tables_or_inject(hostile_result):
     markdown = get_renderer("md").render(hostile_result, CONTEXT)
-    assert _check_markdown(markdown) >= 5
+    assert check_markdown(markdown) >= 5
     assert "<script>" not in markdown
-    import re
-
     assert not re.search(r"(?<!\\)\]\(javascript:", markdown)
     # the payload is still shown, as text
     assert "window.\\_\\_xss" in markdown or "window.__xss" in markdown.replace("\\", "")
 
 
 def test_markdown_hostile_renders_payload_as_text(hostile_result):
-    from markdown_it import MarkdownIt
-
-    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(get_renderer("md").render(hostile_result, CONTEXT))
+    html = to_html(get_renderer("md").render(hostile_result, CONTEXT))
     assert "<script>" not in html and "<img" not in html and "<svg" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
@@ -177,7 +131,7 @@ def _with_evidence_url(result, url: str):
 def test_non_http_evidence_is_never_a_link(example_results, url):
     result = _with_evidence_url(example_results[0], url)
     markdown = get_renderer("md").render(result, CONTEXT)
-    _check_markdown(markdown)
+    check_markdown(markdown)
     assert f"]({url}" not in markdown
     assert "not a web link" in markdown
     html = get_renderer("html").render(result, CONTEXT)
@@ -189,8 +143,6 @@ def test_non_http_evidence_is_never_a_link(example_results, url):
 
 
 def test_html_is_self_contained(example_results):
-    import re
-
     for result in example_results:
         html = get_renderer("html").render(result, CONTEXT)
         assert "Content-Security-Policy" in html and "default-src 'none'" in html
@@ -208,7 +160,7 @@ def test_html_escapes_hostile_text(hostile_result):
     html = get_renderer("html").render(hostile_result, CONTEXT)
     assert "<script" not in html and "<img" not in html and "<svg onload" not in html
     assert "&lt;script&gt;" in html
-    assert "javascript:" not in "".join(__import__("re").findall(r'href="([^"]*)"', html))
+    assert "javascript:" not in "".join(re.findall(r'href="([^"]*)"', html))
 
 
 # --------------------------------------------------------------------------- JSON
@@ -235,7 +187,7 @@ def test_published_schema_is_current():
     from provenance_cli.formats.schemas import render
     from provenance_cli.render.report_schema import REPORT_SCHEMA_FILE, report_schema
 
-    published = Path(__file__).resolve().parent.parent / "schemas" / REPORT_SCHEMA_FILE
+    published = REPO / "schemas" / REPORT_SCHEMA_FILE
     assert published.read_text(encoding="utf-8") == render(report_schema())
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from support import REPO
 
 from provenance_cli.formats.safeyaml import load_file
 from provenance_cli.formats.schemas import all_schemas
 
-REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "schemas"
 REGENERATE = "regenerate with: provcheck schema export schemas"
 
