@@ -211,7 +211,8 @@ class Server:
         handler = type("LoopbackHandler", (Handler,), {"owner": self})
         self.httpd = _QuietServer((LOOPBACK, 0), handler)
         assert self.httpd.server_address[0] == LOOPBACK
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits up to one interval, after every test
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def base(self) -> str:
