@@ -208,38 +208,122 @@ def test_json_trace_adds_up(example_results):
             assert abs(total - category["raw"]) < 1e-3
 
 
+def _screening_extras(text: dict[str, str]):
+    """Real screening and evidence results (as ``assess --screen --evidence`` makes them)."""
+    from datetime import datetime, timezone
+
+    from provenance_cli.evidence import EvidenceFinding
+    from provenance_cli.screening.model import ListVersion, Match, ScreeningResult
+
+    match = Match(
+        list_key=text["list_key"],
+        list_name=text["list_name"],
+        entry_id=text["entry_id"],
+        entry_name=text["entry_name"],
+        matched_name=text["matched_name"],
+        screened_name=text["screened_name"],
+        role=text["role"],
+        score=97,
+        reason=text["reason"],
+        list_date=text["list_date"],
+        parent_index=0,
+        parent_name=text["parent_name"],
+    )
+    version = ListVersion(
+        key=text["list_key"],
+        name=text["list_name"],
+        list_date=text["list_date"],
+        fetched_at=text["fetched_at"],
+        sha256=text["sha256"],
+        record_count=3,
+        source_url=text["source_url"],
+    )
+    finding = EvidenceFinding(
+        question_id=text["question_id"],
+        url=text["url"],
+        status="changed",
+        detail=text["detail"],
+        snapshot_at=datetime(2026, 6, 1, tzinfo=timezone.utc),
+        checked_at=datetime(2026, 6, 9, tzinfo=timezone.utc),
+    )
+    return {"screening": ScreeningResult(matches=(match,), list_versions=(version,)), "evidence": [finding]}
+
+
+PLAIN_EXTRAS = {
+    "list_key": "el",
+    "list_name": "Example List",
+    "entry_id": "el-1",
+    "entry_name": "Kestrel AI Ltd",
+    "matched_name": "Kestrel AI Ltd",
+    "screened_name": "Kestrel <b>AI</b>",
+    "role": "vendor",
+    "reason": "exact",
+    "list_date": "2026-06-09",
+    "parent_name": "Kestrel Holdings",
+    "fetched_at": "2026-06-10T08:00:00+00:00",
+    "sha256": "ab" * 32,
+    "source_url": "https://lists.example/el.json",
+    "question_id": "retention.policy",
+    "url": "https://x.example/p",
+    "detail": "changed since 2026-06-01",
+}
+
+
 def test_screening_and_evidence_extras_are_rendered(example_results):
-    class Match:
-        screened_name = "Kestrel <b>AI</b>"
-        role = "vendor"
-
-        def describe(self):
-            return "listed on Example List (2026-06-09)"
-
-    class Version:
-        def __init__(self):
-            self.key, self.name, self.list_date, self.sha256 = "el", "Example List", "2026-06-09", "ab" * 32
-
-    class Screening:
-        matches = (Match(),)
-        list_versions = (Version(),)
-
-    class Finding:
-        is_finding = True
-
-        def describe(self):
-            return "https://x.example/p changed since 2026-06-01"
-
-    result = dataclasses.replace(example_results[0], extras={"screening": Screening(), "evidence": [Finding()]})
+    result = dataclasses.replace(example_results[0], extras=_screening_extras(PLAIN_EXTRAS))
     document = report_document(result, CONTEXT)
     assert document["screening"]["matches"][0]["description"] == "listed on Example List (2026-06-09)"
+    assert document["screening"]["matches"][0]["screened_name"] == "Kestrel <b>AI</b>"
     assert document["provenance"]["screening_lists"][0]["name"] == "Example List"
     assert document["evidence_checks"][0]["is_finding"] is True
     for fmt in ("md", "html"):
         text = get_renderer(fmt).render(result, CONTEXT)
         assert "listed on Example List" in text
         assert "changed since 2026" in text
-    assert "Kestrel <b>" not in get_renderer("html").render(result, CONTEXT)
+    html = get_renderer("html").render(result, CONTEXT)
+    assert "Kestrel <b>" not in html
+    assert "Kestrel &lt;b&gt;AI&lt;/b&gt;" in _section(html, "<h2>Sanctions and export-list screening</h2>", "<h2>")
+
+
+def _section(text: str, start: str, end: str) -> str:
+    """The part of ``text`` from the heading ``start`` up to the next ``end``."""
+    assert start in text, start
+    after = text.split(start, 1)[1]
+    return after.split(end, 1)[0]
+
+
+# Every field of the screening and evidence results carries the payload behind a
+# label, so each escaped field can be found in the output.
+PAYLOAD = "<script>window.__xss=1</script><img src=x onerror=alert(1)> a|b [x](javascript:alert(1)) <b>bold</b>"
+HOSTILE_EXTRAS = {field: f"{field.upper()} {PAYLOAD}" for field in PLAIN_EXTRAS}
+
+
+def test_screening_section_escapes_hostile_text_in_every_field(example_results):
+    result = dataclasses.replace(example_results[0], extras=_screening_extras(HOSTILE_EXTRAS))
+
+    html = get_renderer("html").render(result, CONTEXT)
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    screening = _section(html, "<h2>Sanctions and export-list screening</h2>", "<h2>")
+    assert '<th scope="row">SCREENED_NAME &lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;' in screening
+    assert "<td>ROLE &lt;script&gt;" in screening
+    assert "<td>listed on LIST_NAME &lt;script&gt;" in screening
+    assert "(LIST_DATE &lt;script&gt;" in screening
+    evidence = _section(html, "<h2>Evidence checks</h2>", "<h2>")
+    assert "<li>QUESTION_ID &lt;script&gt;" in evidence and "DETAIL &lt;script&gt;" in evidence
+    assert "Screening list: LIST_NAME &lt;script&gt;" in html
+    assert 'href="javascript:' not in html
+
+    markdown = get_renderer("md").render(result, CONTEXT)
+    assert check_markdown(markdown) >= 1  # every table row keeps its three cells; no raw HTML
+    assert "<script>" not in markdown and "<b>" not in markdown
+    screening = _section(markdown, "## Sanctions and export-list screening", "\n## ")
+    (row,) = [line for line in screening.splitlines() if line.startswith("| SCREENED")]
+    assert row.startswith("| SCREENED\\_NAME \\<script\\>window.\\_\\_xss=1\\</script\\>\\<img src=x onerror=alert(1)\\> a\\|b ")
+    assert "| ROLE \\<script\\>" in row and "| listed on LIST\\_NAME \\<script\\>" in row
+    assert "QUESTION\\_ID \\<script\\>" in _section(markdown, "## Evidence checks", "\n## ")
+    shown = to_html(markdown)
+    assert "<script" not in shown and "<img" not in shown and 'href="javascript:' not in shown
+    assert "SCREENED_NAME &lt;script&gt;window.__xss=1" in shown
 
 
 # --------------------------------------------------------------------------- CSV
