@@ -110,6 +110,7 @@ def test_snapshot_then_check_reports_drift(site: Server, tmp_path: Path, questio
         (question_ids[2], site.url("/page/new")): "new",
     }
     assert [f.is_finding for f in findings] == [True, True, False]
+    assert findings[0].detail.startswith("content changed since snapshot at 20"), findings[0].detail
     assert findings[0].describe() == (f"{question_ids[0]}: {site.url('/policy')}: changed: {findings[0].detail}")
     assert reassessment_reason(findings) == (f"cited evidence changed since its snapshot: {site.url('/policy')} and 1 more")
     assert reassessment_reason(findings[2:]) is None

@@ -277,14 +277,17 @@ def test_answer_to_a_question_that_does_not_apply(expect_invalid, build, catalog
         build.answer_block(earlier.id, failing),
         build.answer_block(question.id, build.valid_answer(question)),
     )
+    # The condition is {answer: <earlier>, in: [...]}, written out by hand here
+    # rather than by describe_condition, which produces the message under test.
+    allowed = ", ".join(question.applies_if["in"])
     expect_invalid(
         "applies.yaml",
         text,
         _answer_line(build, 1),
         ANSWER_COLUMN,
-        f"{question.id} applies only when {describe_condition(question.applies_if)}; remove this answer or correct the earlier one",
+        f"{question.id} applies only when {earlier.id} in {allowed}; remove this answer or correct the earlier one",
     )
-    assert describe_condition(question.applies_if).startswith(f"{earlier.id} in ")
+    assert describe_condition(question.applies_if) == f"{earlier.id} in {allowed}"
 
 
 def test_answer_to_a_question_that_applies_is_accepted(cli, write, build, catalogue):
