@@ -346,3 +346,14 @@ def test_csv_guards_formula_injection(example_results):
 
 def test_hostile_vendor_name_in_xss_payload_kept(hostile_result):
     assert XSS.split("\n")[0][:20] in hostile_result.vendor
+    # Assessing keeps the name exactly; JSON and CSV carry it as data, the
+    # Markdown and HTML titles show it as escaped text.
+    assert hostile_result.vendor == f"Evil {XSS}"
+    assert hostile_result.legal_name == f"Evil Legal {XSS}"
+    assert json.loads(get_renderer("json").render(hostile_result, CONTEXT))["vendor"]["name"] == f"Evil {XSS}"
+    rows = list(csv.reader(io.StringIO(get_renderer("csv").render(hostile_result, CONTEXT))))
+    assert rows[1][:2] == [f"Evil {XSS}", f"Evil Legal {XSS}"]
+    markdown = get_renderer("md").render(hostile_result, CONTEXT)
+    assert markdown.startswith("# Provenance report: Evil \\<script\\>window.\\_\\_xss=1;document.title='pwned'\\</script\\>")
+    html = get_renderer("html").render(hostile_result, CONTEXT)
+    assert "<title>Provenance report: Evil &lt;script&gt;window.__xss=1;document.title=&#39;pwned&#39;&lt;/script&gt;" in html
