@@ -13,39 +13,32 @@ Run:  python benchmarks/bench_evidence.py [--urls 500] [--hosts 5] [--delay-ms 5
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.http import Handler, Server
 
-def make_handler(delay: float) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out as separate writes
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+def policy_pages(delay: float):  # type: ignore[no-untyped-def]
+    """A ``get`` callable for the loopback server: every path is a small policy page."""
 
-        def do_GET(self) -> None:
-            time.sleep(delay)
-            body = (
-                "<html><head><title>Policy</title><script>var t=Date.now()</script></head>"
-                f"<body><h1>Policy {self.path}</h1><p>Prompts are kept for 30 days.</p>"
-                f"<footer>Rendered {time.strftime('%Y-%m-%dT%H:%M:%SZ')}</footer></body></html>"
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def serve(handler: Handler, path: str) -> None:
+        time.sleep(delay)
+        body = (
+            "<html><head><title>Policy</title><script>var t=Date.now()</script></head>"
+            f"<body><h1>Policy {path}</h1><p>Prompts are kept for 30 days.</p>"
+            f"<footer>Rendered {time.strftime('%Y-%m-%dT%H:%M:%SZ')}</footer></body></html>"
+        )
+        handler.send(200, body)
 
-    return Handler
+    return serve
 
 
 def dossier_text(question_id: str, urls: list[str]) -> str:
@@ -78,13 +71,8 @@ def main() -> None:
     from provenance_cli.formats.dossier import load_dossier
     from provenance_cli.formats.questionnaires import load_catalogue
 
-    servers = []
-    for _ in range(args.hosts):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.delay_ms / 1000))
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-    bases = [f"http://127.0.0.1:{s.server_address[1]}" for s in servers]
+    servers = contextlib.ExitStack()
+    bases = [servers.enter_context(Server(get=policy_pages(args.delay_ms / 1000))).base for _ in range(args.hosts)]
     urls = [f"{bases[i % len(bases)]}/policy/{i}" for i in range(args.urls)]
     question = next(q.id for q in load_catalogue().questions.values() if q.applies_if is None)
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and k != "PROVCHECK_OFFLINE"}
@@ -115,9 +103,7 @@ def main() -> None:
             core_seconds = time.perf_counter() - started
             ok = sum(item.result.status == "ok" for item in checks[0].urls)
     finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+        servers.close()
 
     defaults = FetchOptions()
     print(

@@ -6,28 +6,22 @@ import json
 import random
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from support import REPO
+from support.cli import CliResult, run_cli
+from support.reports import AS_OF, example_paths
+from support.synthetic import dossier_data, dossier_yaml
 
-sys.path.insert(0, str(Path(__file__).parent))
+from provenance_cli.formats.questionnaires import load_catalogue
 
-from render_support import AS_OF, example_paths  # noqa: E402
-from support.synthetic import dossier_data, dossier_yaml  # noqa: E402
-
-from provenance_cli.cli.app import app  # noqa: E402
-from provenance_cli.formats.questionnaires import load_catalogue  # noqa: E402
-from provenance_cli.util.errors import UsageError  # noqa: E402
-
-runner = CliRunner()
 BASE = ["--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"]
 
 
-def run(*args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["assess", *args, *BASE])
+def run(*args: str) -> CliResult:
+    return run_cli(["assess", *args, *BASE], REPO)
 
 
 @pytest.fixture()
@@ -51,7 +45,7 @@ def _dossier(folder: Path, stem: str, vendor: str, seed: int = 1) -> Path:
 def test_stdout_without_output(examples: Path, fmt: str):
     one = sorted(examples.glob("*.yaml"))[0]
     result = run(str(one), "-f", fmt)
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     if fmt == "json":
         assert json.loads(result.stdout)["report_version"] == 1
     elif fmt == "md":
@@ -62,7 +56,7 @@ def test_stdout_without_output(examples: Path, fmt: str):
 
 def test_json_stdout_for_several_vendors_is_one_array(examples: Path):
     result = run(str(examples), "-f", "json")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     documents = json.loads(result.stdout)
     assert isinstance(documents, list) and len(documents) == len(list(examples.glob("*.yaml")))
 
@@ -70,7 +64,7 @@ def test_json_stdout_for_several_vendors_is_one_array(examples: Path):
 def test_html_folder_has_one_report_per_vendor_and_an_index(examples: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = run(str(examples), "-f", "html", "-o", str(out))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert "index.html" in names and len(names) == len(list(examples.glob("*.yaml"))) + 1
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -84,13 +78,13 @@ def test_single_vendor_to_a_file(examples: Path, tmp_path: Path):
     one = sorted(examples.glob("*.yaml"))[0]
     target = tmp_path / "report.md"
     result = run(str(one), "-f", "md", "-o", str(target))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert target.read_text(encoding="utf-8").startswith("# Provenance report")
 
 
 def test_csv_folder_gets_one_summary(examples: Path, tmp_path: Path):
     out = tmp_path / "out"
-    assert run(str(examples), "-f", "csv", "-o", str(out)).exit_code == 0
+    assert run(str(examples), "-f", "csv", "-o", str(out)).returncode == 0
     assert [p.name for p in out.iterdir()] == ["summary.csv"]
 
 
@@ -102,9 +96,10 @@ def test_slug_cannot_escape_the_folder(tmp_path: Path):
     _dossier(src, "evil3", "..", seed=3)
     out = tmp_path / "deep" / "out"
     result = run(str(src), "-f", "json", "-o", str(out))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     written = sorted(p.name for p in out.iterdir())
-    assert written == sorted(["x.json", "etc-passwd.json", next(n for n in written if n.startswith("vendor-"))])
+    # ".." leaves no letters: the slug falls back to "vendor-" and sha256("..")[:10]
+    assert written == sorted(["x.json", "etc-passwd.json", "vendor-5ec1f7e700.json"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "src"]
     assert sorted(p.name for p in (tmp_path / "deep").iterdir()) == ["out"]
 
@@ -118,7 +113,7 @@ def test_same_slug_is_resolved_deterministically(tmp_path: Path):
     out = tmp_path / "out"
     for _ in range(2):
         result = run(str(src), "-f", "html", "-o", str(out))
-        assert result.exit_code == 0, result.output
+        assert result.returncode == 0, result.output
         assert sorted(p.name for p in out.iterdir()) == [
             "acme-ai--acme-2025.html",
             "acme-ai--acme-2026.html",
@@ -132,7 +127,7 @@ def test_json_rerun_is_byte_identical_apart_from_time(examples: Path, tmp_path: 
     texts = []
     for name in ("a", "b"):
         out = tmp_path / name
-        assert run(str(examples), "-f", "json", "-o", str(out)).exit_code == 0
+        assert run(str(examples), "-f", "json", "-o", str(out)).returncode == 0
         texts.append({p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir())})
     assert texts[0].keys() == texts[1].keys()
     for name in texts[0]:
@@ -151,7 +146,7 @@ def test_jobs_two_gives_the_same_reports(tmp_path: Path):
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}"
         result = run(str(src), "-f", "json", "-o", str(out), "--jobs", jobs)
-        assert result.exit_code == 0, result.output
+        assert result.returncode == 0, result.output
         outputs.append({p.name: json.loads(p.read_text(encoding="utf-8")) | {"generated_at": None} for p in out.iterdir()})
     assert len(outputs[0]) == 60
     assert outputs[0] == outputs[1]
@@ -159,7 +154,7 @@ def test_jobs_two_gives_the_same_reports(tmp_path: Path):
 
 def test_failed_render_leaves_existing_reports_intact(examples: Path, tmp_path: Path):
     out = tmp_path / "out"
-    assert run(str(examples), "-f", "md", "-o", str(out)).exit_code == 0
+    assert run(str(examples), "-f", "md", "-o", str(out)).returncode == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     templates = tmp_path / "templates"
     templates.mkdir()
@@ -171,8 +166,9 @@ def test_failed_render_leaves_existing_reports_intact(examples: Path, tmp_path: 
         encoding="utf-8",
     )
     result = run(str(examples), "-f", "md", "-o", str(out), "--template-dir", str(templates))
-    assert isinstance(result.exception, UsageError)  # main() turns it into exit code 2
-    assert "cannot render" in str(result.exception) and "no_such_key" in str(result.exception)
+    assert result.returncode == 2, result.output  # a UsageError, which main() turns into exit code 2
+    (message,) = [line for line in result.stderr.splitlines() if line.startswith("provcheck: error:")]
+    assert "cannot render" in message and "no_such_key" in message
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -185,17 +181,17 @@ def test_template_dir_overrides_and_falls_back(examples: Path, tmp_path: Path):
     md = run(one, "-f", "md", "--template-dir", str(templates))
     assert md.stdout.startswith("ACME BRAND ")
     html = tmp_path / "r.html"
-    assert run(one, "-f", "html", "-o", str(html), "--template-dir", str(templates)).exit_code == 0
+    assert run(one, "-f", "html", "-o", str(html), "--template-dir", str(templates)).returncode == 0
     text = html.read_text(encoding="utf-8")
     assert "#123456" in text and "Provenance report:" in text  # branded style, bundled report
 
 
 def test_terminal_is_still_the_default(examples: Path):
     result = run(str(examples))
-    assert result.exit_code == 0
+    assert result.returncode == 0
     assert "Vendors by risk" in result.stdout
 
 
 def test_unknown_format_is_a_usage_error(examples: Path):
     result = run(str(examples), "-f", "pdf")
-    assert result.exit_code == 2
+    assert result.returncode == 2

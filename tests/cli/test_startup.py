@@ -6,11 +6,11 @@ timing is asserted here (performance goals live in benchmarks/).
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 
 import pytest
+from support import REPO
+from support.cli import run_cli
 
 HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "provenance_cli.formats.models")
 # typer >= 0.16 builds parameter converters with pydantic when it renders one
@@ -18,19 +18,8 @@ HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "provenance_cli.for
 HEAVY_BUT_TYPER = tuple(name for name in HEAVY if name != "pydantic")
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "PROVCHECK_OFFLINE": "1"}
-
-
 def imported_modules(*argv: str) -> set[str]:
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *argv],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=60,
-        check=False,
-    )
+    proc = run_cli(argv, REPO, command=[sys.executable, "-X", "importtime"], timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     modules = set()
     for line in proc.stderr.splitlines():

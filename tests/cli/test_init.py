@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from provenance_cli.formats.dossier import load_dossier
 from provenance_cli.formats.schemas import find_schema_upwards
 
-REPO = Path(__file__).resolve().parent.parent
 HEADER = "# yaml-language-server: $schema="
 
 
@@ -134,7 +134,7 @@ def test_native_script_name_gets_an_ascii_file_name(cli, tmp_path):
 
 
 def test_non_utf8_name_is_refused(cli, tmp_path):
-    result = cli("init", b"Bad\xffbyte")
+    result = cli("init", b"Bad\xffbyte", process=True)  # bytes in argv, as the OS hands them over
     assert result.returncode == 2
     assert "provcheck: error: the vendor name contains bytes that are not UTF-8 text" in result.lines
     assert list(tmp_path.iterdir()) == []

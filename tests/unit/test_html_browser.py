@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import struct
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
+from support.reports import CONTEXT, assess, example_paths, hostile_dossier
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from render_support import CONTEXT, assess, example_paths, hostile_dossier  # noqa: E402
-
-from provenance_cli.assessment.results import EvidenceRef  # noqa: E402
-from provenance_cli.render.compare import compare_documents, render_html  # noqa: E402
-from provenance_cli.render.document import report_document  # noqa: E402
-from provenance_cli.render.html import render_index  # noqa: E402
-from provenance_cli.render.interface import get_renderer  # noqa: E402
+from provenance_cli.assessment.results import EvidenceRef
+from provenance_cli.render.compare import compare_documents, render_html
+from provenance_cli.render.document import report_document
+from provenance_cli.render.html import render_index
+from provenance_cli.render.interface import get_renderer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]

@@ -8,19 +8,17 @@ CSL format; ``assess`` then reads the cache only.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from screening_support import Server, cli_env, csl_step
-
-REPO = Path(__file__).resolve().parent.parent
+from support.cli import CliResult, run_cli
+from support.http import Server
+from support.screening import csl_step, screening_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    values = cli_env(tmp_path)
+    values = screening_env(tmp_path)
     with Server() as server:
         url = server.route("/consolidated.json", csl_step(etag='"v1"'))
         done = run(values, tmp_path, "lists", "update", "csl", "--url", url)
@@ -28,10 +26,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     return values
 
 
-def run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "provenance_cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
-    return proc
+def run(env: dict[str, str], cwd: Path, *args: str) -> CliResult:
+    return run_cli(args, cwd, env=env)
 
 
 def dossier(tmp_path: Path, parent: str, jurisdiction: str) -> Path:

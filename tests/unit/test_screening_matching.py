@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from screening_support import CSL
+from support.screening import CSL
 
 from provenance_cli.screening import AllowEntry, ScreeningSettings, screen_dossier, screen_names
 from provenance_cli.screening.index import NameIndex
@@ -332,3 +332,14 @@ def test_fixture_is_real_shape():
     assert len(data["sources_used"]) == 13
     el = next(r for r in data["results"] if r["source"].startswith("Entity List"))
     assert "type" not in el
+    # ...and the parser reads that shape: one list per source used, dated by its
+    # source_last_updated, and Entity List records (which carry no "type") kept.
+    parsed = CslSource().parse(CSL, "fixture")
+    assert {key: info.list_date for key, info in parsed.lists.items()} == {
+        "cap": "2026-05-02", "cmic": "2026-06-01", "dpl": "2026-05-28", "dtc": "2026-04-30",
+        "el": "2026-06-05", "fse": "2026-03-11", "isn": "2026-02-20", "mbs": "2026-01-15",
+        "meu": "2026-05-20", "plc": "2025-11-03", "sdn": "2026-06-10", "ssi": "2026-04-02",
+        "uvl": "2026-05-06",
+    }  # fmt: skip
+    assert el["name"] in {e.name for e in parsed.entries if e.list_key == "el"}
+    assert len(parsed.entries) + parsed.skipped == data["total"] == 16

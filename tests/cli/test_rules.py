@@ -72,7 +72,7 @@ CASES = [
         H + 4,
         "its condition never looks at its own question demo.retention_days",
     ),
-    (rule('"__import__(\'os\').system(\'id\')"'), H + 4, "rules.0.when: expected a mapping"),
+    (rule("\"__import__('os').system('id')\""), H + 4, "rules.0.when: expected a mapping"),
     (rule("{answer: demo.verification, in: [none, undisclosed]}") * 2, H + 9, "rule id 'DEM-01' is already used"),
 ]
 

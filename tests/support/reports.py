@@ -1,4 +1,4 @@
-"""Shared helpers for the report tests: assessed examples and a hostile dossier."""
+"""Report-test helpers: the example dossiers assessed, and a hostile dossier."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from support.synthetic import dossier_data
 
 from provenance_cli.assessment.pipeline import AssessOptions, assess_files
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.render.interface import RenderContext
 from provenance_cli.util.files import discover
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+from . import EXAMPLES
+from .synthetic import dossier_data
+
 AS_OF = "2026-09-01"
 TODAY = date(2026, 9, 1)
 CONTEXT = RenderContext(generated_at="2026-09-01T12:00:00+00:00")

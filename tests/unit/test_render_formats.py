@@ -6,19 +6,17 @@ import csv
 import dataclasses
 import io
 import json
-import sys
-from pathlib import Path
+import re
 
 import pytest
+from support import REPO
+from support.markdown import check_markdown, to_html
+from support.reports import CONTEXT, XSS, assess, example_paths, hostile_dossier
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from render_support import CONTEXT, XSS, assess, example_paths, hostile_dossier  # noqa: E402
-
-from provenance_cli.assessment.results import EvidenceRef  # noqa: E402
-from provenance_cli.render.document import report_document  # noqa: E402
-from provenance_cli.render.interface import formats, get_renderer  # noqa: E402
-from provenance_cli.render.templating import md_text, md_url, safe_url  # noqa: E402
+from provenance_cli.assessment.results import EvidenceRef
+from provenance_cli.render.document import report_document
+from provenance_cli.render.interface import formats, get_renderer
+from provenance_cli.render.templating import md_text, md_url, safe_url
 
 EXAMPLES = example_paths()
 
@@ -102,66 +100,22 @@ def test_md_url_cannot_break_out():
 # --------------------------------------------------------------------------- Markdown structure
 
 
-def _tables(markdown: str):
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
-    tokens = parser.parse(markdown)
-    return parser, tokens
-
-
-def _check_markdown(markdown: str) -> int:
-    """Every table row has its header's column count; no raw HTML; links only http(s)."""
-    _, tokens = _tables(markdown)
-    tables = 0
-    header_cells = row_cells = 0
-    in_head = False
-    for token in tokens:
-        assert token.type not in ("html_block", "html_inline"), token
-        if token.type == "table_open":
-            tables += 1
-        elif token.type == "thead_open":
-            in_head, header_cells = True, 0
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            row_cells = 0
-        elif token.type in ("th_open", "td_open"):
-            if in_head:
-                header_cells += 1
-            else:
-                row_cells += 1
-        elif token.type == "tr_close" and not in_head:
-            assert row_cells == header_cells, f"row has {row_cells} cells, header {header_cells}"
-        elif token.type == "inline":
-            for child in token.children or ():
-                assert child.type != "html_inline", child
-                if child.type == "link_open":
-                    href = child.attrGet("href") or ""
-                    assert href.startswith(("http://", "https://")), href
-    return tables
-
-
 def test_markdown_tables_hold_for_examples(example_results):
     for result in example_results:
-        assert _check_markdown(get_renderer("md").render(result, CONTEXT)) >= 5
+        assert check_markdown(get_renderer("md").render(result, CONTEXT)) >= 5
 
 
 def test_markdown_hostile_text_cannot_break_tables_or_inject(hostile_result):
     markdown = get_renderer("md").render(hostile_result, CONTEXT)
-    assert _check_markdown(markdown) >= 5
+    assert check_markdown(markdown) >= 5
     assert "<script>" not in markdown
-    import re
-
     assert not re.search(r"(?<!\\)\]\(javascript:", markdown)
     # the payload is still shown, as text
     assert "window.\\_\\_xss" in markdown or "window.__xss" in markdown.replace("\\", "")
 
 
 def test_markdown_hostile_renders_payload_as_text(hostile_result):
-    from markdown_it import MarkdownIt
-
-    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(get_renderer("md").render(hostile_result, CONTEXT))
+    html = to_html(get_renderer("md").render(hostile_result, CONTEXT))
     assert "<script>" not in html and "<img" not in html and "<svg" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
@@ -177,7 +131,7 @@ def _with_evidence_url(result, url: str):
 def test_non_http_evidence_is_never_a_link(example_results, url):
     result = _with_evidence_url(example_results[0], url)
     markdown = get_renderer("md").render(result, CONTEXT)
-    _check_markdown(markdown)
+    check_markdown(markdown)
     assert f"]({url}" not in markdown
     assert "not a web link" in markdown
     html = get_renderer("html").render(result, CONTEXT)
@@ -189,8 +143,6 @@ def test_non_http_evidence_is_never_a_link(example_results, url):
 
 
 def test_html_is_self_contained(example_results):
-    import re
-
     for result in example_results:
         html = get_renderer("html").render(result, CONTEXT)
         assert "Content-Security-Policy" in html and "default-src 'none'" in html
@@ -208,7 +160,7 @@ def test_html_escapes_hostile_text(hostile_result):
     html = get_renderer("html").render(hostile_result, CONTEXT)
     assert "<script" not in html and "<img" not in html and "<svg onload" not in html
     assert "&lt;script&gt;" in html
-    assert "javascript:" not in "".join(__import__("re").findall(r'href="([^"]*)"', html))
+    assert "javascript:" not in "".join(re.findall(r'href="([^"]*)"', html))
 
 
 # --------------------------------------------------------------------------- JSON
@@ -236,7 +188,7 @@ def test_published_schema_is_current():
     from provenance_cli.formats.report_schema import REPORT_SCHEMA_FILE, report_schema
     from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE, render
 
-    published = Path(__file__).resolve().parent.parent / "schemas" / REPORT_SCHEMA_FILE
+    published = REPO / "schemas" / REPORT_SCHEMA_FILE
     assert published.read_text(encoding="utf-8") == render(report_schema(SCHEMA_BASE, DRAFT))
 
 
@@ -257,39 +209,126 @@ def test_json_trace_adds_up(example_results):
             assert abs(total - category["raw"]) < 1e-3
 
 
-def test_screening_and_evidence_results_are_rendered(example_results):
+def _screening_extras(text: dict[str, str]):
+    """Real screening and evidence results (as ``assess --screen --evidence`` makes them)."""
+    from datetime import datetime, timezone
+
     from provenance_cli.assessment.results import EvidenceReview
-    from provenance_cli.evidence.results import EvidenceFinding
+    from provenance_cli.evidence import EvidenceFinding
     from provenance_cli.screening.model import ListVersion, Match, ScreeningResult
 
     match = Match(
-        list_key="el",
-        list_name="Example List",
-        entry_id="e-1",
-        entry_name="Kestrel <b>AI</b> Ltd",
-        matched_name="Kestrel <b>AI</b> Ltd",
-        screened_name="Kestrel <b>AI</b>",
-        role="vendor",
+        list_key=text["list_key"],
+        list_name=text["list_name"],
+        entry_id=text["entry_id"],
+        entry_name=text["entry_name"],
+        matched_name=text["matched_name"],
+        screened_name=text["screened_name"],
+        role=text["role"],
         score=97,
-        reason="token match",
-        list_date="2026-06-09",
+        reason=text["reason"],
+        list_date=text["list_date"],
+        parent_index=0,
+        parent_name=text["parent_name"],
     )
-    version = ListVersion("el", "Example List", "2026-06-09", None, "ab" * 32, 1, None)
-    finding = EvidenceFinding("retention.period_days", "https://x.example/p", "changed", "changed since 2026-06-01", None, None)
-    screening = ScreeningResult(matches=(match,), list_versions=(version,))
-    evidence = EvidenceReview((finding,), "kestrel-ai.evidence.lock.yaml", "cd" * 32)
-    result = dataclasses.replace(example_results[0], screening=screening, evidence=evidence)
+    version = ListVersion(
+        key=text["list_key"],
+        name=text["list_name"],
+        list_date=text["list_date"],
+        fetched_at=text["fetched_at"],
+        sha256=text["sha256"],
+        record_count=3,
+        source_url=text["source_url"],
+    )
+    finding = EvidenceFinding(
+        question_id=text["question_id"],
+        url=text["url"],
+        status="changed",
+        detail=text["detail"],
+        snapshot_at=datetime(2026, 6, 1, tzinfo=timezone.utc),
+        checked_at=datetime(2026, 6, 9, tzinfo=timezone.utc),
+    )
+    review = EvidenceReview((finding,), "kestrel-ai.evidence.lock.yaml", "cd" * 32)
+    return {"screening": ScreeningResult(matches=(match,), list_versions=(version,)), "evidence": review}
+
+
+PLAIN_EXTRAS = {
+    "list_key": "el",
+    "list_name": "Example List",
+    "entry_id": "el-1",
+    "entry_name": "Kestrel AI Ltd",
+    "matched_name": "Kestrel AI Ltd",
+    "screened_name": "Kestrel <b>AI</b>",
+    "role": "vendor",
+    "reason": "exact",
+    "list_date": "2026-06-09",
+    "parent_name": "Kestrel Holdings",
+    "fetched_at": "2026-06-10T08:00:00+00:00",
+    "sha256": "ab" * 32,
+    "source_url": "https://lists.example/el.json",
+    "question_id": "retention.policy",
+    "url": "https://x.example/p",
+    "detail": "changed since 2026-06-01",
+}
+
+
+def test_screening_and_evidence_extras_are_rendered(example_results):
+    result = dataclasses.replace(example_results[0], **_screening_extras(PLAIN_EXTRAS))
     document = report_document(result, CONTEXT)
-    assert document["screening"]["matches"][0]["description"] == "listed on Example List (2026-06-09)"
-    assert document["provenance"]["screening_lists"][0]["name"] == "Example List"
-    assert document["evidence_checks"][0]["is_finding"] is True
     # The report cites the lock the result was scored with, by the digest read then: no file I/O at render time.
     assert {"role": "evidence_lock", "path": "kestrel-ai.evidence.lock.yaml", "sha256": "cd" * 32} in document["provenance"]["inputs"]
+    assert document["screening"]["matches"][0]["description"] == "listed on Example List (2026-06-09)"
+    assert document["screening"]["matches"][0]["screened_name"] == "Kestrel <b>AI</b>"
+    assert document["provenance"]["screening_lists"][0]["name"] == "Example List"
+    assert document["evidence_checks"][0]["is_finding"] is True
     for fmt in ("md", "html"):
         text = get_renderer(fmt).render(result, CONTEXT)
         assert "listed on Example List" in text
         assert "changed since 2026" in text
-    assert "Kestrel <b>" not in get_renderer("html").render(result, CONTEXT)
+    html = get_renderer("html").render(result, CONTEXT)
+    assert "Kestrel <b>" not in html
+    assert "Kestrel &lt;b&gt;AI&lt;/b&gt;" in _section(html, "<h2>Sanctions and export-list screening</h2>", "<h2>")
+
+
+def _section(text: str, start: str, end: str) -> str:
+    """The part of ``text`` from the heading ``start`` up to the next ``end``."""
+    assert start in text, start
+    after = text.split(start, 1)[1]
+    return after.split(end, 1)[0]
+
+
+# Every field of the screening and evidence results carries the payload behind a
+# label, so each escaped field can be found in the output.
+PAYLOAD = "<script>window.__xss=1</script><img src=x onerror=alert(1)> a|b [x](javascript:alert(1)) <b>bold</b>"
+HOSTILE_EXTRAS = {field: f"{field.upper()} {PAYLOAD}" for field in PLAIN_EXTRAS}
+
+
+def test_screening_section_escapes_hostile_text_in_every_field(example_results):
+    result = dataclasses.replace(example_results[0], **_screening_extras(HOSTILE_EXTRAS))
+
+    html = get_renderer("html").render(result, CONTEXT)
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    screening = _section(html, "<h2>Sanctions and export-list screening</h2>", "<h2>")
+    assert '<th scope="row">SCREENED_NAME &lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;' in screening
+    assert "<td>ROLE &lt;script&gt;" in screening
+    assert "<td>listed on LIST_NAME &lt;script&gt;" in screening
+    assert "(LIST_DATE &lt;script&gt;" in screening
+    evidence = _section(html, "<h2>Evidence checks</h2>", "<h2>")
+    assert "<li>QUESTION_ID &lt;script&gt;" in evidence and "DETAIL &lt;script&gt;" in evidence
+    assert "Screening list: LIST_NAME &lt;script&gt;" in html
+    assert 'href="javascript:' not in html
+
+    markdown = get_renderer("md").render(result, CONTEXT)
+    assert check_markdown(markdown) >= 1  # every table row keeps its three cells; no raw HTML
+    assert "<script>" not in markdown and "<b>" not in markdown
+    screening = _section(markdown, "## Sanctions and export-list screening", "\n## ")
+    (row,) = [line for line in screening.splitlines() if line.startswith("| SCREENED")]
+    assert row.startswith("| SCREENED\\_NAME \\<script\\>window.\\_\\_xss=1\\</script\\>\\<img src=x onerror=alert(1)\\> a\\|b ")
+    assert "| ROLE \\<script\\>" in row and "| listed on LIST\\_NAME \\<script\\>" in row
+    assert "QUESTION\\_ID \\<script\\>" in _section(markdown, "## Evidence checks", "\n## ")
+    shown = to_html(markdown)
+    assert "<script" not in shown and "<img" not in shown and 'href="javascript:' not in shown
+    assert "SCREENED_NAME &lt;script&gt;window.__xss=1" in shown
 
 
 # --------------------------------------------------------------------------- CSV
@@ -312,3 +351,14 @@ def test_csv_guards_formula_injection(example_results):
 
 def test_hostile_vendor_name_in_xss_payload_kept(hostile_result):
     assert XSS.split("\n")[0][:20] in hostile_result.vendor
+    # Assessing keeps the name exactly; JSON and CSV carry it as data, the
+    # Markdown and HTML titles show it as escaped text.
+    assert hostile_result.vendor == f"Evil {XSS}"
+    assert hostile_result.legal_name == f"Evil Legal {XSS}"
+    assert json.loads(get_renderer("json").render(hostile_result, CONTEXT))["vendor"]["name"] == f"Evil {XSS}"
+    rows = list(csv.reader(io.StringIO(get_renderer("csv").render(hostile_result, CONTEXT))))
+    assert rows[1][:2] == [f"Evil {XSS}", f"Evil Legal {XSS}"]
+    markdown = get_renderer("md").render(hostile_result, CONTEXT)
+    assert markdown.startswith("# Provenance report: Evil \\<script\\>window.\\_\\_xss=1;document.title='pwned'\\</script\\>")
+    html = get_renderer("html").render(hostile_result, CONTEXT)
+    assert "<title>Provenance report: Evil &lt;script&gt;window.__xss=1;document.title=&#39;pwned&#39;&lt;/script&gt;" in html

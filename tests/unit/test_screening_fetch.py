@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from screening_support import CSL, CSL_NEXT, Server, Step, csl_step
+from support.http import Step
+from support.screening import CSL, CSL_NEXT, csl_step
 
 from provenance_cli.screening import ScreeningSettings, screen_names
 from provenance_cli.screening.cache import read_meta, source_dir
@@ -23,13 +24,7 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-@pytest.fixture
-def server():
-    with Server() as running:
-        yield running
-
-
-def _prime(server: Server) -> str:
+def _prime(server) -> str:
     url = server.route("/seed.json", csl_step(etag='"v1"'))
     outcome = update_source("csl", url=url, fetch=FAST)
     assert outcome.status == "updated"
@@ -54,7 +49,7 @@ def test_normal_download_records_metadata(server):
     assert meta.lists["sdn"]["list_date"] == "2026-06-10"
     assert meta.lists["el"]["count"] == 7
     assert meta.record_count == 16
-    assert server.script.requests[0]["headers"]["User-Agent"].startswith("provcheck/")
+    assert server.requests[0]["headers"]["User-Agent"].startswith("provcheck/")
 
 
 def test_not_modified_keeps_index_and_sends_validators(server):
@@ -63,7 +58,7 @@ def test_not_modified_keeps_index_and_sends_validators(server):
     second = update_source("csl", url=url, fetch=FAST)
     assert second.status == "not modified"
     assert second.meta.index_file == first.index_file
-    headers = server.script.requests[-1]["headers"]
+    headers = server.requests[-1]["headers"]
     assert headers.get("If-None-Match") == '"v1"'
     assert headers.get("If-Modified-Since") == "Thu, 11 Jun 2026 14:03:27 GMT"
 
@@ -72,7 +67,7 @@ def test_500_then_success_retries(server):
     url = server.route("/flaky.json", Step(kind="status", status=503), csl_step())
     outcome = update_source("csl", url=url, fetch=FAST)
     assert outcome.status == "updated"
-    assert len(server.script.requests) == 2
+    assert len(server.requests) == 2
 
 
 def test_new_rebuild_replaces_index(server):
@@ -137,7 +132,7 @@ def test_offline_never_connects(server, monkeypatch):
     monkeypatch.setenv("PROVCHECK_OFFLINE", "1")
     with pytest.raises(ServiceError, match="offline mode is on"):
         update_source("csl", url=url, fetch=FAST)
-    assert server.script.requests == []
+    assert server.requests == []
 
 
 def test_screen_downloads_missing_list_once_when_online(server, monkeypatch):
@@ -167,7 +162,7 @@ def test_failed_automatic_download_is_tried_once_per_process(server, monkeypatch
     for _ in range(3):
         result = screen_names(["Baidu"], ScreeningSettings())
         assert result.unavailable == ("csl",)
-    assert len(server.script.requests) == 1
+    assert len(server.requests) == 1
 
 
 def test_opensanctions_csv_over_http(server):

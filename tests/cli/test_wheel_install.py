@@ -11,27 +11,26 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+from support import REPO
+from support.cli import CliResult, run_cli
 
 from provenance_cli.formats.questionnaires import QUESTIONNAIRE_ORDER
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def _env() -> dict[str, str]:
+    # proxies kept: pip fetches hatchling for the isolated build
     return {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "PROVCHECK_OFFLINE": "1"}
 
 
-def _run(argv: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(argv, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=timeout, check=False)
-    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
-    return proc
+def _run(argv: list[str], cwd: Path, timeout: float = 240) -> CliResult:
+    """A program in a child process (pip, the venv's python, the installed provcheck)."""
+    return run_cli(argv[1:], cwd, env=_env(), command=argv[:1], timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 HIGH = EXAMPLES / "kestrel-ai.yaml"
 LOW = EXAMPLES / "northwind-frontier.yaml"
@@ -48,8 +48,17 @@ def test_bad_as_of_date_is_a_usage_error(cli) -> None:
 
 def test_single_vendor_view_shows_what_a_reviewer_needs(cli) -> None:
     out = cli("assess", HIGH, *PINNED).stdout
-    for expected in ("Kestrel AI", "tier CRITICAL", "overall", "Extraction and distillation detection", "confidence",
-                     "Top findings", "→", "Stale answers", "Reassessment due"):
+    for expected in (
+        "Kestrel AI",
+        "tier CRITICAL",
+        "overall",
+        "Extraction and distillation detection",
+        "confidence",
+        "Top findings",
+        "→",
+        "Stale answers",
+        "Reassessment due",
+    ):
         assert expected in out, expected
     assert "\x1b[" not in out, "NO_COLOR and a pipe mean plain text"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import REPO
 from support.synthetic import dossier_yaml
 
 from provenance_cli.assessment.results import STALE_RULE_ID
@@ -27,7 +28,6 @@ from provenance_cli.formats.policy import load_policy
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.vocabulary import TIERS, UNDISCLOSED
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 AS_OF = date(2026, 11, 23)
 
@@ -122,7 +122,8 @@ def test_undisclosed_is_reported_apart_from_no_and_scores_worse_than_favourable(
 def test_missing_evidence_lowers_confidence_but_still_counts() -> None:
     dossier = load_dossier(EXAMPLES / "northwind-frontier.yaml", catalogue)
     question = next(
-        q for q in catalogue.questions.values()
+        q
+        for q in catalogue.questions.values()
         if q.evidence_required and dossier.model.answers.get(q.id) and dossier.model.answers[q.id].evidence
     )
     entry = dossier.model.answers[question.id]
@@ -227,8 +228,7 @@ def _ordered_pair(question: Question, data: st.DataObject):
 
 SCORED = [q for q in catalogue.questions.values() if q.type not in ("date", "text")]
 BASES = [load_dossier(p, catalogue) for p in sorted(EXAMPLES.glob("*.yaml"))] + [
-    parse_dossier(dossier_yaml(catalogue, random.Random(seed), seed).encode(), f"synthetic-{seed}", catalogue)
-    for seed in range(6)
+    parse_dossier(dossier_yaml(catalogue, random.Random(seed), seed).encode(), f"synthetic-{seed}", catalogue) for seed in range(6)
 ]
 
 

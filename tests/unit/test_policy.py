@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import REPO
+from support.policies import BAD_POLICIES
 
 from provenance_cli.assessment.scoring import score_dossier
 from provenance_cli.formats.dossier import load_dossier
@@ -13,7 +15,6 @@ from provenance_cli.formats.policy import load_policy
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.util.errors import InputError
 
-REPO = Path(__file__).resolve().parent.parent
 KESTREL = REPO / "examples" / "kestrel-ai.yaml"
 AS_OF = date(2026, 11, 23)
 catalogue = load_catalogue()
@@ -125,40 +126,6 @@ def test_waived_knockout_does_not_force_the_tier(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- bad policies
 
 
-BAD_POLICIES = [
-    ("policy: 1\nrule_overrides:\n  - rule: EXT-999\n    points: 3\n", 3, 11, "unknown rule 'EXT-999'"),
-    (
-        "policy: 1\nwaivers:\n  - rule: NOPE-1\n    vendor: X\n    reason: r\n    approver: a\n    expires: 2030-01-01\n",
-        3,
-        11,
-        "waiver for unknown rule 'NOPE-1'",
-    ),
-    (
-        "policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: X\n    reason: r\n    approver: a\n    expires: 2030-02-30\n",
-        7,
-        14,
-        "'2030-02-30' is not a real calendar date",
-    ),
-    (
-        "policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: X\n    reason: r\n    approver: a\n    expires: 31/12/2030\n",
-        7,
-        14,
-        "expected a date as YYYY-MM-DD",
-    ),
-    ("policy: 1\ncategory_weights:\n  extraction: -1\n", 3, 15, "greater than or equal to 0"),
-    (
-        "policy: 1\ncategory_weights:\n  extraction: 0\n  retention: 0\n  export_control: 0\n  lineage: 0\n  portability: 0\n",
-        3,
-        3,
-        "category weights sum to zero",
-    ),
-    ("policy: 1\ntiers:\n  medium: 60\n  high: 50\n  critical: 75\n", 3, 3, "tier thresholds must rise"),
-    ("policy: 1\ncategory_weights:\n  retension: 2\n", 3, 3, "unknown category 'retension' (did you mean 'retention'?)"),
-    ("policy: 1\nrule_overrides:\n  - rule: EXT-01\n    disabled: true\n", 3, 5, "needs a reason"),
-    ("policy: 1\nknockout: true\n", 2, 1, "unknown key 'knockout' (did you mean 'knockouts'?)"),
-]
-
-
 @pytest.mark.parametrize(("text", "line", "column", "message"), BAD_POLICIES, ids=[m for *_, m in BAD_POLICIES])
 def test_bad_policy_is_refused_with_its_location(tmp_path: Path, text: str, line: int, column: int, message: str) -> None:
     with pytest.raises(InputError) as caught:
@@ -166,31 +133,3 @@ def test_bad_policy_is_refused_with_its_location(tmp_path: Path, text: str, line
     problems = [str(p) for p in caught.value.problems]
     expected = f"{tmp_path / 'policy.yaml'}:{line}:{column}: "
     assert any(p.startswith(expected) and message in p for p in problems), problems
-
-
-@pytest.mark.parametrize(("text", "line", "column", "message"), BAD_POLICIES[:3], ids=[m for *_, m in BAD_POLICIES[:3]])
-def test_assess_with_a_bad_policy_exits_2(cli, write, text: str, line: int, column: int, message: str) -> None:
-    write("policy.yaml", text)
-    result = cli("assess", str(KESTREL), "--policy", "policy.yaml", "--no-screen", "--no-evidence")
-    assert result.returncode == 2, result.output
-    assert any(out.startswith(f"policy.yaml:{line}:{column}: ") and message in out for out in result.lines), result.output
-
-
-def test_validate_flags_an_expired_waiver_that_assess_merely_reports(cli, write) -> None:
-    write(
-        "policy.yaml",
-        "policy: 1\nwaivers:\n  - rule: EXT-01\n    vendor: Kestrel AI\n    reason: r\n    approver: a\n    expires: 2020-01-01\n",
-    )
-    checked = cli("validate", "policy.yaml")
-    assert checked.returncode == 2
-    assert any(line.startswith("policy.yaml:7:14: ") and "expired on 2020-01-01" in line for line in checked.lines), checked.output
-    assessed = cli("assess", str(KESTREL), "--policy", "policy.yaml", "--no-screen", "--no-evidence")
-    assert assessed.returncode == 0, assessed.output
-    assert "Waivers expired" in assessed.stdout
-
-
-def test_bundled_default_policy_is_valid(cli) -> None:
-    from provenance_cli.util.resources import package_file
-
-    result = cli("validate", str(package_file("default-policy.yaml")))
-    assert result.returncode == 0, result.output

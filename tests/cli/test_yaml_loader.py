@@ -106,9 +106,7 @@ def test_empty_or_comment_only_file(expect_invalid, content):
     ],
 )
 def test_top_level_must_be_a_mapping(expect_invalid, text, found):
-    expect_invalid(
-        "top.yaml", text, 1, 1, f"top level must be a mapping of keys to values, found {found}"
-    )
+    expect_invalid("top.yaml", text, 1, 1, f"top level must be a mapping of keys to values, found {found}")
 
 
 # --------------------------------------------------------------------------- duplicate keys
@@ -140,9 +138,7 @@ def test_duplicate_key_inside_vendor(expect_invalid):
 
 def test_duplicate_key_inside_an_answer(expect_invalid, build, question_of):
     question = question_of("yes_no")
-    text = build.dossier(
-        build.answer_block(question.id, "no", "    note: first\n    answer: yes\n")
-    )
+    text = build.dossier(build.answer_block(question.id, "no", "    note: first\n    answer: yes\n"))
     line = build.first_answer_line
     expect_invalid(
         "dup.yaml",
@@ -155,9 +151,7 @@ def test_duplicate_key_inside_an_answer(expect_invalid, build, question_of):
 
 def test_duplicate_question_id_in_answers(expect_invalid, build, question_of):
     question = question_of("yes_no")
-    text = build.dossier(
-        build.answer_block(question.id, "no"), build.answer_block(question.id, "yes")
-    )
+    text = build.dossier(build.answer_block(question.id, "no"), build.answer_block(question.id, "yes"))
     line = build.first_answer_line
     expect_invalid(
         "dup.yaml",
@@ -188,11 +182,7 @@ def test_yaml11_booleans_dates_and_numbers_stay_text(write, build, question_of):
         "vendor:\n",
         "vendor:\n  headquarters: NO\n  aliases: [off, on, 2026-06-01, 0x1F, 010, 1e3, 12:30]\n",
     )
-    text = (
-        head
-        + build.answer_block(text_question.id, "2026-06-01", "    note: off\n")
-        + "models:\n  - name: .inf\n    version: 1.10\n"
-    )
+    text = head + build.answer_block(text_question.id, "2026-06-01", "    note: off\n") + "models:\n  - name: .inf\n    version: 1.10\n"
     model = load_dossier(write("surprises.yaml", text)).model
     assert model.vendor.headquarters == "NO"
     assert model.vendor.legal_name == "yes"
@@ -204,9 +194,7 @@ def test_yaml11_booleans_dates_and_numbers_stay_text(write, build, question_of):
     assert model.models[0].version == "1.10"
 
 
-@pytest.mark.parametrize(
-    "word", ["yes", "off", "No", "TRUE", "2026-06-01", "1_000", "0o17", ".nan"]
-)
+@pytest.mark.parametrize("word", ["yes", "off", "No", "TRUE", "2026-06-01", "1_000", "0o17", ".nan"])
 def test_text_answer_keeps_exact_spelling(write, build, question_of, word):
     question = question_of("text")
     dossier = load_dossier(write("t.yaml", build.dossier(build.answer_block(question.id, word))))
@@ -242,9 +230,7 @@ def _alias_bomb(levels: int = 10, width: int = 9) -> str:
 
 def test_billion_laughs_is_refused(expect_invalid):
     # 9 aliases per line: the expansion cap trips on line 6 at the first alias.
-    expect_invalid(
-        "bomb.yaml", _alias_bomb(), 6, 15, "aliases expand to too many values; refusing to expand"
-    )
+    expect_invalid("bomb.yaml", _alias_bomb(), 6, 15, "aliases expand to too many values; refusing to expand")
 
 
 def test_too_many_aliases_are_refused(expect_invalid):
@@ -259,15 +245,11 @@ def test_too_many_aliases_are_refused(expect_invalid):
 
 
 def test_alias_to_unknown_anchor(expect_invalid):
-    expect_invalid(
-        "alias.yaml", "provcheck: 1\nvendor: *nowhere\n", 2, 9, "alias *nowhere refers to no anchor"
-    )
+    expect_invalid("alias.yaml", "provcheck: 1\nvendor: *nowhere\n", 2, 9, "alias *nowhere refers to no anchor")
 
 
 def test_alias_as_key_is_refused(expect_invalid):
-    expect_invalid(
-        "akey.yaml", "a: &k key\n*k : value\n", 2, 1, "a key must be plain text, found an alias"
-    )
+    expect_invalid("akey.yaml", "a: &k key\n*k : value\n", 2, 1, "a key must be plain text, found an alias")
 
 
 def test_complex_key_is_refused(expect_invalid):
@@ -341,17 +323,13 @@ def test_file_exactly_at_the_limit_is_read(write):
     ],
 )
 def test_explicit_tags_are_refused(expect_invalid, tmp_path, text, column, tag):
-    expect_invalid(
-        "tag.yaml", text, 1, column, f"explicit YAML tags are not allowed (found {tag!r})"
-    )
+    expect_invalid("tag.yaml", text, 1, column, f"explicit YAML tags are not allowed (found {tag!r})")
     assert not (tmp_path / "pwned").exists()
 
 
 def test_merge_keys_are_refused(expect_invalid):
     text = "base: &b {name: A}\nvendor:\n  <<: *b\n  legal_name: B\n"
-    expect_invalid(
-        "merge.yaml", text, 3, 3, "merge keys (<<) are not supported; write the keys out"
-    )
+    expect_invalid("merge.yaml", text, 3, 3, "merge keys (<<) are not supported; write the keys out")
 
 
 @pytest.mark.parametrize(
@@ -449,9 +427,7 @@ def _trees():
     leaves = _SCALARS
     return st.recursive(
         leaves,
-        lambda children: st.one_of(
-            st.lists(children, max_size=4), st.dictionaries(_KEYS, children, max_size=4)
-        ),
+        lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(_KEYS, children, max_size=4)),
         max_leaves=25,
     )
 

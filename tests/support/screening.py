@@ -1,0 +1,78 @@
+"""Screening-test helpers: the CSL fixtures and the environment for a run against the loopback server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cli import cli_env
+from .http import Step
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "csl"
+CSL = FIXTURES / "consolidated.json"
+CSL_NEXT = FIXTURES / "consolidated_next.json"
+
+
+def csl_step(path: Path = CSL, **kwargs: object) -> Step:
+    """Serve a CSL fixture file."""
+    return Step(body=path.read_bytes(), **kwargs)  # type: ignore[arg-type]
+
+
+def screening_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for running provcheck against the loopback server: a private cache and
+    config under ``tmp_path``, no retries or back-off, no proxies, no offline mode."""
+    (tmp_path / "config.yaml").write_text("screening: {}\n", encoding="utf-8")
+    return cli_env(
+        offline=False,
+        columns=250,
+        PROVCHECK_CACHE_DIR=str(tmp_path / "cache"),
+        PROVCHECK_CONFIG=str(tmp_path / "config.yaml"),
+        PROVCHECK_RETRIES="0",
+        PROVCHECK_BACKOFF="0",
+        **extra,
+    )
+
+
+# --------------------------------------------------------------------------- a fake yente /match endpoint
+
+
+def _result(entity_id, caption, score, datasets, *, new_style=True):
+    result = {
+        "id": entity_id,
+        "caption": caption,
+        "schema": "Company",
+        "properties": {"name": [caption]},
+        "datasets": datasets,
+        "referents": [],
+        "target": True,
+        "first_seen": "2024-01-31T00:00:00",
+        "last_seen": "2026-06-10T00:00:00",
+        "last_change": "2026-06-09T12:00:00",
+        "score": score,
+        "match": score >= 0.88,
+    }
+    if new_style:
+        result["explanations"] = {"name_literal_match": {"score": score, "detail": "..."}}
+    else:
+        result["features"] = {"name_levenshtein": score, "country_mismatch": 0.0}
+    return result
+
+
+def yente(path, body):
+    responses = {}
+    for key, query in body["queries"].items():
+        name = query["properties"]["name"][0]
+        results = []
+        if name.lower().startswith("byd"):
+            results = [
+                _result("NK-byd", "BYD Company Limited", 0.97, ["us_dod_chinese_milcorps"]),
+                _result("NK-bydx", "BYD Electronic Trading", 0.61, ["ext_registry"], new_style=False),
+            ]
+        elif name.lower().startswith("orbital"):
+            results = [_result("NK-orb", "Orbital Relay Ltd", 0.91, ["us_ofac_sdn", "sanctions"], new_style=False)]
+        responses[key] = {
+            "status": 200,
+            "results": results,
+            "total": {"value": sum(1 for r in results if r["match"]), "relation": "eq"},
+            "query": query,
+        }
+    return 200, {"responses": responses, "limit": 5}
