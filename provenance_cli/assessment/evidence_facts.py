@@ -27,6 +27,11 @@ class Drift:
 
 
 def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
+    """Drift of the dossier's cited evidence against its lock file; None when there is no lock.
+
+    When the pages cannot be re-checked (offline mode, no network) the result is a warning and no findings:
+    an assessment does not fail because the web is out of reach.
+    """
     from provenance_cli.evidence import drift_findings, lock_path_for, reassessment_reason
 
     path = lock_path_for(dossier.source)

@@ -20,6 +20,7 @@ class FileCheck:
 
     @property
     def valid(self) -> bool:
+        """True when the file has no problems."""
         return not self.problems
 
 

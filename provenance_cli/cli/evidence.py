@@ -47,6 +47,7 @@ entry (a passing outage does not erase the record). Exit codes: 0 written,
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``evidence check|snapshot`` group to ``app``; each command imports the core only when it runs."""
     evidence_app = typer.Typer(
         help="Check cited evidence links and detect pages that changed since assessment.",
         no_args_is_help=True,

@@ -25,10 +25,12 @@ class ProgressBar:
         self._task: TaskID | None = None
 
     def start(self, total: int) -> None:
+        """Show a bar for ``total`` items; not for one item or none, where a bar would only flicker."""
         if self._bar is not None and total > 1:
             self._task = self._bar.add_task(self._label, total=total)
 
     def advance(self) -> None:
+        """One item done; a no-op when no bar is shown."""
         if self._bar is not None and self._task is not None:
             self._bar.advance(self._task)
 

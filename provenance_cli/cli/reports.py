@@ -60,6 +60,8 @@ _OFFLINE = typer.Option("--offline", help="Never touch the network.")
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``compare`` and ``diff`` to ``app`` (called through :mod:`provenance_cli.cli.registry`)."""
+
     @app.command()
     def compare(
         paths: Annotated[list[Path], typer.Argument(help="Two or more dossiers or JSON reports, one per vendor.")],

@@ -348,6 +348,7 @@ def _print_results(results: list[tuple[str | None, str, Any]]) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``lists update|status`` and ``screen`` to ``app`` (called through :mod:`provenance_cli.cli.registry`)."""
     lists_app.command("update")(lists_update)
     lists_app.command("status")(lists_status)
     app.add_typer(lists_app, name="lists")

@@ -26,6 +26,7 @@ _consoles: dict[bool, Console] = {}
 
 
 def console(stderr: bool = False) -> Console:
+    """The shared rich console for stdout or stderr; piped output gets 160 columns so CI logs keep the summary table whole."""
     if stderr not in _consoles:
         import os
 
@@ -40,6 +41,7 @@ def console(stderr: bool = False) -> Console:
 
 
 def wants_json(output_format: str) -> bool:
+    """True for ``json``, False for ``text``; any other format is a usage error (exit 2) with a did-you-mean hint."""
     fmt = output_format.lower()
     if fmt not in ("text", "json"):
         fail_usage(f"unknown format {output_format!r}", ["text", "json"])
@@ -47,14 +49,17 @@ def wants_json(output_format: str) -> bool:
 
 
 def print_json(data: Any) -> None:
+    """Indented JSON on stdout, names kept readable (no ASCII escapes); dates and other non-JSON values are written as text."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def note(message: str) -> None:
+    """A plain message on stderr, off stdout so piped JSON and reports stay clean; printed literally, never as markup."""
     console(stderr=True).print(message, markup=False)
 
 
 def warn(message: str) -> None:
+    """A ``warning:`` line on stderr; the message is escaped so brackets in a file or vendor name cannot become markup."""
     console(stderr=True).print(f"[yellow]warning:[/yellow] {_escape(message)}")
 
 
@@ -65,6 +70,7 @@ def _escape(text: str) -> str:
 
 
 def fail_usage(message: str, choices: Sequence[str] = ()) -> NoReturn:
+    """Report a bad option on stderr and exit 2, suggesting the nearest of ``choices`` to the last quoted value in ``message``."""
     from provenance_cli.formats.vocabulary import did_you_mean
 
     text = message
@@ -76,6 +82,10 @@ def fail_usage(message: str, choices: Sequence[str] = ()) -> NoReturn:
 
 
 def report_error(error: ProvcheckError) -> None:
+    """Print a core error the way scripts and editors expect, without a traceback.
+
+    Input problems come one ``file:line:col: message`` per line, a tripped gate as its reasons, anything else as ``provcheck: error:``.
+    """
     if isinstance(error, InputError):
         for problem in error.problems:
             sys.stderr.write(f"{problem}\n")
@@ -87,6 +97,7 @@ def report_error(error: ProvcheckError) -> None:
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
+    """A rich table on stdout; every cell is escaped because cells carry text that vendors and users wrote."""
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
@@ -98,6 +109,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: st
 
 
 def show_questionnaire(questionnaire: Questionnaire) -> None:
+    """A questionnaire as a dossier author needs it: each question's weight, condition, help, allowed answers and frameworks."""
     from rich.markup import escape
 
     from provenance_cli.formats.scaffold import allowed_answers
@@ -125,6 +137,7 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
 
 
 def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], output_format: str) -> None:
+    """The ``validate`` verdicts: problems on stdout (one per line, or one JSON document), the text summary on stderr."""
     if wants_json(output_format):
         print_json(
             {

@@ -26,15 +26,18 @@ TOP_FINDINGS = 8
 
 
 def bar(score: float, width: int = 20) -> str:
+    """A 0-100 score as a bar of block characters, readable without colour."""
     filled = round(score / 100 * width)
     return "█" * filled + "░" * (width - filled)
 
 
 def tier_label(tier: str) -> str:
+    """The tier spelled out in capitals and coloured: the word carries the meaning, the colour only repeats it."""
     return f"[{TIER_STYLE[tier]}]{tier.upper()}[/]"
 
 
 def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
+    """One vendor's full view: category scores, knock-outs, top findings, every list a reviewer must work through, the next review."""
     console.print()
     console.print(f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100")
     console.print(
@@ -122,6 +125,7 @@ WIDE_SUMMARY = 150
 
 
 def show_summary(results: Sequence[VendorResult], console: Console) -> None:
+    """Vendors by risk in one table; below :data:`WIDE_SUMMARY` columns category scores are left out rather than truncated."""
     if not results:
         return
     wide = console.width >= WIDE_SUMMARY
@@ -151,6 +155,7 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
 
 
 def show_questions(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
+    """The follow-up questions to send the vendor, each with why it is asked (undisclosed, unanswered, evidence missing, stale)."""
     questions = follow_up_questions(result, catalogue)
     console.print()
     console.print(f"[bold]Questions for {escape(result.vendor)}[/bold] ({len(questions)})")

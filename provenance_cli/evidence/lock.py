@@ -50,6 +50,7 @@ def lock_path_for(dossier_path: Path | str) -> Path:
 
 
 def entry_from_result(result: FetchResult, questions: tuple[str, ...]) -> LockEntry:
+    """A fetch as a lock entry; questions are sorted so a snapshot that found nothing new changes only the times."""
     return LockEntry(
         url=result.url,
         retrieved_at=result.checked_at,

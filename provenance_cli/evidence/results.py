@@ -29,6 +29,7 @@ NETWORK_FAILURES = frozenset({"dns", "refused", "connect", "timeout"})
 
 
 def utc_now() -> datetime:
+    """Now in UTC to the second, the precision lock files and reports record."""
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
@@ -84,6 +85,7 @@ class FetchResult:
 
     @property
     def reachable(self) -> bool:
+        """True when the page was read (ok or redirected), so it has a digest to compare with the lock."""
         return self.status in (OK, REDIRECTED)
 
 
@@ -172,6 +174,7 @@ class EvidenceFinding:
         return f"{self.question_id}: {self.url}: {self.status}: {self.detail}"
 
     def as_dict(self) -> dict[str, str | None]:
+        """The finding as report JSON, times as ISO 8601 UTC."""
         return {
             "question_id": self.question_id,
             "url": self.url,

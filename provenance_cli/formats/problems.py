@@ -54,6 +54,11 @@ def _describe(value: Any) -> str:
 
 
 def problems_from(error: ValidationError, document: Document, model: type[BaseModel], prefix: PathKey = ()) -> list[Problem]:
+    """pydantic's errors on ``document`` as problems at their file positions, in words a dossier author understands.
+
+    Unknown keys get a did-you-mean hint; a value that fits no member of a union gives one "expected X or Y"
+    problem rather than one per member. ``prefix`` places a model that was validated from part of the document.
+    """
     problems: list[Problem] = []
     # A value that fits no member of a union (``str | list[str]``) yields one error
     # per member; they are merged into one "expected X or Y" problem per place.

@@ -48,6 +48,7 @@ class Catalogue:
     """Questionnaire id -> file it was read from."""
 
     def questionnaire(self, questionnaire_id: str) -> Questionnaire:
+        """The questionnaire with id ``questionnaire_id``; KeyError when there is none."""
         for questionnaire in self.questionnaires:
             if questionnaire.id == questionnaire_id:
                 return questionnaire
@@ -55,6 +56,7 @@ class Catalogue:
 
     @property
     def rule_ids(self) -> frozenset[str]:
+        """Every rule id of every questionnaire, which policy overrides and waivers must name."""
         return frozenset(compiled.rule.id for compiled in self.rules)
 
 
@@ -97,6 +99,7 @@ def _check_question(question: Question, qn_id: str, index: int, document: Docume
 
 
 def load_questionnaire(path: Path) -> tuple[Questionnaire, Document]:
+    """Parse and shape-check one questionnaire file; the document comes back so later checks can point at lines."""
     document = load_file(path)
     try:
         questionnaire = Questionnaire.model_validate(document.data)

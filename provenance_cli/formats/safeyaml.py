@@ -56,6 +56,7 @@ class Document:
             probe = probe[:-1]
 
     def problem(self, path: PathKey, message: str, *, prefer_key: bool = False) -> Problem:
+        """A :class:`Problem` at ``path``, or at its nearest known parent, so every error points into the file."""
         line, column = self.locate(path, prefer_key=prefer_key)
         return Problem(self.source, line, column, message)
 
@@ -93,6 +94,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode_utf8(raw: bytes, source: str) -> str:
+    """Bytes as text, a UTF-8 BOM dropped; the size cap holds for bytes from anywhere, and a bad byte is reported at its line and column."""
     if len(raw) > MAX_FILE_BYTES:
         raise InputError([Problem(source, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")])
     try:

@@ -43,6 +43,7 @@ def _answer_schema(question: Question) -> dict[str, Any]:
 
 
 def dossier_schema(catalogue: Catalogue) -> dict[str, Any]:
+    """The dossier schema, with ``answers`` narrowed to every question id and its allowed answers so editors can complete and check them."""
     schema = DossierModel.model_json_schema()
     defs = schema.setdefault("$defs", {})
     entry_ref = schema["properties"]["answers"]["additionalProperties"]["$ref"]
@@ -65,6 +66,7 @@ def dossier_schema(catalogue: Catalogue) -> dict[str, Any]:
 
 
 def questionnaire_schema() -> dict[str, Any]:
+    """The questionnaire schema, straight from the model."""
     schema = Questionnaire.model_json_schema()
     return {
         "$schema": DRAFT,
@@ -79,6 +81,7 @@ def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def render(schema: dict[str, Any]) -> str:
+    """A schema as the text committed in ``schemas/``: indented, key order kept, final newline, so regenerating gives the same bytes."""
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 

@@ -60,12 +60,14 @@ def compare_documents(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render_markdown(comparison: dict[str, Any], context: RenderContext) -> str:
+    """The comparison as Markdown from ``compare.md.j2``; a ``--template-dir`` copy of it takes precedence."""
     from provenance_cli.render.templating import template
 
     return template("md", "compare.md.j2", context.template_dir).render(c=comparison, marker=MARKER, generated_at=context.generated_at)
 
 
 def render_html(comparison: dict[str, Any], context: RenderContext) -> str:
+    """The comparison as HTML from ``compare.html.j2``; a ``--template-dir`` copy of it takes precedence."""
     from provenance_cli.render.templating import template
 
     return template("html", "compare.html.j2", context.template_dir).render(c=comparison, marker=MARKER, generated_at=context.generated_at)

@@ -21,6 +21,10 @@ def _rule_key(entry: dict[str, Any]) -> tuple[str, str]:
 
 
 def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What changed from the ``old`` to the ``new`` report document, as plain data (versioned by ``diff_version``).
+
+    ``worse`` is what ``--fail-on-worse`` gates on: the overall score rose by more than float noise, or the tier rose.
+    """
     old_answers = {a["question_id"]: a for a in old["answers"]}
     new_answers = {a["question_id"]: a for a in new["answers"]}
     order = list(new_answers) + [q for q in old_answers if q not in new_answers]
@@ -118,6 +122,7 @@ def _score(value: Any) -> str:
 
 
 def render_text(diff: dict[str, Any]) -> str:
+    """The diff as plain text, for a terminal or a CI log."""
     lines = [
         f"{diff['old']['vendor']} ({diff['old']['source'] or 'report'}, assessed {diff['old']['assessed_on']})"
         f" -> {diff['new']['vendor']} ({diff['new']['source'] or 'report'}, assessed {diff['new']['assessed_on']})",
@@ -158,6 +163,7 @@ def _one_line(value: Any) -> str:
 
 
 def render_markdown(diff: dict[str, Any]) -> str:
+    """The diff as Markdown for a review or ticket; every value vendors or users wrote is escaped."""
     from provenance_cli.render.templating import md_text as m
 
     old, new, tier, overall = diff["old"], diff["new"], diff["tier"], diff["overall"]
@@ -193,4 +199,5 @@ def render_markdown(diff: dict[str, Any]) -> str:
 
 
 def render_json(diff: dict[str, Any]) -> str:
+    """The diff as canonical JSON, like the JSON report."""
     return dumps(diff)

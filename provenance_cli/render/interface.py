@@ -45,6 +45,7 @@ class RenderContext:
     """Questionnaire folder (default: the bundled questionnaires)."""
 
     def catalogue(self):  # type: ignore[no-untyped-def]
+        """The questionnaire catalogue of this run, loaded on demand (and cached) so the context stays small and picklable."""
         from provenance_cli.formats.questionnaires import load_catalogue
 
         return load_catalogue(self.catalogue_dir)

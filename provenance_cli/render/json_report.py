@@ -16,15 +16,19 @@ if TYPE_CHECKING:
 
 
 class JsonRenderer(Renderer):
+    """The ``json`` format: the versioned report document, canonically dumped."""
+
     name = "json"
     suffix = ".json"
 
     def render(self, result: VendorResult, context: RenderContext) -> str:
+        """Canonical JSON of the report document, reusing the one built when the same result was just rendered to another format."""
         from provenance_cli.render.document import cached_document, dumps
 
         return dumps(cached_document(result, context))
 
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
+        """One vendor stays one report object; several become a JSON array, so the stream is always one JSON document."""
         from provenance_cli.render.document import dumps, report_document
 
         if len(results) == 1:

@@ -140,5 +140,6 @@ class ReportJob:
     context: RenderContext
 
     def __call__(self, result: VendorResult) -> str:
+        """The report text for ``result`` in this job's format; a template failure is a UsageError naming the format."""
         renderer = get_renderer(self.fmt)
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)

@@ -104,6 +104,7 @@ def md_url(url: Any) -> str | None:
 
 
 def score(value: Any, places: int = 1) -> str:
+    """A number to ``places`` decimals for templates; anything that is not a number renders empty rather than failing the report."""
     try:
         return f"{float(value):.{places}f}"
     except (TypeError, ValueError):
@@ -111,6 +112,7 @@ def score(value: Any, places: int = 1) -> str:
 
 
 def pct(value: Any) -> str:
+    """A number as a whole percentage for templates; anything that is not a number renders empty."""
     try:
         return f"{float(value):.0f}%"
     except (TypeError, ValueError):
@@ -153,6 +155,7 @@ def environment(kind: str, template_dir: str | None = None):  # type: ignore[no-
 
 
 def template(kind: str, name: str, template_dir: str | None = None):  # type: ignore[no-untyped-def]
+    """The cached template ``name`` of ``kind`` (``html`` or ``md``); ``template_dir`` is searched before the bundled templates."""
     return _template(kind, name, template_dir)
 
 

@@ -25,6 +25,8 @@ META_FORMAT = 1
 
 @dataclass(frozen=True)
 class CacheMeta:
+    """What ``meta.json`` records about one source's cached list; written last, it is the commit point of an update."""
+
     source: str
     url: str
     fetched_at: str
@@ -42,9 +44,11 @@ class CacheMeta:
     last_modified: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The meta as written to ``meta.json``, with its format version."""
         return {"format": META_FORMAT, **vars(self)}
 
     def age_days(self, now: datetime | None = None) -> float:
+        """Days since the download; infinite when ``fetched_at`` cannot be read, so a damaged meta counts as stale."""
         now = now or datetime.now(timezone.utc)
         try:
             fetched = datetime.fromisoformat(self.fetched_at)
@@ -54,14 +58,17 @@ class CacheMeta:
 
     @property
     def fetched_date(self) -> str:
+        """``fetched_at`` to the minute, for messages (``2026-06-01 09:30 UTC``)."""
         return self.fetched_at[:16].replace("T", " ") + " UTC"
 
 
 def source_dir(key: str) -> Path:
+    """The cache folder of source ``key``."""
     return cache_dir() / key
 
 
 def now_iso() -> str:
+    """Now as ISO 8601 UTC to the second, the form in which cache and list-version times are stored."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
@@ -80,6 +87,7 @@ def read_meta(key: str) -> CacheMeta | None:
 
 
 def write_meta(meta: CacheMeta) -> None:
+    """Commit an update: ``meta.json`` is replaced atomically and last, so a reader sees the old index or the new one."""
     from provenance_cli.util.files import atomic_write
 
     atomic_write(

@@ -42,6 +42,8 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class ScreeningConfig:
+    """Screening settings: the config file, with the environment applied over it."""
+
     fetch: FetchSettings = FetchSettings()
     urls: dict[str, str] = field(default_factory=dict)
     """Source key -> URL (or local path) configured by the user."""
@@ -62,6 +64,7 @@ def cache_dir() -> Path:
 
 
 def config_path() -> Path | None:
+    """``$PROVCHECK_CONFIG`` when set (even if missing, so a mistyped path is an error), else the user config file if it exists."""
     explicit = os.environ.get("PROVCHECK_CONFIG", "").strip()
     if explicit:
         return Path(explicit).expanduser()

@@ -41,11 +41,14 @@ MAX_BACKOFF = 30.0
 class Progress(Protocol):
     """Progress reporting handed in by the CLI; the core never prints."""
 
-    def start(self, label: str, total: int | None) -> None: ...
+    def start(self, label: str, total: int | None) -> None:
+        """A download of ``total`` bytes (None when the server does not say) begins."""
 
-    def advance(self, size: int) -> None: ...
+    def advance(self, size: int) -> None:
+        """``size`` more bytes arrived."""
 
-    def stop(self) -> None: ...
+    def stop(self) -> None:
+        """The attempt ended, however it ended; called even when :meth:`start` was not, so it must be safe then."""
 
 
 class _Quiet:
@@ -65,6 +68,8 @@ class _Transient(Exception):
 
 @dataclass(frozen=True)
 class UpdateOutcome:
+    """What ``lists update`` did for one source, with the cache metadata now in force."""
+
     source: str
     status: str
     """``updated``, ``not modified`` or ``copied`` (local file)."""
@@ -84,6 +89,7 @@ def _local_path(url: str) -> Path:
 
 
 def resolve_url(source: Source, config: ScreeningConfig, url: str | None) -> str:
+    """The URL to fetch: ``--url``, else the configured one, else the source's default; a UsageError says how to give one."""
     chosen = url or config.urls.get(source.key) or source.default_url
     if not chosen:
         hint = {

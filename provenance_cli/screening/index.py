@@ -94,6 +94,7 @@ class NameIndex:
         self._common = max(2_000, int(len(self._name_core) * COMMON_TOKEN_SHARE))
 
     def entry(self, position: int) -> Entry:
+        """The entry at ``position``, built from the columns on first use and cached."""
         cached = self._entry_cache.get(position)
         if cached is None:
             e = self._entries
@@ -110,12 +111,14 @@ class NameIndex:
 
     @property
     def entries(self) -> list[Entry]:
+        """Every indexed entry, in order; builds them all, which searching never needs."""
         return [self.entry(i) for i in range(len(self._entries["name"]))]
 
     # ------------------------------------------------------------------ building
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> NameIndex:
+        """Index ``entries``: each distinct normalised name (primary or alias) once per entry; nameless entries are left out."""
         columns: dict[str, list] = {k: [] for k in ("list_key", "entry_id", "name", "aliases", "parent", "list_date")}  # type: ignore[type-arg]
         names: dict[str, list] = {"entry": [], "text": [], "core": [], "translit": []}  # type: ignore[type-arg]
         for entry in entries:
@@ -149,24 +152,28 @@ class NameIndex:
     # ------------------------------------------------------------------ storage
 
     def to_json(self) -> str:
+        """The index as compact JSON (entries and normalised cores), never pickle, so a cache file cannot run code."""
         names = {"entry": self._name_entry, "text": self._name_text, "core": self._name_core, "translit": sorted(self._translit)}
         data = {"format": INDEX_FORMAT, "entries": self._entries, "names": names}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> NameIndex:
+        """An index from :meth:`to_json` text; ValueError when another provcheck version wrote it, so it is refetched, not misread."""
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
             raise ValueError("written by another provcheck version")
         return cls(data["entries"], data["names"])
 
     def save(self, path: Path) -> None:
+        """Write the index atomically."""
         from provenance_cli.util.files import atomic_write
 
         atomic_write(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> NameIndex:
+        """Read an index written by :meth:`save`."""
         return cls.from_json(path.read_bytes())
 
     # ------------------------------------------------------------------ searching

@@ -119,6 +119,7 @@ class Match:
         return f"listed on {self.list_name}{when}"
 
     def as_dict(self) -> dict[str, object]:
+        """The match as report JSON, with the one sentence a report may say about it."""
         return {
             "list": self.list_key,
             "list_name": self.list_name,
@@ -156,6 +157,7 @@ class ScreeningResult:
         return frozenset((m.list_key, m.role) for m in self.matches)
 
     def as_dict(self) -> dict[str, object]:
+        """The result as ``screen --format json`` prints it; allow-listed matches are kept for the audit trail."""
         return {
             "matches": [m.as_dict() for m in self.matches],
             "suppressed": [m.as_dict() for m in self.suppressed],

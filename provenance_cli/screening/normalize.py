@@ -124,10 +124,12 @@ class Normalised(NamedTuple):
 
     @property
     def text(self) -> str:
+        """The core tokens joined by single spaces: what exact lookup and fuzzy scoring compare."""
         return " ".join(self.core)
 
     @property
     def compact(self) -> str:
+        """The core without spaces, so ``Hua Wei`` and ``Huawei`` meet in exact lookup."""
         return "".join(self.core)
 
 

@@ -36,6 +36,8 @@ class Query:
 
 @dataclass
 class Loaded:
+    """One source ready to search: its name index and the list versions a match cites."""
+
     key: str
     index: object
     versions: dict[str, ListVersion]

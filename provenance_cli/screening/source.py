@@ -42,6 +42,8 @@ class Parsed:
 
 
 class Source(ABC):
+    """One kind of screening list: where it comes from, what a good download looks like, and how to parse it."""
+
     key: str
     """Source key: csl, dod_1260h, opensanctions, custom."""
     title: str
@@ -61,10 +63,12 @@ class Source(ABC):
         return None
 
     def bundled_path(self) -> Path | None:
+        """The file :meth:`bundled` reads, or None; its modification time keys the in-process cache."""
         return None
 
 
 def get_source(key: str) -> Source:
+    """A new instance of source ``key``; an unknown key is a UsageError listing the known ones."""
     from provenance_cli.screening.sources import SOURCES
 
     try:
@@ -76,6 +80,7 @@ def get_source(key: str) -> Source:
 
 
 def source_keys() -> list[str]:
+    """Every registered source key, in registry order."""
     from provenance_cli.screening.sources import SOURCES
 
     return list(SOURCES)

@@ -60,6 +60,10 @@ def _explain(result: dict[str, Any]) -> str:
 
 
 def screen_yente(queries: list[Any], settings: ScreeningSettings) -> ScreeningResult:
+    """Screen ``queries`` on a yente server in batches, keeping the best match per list entry, role and parent.
+
+    Any server failure is a ServiceError (exit 3): there is no cache to fall back on.
+    """
     import json
 
     from provenance_cli.screening.cache import now_iso

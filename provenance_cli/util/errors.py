@@ -33,6 +33,7 @@ class Problem:
         return f"{self.source}:{self.line}:{self.column}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
+        """The problem as JSON output gives it: ``file``, ``line``, ``column``, ``message``."""
         return {"file": self.source, "line": self.line, "column": self.column, "message": self.message}
 
 

@@ -35,20 +35,24 @@ class ResponseTooLarge(ServiceError):
 
 
 def set_offline(flag: bool) -> None:
+    """Turn offline mode on for this process (``--offline``); every later client refuses to connect."""
     global _offline
     _offline = flag
 
 
 def is_offline() -> bool:
+    """True when ``--offline`` was given or ``PROVCHECK_OFFLINE`` is 1, true or yes."""
     return _offline or os.environ.get("PROVCHECK_OFFLINE", "").strip().lower() in ("1", "true", "yes")
 
 
 def ensure_online(what: str) -> None:
+    """Raise OfflineError naming ``what`` in offline mode, before any connection is attempted."""
     if is_offline():
         raise OfflineError(f"{what} needs the network, but offline mode is on (--offline or PROVCHECK_OFFLINE)")
 
 
 def timeout(connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT) -> httpx.Timeout:
+    """httpx timeouts from provcheck's limits: writes get the read limit, waiting for a pooled connection the connect limit."""
     import httpx
 
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)

@@ -20,6 +20,7 @@ PARALLEL_THRESHOLD = 48
 
 
 def default_jobs() -> int:
+    """CPUs this process may run on (its affinity where the OS has one), so a pinned process starts no more workers than it can run."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 

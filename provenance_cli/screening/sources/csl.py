@@ -82,6 +82,8 @@ def split_alt_names(value: Any) -> list[str]:
 
 
 class CslSource(Source):
+    """The ITA's Consolidated Screening List (bulk JSON): the one required source."""
+
     key = "csl"
     title = "US Consolidated Screening List (ITA)"
     default_url = CSL_URL
@@ -90,6 +92,7 @@ class CslSource(Source):
     required = True
 
     def parse(self, path: Path, url: str) -> Parsed:
+        """Parse the bulk JSON; over 1% (and over 10) of records without an id or known list is a changed format, so the file is refused."""
         import json
 
         try:

@@ -21,12 +21,15 @@ KEY = "custom"
 
 
 class CustomSource(Source):
+    """An organisation's own deny list, CSV or YAML, from a path or URL."""
+
     key = KEY
     title = "Internal deny list (CSV or YAML)"
     default_max_bytes = 50 * 1024 * 1024
     content_types = ("csv", "yaml", "text/plain", "octet-stream")
 
     def parse(self, path: Path, url: str) -> Parsed:
+        """CSV or YAML by the URL's suffix; a list with no named entries is refused, as it would screen nothing."""
         name = url.lower().split("?")[0]
         entries = self._yaml(path, url) if name.endswith((".yaml", ".yml")) else self._csv(path, url)
         if not entries:

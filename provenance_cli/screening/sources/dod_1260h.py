@@ -161,6 +161,8 @@ def rows_from_yaml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
 
 
 class Dod1260hSource(Source):
+    """The DoD Section 1260H list: a transcription shipped in the package, replaceable by a newer file."""
+
     key = KEY
     title = "DoD Section 1260H list"
     default_url = None
@@ -168,13 +170,16 @@ class Dod1260hSource(Source):
     content_types = ("yaml", "csv", "text/plain", "octet-stream")
 
     def bundled_path(self) -> Path:
+        """The YAML transcription shipped in the package."""
         return Path(__file__).resolve().parent.parent / "data" / "dod_1260h.yaml"
 
     def bundled(self) -> Parsed:
+        """The shipped transcription, so 1260H screening works without any download."""
         rows, edition = rows_from_yaml(self.bundled_path())
         return _parsed(rows, edition)
 
     def parse(self, path: Path, url: str) -> Parsed:
+        """Either the OpenSanctions CSV (recognised by its header row) or provcheck's own 1260H YAML."""
         head = path.read_bytes()[:4096].decode("utf-8", "replace").lstrip("\ufeff")
         if head.startswith(("Name,", '"Name"')):
             try:

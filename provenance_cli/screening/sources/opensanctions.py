@@ -21,6 +21,8 @@ NOT_COMPANIES = frozenset({"Person", "Vessel", "Airplane"})
 
 
 class OpenSanctionsSource(Source):
+    """OpenSanctions ``targets.simple.csv``; the data is licensed, so there is no default URL."""
+
     key = KEY
     title = "OpenSanctions targets.simple.csv"
     default_url = None
@@ -28,6 +30,7 @@ class OpenSanctionsSource(Source):
     content_types = ("csv", "text/plain", "octet-stream")
 
     def parse(self, path: Path, url: str) -> Parsed:
+        """Companies only, streamed row by row with the CSV field-size limit lifted; the list date is the newest ``last_change``."""
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
         entries: list[Entry] = []
         skipped = 0
