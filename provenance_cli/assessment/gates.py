@@ -12,19 +12,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from provenance_cli.formats.vocabulary import TIERS
+from provenance_cli.formats.vocabulary import DECISION_RANK, TIER_RANK, TIERS
 from provenance_cli.util.errors import GateTripped
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
 
 
-def assessment_gate(results: Sequence[VendorResult], *, fail_on: str | None, fail_on_stale: bool) -> list[str]:
-    """``assess --fail-on TIER`` and ``--fail-on-stale``."""
+FAIL_ON_LEVELS = (*TIERS, "approve_with_conditions", "incomplete", "reject")
+"""What ``--fail-on`` accepts: a tier, or a decision (it then trips on that decision or a worse one)."""
+
+
+def assessment_gate(
+    results: Sequence[VendorResult], *, fail_on: str | None, fail_on_stale: bool, allow_incomplete: bool = False
+) -> list[str]:
+    """``assess --fail-on TIER|DECISION`` and ``--fail-on-stale``.
+
+    A tier gate also trips on an ``incomplete`` decision: a vendor whose
+    knock-out questions are unanswered has not passed, it has not been
+    judged. ``allow_incomplete`` lets such vendors through a tier gate.
+    """
     reasons: list[str] = []
-    if fail_on is not None:
-        threshold = TIERS.index(fail_on)
-        reasons += [f"{r.vendor} is {r.tier}" for r in results if TIERS.index(r.tier) >= threshold]
+    if fail_on in DECISION_RANK:
+        threshold = DECISION_RANK[fail_on]
+        reasons += [f"{r.vendor}: {r.decision.outcome}" for r in results if DECISION_RANK[r.decision.outcome] >= threshold]
+    elif fail_on is not None:
+        threshold = TIER_RANK[fail_on]
+        for r in results:
+            if TIER_RANK[r.tier] >= threshold:
+                reasons.append(f"{r.vendor} is {r.tier}")
+            elif r.decision.outcome == "incomplete" and not allow_incomplete:
+                reasons.append(f"{r.vendor} is incomplete (knock-out questions unanswered; --allow-incomplete lets it pass)")
     if fail_on_stale:
         reasons += [f"{r.vendor} has {len(r.stale)} stale answer(s)" for r in results if r.stale]
     return reasons

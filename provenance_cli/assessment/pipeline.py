@@ -60,6 +60,8 @@ class Outcome:
     path: str
     result: VendorResult | None = None
     problems: tuple[Problem, ...] = ()
+    skipped: str | None = None
+    """The kind of file found instead of a dossier in a folder (policy, questionnaire, lock): passed over quietly."""
     warnings: tuple[str, ...] = field(default=())
     report: str | None = None
     """The finisher's text, when one was given and it succeeded."""
@@ -90,19 +92,27 @@ def policy_for(path: str | None) -> Policy:
     return load_policy(Path(path) if path else None, load_catalogue())
 
 
-def assess_file(job: tuple[str, AssessOptions]) -> Outcome:
-    """Assess one dossier file (module-level so worker processes can run it)."""
+def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcome:
+    """Assess one dossier file (module-level so worker processes can run it).
+
+    A policy, questionnaire or lock file is a problem when the user named it,
+    and is skipped when it was found in a folder.
+    """
     from provenance_cli.assessment.scoring import score_dossier
-    from provenance_cli.formats.dossier import load_dossier
+    from provenance_cli.formats.dossier import read_dossier
     from provenance_cli.formats.questionnaires import load_catalogue
 
     path, options = job
     catalogue = load_catalogue()
     policy = policy_for(options.policy_path)
     try:
-        dossier = load_dossier(Path(path), catalogue)
+        dossier = read_dossier(Path(path), catalogue)
     except InputError as exc:
         return Outcome(path, problems=tuple(exc.problems))
+    if isinstance(dossier, str):
+        if named:
+            return Outcome(path, problems=(Problem(path, 0, 0, f"is a {dossier}, not a dossier"),))
+        return Outcome(path, skipped=dossier)
 
     warnings: list[str] = []
     screened = drift = None
@@ -139,10 +149,10 @@ def assess_file(job: tuple[str, AssessOptions]) -> Outcome:
     return Outcome(path, result=result, warnings=tuple(warnings))
 
 
-def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None]) -> Outcome:
+def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> Outcome:
     """Assess one file, then run the finisher on its result in the same process."""
-    path, options, finish = job
-    outcome = assess_file((path, options))
+    path, options, finish, named = job
+    outcome = assess_file((path, options), named=named)
     if finish is None or outcome.result is None:
         return outcome
     try:
@@ -158,15 +168,20 @@ def assess_files(
     jobs: int | None = None,
     progress: Progress | None = None,
     finish: Finisher | None = None,
+    named: frozenset[str] | None = None,
 ) -> list[Outcome]:
-    """Assess many files, in order, across ``jobs`` processes."""
+    """Assess many files, in order, across ``jobs`` processes.
+
+    ``named`` lists the files the user named (the rest came from folders);
+    by default every file counts as named.
+    """
     from provenance_cli.util.parallel import parallel_map
 
     policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
     if progress is not None:
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None
-    work = [(str(p), options, finish) for p in paths]
+    work = [(str(p), options, finish, named is None or str(p) in named) for p in paths]
     return list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
 
 
@@ -188,7 +203,8 @@ def assess_paths(
     files, missing = discover(paths)
     if missing:
         raise InputError(missing)
-    outcomes = assess_files(files, options, jobs=jobs, progress=progress, finish=finish)
+    named = frozenset(str(p) for p in paths if not p.is_dir())
+    outcomes = assess_files(files, options, jobs=jobs, progress=progress, finish=finish, named=named)
     failures = [o.report_error for o in outcomes if o.report_error]
     if failures:
         raise UsageError(failures[0])

@@ -38,6 +38,8 @@ class EvidenceReview:
 
 @dataclass(frozen=True)
 class WaiverRef:
+    """A policy waiver as the result records it: accepted risk, by whom, until when."""
+
     rule: str
     vendor: str
     reason: str
@@ -46,6 +48,7 @@ class WaiverRef:
 
     @classmethod
     def of(cls, waiver: Waiver) -> WaiverRef:
+        """The record of a policy waiver."""
         return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
 
 
@@ -68,12 +71,24 @@ class TraceEntry:
     message: str
     recommendation: str
     knockout: str | None = None
+    """The tier the rule forces when it fires, or None (``none`` in the questionnaire reads as None here)."""
     waiver: WaiverRef | None = None
     overridden: bool = False
+    superseded_by: str | None = None
+    """The rule whose stronger finding on the same question or fact counts instead (contribution 0 here)."""
+    also_recommended: tuple[str, ...] = ()
+    """Recommendations of the weaker rules this entry supersedes, so none is lost from the report."""
+
+    @property
+    def counts(self) -> bool:
+        """A finding of its own: not superseded by a stronger rule on the same question or fact."""
+        return self.superseded_by is None
 
 
 @dataclass(frozen=True)
 class CategoryScore:
+    """One questionnaire's score, confidence and own tier for one vendor."""
+
     id: str
     title: str
     version: str
@@ -87,10 +102,14 @@ class CategoryScore:
     """0-100: share of the weighted answers that are present, evidenced and fresh."""
     applicable: int
     answered: int
+    tier: str = "low"
+    """The category's own tier: its score against the thresholds, raised by its knock-outs."""
 
 
 @dataclass(frozen=True)
 class StaleAnswer:
+    """An answer older than the policy allows for its category: lowers confidence, brings reassessment forward."""
+
     question_id: str
     as_of: date
     age_days: int
@@ -99,12 +118,16 @@ class StaleAnswer:
 
 @dataclass(frozen=True)
 class DisabledRule:
+    """A rule the policy switched off, with the reason it gives (for the audit trail)."""
+
     rule_id: str
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class EvidenceRef:
+    """One piece of evidence cited for an answer, as reports show it."""
+
     url: str
     title: str | None
     retrieved: date | None
@@ -143,6 +166,56 @@ class VendorProfile:
     """(name, version, access)."""
     assessor: str
     website: str | None
+    engagement: tuple[tuple[str, str], ...] = ()
+    """The engagement as the dossier states it: (fact, value) pairs, e.g. ("data_classes", "personal, internal")."""
+
+
+@dataclass(frozen=True)
+class DecisionItem:
+    """One reason for the decision, or one condition of approval, in words."""
+
+    text: str
+    """The rule's message: what was found."""
+    rule: str
+    """The rule that found it (for the audit trail; never shown alone)."""
+    question: str | None
+    """The question it reads, when it reads one."""
+    answer: str
+    """The answer or screening fact behind it."""
+    severity: str
+    recommendation: str
+    """What to do about it: the clause, control or action approval depends on."""
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """An unknown fact that could trigger a knock-out: "we cannot decide until this is answered"."""
+
+    question: str
+    """The question id, or ``engagement.<fact>`` for an engagement fact the dossier does not state."""
+    text: str
+    """The question as asked."""
+    status: str
+    """undisclosed, unanswered, unknown (an answer such as "not reviewed") or engagement."""
+    could_trigger: tuple[str, ...]
+    """The knock-out rules an unfavourable answer would trigger."""
+    messages: tuple[str, ...] = ()
+    """What those rules would find, in words."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What procurement signs: approve, approve_with_conditions, reject or incomplete, with its reasons."""
+
+    outcome: str
+    summary: str
+    """One sentence in words."""
+    reasons: tuple[DecisionItem, ...] = ()
+    """Why: the knock-outs that reject, or the findings behind conditions."""
+    conditions: tuple[DecisionItem, ...] = ()
+    """For approve_with_conditions: the clauses and actions approval depends on."""
+    open_questions: tuple[OpenQuestion, ...] = ()
+    """For incomplete (and listed with reject too): what must be answered before the decision can stand."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +237,7 @@ class VendorResult:
     categories: tuple[CategoryScore, ...]
     trace: tuple[TraceEntry, ...]
     knockouts: tuple[str, ...]
+    """Rules whose knock-out forced a tier (decided by known facts, not waived)."""
     stale: tuple[StaleAnswer, ...]
     undisclosed: tuple[str, ...]
     unanswered: tuple[str, ...]
@@ -180,6 +254,10 @@ class VendorResult:
     profile: VendorProfile
     answers: tuple[AnswerRecord, ...]
     """Every applicable question in questionnaire order."""
+    decision: Decision = Decision("incomplete", "Not decided.")
+    """The decision and its reasons in words."""
+    confidence: float = 100.0
+    """0-100, one definition everywhere: the category confidences' weighted mean (undisclosed answers count as unknown)."""
     screening: ScreeningResult | None = None
     """The screening this result was scored with; None when screening was off."""
     evidence: EvidenceReview | None = None
@@ -187,10 +265,15 @@ class VendorResult:
 
     @property
     def findings(self) -> tuple[TraceEntry, ...]:
-        """Fired rule entries, most contributing first (ties: severity, then id)."""
-        fired = [t for t in self.trace if t.rule_id != STALE_RULE_ID]
+        """One entry per question or fact (the strongest rule), most contributing first (ties: severity, then id).
+
+        Weaker rules on the same question stay in the trace, marked superseded,
+        and their recommendations travel with the strongest entry.
+        """
+        fired = [t for t in self.trace if t.rule_id != STALE_RULE_ID and t.counts]
         return tuple(sorted(fired, key=lambda t: (-t.contribution, -SEVERITY_RANK[t.severity], t.rule_id)))
 
     @property
     def overdue(self) -> bool:
+        """True when the reassessment date is today or already past."""
         return self.reassessment_due <= self.as_of

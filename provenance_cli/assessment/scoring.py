@@ -20,12 +20,16 @@ non-decreasing, a riskier answer can never lower any score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from provenance_cli.assessment.decision import decide
 from provenance_cli.assessment.results import (
     STALE_RULE_ID,
     STALE_RULE_VERSION,
@@ -33,18 +37,19 @@ from provenance_cli.assessment.results import (
     CategoryScore,
     DisabledRule,
     EvidenceRef,
+    OpenQuestion,
     StaleAnswer,
     TraceEntry,
     VendorProfile,
     VendorResult,
     WaiverRef,
 )
-from provenance_cli.formats.conditions import Facts
+from provenance_cli.formats.conditions import Condition, Facts, answer_ranks
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.models import AnswerEntry, Question
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledRule
-from provenance_cli.formats.vocabulary import TIERS, UNDISCLOSED
+from provenance_cli.formats.vocabulary import SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
 
 
 def display_answer(question: Question | None, value: Any) -> str:
@@ -70,6 +75,7 @@ def _vendor_matches(waiver: Waiver, dossier: Dossier) -> bool:
 
 
 def applicable_questions(catalogue: Catalogue, facts: Facts) -> set[str]:
+    """The questions whose ``applies_if`` holds for these facts (all others are not asked of this vendor)."""
     return {qid for qid in catalogue.questions if qid not in catalogue.applies_if or catalogue.applies_if[qid].holds(facts)}
 
 
@@ -85,11 +91,29 @@ class _PlannedRule:
     message: str
     recommendation: str
     overridden: bool
+    knockout: str | None
+    """The tier the rule forces, or None (no knock-out, or ``knockout: none``)."""
+    answer_basis: str | None
+    """``question:<id>`` for a rule on a question: what it counts once against when its answer fires it."""
+    fact_basis: str | None
+    """``facts:<...>`` for a rule that reads vendor or screening facts: what it counts once against when they fire it."""
+    reads_questions: tuple[str, ...]
+    """The questions the condition reads, sorted (for open questions)."""
+    reads_engagement: tuple[str, ...]
+    """The engagement facts the condition reads, sorted (for open questions)."""
 
 
 @dataclass(frozen=True)
 class _Plan:
     rules: tuple[_PlannedRule, ...]
+    by_id: dict[str, _PlannedRule]
+    knockout_rules: tuple[_PlannedRule, ...]
+    """The rules that force a tier: the ones an unknown answer can leave undecided."""
+    firing: tuple[tuple[_PlannedRule, str | None, Callable[[Facts], bool], str | None, str | None], ...]
+    """Per rule, what the hot loop reads: (rule, its question id, its condition's ``holds``,
+    its group when the answer fires it, its group when facts do); groups are None for ``combine: add``."""
+    unknown_answers: dict[str, frozenset[str]]
+    """Per question, the choices that say the fact is not known (``unknown: true``)."""
     disabled: tuple[DisabledRule, ...]
     frameworks: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     max_age: dict[str, int]
@@ -108,6 +132,12 @@ Keyed on the objects themselves (both compare by identity), never on
 ``id()``: an id can be reused by a new object once the old one is freed,
 which would hand a new policy a plan built for another.
 """
+
+
+def _fact_basis(compiled: CompiledRule) -> str | None:
+    """``facts:vendor:headquarters,...`` for a rule that reads vendor or screening facts, else None."""
+    read = sorted(f for f in compiled.condition.facts_read() if f.startswith(("vendor:", "screening")))
+    return "facts:" + ",".join(read) if read else None
 
 
 def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
@@ -141,6 +171,11 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 message=" ".join(rule.message.split()),
                 recommendation=" ".join(rule.recommendation.split()),
                 overridden=override is not None,
+                knockout=rule.knockout if rule.knockout != "none" else None,
+                answer_basis=f"question:{rule.question}" if rule.question else None,
+                fact_basis=_fact_basis(compiled),
+                reads_questions=tuple(sorted(compiled.condition.questions())),
+                reads_engagement=tuple(sorted(f.split(":", 1)[1] for f in compiled.condition.facts_read() if f.startswith("engagement:"))),
             )
         )
     frameworks = {}
@@ -151,12 +186,41 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
     scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
     specs = tuple((qid, catalogue.category_of[qid], q.text, frameworks[qid], q) for qid, q in catalogue.questions.items())
     confidence = {q.id: tuple((x.id, x.weight, x.evidence_required) for x in q.questions) for q in catalogue.questionnaires}
-    plan = _Plan(tuple(rules), disabled, frameworks, max_age, scored, specs, confidence)
+    plan = _Plan(
+        rules=tuple(rules),
+        by_id={planned.compiled.rule.id: planned for planned in rules},
+        knockout_rules=tuple(planned for planned in rules if planned.knockout is not None),
+        firing=tuple(
+            (
+                planned,
+                planned.question.id if planned.question else None,
+                planned.compiled.condition.holds,
+                None
+                if planned.compiled.rule.combine == "add" or planned.answer_basis is None
+                else f"{planned.compiled.category}|{planned.answer_basis}",
+                None
+                if planned.compiled.rule.combine == "add" or planned.fact_basis is None
+                else f"{planned.compiled.category}|{planned.fact_basis}",
+            )
+            for planned in rules
+        ),
+        unknown_answers={
+            qid: frozenset(c.value for c in q.choices or [] if c.unknown)
+            for qid, q in catalogue.questions.items()
+            if any(c.unknown for c in q.choices or [])
+        },
+        disabled=disabled,
+        frameworks=frameworks,
+        max_age=max_age,
+        scored=scored,
+        answer_specs=specs,
+        confidence_specs=confidence,
+    )
     by_catalogue[catalogue] = plan
     return plan
 
 
-def score_dossier(  # noqa: C901 - rewritten by the verdicts issue
+def score_dossier(
     dossier: Dossier,
     catalogue: Catalogue,
     policy: Policy,
@@ -166,164 +230,47 @@ def score_dossier(  # noqa: C901 - rewritten by the verdicts issue
     listing_notes: dict[tuple[str, str], str] | None = None,
     reassess_now: str | None = None,
 ) -> VendorResult:
-    """Score one dossier. Pure: same inputs, same result.
+    """Score one dossier and decide. Pure: same inputs, same result.
 
     ``listings`` are screening hits as (list key, role) pairs and
     ``listing_notes`` their wording for the trace; ``reassess_now`` is a
     reason (e.g. evidence changed) that makes reassessment due today.
     """
     plan = _plan(catalogue, policy)
-    facts = dossier.facts(listings)
+    facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists)
     applicable = applicable_questions(catalogue, facts)
     model = dossier.model
-    answers = dossier.answers
-    notes = listing_notes or {}
+    waivers_applied, waivers_expired = _waivers(policy, dossier, today)
 
-    waivers_applied: dict[str, Waiver] = {}
-    waivers_expired: list[WaiverRef] = []
-    for waiver in policy.model.waivers:
-        if not _vendor_matches(waiver, dossier):
-            continue
-        if waiver.expires < today:
-            waivers_expired.append(WaiverRef.of(waiver))
-        else:
-            waivers_applied[waiver.rule] = waiver
+    shown: dict[str, str] = {}
+    fired = _fire_rules(plan, facts, applicable, dossier.answers, listing_notes or {}, waivers_applied, shown)
+    trace = list(fired)
+    stale, stale_entries = _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)
+    trace.extend(stale_entries)
 
-    trace: list[TraceEntry] = []
-    knockouts: list[tuple[str, str]] = []
-    used_waivers: list[str] = []
-    knockouts_on = policy.model.knockouts
-    for planned in plan.rules:
-        compiled = planned.compiled
-        rule = compiled.rule
-        question = planned.question
-        if question is not None and question.id not in applicable:
-            continue
-        if not compiled.condition.holds(facts):
-            continue
-        if question is not None:
-            answer = display_answer(question, answers.get(question.id))
-        else:
-            fired_notes = [note for pair, note in sorted(notes.items()) if pair in facts.listings]
-            answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
-        applied_waiver = waivers_applied.get(rule.id)
-        trace.append(
-            TraceEntry(
-                category=compiled.category,
-                rule_id=rule.id,
-                rule_version=rule.version,
-                question_id=rule.question,
-                answer=answer,
-                points=planned.points,
-                weight=planned.weight,
-                contribution=0.0 if applied_waiver else planned.points * planned.weight,
-                severity=planned.severity,
-                message=planned.message,
-                recommendation=planned.recommendation,
-                knockout=rule.knockout,
-                waiver=WaiverRef.of(applied_waiver) if applied_waiver else None,
-                overridden=planned.overridden,
-            )
-        )
-        if applied_waiver is not None:
-            used_waivers.append(rule.id)
-        elif rule.knockout and knockouts_on:
-            knockouts.append((rule.id, rule.knockout))
-
-    stale: list[StaleAnswer] = []
-    penalty = policy.model.staleness.penalty_points
-    assessed = model.assessment.date
-    # Compare dates against a per-category cutoff: no timedelta per answer on the hot path.
-    cutoff = {category: today - timedelta(days=limit) for category, limit in plan.max_age.items()}
-    category_of = catalogue.category_of
-    for question_id, entry_model in model.answers.items():
-        if entry_model.answer is None or question_id not in applicable:
-            continue
-        as_of = entry_model.as_of or assessed
-        category = category_of[question_id]
-        if as_of >= cutoff[category]:
-            continue
-        limit = plan.max_age[category]
-        age = (today - as_of).days
-        stale.append(StaleAnswer(question_id, as_of, age, limit))
-        if penalty > 0 and question_id in plan.scored:
-            question = catalogue.questions[question_id]
-            trace.append(
-                TraceEntry(
-                    category=category,
-                    rule_id=STALE_RULE_ID,
-                    rule_version=STALE_RULE_VERSION,
-                    question_id=question_id,
-                    answer=f"{display_answer(question, answers.get(question_id))} (as of {as_of}, {age} days old)",
-                    points=penalty,
-                    weight=question.weight,
-                    contribution=penalty * question.weight,
-                    severity="low",
-                    message=f"Answer is {age} days old; the policy allows {limit}.",
-                    recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
-                )
-            )
-
-    raw_by_category: dict[str, float] = {}
-    for entry in trace:
-        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
-    stale_ids = {s.question_id for s in stale}
-    undisclosed: list[str] = []
-    unanswered: list[str] = []
-    missing: list[str] = []
-    categories: list[CategoryScore] = []
-    entries = model.answers
-    for questionnaire in catalogue.questionnaires:
-        total_weight = confidence_sum = 0.0
-        answered = scored = 0
-        for question_id, weight, evidence_required in plan.confidence_specs[questionnaire.id]:
-            if question_id not in applicable:
-                continue
-            scored += 1
-            total_weight += weight
-            value = answers.get(question_id)
-            if value is None:
-                unanswered.append(question_id)
-                continue
-            answered += 1
-            factor = 1.0
-            if value == UNDISCLOSED:
-                undisclosed.append(question_id)
-            elif evidence_required and not _has_evidence(entries.get(question_id)):
-                missing.append(question_id)
-                factor *= 0.5
-            if question_id in stale_ids:
-                factor *= 0.5
-            confidence_sum += weight * factor
-        raw = raw_by_category.get(questionnaire.id, 0.0)
-        categories.append(
-            CategoryScore(
-                id=questionnaire.id,
-                title=questionnaire.title,
-                version=questionnaire.version,
-                weight=policy.weight(questionnaire.id),
-                score=min(100.0, raw),
-                raw=raw,
-                confidence=100.0 * confidence_sum / total_weight if total_weight else 100.0,
-                applicable=scored,
-                answered=answered,
-            )
-        )
-
+    knockouts, undecided, open_questions = _knockouts(plan, catalogue, facts, applicable, fired, policy)
+    criticality = model.engagement.criticality if model.engagement else None
+    # Tiers count every knock-out that fired (a riskier answer never lowers a tier); the decision
+    # rejects only on those decided by known facts, and asks about the rest.
+    categories, decided_floors, undisclosed, unanswered, missing = _categories(
+        plan, catalogue, policy, dossier, applicable, trace, stale, knockouts, undecided
+    )
     weight_sum = sum(c.weight for c in categories)
     overall = sum(c.weight * c.score for c in categories) / weight_sum if weight_sum else 0.0
-    tier = policy.tier_for(overall)
-    thresholds = policy.model.tiers
-    tier_basis = (
-        f"overall score {overall:.1f} (thresholds: medium {thresholds.medium:g}, "
-        f"high {thresholds.high:g}, critical {thresholds.critical:g})"
+    confidence = sum(c.weight * c.confidence for c in categories) / weight_sum if weight_sum else 100.0
+    findings = sorted(
+        (t for t in trace if t.rule_id != STALE_RULE_ID and t.counts and t.waiver is None),
+        key=lambda t: (-SEVERITY_RANK[t.severity], -t.contribution, t.rule_id),
     )
-    if knockouts:
-        strongest = max(knockouts, key=lambda k: TIERS.index(k[1]))[1]
-        if TIERS.index(strongest) > TIERS.index(tier):
-            tier = strongest
-            tier_basis = f"knock-out {', '.join(r for r, k in knockouts if k == strongest)} forces at least {strongest}"
+    tiers = [(c.title, c.tier, c.score) for c in categories]
+    tier, tier_basis = _overall_tier(policy, overall, criticality, tiers, [*knockouts, *undecided], findings)
+    decided_tier = tier
+    if undecided:
+        decided = [(c.title, floor, c.score) for c, floor in zip(categories, decided_floors, strict=True)]
+        decided_tier = _overall_tier(policy, overall, criticality, decided, knockouts, findings)[0]
+    decision = decide(policy, tier=decided_tier, findings=findings, knockouts=knockouts, open_questions=open_questions)
 
+    assessed = model.assessment.date
     cadence = policy.reassess_after_days(tier)
     due = assessed + timedelta(days=cadence)
     reason = f"{cadence} days after the assessment for tier {tier}"
@@ -344,12 +291,12 @@ def score_dossier(  # noqa: C901 - rewritten by the verdicts issue
         tier_basis=tier_basis,
         categories=tuple(categories),
         trace=tuple(trace),
-        knockouts=tuple(rule_id for rule_id, _ in knockouts),
+        knockouts=tuple(dict.fromkeys(k.rule_id for k in knockouts)),
         stale=tuple(stale),
         undisclosed=tuple(undisclosed),
         unanswered=tuple(unanswered),
         missing_evidence=tuple(missing),
-        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted(used_waivers)),
+        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in fired if t.waiver})),
         waivers_expired=tuple(waivers_expired),
         disabled_rules=plan.disabled,
         reassessment_due=due,
@@ -358,8 +305,429 @@ def score_dossier(  # noqa: C901 - rewritten by the verdicts issue
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
         profile=_profile(dossier),
-        answers=_answer_records(dossier, catalogue, applicable, plan),
+        answers=_answer_records(dossier, applicable, plan, shown),
+        decision=decision,
+        confidence=confidence,
     )
+
+
+def _waivers(policy: Policy, dossier: Dossier, today: date) -> tuple[dict[str, Waiver], list[WaiverRef]]:
+    """The policy's waivers for this vendor: in force by rule id, and expired ones (reported, not applied)."""
+    applied: dict[str, Waiver] = {}
+    expired: list[WaiverRef] = []
+    for waiver in policy.model.waivers:
+        if not _vendor_matches(waiver, dossier):
+            continue
+        if waiver.expires < today:
+            expired.append(WaiverRef.of(waiver))
+        else:
+            applied[waiver.rule] = waiver
+    return applied, expired
+
+
+def _fire_rules(
+    plan: _Plan,
+    facts: Facts,
+    applicable: set[str],
+    answers: dict[str, Any],
+    notes: dict[tuple[str, str], str],
+    waivers: dict[str, Waiver],
+    shown: dict[str, str],
+) -> list[TraceEntry]:
+    """One trace entry per rule whose condition holds on an applicable question, each fact counted once.
+
+    Rules on one question (or one vendor fact) combine as the strongest, not
+    the sum. A rule's *basis* is its question when the answers alone make it
+    fire, and otherwise the vendor or screening facts it reads (headquarters
+    ``CN`` read by four rules is one fact). Within a category and basis the
+    rule with the largest contribution counts; the others stay in the trace
+    with contribution 0, marked superseded, and their recommendations travel
+    with the strongest. Rules that say ``combine: add`` always count in full.
+    Groups are settled before any entry is built, so each entry is made once.
+    """
+    answers_only: Facts | None = None
+    fired: list[tuple[_PlannedRule, str | None]] = []
+    for planned, question_id, holds, answer_basis, fact_basis in plan.firing:
+        if question_id is not None and question_id not in applicable:
+            continue
+        if not holds(facts):
+            continue
+        basis = answer_basis
+        if fact_basis is not None:
+            if answers_only is None:
+                answers_only = dataclasses.replace(facts, vendor={}, listings=frozenset())
+            if basis is None or not holds(answers_only):
+                basis = fact_basis
+        fired.append((planned, basis))
+
+    groups: dict[str, list[int]] = {}
+    for index, (_, basis) in enumerate(fired):
+        if basis is not None:
+            groups.setdefault(basis, []).append(index)
+    winner_of: dict[int, str] = {}
+    extras: dict[int, tuple[str, ...]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        best = max(members, key=lambda i: _strength(fired[i][0], waivers))
+        for i in members:
+            if i != best:
+                winner_of[i] = fired[best][0].compiled.rule.id
+        recommendations = dict.fromkeys(fired[i][0].recommendation for i in members if i != best)
+        recommendations.pop(fired[best][0].recommendation, None)
+        recommendations.pop("", None)
+        extras[best] = tuple(recommendations)
+
+    trace: list[TraceEntry] = []
+    for index, (planned, _) in enumerate(fired):
+        rule = planned.compiled.rule
+        question = planned.question
+        if question is not None:
+            answer = shown.get(question.id) or shown.setdefault(question.id, display_answer(question, answers.get(question.id)))
+        else:
+            fired_notes = [note for pair, note in sorted(notes.items()) if pair in facts.listings]
+            answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
+        waiver = waivers.get(rule.id)
+        superseded_by = winner_of.get(index)
+        trace.append(
+            TraceEntry(
+                category=planned.compiled.category,
+                rule_id=rule.id,
+                rule_version=rule.version,
+                question_id=rule.question,
+                answer=answer,
+                points=planned.points,
+                weight=planned.weight,
+                contribution=0.0 if waiver or superseded_by else planned.points * planned.weight,
+                severity=planned.severity,
+                message=planned.message,
+                recommendation=planned.recommendation,
+                knockout=planned.knockout,
+                waiver=WaiverRef.of(waiver) if waiver else None,
+                overridden=planned.overridden,
+                superseded_by=superseded_by,
+                also_recommended=extras.get(index, ()),
+            )
+        )
+    return trace
+
+
+def _strength(planned: _PlannedRule, waivers: dict[str, Waiver]) -> tuple[float, int, str]:
+    """How strongly a fired rule counts: its contribution (0 when waived), then severity, then id."""
+    contribution = 0.0 if planned.compiled.rule.id in waivers else planned.points * planned.weight
+    return contribution, SEVERITY_RANK[planned.severity], planned.compiled.rule.id
+
+
+def _staleness(
+    plan: _Plan, catalogue: Catalogue, dossier: Dossier, applicable: set[str], today: date, penalty: float
+) -> tuple[list[StaleAnswer], list[TraceEntry]]:
+    """Answers older than the policy allows; they cost points only when the policy opts in (``penalty_points``)."""
+    stale: list[StaleAnswer] = []
+    entries: list[TraceEntry] = []
+    assessed = dossier.model.assessment.date
+    # Compare dates against a per-category cutoff: no timedelta per answer on the hot path.
+    cutoff = {category: _days_before(today, limit) for category, limit in plan.max_age.items()}
+    category_of = catalogue.category_of
+    answers = dossier.answers
+    for question_id, entry_model in dossier.model.answers.items():
+        if entry_model.answer is None or question_id not in applicable:
+            continue
+        as_of = entry_model.as_of or assessed
+        category = category_of[question_id]
+        if as_of >= cutoff[category]:
+            continue
+        limit = plan.max_age[category]
+        age = (today - as_of).days
+        stale.append(StaleAnswer(question_id, as_of, age, limit))
+        if penalty > 0 and question_id in plan.scored:
+            question = catalogue.questions[question_id]
+            entries.append(
+                TraceEntry(
+                    category=category,
+                    rule_id=STALE_RULE_ID,
+                    rule_version=STALE_RULE_VERSION,
+                    question_id=question_id,
+                    answer=f"{display_answer(question, answers.get(question_id))} (as of {as_of}, {age} days old)",
+                    points=penalty,
+                    weight=question.weight,
+                    contribution=penalty * question.weight,
+                    severity="low",
+                    message=f"Answer is {age} days old; the policy allows {limit}.",
+                    recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
+                )
+            )
+    return stale, entries
+
+
+def _days_before(day: date, days: int) -> date:
+    """``day`` minus ``days``, clamped to the first representable date."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
+
+
+def _knockouts(
+    plan: _Plan, catalogue: Catalogue, facts: Facts, applicable: set[str], fired: list[TraceEntry], policy: Policy
+) -> tuple[list[TraceEntry], list[TraceEntry], tuple[OpenQuestion, ...]]:
+    """Knock-outs decided by known facts, those that fired only on unknowns, and the open questions.
+
+    A knock-out rule that fires only because an answer is undisclosed or
+    unanswered (or an engagement fact is unstated) is not a finding: it
+    becomes an open question and the decision says "incomplete". One that
+    fires whatever the unknowns turn out to be is decided.
+    """
+    if not policy.model.knockouts:
+        return [], [], ()
+    fired_by_id = {t.rule_id: t for t in fired if t.waiver is None}
+    waived = {t.rule_id for t in fired if t.waiver is not None}
+    decided: list[TraceEntry] = []
+    undecided: list[TraceEntry] = []
+    open_by_question: dict[str, tuple[str, str, list[str], list[str]]] = {}
+    for planned in plan.knockout_rules:
+        rule = planned.compiled.rule
+        if rule.id in waived or (planned.question is not None and planned.question.id not in applicable):
+            continue
+        condition = planned.compiled.condition
+        unknown = [q for q in planned.reads_questions if q in applicable and _is_unknown(facts.answers.get(q), plan.unknown_answers.get(q))]
+        unstated = [fact for fact in planned.reads_engagement if fact not in facts.engagement]
+        entry = fired_by_id.get(rule.id)
+        if not unknown and not unstated:
+            if entry is not None:
+                decided.append(entry)
+            continue
+        best = _completed(facts, {q: _favourable(catalogue.questions[q]) for q in unknown}, assume_unknown=False)
+        if condition.holds(best):
+            if entry is not None:
+                decided.append(entry)
+            continue
+        if entry is not None:
+            undecided.append(entry)
+        elif not _could_hold(condition, catalogue, facts, unknown):
+            continue
+        for question_id in unknown:
+            value = facts.answers.get(question_id)
+            status = "unanswered" if value is None else (UNDISCLOSED if value == UNDISCLOSED else "unknown")
+            _, _, rules, messages = open_by_question.setdefault(question_id, (catalogue.questions[question_id].text, status, [], []))
+            rules.append(rule.id)
+            messages.append(planned.message)
+        for fact in unstated:
+            key = f"engagement.{fact}"
+            _, _, rules, messages = open_by_question.setdefault(key, (ENGAGEMENT_QUESTIONS[fact], "engagement", [], []))
+            rules.append(rule.id)
+            messages.append(planned.message)
+    open_questions = tuple(
+        OpenQuestion(question, text, status, tuple(dict.fromkeys(rules)), tuple(dict.fromkeys(messages)))
+        for question, (text, status, rules, messages) in open_by_question.items()
+    )
+    return decided, undecided, open_questions
+
+
+ENGAGEMENT_QUESTIONS = {
+    "data_classes": "Which classes of data will the engagement send to the vendor (public, internal, confidential, personal, "
+    "special_category, regulated)? State them in the dossier's engagement block.",
+    "criticality": "How critical is the service to the business (low, medium, high, critical)? State it in the dossier's engagement block.",
+    "users": "Who will use what the engagement builds (employees, customers, public)? State it in the dossier's engagement block.",
+}
+"""How an unstated engagement fact is asked for, when a knock-out depends on it."""
+
+
+def _is_unknown(value: Any, unknown_choices: frozenset[str] | None) -> bool:
+    """Unanswered, undisclosed, or a choice that says the fact is not known (``unknown: true``)."""
+    return value is None or value == UNDISCLOSED or (unknown_choices is not None and value in unknown_choices)
+
+
+def _completed(facts: Facts, answers: dict[str, Any], *, assume_unknown: bool) -> Facts:
+    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not."""
+    return Facts(
+        answers={**facts.answers, **answers},
+        vendor=facts.vendor,
+        listings=facts.listings,
+        buyer=facts.buyer,
+        jurisdiction_lists=facts.jurisdiction_lists,
+        engagement=facts.engagement,
+        assume_unknown=assume_unknown,
+    )
+
+
+_MAX_COMPLETIONS = 256
+
+
+def _could_hold(condition: Condition, catalogue: Catalogue, facts: Facts, unknown: list[str]) -> bool:
+    """Whether some answer to the unknown questions (and unknown engagement facts) makes ``condition`` hold.
+
+    Tries every combination of candidate answers; beyond a few hundred it
+    assumes yes, because the cautious answer to "could this be a hard stop?" is yes.
+    """
+    options = [_candidates(catalogue.questions[q]) for q in unknown]
+    if math.prod(len(o) for o in options) > _MAX_COMPLETIONS:
+        return True
+    return any(
+        condition.holds(_completed(facts, dict(zip(unknown, combination, strict=True)), assume_unknown=True))
+        for combination in itertools.product(*options)
+    )
+
+
+def _candidates(question: Question) -> list[Any]:
+    """Every answer worth trying for an unknown question (the worst case is among them)."""
+    if question.type in ("yes_no", "single_choice"):
+        ranks = answer_ranks(question) or {}
+        return [value for value in ranks if value != UNDISCLOSED] + [UNDISCLOSED]
+    if question.type == "multiple_choice":
+        return [frozenset(c.value for c in question.choices or []), UNDISCLOSED]
+    return [UNDISCLOSED]
+
+
+def _favourable(question: Question) -> Any:
+    """The most favourable answer to a question: what the vendor could still say in its favour."""
+    if question.type in ("yes_no", "single_choice"):
+        ranks = answer_ranks(question) or {}
+        return min((v for v in ranks if v != UNDISCLOSED), key=lambda v: ranks[v])
+    if question.type == "multiple_choice":
+        return frozenset(c.value for c in question.choices or [] if c.risk == 0)
+    if question.type == "number":
+        if question.risk_direction == "higher":
+            return question.minimum if question.minimum is not None else 0.0
+        return question.maximum if question.maximum is not None else 1e12
+    return "unknown"
+
+
+def _categories(
+    plan: _Plan,
+    catalogue: Catalogue,
+    policy: Policy,
+    dossier: Dossier,
+    applicable: set[str],
+    trace: list[TraceEntry],
+    stale: list[StaleAnswer],
+    knockouts: list[TraceEntry],
+    undecided: list[TraceEntry],
+) -> tuple[list[CategoryScore], list[str], list[str], list[str], list[str]]:
+    """Each category's score, confidence and own tier; and the undisclosed, unanswered and unevidenced questions.
+
+    The tiers count every fired knock-out; the second list gives each
+    category's tier counting only knock-outs decided by known facts (what the
+    decision may reject on).
+    """
+    raw_by_category: dict[str, float] = {}
+    for entry in trace:
+        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
+    # A category's tier is never below its strongest unwaived finding's severity, nor below its knock-outs:
+    # a "high" finding under a LOW tier would discredit the whole report.
+    forced: dict[str, str] = {}
+    for entry in trace:
+        if entry.waiver is None and entry.rule_id != STALE_RULE_ID:
+            floor = SEVERITY_TIER[entry.severity]
+            if TIER_RANK[floor] > TIER_RANK[forced.get(entry.category, "low")]:
+                forced[entry.category] = floor
+    for entry in knockouts:
+        if entry.knockout and TIER_RANK[entry.knockout] > TIER_RANK[forced.get(entry.category, "low")]:
+            forced[entry.category] = entry.knockout
+    forced_decided = dict(forced)
+    for entry in undecided:
+        if entry.knockout and TIER_RANK[entry.knockout] > TIER_RANK[forced.get(entry.category, "low")]:
+            forced[entry.category] = entry.knockout
+    decided_tiers: list[str] = []
+    criticality = dossier.model.engagement.criticality if dossier.model.engagement else None
+    stale_ids = {s.question_id for s in stale}
+    undisclosed: list[str] = []
+    unanswered: list[str] = []
+    missing: list[str] = []
+    categories: list[CategoryScore] = []
+    entries = dossier.model.answers
+    answers = dossier.answers
+    for questionnaire in catalogue.questionnaires:
+        total_weight = confidence_sum = 0.0
+        answered = scored = 0
+        for question_id, weight, evidence_required in plan.confidence_specs[questionnaire.id]:
+            if question_id not in applicable:
+                continue
+            scored += 1
+            total_weight += weight
+            value = answers.get(question_id)
+            if value is None:
+                unanswered.append(question_id)
+                continue
+            answered += 1
+            if value == UNDISCLOSED:
+                # An undisclosed answer is not knowledge: it adds nothing to confidence.
+                undisclosed.append(question_id)
+                continue
+            factor = 1.0
+            if evidence_required and not _has_evidence(entries.get(question_id)):
+                missing.append(question_id)
+                factor *= 0.5
+            if question_id in stale_ids:
+                factor *= 0.5
+            confidence_sum += weight * factor
+        raw = raw_by_category.get(questionnaire.id, 0.0)
+        score = min(100.0, raw)
+        by_score = policy.tier_for(score, criticality)
+        tier = _higher(by_score, forced.get(questionnaire.id, "low"))
+        decided_tiers.append(_higher(by_score, forced_decided.get(questionnaire.id, "low")))
+        categories.append(
+            CategoryScore(
+                id=questionnaire.id,
+                title=questionnaire.title,
+                version=questionnaire.version,
+                weight=policy.weight(questionnaire.id),
+                score=score,
+                raw=raw,
+                confidence=100.0 * confidence_sum / total_weight if total_weight else 100.0,
+                applicable=scored,
+                answered=answered,
+                tier=tier,
+            )
+        )
+    return categories, decided_tiers, undisclosed, unanswered, missing
+
+
+SEVERITY_TIER = {"info": "low", "low": "low", "medium": "medium", "high": "high", "critical": "critical"}
+"""The lowest tier a finding of each severity allows: severity and tier must agree."""
+
+
+def _higher(a: str, b: str) -> str:
+    return a if TIER_RANK[a] >= TIER_RANK[b] else b
+
+
+def _overall_tier(
+    policy: Policy,
+    overall: float,
+    criticality: str | None,
+    categories: list[tuple[str, str, float]],
+    knockouts: list[TraceEntry],
+    findings: list[TraceEntry],
+) -> tuple[str, str]:
+    """The overall tier and why: the highest of the weighted mean's tier, the worst category's and any knock-out's.
+
+    The weighted mean ranks vendors; it may never hide a category (the policy
+    may let the overall tier sit ``category_relax_steps`` below the worst one).
+    """
+    thresholds = policy.model.tiers
+    stricter = f"; stricter for a {criticality}-criticality engagement" if criticality in thresholds.by_criticality else ""
+    candidates = [
+        (
+            policy.tier_for(overall, criticality),
+            1,
+            f"overall score {overall:.1f} (thresholds: medium {thresholds.medium:g}, high {thresholds.high:g}, "
+            f"critical {thresholds.critical:g}{stricter})",
+        )
+    ]
+    severe = [t for t in findings if TIER_RANK[SEVERITY_TIER[t.severity]] > 0]
+    if severe:
+        strongest = max(severe, key=lambda t: SEVERITY_RANK[t.severity])
+        candidates.append((SEVERITY_TIER[strongest.severity], 2, f"a {strongest.severity}-severity finding: {strongest.message}"))
+    worst = max(categories, key=lambda c: TIER_RANK[c[1]], default=None)
+    if worst is not None:
+        title, worst_tier, score = worst
+        floor = TIERS[max(0, TIER_RANK[worst_tier] - thresholds.category_relax_steps)]
+        candidates.append((floor, 0, f"the {title} category is {worst_tier} (score {score:.1f}); no category hides under the mean"))
+    for entry in knockouts:
+        if entry.knockout:
+            candidates.append((entry.knockout, 3, f"knock-out: {entry.message} (forces at least {entry.knockout})"))
+    # Ties are explained by the most telling cause: a knock-out, a severe finding, the score, then the category floor.
+    tier, _, basis = max(candidates, key=lambda c: (TIER_RANK[c[0]], c[1]))
+    return tier, basis
 
 
 def _has_evidence(entry: AnswerEntry | None) -> bool:
@@ -377,10 +745,25 @@ def _profile(dossier: Dossier) -> VendorProfile:
         models=tuple((m.name, m.version, m.access) for m in dossier.model.models),
         assessor=dossier.model.assessment.assessor,
         website=vendor.website,
+        engagement=_engagement(dossier),
     )
 
 
-def _answer_records(dossier: Dossier, catalogue: Catalogue, applicable: set[str], plan: _Plan) -> tuple[AnswerRecord, ...]:
+def _engagement(dossier: Dossier) -> tuple[tuple[str, str], ...]:
+    engagement = dossier.model.engagement
+    if engagement is None:
+        return ()
+    stated = (
+        ("use_case", engagement.use_case),
+        ("data_classes", ", ".join(engagement.data_classes) if engagement.data_classes is not None else None),
+        ("criticality", engagement.criticality),
+        ("users", engagement.users),
+    )
+    return tuple((fact, value) for fact, value in stated if value is not None)
+
+
+def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: dict[str, str]) -> tuple[AnswerRecord, ...]:
+    """Every applicable question as answered, for reports (answers already shown by a rule are not formatted again)."""
     records: list[AnswerRecord] = []
     entries = dossier.model.answers
     values = dossier.answers
@@ -398,9 +781,9 @@ def _answer_records(dossier: Dossier, catalogue: Catalogue, applicable: set[str]
                 question_id,
                 category,
                 text,
-                display_answer(question, value),
+                shown.get(question_id) or display_answer(question, value),
                 "unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered"),
-                tuple([EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence]),
+                tuple([EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence]) if entry.evidence else (),
                 entry.note,
                 (entry.as_of or assessed) if entry.answer is not None else None,
                 frameworks,

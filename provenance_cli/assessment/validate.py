@@ -17,6 +17,15 @@ class FileCheck:
     kind: str
     """dossier, questionnaire, policy or evidence lock (from the top-level keys)."""
     problems: tuple[Problem, ...]
+    format_version: int | None = None
+    """The format version a dossier or policy states; older ones are read as the current format."""
+
+    @property
+    def outdated(self) -> bool:
+        """A dossier or policy written for an older format (read fine; ``provcheck upgrade`` rewrites it)."""
+        from provenance_cli.formats.upgrade import VERSION_KEYS
+
+        return self.kind in VERSION_KEYS and self.format_version is not None and self.format_version < VERSION_KEYS[self.kind][1]
 
     @property
     def valid(self) -> bool:
@@ -29,13 +38,16 @@ def check_file(path: Path) -> FileCheck:
     from provenance_cli.formats.dossier import dossier_from_document, file_kind
     from provenance_cli.formats.questionnaires import build_catalogue, load_catalogue
     from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
+    from provenance_cli.formats.upgrade import VERSION_KEYS, format_version
 
     source = str(path)
     kind = "dossier"
+    version = None
     try:
         raw = read_bytes(path)
         document = load_text(decode_utf8(raw, source), source)
         kind = file_kind(document.data)
+        version = format_version(document, kind) if kind in VERSION_KEYS else None
         if kind == "questionnaire":
             build_catalogue([path])
         elif kind == "evidence lock":
@@ -52,8 +64,8 @@ def check_file(path: Path) -> FileCheck:
             # The file is already parsed (to tell its kind): validate that document, not a second parse.
             dossier_from_document(document, hashlib.sha256(raw).hexdigest(), load_catalogue())
     except InputError as exc:
-        return FileCheck(source, kind, tuple(exc.problems))
-    return FileCheck(source, kind, ())
+        return FileCheck(source, kind, tuple(exc.problems), version)
+    return FileCheck(source, kind, (), version)
 
 
 def check_questionnaire_set(paths: list[Path]) -> list[FileCheck]:

@@ -160,6 +160,50 @@ def validate(
         raise typer.Exit(EXIT_INPUT)
 
 
+@app.command()
+def upgrade(
+    paths: Annotated[list[Path], typer.Argument(help="Dossier or policy files written for an older format.")],
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file needs upgrading.")] = False,
+) -> None:
+    """Rewrite dossiers and policies in the current format, in place, keeping every comment.
+
+    Older formats are always read as they are; this makes the files say the
+    current version (a dossier gains an empty engagement block to fill in).
+    """
+    from provenance_cli.cli import terminal
+    from provenance_cli.formats.dossier import file_kind
+    from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
+    from provenance_cli.formats.upgrade import VERSION_KEYS, upgrade_text
+    from provenance_cli.util.errors import GateTripped, InputError, Problem
+    from provenance_cli.util.files import atomic_write
+
+    problems: list[Problem] = []
+    pending: list[str] = []
+    for path in paths:
+        source = str(path)
+        try:
+            text = decode_utf8(read_bytes(path), source)
+            kind = file_kind(load_text(text, source).data)
+            if kind not in VERSION_KEYS:
+                problems.append(Problem(source, 0, 0, f"is a {kind}; only dossiers and policies have format versions to upgrade"))
+                continue
+            result = upgrade_text(text, source, kind)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not result.changed:
+            terminal.note(f"{source}: {result.kind} already in format {result.to_version}")
+        elif check:
+            pending.append(f"{source} ({result.kind} format {result.from_version})")
+        else:
+            atomic_write(path, result.text)
+            terminal.note(f"{source}: {result.kind} upgraded from format {result.from_version} to {result.to_version}")
+    if problems:
+        raise InputError(problems)
+    if pending:
+        raise GateTripped([f"needs upgrading: {', '.join(pending)}"])
+
+
 # --------------------------------------------------------------------------- schema
 
 

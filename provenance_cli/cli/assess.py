@@ -68,13 +68,23 @@ def run_assessment(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``assess`` and ``questions`` to the app."""
+
     @app.command()
     def assess(
         paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         fail_on: Annotated[
-            str | None, typer.Option("--fail-on", help="Exit 1 when any vendor is at or above this tier: low, medium, high, critical.")
+            str | None,
+            typer.Option(
+                "--fail-on",
+                help="Exit 1 when any vendor is at or above this tier (low, medium, high, critical; an incomplete decision trips it too) "
+                "or this decision (approve_with_conditions, incomplete, reject).",
+            ),
         ] = None,
+        allow_incomplete: Annotated[
+            bool, typer.Option("--allow-incomplete", help="Let vendors whose decision is incomplete pass a tier gate.")
+        ] = False,
         fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
         questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
         as_of: Annotated[
@@ -96,14 +106,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
-        from provenance_cli.assessment.gates import assessment_gate, enforce
+        from provenance_cli.assessment.gates import FAIL_ON_LEVELS, assessment_gate, enforce
         from provenance_cli.assessment.scoring import sort_by_risk
         from provenance_cli.cli import terminal
-        from provenance_cli.formats.vocabulary import TIERS
         from provenance_cli.util.errors import EXIT_INPUT
 
-        if fail_on is not None and fail_on.lower() not in TIERS:
-            terminal.fail_usage(f"--fail-on: unknown tier '{fail_on}'", TIERS)
+        if fail_on is not None and fail_on.lower() not in FAIL_ON_LEVELS:
+            terminal.fail_usage(f"--fail-on: unknown tier or decision '{fail_on}'", FAIL_ON_LEVELS)
         fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
         if fmt not in FORMATS:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
@@ -134,7 +143,8 @@ def register(app: typer.Typer) -> None:
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
-        enforce(assessment_gate(ranked, fail_on=fail_on.lower() if fail_on else None, fail_on_stale=fail_on_stale))
+        level = fail_on.lower() if fail_on else None
+        enforce(assessment_gate(ranked, fail_on=level, fail_on_stale=fail_on_stale, allow_incomplete=allow_incomplete))
 
     @app.command("questions")
     def questions_command(

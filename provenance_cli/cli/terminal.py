@@ -143,7 +143,14 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
             {
                 "valid": not missing and all(c.valid for c in checks),
                 "files": [
-                    {"file": c.path, "kind": c.kind, "valid": c.valid, "problems": [p.as_dict() for p in c.problems]} for c in checks
+                    {
+                        "file": c.path,
+                        "kind": c.kind,
+                        "format_version": c.format_version,
+                        "valid": c.valid,
+                        "problems": [p.as_dict() for p in c.problems],
+                    }
+                    for c in checks
                 ],
                 "errors": [p.as_dict() for p in missing],
             }
@@ -156,6 +163,11 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
         for problem in check.problems:
             sys.stdout.write(f"{problem}\n")
         bad += not check.valid
+        if check.valid and check.outdated:
+            sys.stderr.write(
+                f"{check.path}: {check.kind} format {check.format_version}, read as the current format "
+                f"(provcheck upgrade {check.path} rewrites it, keeping comments)\n"
+            )
     total = len(checks)
     summary = f"{total - bad} of {total} file{'s' if total != 1 else ''} valid"
     if bad or missing:

@@ -43,13 +43,16 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     console.print(
         f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]"
     )
+    show_decision(result, console)
 
     table = Table(show_edge=False, pad_edge=False, box=None)
-    for header, justify in (("category", "left"), ("score", "right"), ("", "left"), ("confidence", "right"), ("answered", "right")):
+    columns = (("category", "left"), ("tier", "left"), ("score", "right"), ("", "left"), ("confidence", "right"), ("answered", "right"))
+    for header, justify in columns:
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for category in result.categories:
         table.add_row(
             escape(category.title),
+            tier_label(category.tier),
             f"{category.score:.1f}",
             bar(category.score),
             f"{category.confidence:.0f}%",
@@ -58,7 +61,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     console.print(table)
 
     if result.knockouts:
-        console.print(f"[bold red]knock-out:[/] {escape(', '.join(result.knockouts))}")
+        console.print(f"[bold red]knock-out:[/] {escape(', '.join(result.knockouts))} [dim](reasons in words under Decision)[/dim]")
 
     findings = [f for f in result.findings if f.contribution > 0 or f.waiver]
     if findings:
@@ -100,6 +103,27 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     console.print(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]")
 
 
+DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}
+
+
+def decision_label(outcome: str) -> str:
+    """The decision in words, coloured, readable without colour too."""
+    return f"[{DECISION_STYLE.get(outcome, '')}]{escape(outcome.replace('_', ' ').upper())}[/]"
+
+
+def show_decision(result: VendorResult, console: Console) -> None:
+    """The decision first, with its reasons, conditions and open questions in words."""
+    decision = result.decision
+    console.print()
+    console.print(f"[bold]Decision:[/bold] {decision_label(decision.outcome)}  {escape(decision.summary)}")
+    for item in decision.reasons if decision.outcome == "reject" else ():
+        console.print(f"  ✗ {escape(item.text)} [dim](answer: {escape(item.answer)})[/dim]")
+    for number, item in enumerate(decision.conditions, start=1):
+        console.print(f"  {number}. {escape(item.recommendation)}")
+    for question in decision.open_questions:
+        console.print(f"  ? {escape(question.text)} [dim]({escape(question.question)}: {escape(question.status)})[/dim]")
+
+
 def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
     """Screening hits and evidence drift, when the pipeline attached them."""
     sections: list[tuple[str, list[str]]] = []
@@ -120,7 +144,7 @@ def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
     return sections
 
 
-WIDE_SUMMARY = 150
+WIDE_SUMMARY = 180
 """Below this many columns the summary leaves out per-category scores rather than truncate numbers."""
 
 
@@ -130,7 +154,8 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
         return
     wide = console.width >= WIDE_SUMMARY
     table = Table(title="Vendors by risk")
-    table.add_column("vendor", overflow="fold")
+    table.add_column("vendor", overflow="fold", min_width=12)
+    table.add_column("decision", no_wrap=True, min_width=8)
     table.add_column("tier", no_wrap=True, min_width=8)
     table.add_column("overall", justify="right", no_wrap=True, min_width=7)
     if wide:
@@ -142,6 +167,7 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
     for result in results:
         table.add_row(
             escape(result.vendor),
+            decision_label(result.decision.outcome),
             tier_label(result.tier),
             f"{result.overall:.1f}",
             *((f"{c.score:.0f}" for c in result.categories) if wide else ()),

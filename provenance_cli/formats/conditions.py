@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from provenance_cli.formats.models import Question
-from provenance_cli.formats.vocabulary import LIST_NAMES, ROLES, UNDISCLOSED, did_you_mean
+from provenance_cli.formats.vocabulary import (
+    BUYER_FLAGS,
+    ENGAGEMENT_VALUES,
+    JURISDICTION_LISTS,
+    LIST_NAMES,
+    ROLES,
+    UNDISCLOSED,
+    did_you_mean,
+)
 
 PathKey = tuple[str | int, ...]
 
@@ -46,6 +54,14 @@ class Facts:
     """Vendor identity facts (see VENDOR_FACTS), as sets of codes."""
     listings: frozenset[tuple[str, str]] = frozenset()
     """Screening hits as (list key, role) pairs, e.g. ("sdn", "parent")."""
+    buyer: frozenset[str] = frozenset()
+    """The buyer flags that are true (see BUYER_FLAGS), from the policy's buyer profile."""
+    jurisdiction_lists: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """The policy's named jurisdiction lists (embargoed, of_concern), as sets of codes."""
+    engagement: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Engagement facts the dossier states (data_classes, criticality, users); a missing key is unknown."""
+    assume_unknown: bool = False
+    """When True, an engagement condition on an unknown fact holds: used to ask "could this knock-out fire?"."""
 
     def answer(self, question_id: str) -> Any:
         value = self.answers.get(question_id)
@@ -53,13 +69,22 @@ class Facts:
 
 
 class Condition(Protocol):
-    def holds(self, facts: Facts) -> bool: ...
+    """A compiled condition: monotone in every answer's risk rank."""
 
-    def questions(self) -> frozenset[str]: ...
+    def holds(self, facts: Facts) -> bool:
+        """Whether the condition is true for these facts."""
+
+    def questions(self) -> frozenset[str]:
+        """The questions whose answers it reads."""
+
+    def facts_read(self) -> frozenset[str]:
+        """The other facts it reads, as ``vendor:headquarters``, ``screening``, ``buyer:...`` or ``engagement:...``."""
 
 
 @dataclass(frozen=True)
 class AllOf:
+    """Every item holds (``all:``)."""
+
     items: tuple[Condition, ...]
 
     def holds(self, facts: Facts) -> bool:
@@ -68,9 +93,14 @@ class AllOf:
     def questions(self) -> frozenset[str]:
         return frozenset().union(*(item.questions() for item in self.items))
 
+    def facts_read(self) -> frozenset[str]:
+        return frozenset().union(*(item.facts_read() for item in self.items))
+
 
 @dataclass(frozen=True)
 class AnyOf:
+    """At least one item holds (``any:``)."""
+
     items: tuple[Condition, ...]
 
     def holds(self, facts: Facts) -> bool:
@@ -79,9 +109,14 @@ class AnyOf:
     def questions(self) -> frozenset[str]:
         return frozenset().union(*(item.questions() for item in self.items))
 
+    def facts_read(self) -> frozenset[str]:
+        return frozenset().union(*(item.facts_read() for item in self.items))
+
 
 @dataclass(frozen=True)
 class AnswerIn:
+    """The answer is one of the values (``{answer: Q, in: [...]}``), upward-closed in risk rank."""
+
     question: str
     values: frozenset[str]
 
@@ -90,6 +125,9 @@ class AnswerIn:
 
     def questions(self) -> frozenset[str]:
         return frozenset({self.question})
+
+    def facts_read(self) -> frozenset[str]:
+        return frozenset()
 
 
 @dataclass(frozen=True)
@@ -115,6 +153,9 @@ class AnswerCompare:
     def questions(self) -> frozenset[str]:
         return frozenset({self.question})
 
+    def facts_read(self) -> frozenset[str]:
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class AnswerContains:
@@ -137,17 +178,71 @@ class AnswerContains:
     def questions(self) -> frozenset[str]:
         return frozenset({self.question})
 
+    def facts_read(self) -> frozenset[str]:
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class VendorIn:
+    """A vendor fact (headquarters, parents' or hosting jurisdictions) is in a set of codes or a policy list."""
+
+    fact: str
+    values: frozenset[str]
+    list_name: str | None = None
+    """A policy jurisdiction list (``in_list: embargoed``) read at scoring time, beside any literal codes."""
+
+    def holds(self, facts: Facts) -> bool:
+        codes = self.values
+        if self.list_name is not None:
+            codes = codes | facts.jurisdiction_lists.get(self.list_name, frozenset())
+        return bool(facts.vendor.get(self.fact, frozenset()) & codes)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset()
+
+    def facts_read(self) -> frozenset[str]:
+        return frozenset({f"vendor:{self.fact}"})
+
+
+@dataclass(frozen=True)
+class BuyerIs:
+    """A buyer-profile flag is set in the policy (``{buyer: dod_contractor}``)."""
+
+    flag: str
+
+    def holds(self, facts: Facts) -> bool:
+        return self.flag in facts.buyer
+
+    def questions(self) -> frozenset[str]:
+        return frozenset()
+
+    def facts_read(self) -> frozenset[str]:
+        return frozenset({f"buyer:{self.flag}"})
+
+
+@dataclass(frozen=True)
+class EngagementIn:
+    """An engagement fact includes any of the values (``{engagement: data_classes, contains_any: [personal]}``).
+
+    An unknown fact never holds when judging what is known, and always holds
+    when asking what could happen (``Facts.assume_unknown``): the decision
+    then says "incomplete" instead of guessing either way.
+    """
+
     fact: str
     values: frozenset[str]
 
     def holds(self, facts: Facts) -> bool:
-        return bool(facts.vendor.get(self.fact, frozenset()) & self.values)
+        known = facts.engagement.get(self.fact)
+        if known is None:
+            return facts.assume_unknown
+        return bool(known & self.values)
 
     def questions(self) -> frozenset[str]:
         return frozenset()
+
+    def facts_read(self) -> frozenset[str]:
+        return frozenset({f"engagement:{self.fact}"})
 
 
 @dataclass(frozen=True)
@@ -165,6 +260,9 @@ class Listed:
 
     def questions(self) -> frozenset[str]:
         return frozenset()
+
+    def facts_read(self) -> frozenset[str]:
+        return frozenset({"screening"})
 
 
 # --------------------------------------------------------------------------- compiling
@@ -226,7 +324,13 @@ def compile_condition(
         return _compile_vendor(raw, path)
     if "screening" in raw:
         return _compile_screening(raw, path)
-    raise ConditionError(path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening")
+    if "buyer" in raw:
+        return _compile_buyer(raw, path)
+    if "engagement" in raw:
+        return _compile_engagement(raw, path)
+    raise ConditionError(
+        path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening, buyer, engagement"
+    )
 
 
 def _single_operator(raw: dict[str, Any], subject: str, allowed: tuple[str, ...], path: PathKey) -> str:
@@ -302,9 +406,46 @@ def _compile_vendor(raw: dict[str, Any], path: PathKey) -> Condition:
     fact = raw["vendor"]
     if fact not in VENDOR_FACTS:
         raise ConditionError(path + ("vendor",), f"unknown vendor fact {fact!r}; expected one of {', '.join(VENDOR_FACTS)}")
-    _single_operator(raw, "vendor", ("in",), path)
+    operator = _single_operator(raw, "vendor", ("in", "in_list"), path)
+    if operator == "in_list":
+        name = str(raw["in_list"])
+        if name not in JURISDICTION_LISTS:
+            raise ConditionError(
+                path + ("in_list",),
+                f"unknown jurisdiction list {name!r}{did_you_mean(name, JURISDICTION_LISTS)}; "
+                f"expected one of {', '.join(JURISDICTION_LISTS)}",
+            )
+        return VendorIn(fact, frozenset(), name)
     values = _as_list(raw["in"], path + ("in",), "codes")
     return VendorIn(fact, frozenset(str(v).upper() for v in values))
+
+
+def _compile_buyer(raw: dict[str, Any], path: PathKey) -> Condition:
+    flag = raw["buyer"]
+    if len(raw) != 1 or not isinstance(flag, str) or flag not in BUYER_FLAGS:
+        raise ConditionError(
+            path + ("buyer",), f"expected {{buyer: FLAG}} with FLAG one of {', '.join(BUYER_FLAGS)}{did_you_mean(str(flag), BUYER_FLAGS)}"
+        )
+    return BuyerIs(flag)
+
+
+def _compile_engagement(raw: dict[str, Any], path: PathKey) -> Condition:
+    fact = raw["engagement"]
+    if not isinstance(fact, str) or fact not in ENGAGEMENT_VALUES:
+        raise ConditionError(
+            path + ("engagement",),
+            f"unknown engagement fact {fact!r}{did_you_mean(str(fact), ENGAGEMENT_VALUES)}; expected one of {', '.join(ENGAGEMENT_VALUES)}",
+        )
+    operator = _single_operator(raw, "engagement", ("in", "contains_any"), path)
+    allowed = ENGAGEMENT_VALUES[fact]
+    values = [str(v) for v in _as_list(raw[operator], path + (operator,), "values")]
+    for index, value in enumerate(values):
+        if value not in allowed:
+            raise ConditionError(
+                path + (operator, index),
+                f"{value!r} is not a value of {fact}; expected one of {', '.join(allowed)}{did_you_mean(value, allowed)}",
+            )
+    return EngagementIn(fact, frozenset(values))
 
 
 def _compile_screening(raw: dict[str, Any], path: PathKey) -> Condition:

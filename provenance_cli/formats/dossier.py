@@ -43,9 +43,17 @@ class Dossier:
 
     @property
     def vendor_name(self) -> str:
+        """The display name reports and messages use."""
         return self.model.vendor.name
 
-    def facts(self, listings: frozenset[tuple[str, str]] = frozenset()) -> Facts:
+    def facts(
+        self,
+        listings: frozenset[tuple[str, str]] = frozenset(),
+        *,
+        buyer: frozenset[str] = frozenset(),
+        jurisdiction_lists: dict[str, frozenset[str]] | None = None,
+    ) -> Facts:
+        """Everything rules may read about this vendor, with the buyer's profile and lists from the policy."""
         vendor = self.model.vendor
         return Facts(
             answers=self.answers,
@@ -55,7 +63,24 @@ class Dossier:
                 "hosting_regions": frozenset(vendor.hosting_regions),
             },
             listings=listings,
+            buyer=buyer,
+            jurisdiction_lists=jurisdiction_lists or {},
+            engagement=self.engagement_facts(),
         )
+
+    def engagement_facts(self) -> dict[str, frozenset[str]]:
+        """The engagement facts the dossier states; one it leaves out is unknown (absent here)."""
+        engagement = self.model.engagement
+        if engagement is None:
+            return {}
+        known: dict[str, frozenset[str]] = {}
+        if engagement.data_classes is not None:
+            known["data_classes"] = frozenset(engagement.data_classes)
+        if engagement.criticality is not None:
+            known["criticality"] = frozenset({engagement.criticality})
+        if engagement.users is not None:
+            known["users"] = frozenset({engagement.users})
+        return known
 
 
 def _choices_hint(options: list[str], given: str) -> str:
@@ -200,6 +225,21 @@ def _answer_problems_without_model(document: Document, raw_answers: dict[str, An
     return problems
 
 
+def read_dossier(path: Path, catalogue: Catalogue) -> Dossier | str:
+    """The dossier in ``path``, or the kind of file it is instead (questionnaire, policy, evidence lock).
+
+    Folders of dossiers often hold policies and lock files too; callers skip
+    those quietly and refuse them only when the user named the file.
+    """
+    source = str(path)
+    raw = read_bytes(path)
+    document = load_text(decode_utf8(raw, source), source)
+    kind = file_kind(document.data)
+    if kind != "dossier":
+        return kind
+    return dossier_from_document(document, hashlib.sha256(raw).hexdigest(), catalogue)
+
+
 def load_dossier(path: Path, catalogue: Catalogue | None = None) -> Dossier:
     """Read and validate one dossier file against the (bundled) questionnaires."""
     if catalogue is None:
@@ -242,18 +282,15 @@ def load_dossiers(paths: Iterable[Path], catalogue: Catalogue | None = None) -> 
     named = {str(p) for p in paths}
     dossiers: list[Dossier] = []
     for path in files:
-        source = str(path)
         try:
-            raw = read_bytes(path)
-            document = load_text(decode_utf8(raw, source), source)
-            kind = file_kind(document.data)
-            if kind != "dossier":
-                if source in named:
-                    problems.append(Problem(source, 0, 0, f"is a {kind}, not a dossier"))
-                continue
-            dossiers.append(dossier_from_document(document, hashlib.sha256(raw).hexdigest(), catalogue))
+            found = read_dossier(path, catalogue)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        if isinstance(found, Dossier):
+            dossiers.append(found)
+        elif str(path) in named:
+            problems.append(Problem(str(path), 0, 0, f"is a {found}, not a dossier"))
     if problems:
         raise InputError(problems)
     if not dossiers:

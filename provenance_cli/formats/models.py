@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
-from provenance_cli.formats.vocabulary import AnswerType, EvidenceKind, ModelAccess, Severity, Tier
+from provenance_cli.formats.vocabulary import AnswerType, Criticality, DataClass, EvidenceKind, ModelAccess, Severity, Tier, UserPopulation
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -53,6 +53,7 @@ def check_url(value: str) -> str:
 
 
 def check_jurisdiction(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased; anything else is refused with an example."""
     code = value.strip().upper()
     if code not in ISO_3166_ALPHA2:
         raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as US, CN or NO, got {value!r}")
@@ -60,6 +61,7 @@ def check_jurisdiction(value: str) -> str:
 
 
 def check_region(value: str) -> str:
+    """A hosting region: an ISO 3166-1 alpha-2 code, or EU."""
     code = value.strip().upper()
     if code == "EU" or code in ISO_3166_ALPHA2:
         return code
@@ -107,12 +109,17 @@ class StrictModel(BaseModel):
 
 
 class Choice(StrictModel):
+    """One allowed answer of a choice question, with its risk rank."""
+
     value: Slug
     """Machine value written in dossiers."""
     label: Text
     """What the value means, for people."""
     risk: Annotated[int, Field(ge=0, le=10)]
     """Risk rank: 0 is favourable; a higher rank is a riskier answer."""
+    unknown: bool = False
+    """The answer says the fact is not known yet (e.g. ``not_reviewed``): like an undisclosed answer,
+    it cannot decide a knock-out, so the decision is "incomplete" until it is replaced."""
 
 
 class Frameworks(StrictModel):
@@ -129,6 +136,8 @@ class Frameworks(StrictModel):
 
 
 class Question(StrictModel):
+    """One question of a questionnaire: what is asked, why it matters, how it is answered and weighted."""
+
     id: QuestionId
     text: Text
     help: Text
@@ -151,6 +160,8 @@ class Question(StrictModel):
 
 
 class Rule(StrictModel):
+    """A scoring rule: when its condition holds it adds points, may force a tier, and says what to do."""
+
     id: RuleId
     version: Annotated[int, Field(ge=1)]
     question: QuestionId | None = None
@@ -158,12 +169,23 @@ class Rule(StrictModel):
     when: dict[str, Any]
     points: Annotated[float, Field(ge=0, le=100)]
     severity: Severity
-    knockout: Tier | None = None
+    knockout: Tier | Literal["none"] | None = None
+    """The lowest tier this rule forces when it fires (a hard stop), or ``none`` with a reason.
+
+    A ``high`` or ``critical`` rule must be a knock-out of at least its severity,
+    or say ``none`` and why, so that severity and verdict can never disagree.
+    """
+    knockout_reason: Text | None = None
+    """Why a high or critical rule is deliberately not a knock-out (with ``knockout: none``)."""
+    combine: Literal["max", "add"] = "max"
+    """How the rule combines with others on the same question or fact: the strongest counts (max), or it adds."""
     message: Text
     recommendation: Text
 
 
 class Questionnaire(StrictModel):
+    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions and rules."""
+
     id: Slug
     version: SemVer
     title: Text
@@ -176,6 +198,8 @@ class Questionnaire(StrictModel):
 
 
 class Evidence(StrictModel):
+    """A source an answer rests on; only http(s) addresses, so reports never link elsewhere."""
+
     url: Url
     title: Text | None = None
     retrieved: IsoDate | None = None
@@ -184,6 +208,8 @@ class Evidence(StrictModel):
 
 
 class AnswerEntry(StrictModel):
+    """One answer in a dossier, with its evidence, a note and when it was known to be true."""
+
     answer: str | list[str] | None = None
     """Choice value, yes/no, number, date, text, list (multiple choice) or 'undisclosed'."""
     evidence: list[Evidence] = []
@@ -193,6 +219,8 @@ class AnswerEntry(StrictModel):
 
 
 class Parent(StrictModel):
+    """One company in the ownership chain; screened like the vendor itself."""
+
     name: Text
     jurisdiction: Jurisdiction | None = None
     aliases: list[Text] = []
@@ -200,6 +228,8 @@ class Parent(StrictModel):
 
 
 class Vendor(StrictModel):
+    """Who the vendor is: names (all of them are screened), jurisdictions, ownership chain, hosting."""
+
     name: Text
     legal_name: Text
     aliases: list[Text] = []
@@ -212,31 +242,67 @@ class Vendor(StrictModel):
 
 
 class ModelInScope(StrictModel):
+    """A model the engagement uses, and how it is reached."""
+
     name: Text
     version: str | None = None
     access: ModelAccess | None = None
 
 
+class Engagement(StrictModel):
+    """What the buyer will send the vendor and how much depends on it (inherent risk).
+
+    A fact left out is unknown, never assumed harmless: a knock-out that
+    depends on it makes the decision ``incomplete``.
+    """
+
+    use_case: Text | None = None
+    """What the model is used for, in a few words."""
+    data_classes: list[DataClass] | None = None
+    """Classes of data sent: public, internal, confidential, personal, special_category, regulated."""
+    criticality: Criticality | None = None
+    """How critical the service is to the business: low, medium, high or critical."""
+    users: UserPopulation | None = None
+    """Who uses what is built: employees, customers or the public."""
+
+
 class Assessment(StrictModel):
+    """Who assessed the vendor and when (the default as-of date of every answer)."""
+
     assessor: Text
     date: IsoDate
     reviewer: str | None = None
 
 
-def format_version_1(value: Any) -> Any:
-    """Files carry a format version so a future format can be told apart."""
-    if str(value).strip() != "1":
-        raise ValueError(f"this provcheck reads format version 1, got {value!r}")
-    return 1
+def format_version(*accepted: int) -> BeforeValidator:
+    """A version field that accepts the listed versions (older ones are upgraded on read)."""
+
+    def check(value: Any) -> int:
+        text = str(value).strip()
+        if text not in {str(v) for v in accepted}:
+            raise ValueError(f"this provcheck reads format version {' or '.join(map(str, accepted))}, got {value!r}")
+        return int(text)
+
+    return BeforeValidator(check)
 
 
-FormatVersion = Annotated[int, BeforeValidator(format_version_1)]
+DOSSIER_FORMAT = 2
+"""The dossier format this provcheck writes; version 1 (no engagement block) is still read."""
+POLICY_FORMAT = 2
+"""The policy format this provcheck writes; version 1 (no buyer, jurisdictions or decision) is still read."""
+FormatVersion = Annotated[int, format_version(1)]
+DossierVersion = Annotated[int, format_version(1, 2)]
+PolicyVersion = Annotated[int, format_version(1, 2)]
 
 
 class DossierModel(StrictModel):
-    provcheck: FormatVersion
-    """Dossier format version (1)."""
+    """A vendor dossier: the vendor, the engagement, the models in scope and every answer."""
+
+    provcheck: DossierVersion
+    """Dossier format version (2; 1 is read as 2 with an unknown engagement)."""
     vendor: Vendor
+    engagement: Engagement | None = None
+    """The engagement under review: data sent, criticality, users (format 2)."""
     models: list[ModelInScope] = []
     assessment: Assessment
     answers: dict[str, AnswerEntry] = {}

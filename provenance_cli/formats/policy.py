@@ -19,30 +19,95 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
-from provenance_cli.formats.models import FormatVersion, IsoDate, StrictModel, Text
-from provenance_cli.formats.questionnaires import Catalogue
+from provenance_cli.formats.models import IsoDate, Jurisdiction, PolicyVersion, StrictModel, Text
+from provenance_cli.formats.questionnaires import Catalogue, knockout_mismatch
 from provenance_cli.formats.safeyaml import Document, load_file
-from provenance_cli.formats.vocabulary import Severity, did_you_mean
+from provenance_cli.formats.vocabulary import BUYER_FLAGS, JURISDICTION_LISTS, Criticality, Severity, Tier, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-class Thresholds(StrictModel):
-    """Lowest overall score of each tier above low (0-100)."""
+Score = Annotated[float, Field(ge=0, le=100)]
 
-    medium: Annotated[float, Field(ge=0, le=100)] = 25
-    high: Annotated[float, Field(ge=0, le=100)] = 50
-    critical: Annotated[float, Field(ge=0, le=100)] = 75
+
+class TierScores(StrictModel):
+    """Lowest score of each tier above low (0-100), for one level of inherent risk."""
+
+    medium: Score = 25
+    high: Score = 50
+    critical: Score = 75
+
+
+class Thresholds(TierScores):
+    """Lowest score of each tier above low (0-100); the same for the overall score and each category."""
+
+    by_criticality: dict[Criticality, TierScores] = {}
+    """Stricter thresholds for more critical engagements (inherent risk), e.g. critical: {medium: 15, ...}."""
+    category_relax_steps: Annotated[int, Field(ge=0, le=3)] = 0
+    """How many tiers below its worst category the overall tier may stay (0: never below it)."""
+
+
+class JurisdictionList(StrictModel):
+    """A named list of jurisdictions, with where it comes from: lists change by government decision."""
+
+    codes: list[Jurisdiction]
+    source: Text
+    """The legal source (programme, regulation, order) the list follows."""
+    as_of: IsoDate
+    """When the list was last checked against its source."""
+
+
+class Jurisdictions(StrictModel):
+    """The organisation's jurisdiction lists that rules read (``in_list: embargoed``)."""
+
+    embargoed: JurisdictionList
+    """Comprehensively sanctioned or embargoed: dealing with a vendor there is a hard stop."""
+    of_concern: JurisdictionList
+    """Under heightened export controls or sanctions programmes: access can change overnight."""
+
+
+class BuyerProfile(StrictModel):
+    """Who the buyer is: the same vendor can be acceptable to one buyer and a hard stop for another."""
+
+    jurisdictions: list[Jurisdiction] = []
+    """Where the buyer operates (ISO codes)."""
+    us_federal_contractor: bool = False
+    """The buyer holds US federal contracts."""
+    dod_contractor: bool = False
+    """The buyer contracts with the US Department of Defense (FY2024 NDAA section 805 applies)."""
+    eu_market: bool = False
+    """The buyer places AI systems on the EU market (EU AI Act duties of downstream providers)."""
+    sectors: list[Text] = []
+    """The buyer's sectors, for the record (e.g. healthcare, finance)."""
+
+
+class DecisionPolicy(StrictModel):
+    """How tiers, knock-outs and findings become a decision (see docs/SCORING.md)."""
+
+    reject_on_knockout: Tier = "high"
+    """An unwaived knock-out of at least this tier rejects the vendor."""
+    reject_at: Tier = "critical"
+    """An overall tier at or above this rejects the vendor."""
+    conditions_at: Tier = "medium"
+    """An overall tier at or above this (below rejection) approves only with conditions."""
+    condition_severity: Severity = "medium"
+    """An unwaived finding of at least this severity becomes a condition of approval."""
 
 
 class Staleness(StrictModel):
+    """How old an answer may be before it is stale, and what staleness does."""
+
     max_age_days: Annotated[int, Field(ge=1)] = 365
     """An answer older than this (from its as_of date) is stale."""
     categories: dict[str, Annotated[int, Field(ge=1)]] = {}
     """Stricter limits per questionnaire, e.g. export_control: 120."""
-    penalty_points: Annotated[float, Field(ge=0, le=100)] = 3
-    """Points added per stale answer, times the question's weight."""
+    penalty_points: Annotated[float, Field(ge=0, le=100)] = 0
+    """Risk points per stale answer, times the question's weight: 0 by default, because stale is not risky.
+
+    Staleness lowers confidence and brings reassessment forward; an
+    organisation that wants old answers to cost points opts in here.
+    """
     triggers_reassessment: bool = True
     """A stale answer makes reassessment due now."""
 
@@ -57,6 +122,8 @@ class Reassessment(StrictModel):
 
 
 class RuleOverride(StrictModel):
+    """The organisation's change to one rule: other points or severity, or switched off with a reason."""
+
     rule: Text
     points: Annotated[float, Field(ge=0, le=100)] | None = None
     severity: Severity | None = None
@@ -66,6 +133,8 @@ class RuleOverride(StrictModel):
 
 
 class Waiver(StrictModel):
+    """Accepted risk: one rule does not count for one vendor until a date, approved by a named person."""
+
     rule: Text
     vendor: Text
     """Vendor display name or legal name, as in the dossier (case-insensitive)."""
@@ -87,19 +156,28 @@ class AllowedMatch(StrictModel):
 
 
 class ScreeningPolicy(StrictModel):
+    """How strict name matching is, and the confirmed false positives to suppress."""
+
     threshold: Annotated[float, Field(ge=50, le=100)] = 88
     allow: list[AllowedMatch] = []
 
 
 class EvidencePolicy(StrictModel):
+    """What changed evidence does to an assessment."""
+
     changed_triggers_reassessment: bool = True
     """A cited page that changed since the snapshot makes reassessment due now."""
 
 
 class PolicyModel(StrictModel):
-    policy: FormatVersion = 1
-    """Policy format version (1)."""
+    """The organisation's policy file: who the buyer is and how answers become a decision."""
+
+    policy: PolicyVersion = 2
+    """Policy format version (2; a version 1 policy is read with the default buyer, jurisdictions and decision)."""
     name: str = "custom policy"
+    buyer: BuyerProfile = BuyerProfile()
+    jurisdictions: Jurisdictions
+    decision: DecisionPolicy = DecisionPolicy()
     category_weights: dict[str, NonNegative] = {}
     tiers: Thresholds = Thresholds()
     knockouts: bool = True
@@ -121,15 +199,24 @@ class Policy:
     weights: dict[str, float]
     """Weight of every category in the catalogue (default 1)."""
     overrides: dict[str, RuleOverride]
+    buyer_flags: frozenset[str]
+    """The buyer-profile flags that are true, as rules read them."""
+    jurisdiction_lists: dict[str, frozenset[str]]
+    """Each named jurisdiction list's codes, as rules read them."""
 
     def weight(self, category: str) -> float:
+        """A category's weight in the overall score (default 1)."""
         return self.weights.get(category, 1.0)
 
     def max_age_days(self, category: str) -> int:
+        """How old an answer in this category may be before it is stale."""
         return self.model.staleness.categories.get(category, self.model.staleness.max_age_days)
 
-    def tier_for(self, score: float) -> str:
-        tiers = self.model.tiers
+    def tier_for(self, score: float, criticality: str | None = None) -> str:
+        """The tier of a score (overall or one category), with the thresholds for the engagement's criticality."""
+        tiers: TierScores = self.model.tiers
+        if criticality is not None:
+            tiers = self.model.tiers.by_criticality.get(criticality, tiers)  # type: ignore[call-overload]
         if score >= tiers.critical:
             return "critical"
         if score >= tiers.high:
@@ -139,6 +226,7 @@ class Policy:
         return "low"
 
     def reassess_after_days(self, tier: str) -> int:
+        """Days between assessments for a vendor of this tier."""
         return int(getattr(self.model.reassessment_days, tier))
 
 
@@ -166,13 +254,8 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
                     prefer_key=True,
                 )
             )
-    tiers = model.tiers
-    if not tiers.medium < tiers.high < tiers.critical:
-        problems.append(
-            document.problem(
-                ("tiers",), f"tier thresholds must rise: medium ({tiers.medium:g}) < high ({tiers.high:g}) < critical ({tiers.critical:g})"
-            )
-        )
+    problems += _threshold_problems(model, document)
+    problems += _severity_problems(model, document, catalogue)
     seen: set[str] = set()
     for index, override in enumerate(model.rule_overrides):
         path = ("rule_overrides", index)
@@ -204,6 +287,34 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     return problems
 
 
+def _threshold_problems(model: PolicyModel, document: Document) -> list[Problem]:
+    """Each set of tier thresholds must rise: medium < high < critical."""
+    problems: list[Problem] = []
+    sets: list[tuple[tuple[str, ...], TierScores]] = [(("tiers",), model.tiers)]
+    sets += [(("tiers", "by_criticality", level), scores) for level, scores in model.tiers.by_criticality.items()]
+    for path, tiers in sets:
+        if not tiers.medium < tiers.high < tiers.critical:
+            problems.append(
+                document.problem(
+                    path, f"tier thresholds must rise: medium ({tiers.medium:g}) < high ({tiers.high:g}) < critical ({tiers.critical:g})"
+                )
+            )
+    return problems
+
+
+def _severity_problems(model: PolicyModel, document: Document, catalogue: Catalogue) -> list[Problem]:
+    """An override may not make a rule high or critical without a knock-out to match (severity and tier must agree)."""
+    problems: list[Problem] = []
+    for index, override in enumerate(model.rule_overrides):
+        compiled = catalogue.rule(override.rule)
+        if compiled is None or override.severity is None or override.disabled:
+            continue
+        message = knockout_mismatch(override.severity, compiled.rule.knockout)
+        if message:
+            problems.append(document.problem(("rule_overrides", index, "severity"), f"{override.rule}: {message}"))
+    return problems
+
+
 def _build(model: PolicyModel, source: str, catalogue: Catalogue) -> Policy:
     canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return Policy(
@@ -212,6 +323,8 @@ def _build(model: PolicyModel, source: str, catalogue: Catalogue) -> Policy:
         sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         weights={q.id: model.category_weights.get(q.id, 1.0) for q in catalogue.questionnaires},
         overrides={o.rule: o for o in model.rule_overrides},
+        buyer_flags=frozenset(flag for flag in BUYER_FLAGS if getattr(model.buyer, flag)),
+        jurisdiction_lists={name: frozenset(getattr(model.jurisdictions, name).codes) for name in JURISDICTION_LISTS},
     )
 
 

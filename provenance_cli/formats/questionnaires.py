@@ -20,7 +20,7 @@ from provenance_cli.formats.conditions import Condition, ConditionError, compile
 from provenance_cli.formats.models import Question, Questionnaire, Rule
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
-from provenance_cli.formats.vocabulary import UNDISCLOSED
+from provenance_cli.formats.vocabulary import SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
 from provenance_cli.util.errors import InputError, Problem
 
 
@@ -58,6 +58,43 @@ class Catalogue:
     def rule_ids(self) -> frozenset[str]:
         """Every rule id of every questionnaire, which policy overrides and waivers must name."""
         return frozenset(compiled.rule.id for compiled in self.rules)
+
+    def rule(self, rule_id: str) -> CompiledRule | None:
+        """The compiled rule ``rule_id``, or None."""
+        for compiled in self.rules:
+            if compiled.rule.id == rule_id:
+                return compiled
+        return None
+
+
+def knockout_mismatch(severity: str, knockout: str | None) -> str | None:
+    """Why a rule's severity and knock-out disagree, or None when they agree.
+
+    A high or critical finding under a low tier discredits the whole report,
+    so such a rule must force at least its own tier, or say ``knockout: none``
+    with a written reason.
+    """
+    if SEVERITY_RANK[severity] < SEVERITY_RANK["high"] or knockout == "none":
+        return None
+    if knockout is None or TIER_RANK[knockout] < TIER_RANK[severity]:
+        wanted = " or ".join(t for t in TIERS if TIER_RANK[t] >= TIER_RANK[severity])
+        return f"severity {severity} needs a knock-out of at least that tier (knockout: {wanted}), or knockout: none with a knockout_reason"
+    return None
+
+
+def _knockout_problems(rule: Rule, document: Document, rule_path: PathKey) -> list[Problem]:
+    """Severity and knock-out must agree; ``knockout: none`` needs its reason, and only it has one."""
+    problems: list[Problem] = []
+    mismatch = knockout_mismatch(rule.severity, rule.knockout)
+    if mismatch:
+        problems.append(document.problem(rule_path + ("severity",), f"rule {rule.id}: {mismatch}"))
+    if rule.knockout == "none" and not rule.knockout_reason:
+        problems.append(document.problem(rule_path + ("knockout",), f"rule {rule.id}: knockout: none needs a knockout_reason saying why"))
+    if rule.knockout_reason and rule.knockout != "none":
+        problems.append(
+            document.problem(rule_path + ("knockout_reason",), f"rule {rule.id}: knockout_reason goes with knockout: none only")
+        )
+    return problems
 
 
 def _check_question(question: Question, qn_id: str, index: int, document: Document) -> list[Problem]:
@@ -159,6 +196,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
             if rule.id in rule_origin:
                 problems.append(document.problem(rule_path + ("id",), f"rule id {rule.id!r} is already used in {rule_origin[rule.id]}"))
             rule_origin[rule.id] = document.source
+            problems.extend(_knockout_problems(rule, document, rule_path))
             if rule.question is not None and (rule.question not in questions or category_of[rule.question] != questionnaire.id):
                 problems.append(
                     document.problem(

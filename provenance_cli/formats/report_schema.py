@@ -1,4 +1,4 @@
-"""The published JSON Schema of the JSON report (``report_version`` 1).
+"""The published JSON Schema of the JSON report (``report_version`` 2: adds the decision and category tiers).
 
 Written as data, apart from :mod:`provenance_cli.render.document`, which
 builds the report; a test validates real reports against it, and
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance_cli.formats.vocabulary import SEVERITIES, TIERS
+from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
 
@@ -65,11 +65,50 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         "knockout": {"enum": [*_TIERS, None]},
         "waiver": {"anyOf": [{"$ref": "#/$defs/waiver"}, {"type": "null"}]},
         "overridden": {"type": "boolean"},
+        "superseded_by": {
+            "type": ["string", "null"],
+            "description": "The rule whose stronger finding on the same question or fact counts instead (contribution 0 here).",
+        },
     }
     entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
     finding = _closed(
-        {**entry_fields, "recommendation": _TEXT},
-        "A fired rule with what to ask the vendor or put in the contract (the trace entry plus its recommendation).",
+        {**entry_fields, "recommendation": _TEXT, "recommendations": _IDS},
+        "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
+    )
+    decision_item = _closed(
+        {
+            "text": _TEXT,
+            "rule": _TEXT,
+            "question": _OPT_TEXT,
+            "answer": _TEXT,
+            "severity": {"enum": _SEVERITIES},
+            "recommendation": _TEXT,
+        },
+        "One reason for the decision, or one condition of approval, in words.",
+    )
+    decision = _closed(
+        {
+            "outcome": {"enum": list(DECISIONS)},
+            "summary": _TEXT,
+            "reasons": {"type": "array", "items": decision_item},
+            "conditions": {"type": "array", "items": decision_item},
+            "open_questions": {
+                "type": "array",
+                "items": _closed(
+                    {
+                        "question": {
+                            "type": "string",
+                            "description": "A question id, or engagement.<fact> for an unstated engagement fact.",
+                        },
+                        "text": _TEXT,
+                        "status": {"enum": ["undisclosed", "unanswered", "unknown", "engagement"]},
+                        "could_trigger": _IDS,
+                        "messages": _IDS,
+                    }
+                ),
+            },
+        },
+        "What procurement signs, with its reasons in words (docs/SCORING.md).",
     )
     evidence = _closed(
         {
@@ -94,7 +133,13 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
     properties: dict[str, Any] = {
-        "report_version": {"const": 1},
+        "report_version": {"const": 2},
+        "decision": decision,
+        "engagement": {
+            "type": "object",
+            "description": "The engagement as the dossier states it (use_case, data_classes, criticality, users); empty when unstated.",
+            "additionalProperties": _TEXT,
+        },
         "generated_at": {
             "type": "string",
             "format": "date-time",
@@ -179,6 +224,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                     "confidence": {"type": "number", "minimum": 0, "maximum": 100},
                     "applicable": {"type": "integer"},
                     "answered": {"type": "integer"},
+                    "tier": {"enum": _TIERS},
                 }
             ),
         },

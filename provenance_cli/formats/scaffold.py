@@ -12,7 +12,7 @@ import re
 import textwrap
 from datetime import date
 
-from provenance_cli.formats.models import Question
+from provenance_cli.formats.models import DOSSIER_FORMAT, Question
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.vocabulary import UNDISCLOSED
 from provenance_cli.util.errors import UsageError
@@ -65,6 +65,18 @@ def allowed_answers(question: Question) -> str:
     return f"a list of: {joined}" if question.type == "multiple_choice" else joined
 
 
+ENGAGEMENT_BLOCK = (
+    "# What you will send this vendor and how much depends on it (inherent risk). A fact left",
+    "# empty is unknown: a knock-out that depends on it makes the decision 'incomplete'.",
+    "engagement:",
+    "  use_case:  # what the model is used for, in a few words",
+    "  data_classes:  # list of: public, internal, confidential, personal, special_category, regulated",
+    "  criticality:  # low, medium, high or critical",
+    "  users:  # employees, customers or public",
+)
+"""The engagement block of a new dossier (format 2), written by ``init`` and by ``upgrade``."""
+
+
 def scaffold_dossier(
     vendor_name: str,
     catalogue: Catalogue,
@@ -73,6 +85,7 @@ def scaffold_dossier(
     today: date,
     schema_ref: str,
 ) -> str:
+    """A new dossier with every question, its help and allowed answers as comments, and answers left empty."""
     _check_text("vendor name", vendor_name)
     _check_text("assessor name", assessor)
     lines = [
@@ -80,7 +93,7 @@ def scaffold_dossier(
         f"# provcheck dossier for: {_comment_text(vendor_name)}",
         "# Fill in each answer; leave it empty if not yet known, write 'undisclosed' when",
         "# the vendor will not say. Cite evidence for every answer that needs it.",
-        "provcheck: 1",
+        f"provcheck: {DOSSIER_FORMAT}",
         "vendor:",
         f"  name: {_quote(vendor_name)}",
         f"  legal_name: {_quote(vendor_name)}  # full registered name",
@@ -88,6 +101,7 @@ def scaffold_dossier(
         "  headquarters:  # ISO 3166-1 alpha-2 code, e.g. US, CN, FR",
         "  parents: []  # ownership chain, nearest first: - {name: ..., jurisdiction: ..}",
         "  hosting_regions: []  # where the vendor serves from: ISO codes or EU",
+        *ENGAGEMENT_BLOCK,
         "models: []  # models in scope: - {name: ..., version: ..., access: api}",
         "assessment:",
         f"  assessor: {_quote(assessor)}",

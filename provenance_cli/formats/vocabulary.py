@@ -20,12 +20,34 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 AnswerType = Literal["yes_no", "single_choice", "multiple_choice", "number", "date", "text"]
 EvidenceKind = Literal["vendor_attestation", "public_document", "third_party"]
 ModelAccess = Literal["api", "open_weights", "aggregator", "on_premises"]
+Decision = Literal["approve", "approve_with_conditions", "incomplete", "reject"]
+"""What procurement signs, most favourable first."""
+DataClass = Literal["public", "internal", "confidential", "personal", "special_category", "regulated"]
+"""Classes of data an engagement sends to the vendor (special_category: GDPR Art. 9 data)."""
+Criticality = Literal["low", "medium", "high", "critical"]
+"""How much the buyer's business depends on the service (inherent risk)."""
+UserPopulation = Literal["employees", "customers", "public"]
+"""Who uses what the engagement builds."""
+BuyerFlag = Literal["us_federal_contractor", "dod_contractor", "eu_market"]
+"""Yes/no facts about the buyer that rules may read (``{buyer: dod_contractor}``)."""
+JurisdictionListName = Literal["embargoed", "of_concern"]
+"""The policy's named jurisdiction lists that rules may read (``{vendor: headquarters, in_list: embargoed}``)."""
+EngagementFact = Literal["data_classes", "criticality", "users"]
+"""Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
 
 TIERS: tuple[str, ...] = get_args(Tier)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
 EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
 MODEL_ACCESS: tuple[str, ...] = get_args(ModelAccess)
+DECISIONS: tuple[str, ...] = get_args(Decision)
+DATA_CLASSES: tuple[str, ...] = get_args(DataClass)
+CRITICALITIES: tuple[str, ...] = get_args(Criticality)
+USER_POPULATIONS: tuple[str, ...] = get_args(UserPopulation)
+BUYER_FLAGS: tuple[str, ...] = get_args(BuyerFlag)
+JURISDICTION_LISTS: tuple[str, ...] = get_args(JurisdictionListName)
+ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
+ENGAGEMENT_VALUES: dict[str, tuple[str, ...]] = {"data_classes": DATA_CLASSES, "criticality": CRITICALITIES, "users": USER_POPULATIONS}
 
 UNDISCLOSED = "undisclosed"
 """The answer a vendor gives by not answering; never the same as "no"."""
@@ -55,6 +77,7 @@ LIST_NAMES: dict[str, str] = {
 
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 TIER_RANK = {name: rank for rank, name in enumerate(TIERS)}
+DECISION_RANK = {name: rank for rank, name in enumerate(DECISIONS)}
 
 
 def suggest(given: str, options: Iterable[str], *, cutoff: float = 0.6) -> str | None:

@@ -21,6 +21,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -32,6 +33,8 @@ def cell(value: Any) -> str:
 
 
 class CsvRenderer(Renderer):
+    """One summary row per vendor (decision, tiers, scores, counts) for spreadsheets."""
+
     name = "csv"
     suffix = ".csv"
     combined = True
@@ -46,7 +49,8 @@ class CsvRenderer(Renderer):
         for result in results:
             categories.extend(c.id for c in result.categories if c.id not in categories)
         header = [
-            "vendor", "legal_name", "tier", "overall", *(f"score_{c}" for c in categories),
+            "vendor", "legal_name", "decision", "decision_summary", "decision_reasons", "conditions", "open_questions",
+            "tier", "overall", *(f"score_{c}" for c in categories), *(f"tier_{c}" for c in categories),
             "confidence", "min_confidence", "knockouts", "findings", "stale", "undisclosed",
             "unanswered", "missing_evidence", "assessed_on", "as_of", "reassessment_due", "overdue",
             "dossier", "dossier_sha256", "policy", "policy_sha256", "generated_at",
@@ -56,12 +60,16 @@ class CsvRenderer(Renderer):
         writer.writerow(header)
         for result in sort_by_risk(list(results)):
             scores = {c.id: c.score for c in result.categories}
-            weight_sum = sum(c.weight for c in result.categories)
-            confidence = sum(c.weight * c.confidence for c in result.categories) / weight_sum if weight_sum else 100.0
+            tiers = {c.id: c.tier for c in result.categories}
+            decision = result.decision
             row = [
-                result.vendor, result.legal_name, result.tier, result.overall,
-                *(scores.get(c) for c in categories),
-                confidence, min((c.confidence for c in result.categories), default=100.0),
+                result.vendor, result.legal_name, decision.outcome, decision.summary,
+                " | ".join(i.text for i in decision.reasons),
+                " | ".join(i.recommendation for i in decision.conditions),
+                " | ".join(q.text for q in decision.open_questions),
+                result.tier, result.overall,
+                *(scores.get(c) for c in categories), *(tiers.get(c) for c in categories),
+                result.confidence, min((c.confidence for c in result.categories), default=100.0),
                 " ".join(result.knockouts), len(result.findings), len(result.stale),
                 len(result.undisclosed), len(result.unanswered), len(result.missing_evidence),
                 result.assessed_on, result.as_of, result.reassessment_due, result.overdue,

@@ -18,12 +18,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import STALE_RULE_ID, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import STALE_RULE_ID, Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 from provenance_cli.util.errors import InputError, Problem
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read."""
+READABLE_VERSIONS = (1, 2)
 FRAMEWORK_NAMES = {
     "nist_ai_rmf": "NIST AI RMF",
     "eu_ai_act": "EU AI Act",
@@ -35,6 +37,7 @@ DIGITS = 4
 
 
 def num(value: float) -> float:
+    """A number rounded for the report, so re-runs are byte-identical."""
     rounded = round(float(value), DIGITS)
     return rounded + 0.0 if rounded else 0.0
 
@@ -44,6 +47,7 @@ def _day(value: date | None) -> str | None:
 
 
 def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 16), b""):
@@ -81,6 +85,37 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
         "knockout": t.knockout,
         "waiver": _waiver(t.waiver),
         "overridden": t.overridden,
+        "superseded_by": t.superseded_by,
+    }
+
+
+def _decision_item(item: DecisionItem) -> dict[str, Any]:
+    return {
+        "text": item.text,
+        "rule": item.rule,
+        "question": item.question,
+        "answer": item.answer,
+        "severity": item.severity,
+        "recommendation": item.recommendation,
+    }
+
+
+def _decision(decision: Decision) -> dict[str, Any]:
+    return {
+        "outcome": decision.outcome,
+        "summary": decision.summary,
+        "reasons": [_decision_item(i) for i in decision.reasons],
+        "conditions": [_decision_item(i) for i in decision.conditions],
+        "open_questions": [
+            {
+                "question": q.question,
+                "text": q.text,
+                "status": q.status,
+                "could_trigger": list(q.could_trigger),
+                "messages": list(q.messages),
+            }
+            for q in decision.open_questions
+        ],
     }
 
 
@@ -152,15 +187,17 @@ def open_questions(result: VendorResult, context: RenderContext) -> list[dict[st
 
 def report_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
     """The versioned report for one vendor (see ``report_schema``)."""
-    weight_sum = sum(c.weight for c in result.categories)
-    confidence = sum(c.weight * c.confidence for c in result.categories) / weight_sum if weight_sum else 100.0
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
-    findings = [{**_entry(t), "recommendation": t.recommendation} for t in result.findings]
+    findings = [
+        {**_entry(t), "recommendation": t.recommendation, "recommendations": [t.recommendation, *t.also_recommended]}
+        for t in result.findings
+    ]
     return {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
+        "decision": _decision(result.decision),
         "provenance": {
             "tool": "provcheck",
             "provcheck_version": _version(),
@@ -180,6 +217,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             "website": profile.website,
             "assessor": profile.assessor,
         },
+        "engagement": dict(profile.engagement),
         "assessment": {
             "assessed_on": _day(result.assessed_on),
             "as_of": _day(result.as_of),
@@ -192,7 +230,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             "tier": result.tier,
             "tier_rank": TIERS.index(result.tier),
             "tier_basis": result.tier_basis,
-            "confidence": num(confidence),
+            "confidence": num(result.confidence),
             "min_confidence": num(min((c.confidence for c in result.categories), default=100.0)),
             "knockouts": list(result.knockouts),
             "rules_fired": len(findings),
@@ -208,6 +246,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
                 "confidence": num(c.confidence),
                 "applicable": c.applicable,
                 "answered": c.answered,
+                "tier": c.tier,
             }
             for c in result.categories
         ],
@@ -274,6 +313,7 @@ def dumps(data: Any) -> str:
 
 
 def is_stale_entry(entry: dict[str, Any]) -> bool:
+    """True for a trace entry added for a stale answer (policy opt-in)."""
     return entry.get("rule_id") == STALE_RULE_ID
 
 
@@ -293,10 +333,9 @@ def load_report(path: Path) -> dict[str, Any]:
         raise InputError([Problem(source, 0, 0, f"not a JSON report: {exc}")]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(source, 0, 0, "not a provcheck JSON report (expected an object)")])
-    if data.get("report_version") != REPORT_VERSION:
-        raise InputError(
-            [Problem(source, 0, 0, f"report_version {data.get('report_version')!r} is not supported (expected {REPORT_VERSION})")]
-        )
+    if data.get("report_version") not in READABLE_VERSIONS:
+        expected = " or ".join(map(str, READABLE_VERSIONS))
+        raise InputError([Problem(source, 0, 0, f"report_version {data.get('report_version')!r} is not supported (expected {expected})")])
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
         raise InputError([Problem(source, 0, 0, f"not a provcheck JSON report: missing {', '.join(missing)}")])
@@ -304,6 +343,7 @@ def load_report(path: Path) -> dict[str, Any]:
 
 
 def tier_rank(document: dict[str, Any]) -> int:
+    """A report's tier as a rank (0 low ... 3 critical), for sorting."""
     tier = str(document.get("summary", {}).get("tier", "low"))
     return TIERS.index(tier) if tier in TIERS else 0
 
@@ -317,6 +357,7 @@ def sort_documents(documents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def trace_by_category(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """A report's trace entries grouped by category, in report order."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for entry in document["trace"]:
         grouped.setdefault(entry["category"], []).append(entry)

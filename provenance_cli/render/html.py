@@ -25,6 +25,7 @@ def _globals(generated_at: str) -> dict[str, Any]:
 
 
 def render_document(document: dict[str, Any], context: RenderContext) -> str:
+    """The self-contained HTML page for one report document."""
     from provenance_cli.render.document import framework_rows, trace_by_category
     from provenance_cli.render.templating import template
 
@@ -50,6 +51,8 @@ def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderCont
 
 
 class HtmlRenderer(Renderer):
+    """One self-contained HTML page per vendor: inline CSS and SVG, strict CSP, no requests."""
+
     name = "html"
     suffix = ".html"
 

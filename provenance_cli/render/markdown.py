@@ -80,12 +80,15 @@ def table_rows(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_document(document: dict[str, Any], context: RenderContext) -> str:
+    """The Markdown text for one report document."""
     from provenance_cli.render.templating import template
 
     return template("md", TEMPLATE, context.template_dir).render(r=document, rows=table_rows(document))
 
 
 class MarkdownRenderer(Renderer):
+    """One Markdown report per vendor; every value is escaped for Markdown on output."""
+
     name = "md"
     suffix = ".md"
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from provenance_cli.formats.vocabulary import SEVERITIES, TIERS
+from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
@@ -103,6 +103,20 @@ def md_url(url: Any) -> str | None:
     return _md_url(url) if isinstance(url, str) else None
 
 
+DECISION_LABELS = {
+    "approve": "APPROVE",
+    "approve_with_conditions": "APPROVE WITH CONDITIONS",
+    "incomplete": "INCOMPLETE",
+    "reject": "REJECT",
+}
+"""How each decision reads in a report heading: words, never the machine value."""
+
+
+def decision_label(outcome: object) -> str:
+    """A decision as a heading reads it (``approve_with_conditions`` -> ``APPROVE WITH CONDITIONS``)."""
+    return DECISION_LABELS.get(str(outcome), str(outcome).replace("_", " ").upper())
+
+
 def score(value: Any, places: int = 1) -> str:
     """A number to ``places`` decimals for templates; anything that is not a number renders empty rather than failing the report."""
     try:
@@ -147,8 +161,8 @@ def environment(kind: str, template_dir: str | None = None):  # type: ignore[no-
         cache_size=64,
         finalize=md_finalize if kind == "md" else None,
     )
-    env.filters.update(score=score, pct=pct, safe_url=safe_url)
-    env.globals.update(version=_version(), tiers=TIERS, severities=SEVERITIES)
+    env.filters.update(score=score, pct=pct, safe_url=safe_url, decision_label=decision_label)
+    env.globals.update(version=_version(), tiers=TIERS, severities=SEVERITIES, decisions=DECISIONS)
     if kind == "md":
         env.filters.update(md=md_text, md_url=md_url)
     return env

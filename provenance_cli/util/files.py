@@ -16,6 +16,16 @@ from pathlib import Path
 from provenance_cli.util.errors import Problem, UsageError
 
 
+def _mode_for(path: Path) -> int:
+    """The permission bits a rewritten ``path`` keeps, or a new file's under the current umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` atomically.
 
@@ -37,6 +47,8 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
         raise UsageError(f"cannot write in {folder}: {exc.strerror}") from None
     temp = Path(temp_name)
     try:
+        # mkstemp makes 0600: give the file the mode it had, or what the umask allows a new file.
+        os.chmod(temp, _mode_for(path))
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()

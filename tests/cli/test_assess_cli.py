@@ -37,7 +37,7 @@ def test_missing_path_and_unknown_tier_are_usage_errors(cli) -> None:
     assert cli("assess", "nowhere.yaml", *PINNED).returncode == 2
     unknown = cli("assess", LOW, "--fail-on", "severe", *PINNED)
     assert unknown.returncode == 2
-    assert "unknown tier 'severe'" in unknown.stderr
+    assert "unknown tier or decision 'severe'" in unknown.stderr
 
 
 def test_bad_as_of_date_is_a_usage_error(cli) -> None:

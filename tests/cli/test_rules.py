@@ -112,3 +112,76 @@ def test_applies_if_may_only_look_back(cli, write) -> None:
     assert result.returncode == 2
     expected = "applies_if: unknown question 'demo.retention_days'"
     assert any(expected in out and "earlier questions" in out for out in result.lines), result.output
+
+
+def severe_rule(severity: str, extra: str = "", *, rule_id: str = "DEM-09") -> str:
+    """A rule of ``severity`` with optional knock-out lines; its severity is on line H + 7."""
+    return f"""  - id: {rule_id}
+    version: 1
+    question: demo.verification
+    when: {{answer: demo.verification, in: [none, undisclosed]}}
+    points: 10
+    severity: {severity}
+{extra}    message: Something is very risky.
+    recommendation: Stop.
+"""
+
+
+SEVERITY_CASES = [
+    (severe_rule("critical"), H + 6, "rule DEM-09: severity critical needs a knock-out of at least that tier (knockout: critical)"),
+    (severe_rule("high"), H + 6, "rule DEM-09: severity high needs a knock-out of at least that tier (knockout: high or critical)"),
+    (severe_rule("critical", "    knockout: high\n"), H + 6, "severity critical needs a knock-out of at least that tier"),
+    (severe_rule("high", "    knockout: none\n"), H + 7, "rule DEM-09: knockout: none needs a knockout_reason saying why"),
+    (severe_rule("medium", "    knockout_reason: not a stop\n"), H + 7, "rule DEM-09: knockout_reason goes with knockout: none only"),
+]
+
+
+@pytest.mark.parametrize(("rules", "line", "message"), SEVERITY_CASES, ids=[m[:50] for _, _, m in SEVERITY_CASES])
+def test_severity_and_knockout_must_agree(cli, write, rules: str, line: int, message: str) -> None:
+    """A high or critical finding may never sit under a lower tier: refused at load time, with its line."""
+    write("demo.yaml", HEAD + rules)
+    result = cli("validate", "demo.yaml")
+    assert result.returncode == 2, result.output
+    assert "Traceback" not in result.output
+    assert any(out.startswith(f"demo.yaml:{line}:") and message in out for out in result.lines), (message, result.output)
+
+
+def test_severe_rules_with_matching_knockouts_or_reasons_load(cli, write) -> None:
+    good = (
+        severe_rule("critical", "    knockout: critical\n")
+        + severe_rule("high", "    knockout: critical\n", rule_id="DEM-10")
+        + severe_rule("high", "    knockout: none\n    knockout_reason: An allegation is not a finding.\n", rule_id="DEM-11")
+        + rule(
+            "{all: [{buyer: dod_contractor}, {engagement: data_classes, contains_any: [personal]}, "
+            "{vendor: headquarters, in_list: embargoed}, {answer: demo.verification, in: [none, undisclosed]}]}",
+            rule_id="DEM-12",
+        )
+    )
+    write("demo.yaml", HEAD + good)
+    result = cli("validate", "demo.yaml")
+    assert result.returncode == 0, result.output
+
+
+ATOM_CASES = [
+    ("{all: [{buyer: dod_contracter}, {answer: demo.verification, in: [none]}]}", "(did you mean 'dod_contractor'?)"),
+    ("{all: [{engagement: data_class, contains_any: [personal]}, {answer: demo.verification, in: [none]}]}", "unknown engagement fact"),
+    ("{all: [{engagement: data_classes, contains_any: [persona]}, {answer: demo.verification, in: [none]}]}", "'persona' is not a value"),
+    ("{all: [{vendor: headquarters, in_list: embargo}, {answer: demo.verification, in: [none]}]}", "unknown jurisdiction list 'embargo'"),
+    ("{all: [{screening: {lists: [sdnn]}}, {answer: demo.verification, in: [none]}]}", "unknown list key 'sdnn' (did you mean 'sdn'?)"),
+]
+
+
+@pytest.mark.parametrize(("when", "message"), ATOM_CASES, ids=[m[:30] for _, m in ATOM_CASES])
+def test_buyer_engagement_and_list_atoms_are_checked(cli, write, when: str, message: str) -> None:
+    write("demo.yaml", HEAD + rule(when))
+    result = cli("validate", "demo.yaml")
+    assert result.returncode == 2, result.output
+    assert any(out.startswith(f"demo.yaml:{H + 4}:") and message in out for out in result.lines), (message, result.output)
+
+
+def test_a_policy_may_not_raise_a_rule_to_high_without_a_knockout(cli, write) -> None:
+    write("policy.yaml", "policy: 2\nrule_overrides:\n  - rule: RET-01\n    severity: critical\n")
+    result = cli("validate", "policy.yaml")
+    assert result.returncode == 2, result.output
+    expected = "policy.yaml:4:15: RET-01: severity critical needs a knock-out of at least that tier"
+    assert any(out.startswith(expected) for out in result.lines), result.output

@@ -247,8 +247,8 @@ def test_missing_required_key(expect_invalid, build):
 
 
 def test_wrong_format_version(expect_invalid, build):
-    text = build.dossier().replace("provcheck: 1", "provcheck: 2")
-    expect_invalid("v2.yaml", text, 1, 12, "provcheck: this provcheck reads format version 1, got '2'")
+    text = build.dossier().replace("provcheck: 2", "provcheck: 3")
+    expect_invalid("v3.yaml", text, 1, 12, "provcheck: this provcheck reads format version 1 or 2, got '3'")
 
 
 def _conditional_case(catalogue):
@@ -398,6 +398,7 @@ def test_json_output(cli, write, build, question_of):
     assert files["good.yaml"] == {
         "file": "good.yaml",
         "kind": "dossier",
+        "format_version": 2,
         "valid": True,
         "problems": [],
     }
@@ -441,6 +442,9 @@ def test_examples_validate(cli):
     examples = REPO / "examples"
     present = sorted(p.stem for p in examples.glob("*.yaml"))
     assert set(EXAMPLE_DOSSIERS) <= set(present), present
+    policies = sorted(p.stem for p in (examples / "policies").glob("*.yaml"))
+    assert {"dod-contractor", "eu-market-buyer"} <= set(policies), policies
+    files = len(present) + len(policies)
     result = cli("validate", "examples", cwd=REPO)
     assert result.returncode == 0, result.output
-    assert result.stderr.strip() == f"{len(present)} of {len(present)} files valid"
+    assert result.stderr.strip() == f"{files} of {files} files valid"

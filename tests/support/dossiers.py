@@ -14,7 +14,7 @@ import pytest
 # The first line of an answer in DOSSIER_HEAD-based files: the header below is
 # exactly eight lines long, so the first question key is on line 9.
 DOSSIER_HEAD = """\
-provcheck: 1
+provcheck: 2
 vendor:
   name: Acme AI
   legal_name: Acme AI, Inc.

@@ -80,7 +80,7 @@ def serve_evidence_site(server: Server) -> Server:
 def dossier_text(question_ids: list[str], citations: dict[int, list[str]]) -> str:
     """A valid dossier whose unanswered questions cite the given URLs."""
     lines = [
-        "provcheck: 1",
+        "provcheck: 2",
         "vendor:",
         "  name: Acme AI",
         "  legal_name: Acme AI, Inc.",

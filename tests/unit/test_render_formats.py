@@ -177,7 +177,7 @@ def test_json_report_validates_against_its_schema(example_results, hostile_resul
         document = json.loads(get_renderer("json").render(result, CONTEXT))
         errors = sorted(validator.iter_errors(document), key=str)
         assert not errors, errors[0]
-        assert document["report_version"] == 1
+        assert document["report_version"] == 2
         assert document["provenance"]["inputs"][0]["role"] == "dossier"
         assert document["provenance"]["inputs"][0]["sha256"] == result.sha256
         assert [q["id"] for q in document["provenance"]["questionnaires"]] == [q for q, _ in result.questionnaires]
