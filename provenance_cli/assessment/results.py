@@ -52,9 +52,16 @@ class WaiverRef:
         return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TraceEntry:
-    """One term of a category sum: which rule, on which answer, worth what."""
+    """One term of a category sum: which rule, on which answer, worth what.
+
+    Read-only by convention, not frozen: scoring builds about a hundred of
+    these per dossier, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) cost a quarter of scoring time
+    (``benchmarks/bench_scoring.py``). Nothing in provcheck assigns to one
+    after it is built.
+    """
 
     category: str
     rule_id: str
@@ -124,9 +131,16 @@ class DisabledRule:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EvidenceRef:
-    """One piece of evidence cited for an answer, as reports show it."""
+    """One piece of evidence cited for an answer, as reports show it.
+
+    Read-only by convention, not frozen: scoring builds about a hundred of
+    these per dossier, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) cost a quarter of scoring time
+    (``benchmarks/bench_scoring.py``). Nothing in provcheck assigns to one
+    after it is built.
+    """
 
     url: str
     title: str | None
@@ -134,9 +148,16 @@ class EvidenceRef:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AnswerRecord:
-    """One question as answered in the dossier, for reports, compare and diff."""
+    """One question as answered in the dossier, for reports, compare and diff.
+
+    Read-only by convention, not frozen: scoring builds about a hundred of
+    these per dossier, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) cost a quarter of scoring time
+    (``benchmarks/bench_scoring.py``). Nothing in provcheck assigns to one
+    after it is built.
+    """
 
     question_id: str
     category: str

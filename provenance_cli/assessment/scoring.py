@@ -93,6 +93,8 @@ class _PlannedRule:
     overridden: bool
     knockout: str | None
     """The tier the rule forces, or None (no knock-out, or ``knockout: none``)."""
+    contribution: float
+    """points x weight, computed once per policy."""
     answer_basis: str | None
     """``question:<id>`` for a rule on a question: what it counts once against when its answer fires it."""
     fact_basis: str | None
@@ -161,17 +163,20 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
             continue
         override = policy.overrides.get(rule.id)
         question = catalogue.questions[rule.question] if rule.question else None
+        points = override.points if override and override.points is not None else rule.points
+        weight = question.weight if question else 1.0
         rules.append(
             _PlannedRule(
                 compiled=compiled,
                 question=question,
-                points=override.points if override and override.points is not None else rule.points,
+                points=points,
                 severity=override.severity if override and override.severity else rule.severity,
-                weight=question.weight if question else 1.0,
+                weight=weight,
                 message=" ".join(rule.message.split()),
                 recommendation=" ".join(rule.recommendation.split()),
                 overridden=override is not None,
                 knockout=rule.knockout if rule.knockout != "none" else None,
+                contribution=points * weight,
                 answer_basis=f"question:{rule.question}" if rule.question else None,
                 fact_basis=_fact_basis(compiled),
                 reads_questions=tuple(sorted(compiled.condition.questions())),
@@ -389,24 +394,25 @@ def _fire_rules(
             answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
         waiver = waivers.get(rule.id)
         superseded_by = winner_of.get(index)
+        # Positional, in TraceEntry's field order: a hundred of these per dossier.
         trace.append(
             TraceEntry(
-                category=planned.compiled.category,
-                rule_id=rule.id,
-                rule_version=rule.version,
-                question_id=rule.question,
-                answer=answer,
-                points=planned.points,
-                weight=planned.weight,
-                contribution=0.0 if waiver or superseded_by else planned.points * planned.weight,
-                severity=planned.severity,
-                message=planned.message,
-                recommendation=planned.recommendation,
-                knockout=planned.knockout,
-                waiver=WaiverRef.of(waiver) if waiver else None,
-                overridden=planned.overridden,
-                superseded_by=superseded_by,
-                also_recommended=extras.get(index, ()),
+                planned.compiled.category,
+                rule.id,
+                rule.version,
+                rule.question,
+                answer,
+                planned.points,
+                planned.weight,
+                0.0 if waiver or superseded_by else planned.contribution,
+                planned.severity,
+                planned.message,
+                planned.recommendation,
+                planned.knockout,
+                WaiverRef.of(waiver) if waiver else None,
+                planned.overridden,
+                superseded_by,
+                extras.get(index, ()),
             )
         )
     return trace
