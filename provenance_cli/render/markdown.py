@@ -42,7 +42,8 @@ def table_rows(document: dict[str, Any]) -> dict[str, Any]:
         if waiver:
             message += f" *Waived by {e(waiver['approver'])} until {e(waiver['expires'])}: {e(waiver['reason'])}*"
         answer = (e(f["question_id"]) + " = " if f.get("question_id") else "") + e(f["answer"])
-        cells = [str(i), e(str(f["severity"]).upper()), rule, _num(f["contribution"]), message, answer, e(f["recommendation"])]
+        advice = e(" / ".join(f.get("recommendations") or [f["recommendation"]]))
+        cells = [str(i), e(str(f["severity"]).upper()), rule, _num(f["contribution"]), message, answer, advice]
         findings.append(row(cells))
 
     answers = []

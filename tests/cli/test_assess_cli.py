@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -98,3 +99,21 @@ def test_questions_as_json(cli) -> None:
     assert {v["vendor"] for v in data} == {"Kestrel AI", "Northwind Frontier"}
     kestrel = next(v for v in data if v["vendor"] == "Kestrel AI")
     assert kestrel["questions"] and all({"id", "why", "text"} <= set(q) for q in kestrel["questions"])
+
+
+def test_a_tier_gate_trips_on_incomplete_unless_allowed(cli, tmp_path) -> None:
+    """Switchboard's answer on training with other labs' outputs is undisclosed: not judged, so not passed."""
+    switchboard = str(REPO / "examples" / "switchboard-router.yaml")
+    common = ("--as-of", "2026-11-15", "--no-evidence")
+    report = json.loads(cli("assess", switchboard, "-f", "json", *common).stdout)
+    assert report["decision"]["outcome"] == "incomplete"
+    assert report["decision"]["open_questions"][0]["question"] == "lineage.third_party_outputs_in_training"
+    gate = cli("assess", switchboard, "--fail-on", "critical", *common)
+    assert gate.returncode == 1, gate.output
+    assert "gate tripped: Switchboard Router is incomplete (knock-out questions unanswered; --allow-incomplete lets it pass)" in gate.stderr
+    allowed = cli("assess", switchboard, "--fail-on", "critical", "--allow-incomplete", *common)
+    assert allowed.returncode == 0, allowed.output
+    decision_gate = cli("assess", switchboard, "--fail-on", "reject", *common)
+    assert decision_gate.returncode == 0, decision_gate.output
+    incomplete_gate = cli("assess", switchboard, "--fail-on", "incomplete", *common)
+    assert incomplete_gate.returncode == 1 and "Switchboard Router: incomplete" in incomplete_gate.stderr
