@@ -63,7 +63,7 @@ def decide(
     if open_questions:
         names = ", ".join(q.question for q in open_questions[:3])
         more = f" and {len(open_questions) - 3} more" if len(open_questions) > 3 else ""
-        summary = f"Incomplete: cannot decide until these are answered: {names}{more}."
+        summary = f"Incomplete: cannot decide until these are answered or screened: {names}{more}."
         return Decision("incomplete", summary, (), (), tuple(open_questions))
     conditional = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[rules.condition_severity]]
     if conditional or TIER_RANK[tier] >= TIER_RANK[rules.conditions_at]:

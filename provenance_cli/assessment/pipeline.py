@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from provenance_cli.assessment.results import VendorResult
+from provenance_cli.assessment.screening_facts import Screened
 from provenance_cli.formats.policy import Policy
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, UsageError
 
@@ -51,6 +52,8 @@ class AssessOptions:
     evidence: bool = True
     """Compare cited evidence with its lock file when one exists."""
     offline: bool = False
+    require_screening: bool = False
+    """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         return Outcome(path, problems=tuple(exc.problems))
 
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
+    gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
     result = score_dossier(
         dossier,
         catalogue,
@@ -140,6 +144,8 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         listings=screened.listings if screened else frozenset(),
         listing_notes=screened.notes if screened else None,
         reassess_now=reassess_now,
+        ownership=screened.ownership if screened else frozenset(),
+        screening_gaps=gaps,
     )
     result = dataclasses.replace(
         result,
@@ -147,6 +153,29 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         evidence=drift.review if drift else None,
     )
     return Outcome(path, result=result, warnings=tuple(warnings))
+
+
+DEFAULT_REQUIRED = ("csl", "dod_1260h")
+"""What ``--require-screening`` requires, whatever the policy says."""
+
+
+def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, screen: bool) -> tuple[tuple[str, str], ...]:
+    """Required sources that were not screened, with why: (source key, reason in words)."""
+    required = list(dict.fromkeys([*policy.model.screening.required, *(DEFAULT_REQUIRED if require else ())]))
+    if not required:
+        return ()
+    if not screen:
+        return tuple((source, "screening was switched off for this run (--no-screen)") for source in required)
+    coverage = {c.source: c for c in screened.result.coverage} if screened is not None else {}
+    gaps = []
+    for source in required:
+        found = coverage.get(source)
+        if found is None:
+            why = screened.warnings[0] if screened is not None and screened.warnings else "screening did not run"
+            gaps.append((source, why))
+        elif not found.screened:
+            gaps.append((source, found.reason))
+    return tuple(gaps)
 
 
 def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> Outcome:

@@ -217,7 +217,7 @@ class OpenQuestion:
     text: str
     """The question as asked."""
     status: str
-    """undisclosed, unanswered, unknown (an answer such as "not reviewed") or engagement."""
+    """undisclosed, unanswered, unknown (an answer such as "not reviewed"), engagement, or not_screened (a required list)."""
     could_trigger: tuple[str, ...]
     """The knock-out rules an unfavourable answer would trigger."""
     messages: tuple[str, ...] = ()

@@ -49,7 +49,7 @@ from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.models import AnswerEntry, Question
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledRule
-from provenance_cli.formats.vocabulary import SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
+from provenance_cli.formats.vocabulary import SCREENING_SOURCES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
 
 
 def display_answer(question: Question | None, value: Any) -> str:
@@ -234,6 +234,8 @@ def score_dossier(
     listings: frozenset[tuple[str, str]] = frozenset(),
     listing_notes: dict[tuple[str, str], str] | None = None,
     reassess_now: str | None = None,
+    ownership: frozenset[str] = frozenset(),
+    screening_gaps: tuple[tuple[str, str], ...] = (),
 ) -> VendorResult:
     """Score one dossier and decide. Pure: same inputs, same result.
 
@@ -242,7 +244,7 @@ def score_dossier(
     reason (e.g. evidence changed) that makes reassessment due today.
     """
     plan = _plan(catalogue, policy)
-    facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists)
+    facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
     applicable = applicable_questions(catalogue, facts)
     model = dossier.model
     waivers_applied, waivers_expired = _waivers(policy, dossier, today)
@@ -254,6 +256,7 @@ def score_dossier(
     trace.extend(stale_entries)
 
     knockouts, undecided, open_questions = _knockouts(plan, catalogue, facts, applicable, fired, policy)
+    open_questions += tuple(_not_screened(source, reason) for source, reason in screening_gaps)
     criticality = model.engagement.criticality if model.engagement else None
     # Tiers count every knock-out that fired (a riskier answer never lowers a tier); the decision
     # rejects only on those decided by known facts, and asks about the rest.
@@ -390,7 +393,11 @@ def _fire_rules(
         if question is not None:
             answer = shown.get(question.id) or shown.setdefault(question.id, display_answer(question, answers.get(question.id)))
         else:
-            fired_notes = [note for pair, note in sorted(notes.items()) if pair in facts.listings]
+            fired_notes = [
+                note
+                for pair, note in sorted(notes.items())
+                if pair in facts.listings or (pair[0] == "ownership" and pair[1] in facts.ownership)
+            ]
             answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
         waiver = waivers.get(rule.id)
         superseded_by = winner_of.get(index)
@@ -536,6 +543,18 @@ ENGAGEMENT_QUESTIONS = {
     "users": "Who will use what the engagement builds (employees, customers, public)? State it in the dossier's engagement block.",
 }
 """How an unstated engagement fact is asked for, when a knock-out depends on it."""
+
+
+def _not_screened(source: str, reason: str) -> OpenQuestion:
+    """A required list that was not screened: without it, "no match" says nothing."""
+    title = SCREENING_SOURCES.get(source, source)
+    return OpenQuestion(
+        question=f"screening.{source}",
+        text=f"Screen every name against the {title}, then assess again; it was not screened: {reason}.",
+        status="not_screened",
+        could_trigger=(),
+        messages=(f"A listed name in the vendor's chain would be missed: the {title} was not screened.",),
+    )
 
 
 def _is_unknown(value: Any, unknown_choices: frozenset[str] | None) -> bool:

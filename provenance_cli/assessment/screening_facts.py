@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from provenance_cli.assessment.ownership import apply_fifty_percent_rule, blocked_owner_indices
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.policy import Policy
+from provenance_cli.formats.vocabulary import BLOCKING_LISTS
 from provenance_cli.screening import AllowEntry, ScreeningResult, ScreeningSettings
 from provenance_cli.util.errors import ServiceError
 
@@ -23,6 +25,8 @@ class Screened:
     listings: frozenset[tuple[str, str]]
     notes: dict[tuple[str, str], str]
     warnings: tuple[str, ...]
+    ownership: frozenset[str] = frozenset()
+    """What the 50 percent rule found over the ownership chain (see assessment/ownership.py)."""
 
 
 def settings_from(policy: Policy) -> ScreeningSettings:
@@ -57,13 +61,18 @@ def screen_for_scoring(dossier: Dossier, policy: Policy) -> Screened:
         return Screened(ScreeningResult(), frozenset(), {}, (f"names not screened: {exc}",))
     notes: dict[tuple[str, str], list[str]] = {}
     for match in result.matches:
-        who = f"parent {match.parent_name!r}" if match.role == "parent" else f"{match.role} {match.screened_name!r}"
+        who = f"{'owner' if match.role == 'parent' else match.role} {(match.parent_name or match.screened_name)!r}"
         notes.setdefault((match.list_key, match.role), []).append(
             f"{who} {match.describe()} as {match.matched_name!r} (entry {match.entry_id}, score {match.score}, {match.reason})"
         )
+    vendor_listed = any(m.list_key in BLOCKING_LISTS and m.role in ("vendor", "alias") for m in result.matches)
+    ownership = apply_fifty_percent_rule(dossier, blocked_owner_indices(result.matches), vendor_listed=vendor_listed)
+    for fact in ownership.facts:
+        notes.setdefault(("ownership", fact), []).append(ownership.explanation)
     return Screened(
         result=result,
         listings=result.listings(),
         notes={key: "; ".join(lines) for key, lines in notes.items()},
         warnings=result.warnings,
+        ownership=ownership.facts,
     )

@@ -37,6 +37,7 @@ def run_assessment(
     offline: bool,
     jobs: int | None,
     finish: Finisher | None = None,
+    require_screening: bool = False,
 ) -> AssessRun:
     """Shared by assess, questions, compare and diff: the core run, with a progress bar and its warnings printed.
 
@@ -56,6 +57,7 @@ def run_assessment(
         screen=screen,
         evidence=evidence,
         offline=offline or is_offline(),
+        require_screening=require_screening,
     )
     with progress_bar("assessing") as bar:
         run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
@@ -91,6 +93,13 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")
         ] = None,
         screen: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen names against sanctions and export lists.")] = True,
+        require_screening: Annotated[
+            bool,
+            typer.Option(
+                "--require-screening",
+                help="The CSL and the 1260H list must be screened (whatever the policy says): a decision without them is incomplete.",
+            ),
+        ] = False,
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
@@ -127,7 +136,17 @@ def register(app: typer.Typer) -> None:
             context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
             if output is not None and not get_renderer(fmt).combined:
                 finish = ReportJob(fmt, context)
-        run = run_assessment(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=jobs, finish=finish)
+        run = run_assessment(
+            paths,
+            policy=policy,
+            as_of=as_of,
+            screen=screen,
+            evidence=evidence,
+            offline=offline,
+            jobs=jobs,
+            finish=finish,
+            require_screening=require_screening,
+        )
         ranked = sort_by_risk(run.results)
         if fmt == "terminal":
             _show_terminal(ranked, questions, output)

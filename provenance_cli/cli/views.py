@@ -128,7 +128,20 @@ def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
     """Screening hits and evidence drift, when the pipeline attached them."""
     sections: list[tuple[str, list[str]]] = []
     screening = result.screening
-    if screening is not None:
+    if screening is None:
+        sections.append(("Screening", ["not screened: screening did not run for this report (--no-screen)"]))
+    else:
+        sections.append(
+            (
+                "Screening coverage",
+                [
+                    f"screened: {c.title} ({c.entries} entries{f', list date {c.list_date}' if c.list_date else ''})"
+                    if c.screened
+                    else f"NOT SCREENED: {c.title}: {c.reason}"
+                    for c in screening.coverage
+                ],
+            )
+        )
         sections.append(
             (
                 "Screening: listed names",

@@ -24,6 +24,7 @@ from provenance_cli.formats.vocabulary import (
     ENGAGEMENT_VALUES,
     JURISDICTION_LISTS,
     LIST_NAMES,
+    OWNERSHIP_FACTS,
     ROLES,
     UNDISCLOSED,
     did_you_mean,
@@ -60,6 +61,8 @@ class Facts:
     """The policy's named jurisdiction lists (embargoed, of_concern), as sets of codes."""
     engagement: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Engagement facts the dossier states (data_classes, criticality, users); a missing key is unknown."""
+    ownership: frozenset[str] = frozenset()
+    """What the 50 percent rule found over the ownership chain (OWNERSHIP_FACTS), from screening."""
     assume_unknown: bool = False
     """When True, an engagement condition on an unknown fact holds: used to ask "could this knock-out fire?"."""
 
@@ -207,6 +210,22 @@ class VendorIn:
 
 
 @dataclass(frozen=True)
+class OwnershipIs:
+    """Screening of the ownership chain found one of these (``{ownership: [majority_blocked]}``)."""
+
+    values: frozenset[str]
+
+    def holds(self, facts: Facts) -> bool:
+        return bool(facts.ownership & self.values)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset()
+
+    def facts_read(self) -> frozenset[str]:
+        return frozenset({"screening"})
+
+
+@dataclass(frozen=True)
 class BuyerIs:
     """A buyer-profile flag is set in the policy (``{buyer: dod_contractor}``)."""
 
@@ -328,10 +347,12 @@ def compile_condition(
         return _compile_screening(raw, path)
     if "buyer" in raw:
         return _compile_buyer(raw, path)
+    if "ownership" in raw:
+        return _compile_ownership(raw, path)
     if "engagement" in raw:
         return _compile_engagement(raw, path)
     raise ConditionError(
-        path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening, buyer, engagement"
+        path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening, ownership, buyer, engagement"
     )
 
 
@@ -420,6 +441,19 @@ def _compile_vendor(raw: dict[str, Any], path: PathKey) -> Condition:
         return VendorIn(fact, frozenset(), name)
     values = _as_list(raw["in"], path + ("in",), "codes")
     return VendorIn(fact, frozenset(str(v).upper() for v in values))
+
+
+def _compile_ownership(raw: dict[str, Any], path: PathKey) -> Condition:
+    if len(raw) != 1:
+        raise ConditionError(path, "expected {ownership: [facts]} alone in its mapping")
+    values = [str(v) for v in _as_list(raw["ownership"], path + ("ownership",), "ownership facts")]
+    for index, value in enumerate(values):
+        if value not in OWNERSHIP_FACTS:
+            raise ConditionError(
+                path + ("ownership", index),
+                f"unknown ownership fact {value!r}{did_you_mean(value, OWNERSHIP_FACTS)}; expected one of {', '.join(OWNERSHIP_FACTS)}",
+            )
+    return OwnershipIs(frozenset(values))
 
 
 def _compile_buyer(raw: dict[str, Any], path: PathKey) -> Condition:

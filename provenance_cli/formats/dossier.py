@@ -52,6 +52,7 @@ class Dossier:
         *,
         buyer: frozenset[str] = frozenset(),
         jurisdiction_lists: dict[str, frozenset[str]] | None = None,
+        ownership: frozenset[str] = frozenset(),
     ) -> Facts:
         """Everything rules may read about this vendor, with the buyer's profile and lists from the policy."""
         vendor = self.model.vendor
@@ -66,6 +67,7 @@ class Dossier:
             buyer=buyer,
             jurisdiction_lists=jurisdiction_lists or {},
             engagement=self.engagement_facts(),
+            ownership=ownership,
         )
 
     def engagement_facts(self) -> dict[str, frozenset[str]]:
@@ -204,10 +206,65 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
             problems.extend(_answer_problems_without_model(document, raw_answers, catalogue))
         raise InputError(problems) from None
     answers, problems = check_answers(document, model, catalogue)
+    problems += ownership_problems(document, model)
     if problems:
         raise InputError(problems)
     lines = {qid: document.locate(("answers", qid), prefer_key=True)[0] for qid in model.answers}
     return Dossier(source, digest, model, answers, lines)
+
+
+VENDOR_HOLDING = "vendor"
+"""What ``holds_in`` may say for the vendor itself (its name and legal name work too)."""
+
+
+def ownership_problems(document: Document, model: DossierModel) -> list[Problem]:
+    """Each owner holds its share in the vendor or in another named owner; no cycles; no more than 100% of anything."""
+    problems: list[Problem] = []
+    vendor = model.vendor
+    owners = [p.name.casefold().strip() for p in vendor.parents]
+    vendor_names = {VENDOR_HOLDING, vendor.name.casefold().strip(), vendor.legal_name.casefold().strip()}
+    held: dict[str, float] = {}
+    target_of: dict[int, int | None] = {}
+    for index, parent in enumerate(vendor.parents):
+        target = (parent.holds_in or VENDOR_HOLDING).casefold().strip()
+        if target in vendor_names:
+            target_of[index] = None
+        elif target in owners:
+            target_of[index] = owners.index(target)
+            if target_of[index] == index:
+                problems.append(document.problem(("vendor", "parents", index, "holds_in"), f"{parent.name!r} cannot hold shares in itself"))
+                continue
+        else:
+            known = [VENDOR_HOLDING, *(p.name for p in vendor.parents)]
+            problems.append(
+                document.problem(
+                    ("vendor", "parents", index, "holds_in"),
+                    f"holds_in {parent.holds_in!r} names neither the vendor nor another owner{did_you_mean(str(parent.holds_in), known)}",
+                )
+            )
+            continue
+        if parent.share is not None:
+            key = str(target_of[index])
+            held[key] = held.get(key, 0.0) + parent.share
+            if held[key] > 100.0 + 1e-9:
+                name = "the vendor" if target_of[index] is None else repr(vendor.parents[target_of[index] or 0].name)
+                problems.append(
+                    document.problem(("vendor", "parents", index, "share"), f"owners' shares of {name} add up to more than 100%")
+                )
+    for start in target_of:
+        seen = {start}
+        current = target_of.get(start)
+        while current is not None:
+            if current in seen:
+                problems.append(
+                    document.problem(
+                        ("vendor", "parents", start, "holds_in"), f"ownership of {vendor.parents[start].name!r} runs in a circle"
+                    )
+                )
+                break
+            seen.add(current)
+            current = target_of.get(current)
+    return problems
 
 
 def _answer_problems_without_model(document: Document, raw_answers: dict[str, Any], catalogue: Catalogue) -> list[Problem]:

@@ -16,7 +16,19 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
-from provenance_cli.formats.vocabulary import AnswerType, Criticality, DataClass, EvidenceKind, ModelAccess, Severity, Tier, UserPopulation
+from provenance_cli.formats.vocabulary import (
+    AnswerType,
+    ControlKind,
+    Criticality,
+    DataClass,
+    EvidenceKind,
+    KeyPersonRole,
+    ModelAccess,
+    PartyKind,
+    Severity,
+    Tier,
+    UserPopulation,
+)
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -218,13 +230,56 @@ class AnswerEntry(StrictModel):
     """When the answer was known to be true; defaults to the assessment date."""
 
 
+def parse_share(value: Any) -> Any:
+    """An ownership share in percent (``60``, ``60%``, ``12.5``), or ``unknown``."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "unknown"):
+        return None
+    text = str(value).strip().rstrip("%").strip()
+    try:
+        share = float(text)
+    except ValueError:
+        raise ValueError(f"expected a percentage from 0 to 100 or 'unknown', got {value!r}") from None
+    if not 0 <= share <= 100:
+        raise ValueError(f"expected a percentage from 0 to 100 or 'unknown', got {value!r}")
+    return share
+
+
+Share = Annotated[float | None, BeforeValidator(parse_share)]
+
+
 class Parent(StrictModel):
-    """One company in the ownership chain; screened like the vendor itself."""
+    """One owner in the ownership chain, a company or a person; screened like the vendor itself.
+
+    ``share`` and ``holds_in`` let screening apply OFAC's 50 percent rule:
+    holdings of blocked persons are added up, directly and through the
+    entities they own.
+    """
 
     name: Text
+    kind: PartyKind = "company"
+    """company or person: people are screened with person-name matching."""
     jurisdiction: Jurisdiction | None = None
+    """Where a company is incorporated (for a person: nationality)."""
     aliases: list[Text] = []
     relationship: str | None = None
+    share: Share = None
+    """Percent of ``holds_in`` this owner holds (0-100), or ``unknown`` (the default)."""
+    holds_in: Text | None = None
+    """The entity the share is in: the vendor (default) or the name of another owner in this list."""
+    control: list[ControlKind] = []
+    """How it controls: equity, contractual_vie, golden_share, board_control, voting_agreement."""
+    date_of_birth: IsoDate | None = None
+    """For a person: ranks list candidates when the list gives one too; never hides a name match."""
+
+
+class KeyPerson(StrictModel):
+    """A director, officer, beneficial owner or other key person; screened as a person."""
+
+    name: Text
+    role: KeyPersonRole = "key_person"
+    aliases: list[Text] = []
+    nationality: Jurisdiction | None = None
+    date_of_birth: IsoDate | None = None
 
 
 class Vendor(StrictModel):
@@ -236,7 +291,9 @@ class Vendor(StrictModel):
     headquarters: Jurisdiction | None = None
     """Where the vendor is incorporated; empty until the assessor records it."""
     parents: list[Parent] = []
-    """Ownership chain, nearest parent first."""
+    """Owners, nearest first: companies or people, with their share and what they hold it in."""
+    people: list[KeyPerson] = []
+    """Directors, officers, beneficial owners and other key persons, screened as people."""
     hosting_regions: list[Region] = []
     website: Url | None = None
 

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError
 from provenance_cli.formats.models import IsoDate, Jurisdiction, PolicyVersion, StrictModel, Text
 from provenance_cli.formats.questionnaires import Catalogue, knockout_mismatch
 from provenance_cli.formats.safeyaml import Document, load_file
-from provenance_cli.formats.vocabulary import BUYER_FLAGS, JURISDICTION_LISTS, Criticality, Severity, Tier, did_you_mean
+from provenance_cli.formats.vocabulary import BUYER_FLAGS, JURISDICTION_LISTS, SCREENING_SOURCES, Criticality, Severity, Tier, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -160,6 +160,8 @@ class ScreeningPolicy(StrictModel):
 
     threshold: Annotated[float, Field(ge=50, le=100)] = 88
     allow: list[AllowedMatch] = []
+    required: list[str] = ["csl", "dod_1260h"]
+    """Sources that must be screened: one not screened makes the decision incomplete (``no match`` means nothing without it)."""
 
 
 class EvidencePolicy(StrictModel):
@@ -254,6 +256,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
                     prefer_key=True,
                 )
             )
+    problems += _screening_problems(model, document)
     problems += _threshold_problems(model, document)
     problems += _severity_problems(model, document, catalogue)
     seen: set[str] = set()
@@ -283,6 +286,19 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
                 document.problem(
                     path + ("expires",), f"waiver of {waiver.rule} for {waiver.vendor} expired on {waiver.expires}; renew or remove it"
                 )
+            )
+    return problems
+
+
+def _screening_problems(model: PolicyModel, document: Document) -> list[Problem]:
+    """Required screening sources must be sources provcheck has."""
+    problems: list[Problem] = []
+    for index, source in enumerate(model.screening.required):
+        if source not in SCREENING_SOURCES:
+            hint = did_you_mean(source, SCREENING_SOURCES)
+            expected = ", ".join(SCREENING_SOURCES)
+            problems.append(
+                document.problem(("screening", "required", index), f"unknown screening source {source!r}{hint}; expected one of {expected}")
             )
     return problems
 

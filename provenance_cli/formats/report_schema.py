@@ -101,7 +101,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                             "description": "A question id, or engagement.<fact> for an unstated engagement fact.",
                         },
                         "text": _TEXT,
-                        "status": {"enum": ["undisclosed", "unanswered", "unknown", "engagement"]},
+                        "status": {"enum": ["undisclosed", "unanswered", "unknown", "engagement", "not_screened"]},
                         "could_trigger": _IDS,
                         "messages": _IDS,
                     }
@@ -272,6 +272,20 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                             "items": _open({"description": _TEXT}, "One list match."),
                         },
                         "list_versions": {"type": "array", "items": list_version},
+                        "coverage": {
+                            "type": "array",
+                            "description": "Every list source, screened or not, and why: a report says what was not screened.",
+                            "items": _closed(
+                                {
+                                    "source": _TEXT,
+                                    "title": _TEXT,
+                                    "screened": {"type": "boolean"},
+                                    "reason": _TEXT,
+                                    "entries": {"type": "integer", "minimum": 0},
+                                    "list_date": _OPT_TEXT,
+                                }
+                            ),
+                        },
                     }
                 ),
                 {"type": "null"},

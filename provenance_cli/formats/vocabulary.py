@@ -32,6 +32,15 @@ BuyerFlag = Literal["us_federal_contractor", "dod_contractor", "eu_market"]
 """Yes/no facts about the buyer that rules may read (``{buyer: dod_contractor}``)."""
 JurisdictionListName = Literal["embargoed", "of_concern"]
 """The policy's named jurisdiction lists that rules may read (``{vendor: headquarters, in_list: embargoed}``)."""
+PartyKind = Literal["company", "person"]
+"""What a name in the ownership chain is: people are screened with person-name matching."""
+ControlKind = Literal["equity", "contractual_vie", "golden_share", "board_control", "voting_agreement"]
+"""How an owner holds its stake or control (a VIE or golden share gives control without equity)."""
+KeyPersonRole = Literal["director", "officer", "beneficial_owner", "key_person"]
+"""A person close to the vendor who is screened but is not a shareholder in the chain."""
+OwnershipFact = Literal["majority_blocked", "minority_blocked", "unknown_share_blocked", "control_blocked"]
+"""What screening the ownership chain found, for rules (``{ownership: [majority_blocked]}``):
+blocked persons hold 50% or more in the aggregate, less than 50%, an unknown share, or control without equity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
 
@@ -47,13 +56,25 @@ USER_POPULATIONS: tuple[str, ...] = get_args(UserPopulation)
 BUYER_FLAGS: tuple[str, ...] = get_args(BuyerFlag)
 JURISDICTION_LISTS: tuple[str, ...] = get_args(JurisdictionListName)
 ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
+PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
+CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
+OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
+SCREENING_SOURCES: dict[str, str] = {
+    "csl": "US Consolidated Screening List (ITA)",
+    "dod_1260h": "DoD Section 1260H list",
+    "opensanctions": "OpenSanctions targets.simple.csv",
+    "custom": "Internal deny list",
+}
+"""Sources screening reads (one module each in screening/sources); a policy names the ones that must be screened."""
+BLOCKING_LISTS: tuple[str, ...] = ("sdn",)
+"""Lists whose listed persons block the entities they own 50% or more (OFAC's 50 percent rule, 2014 guidance)."""
 ENGAGEMENT_VALUES: dict[str, tuple[str, ...]] = {"data_classes": DATA_CLASSES, "criticality": CRITICALITIES, "users": USER_POPULATIONS}
 
 UNDISCLOSED = "undisclosed"
 """The answer a vendor gives by not answering; never the same as "no"."""
 
-ROLES = ("vendor", "alias", "parent")
-"""Where a screened name comes from in the dossier."""
+ROLES = ("vendor", "alias", "parent", "person")
+"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person."""
 
 LIST_NAMES: dict[str, str] = {
     "el": "Entity List (BIS)",

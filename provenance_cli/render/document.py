@@ -150,7 +150,18 @@ def _screening(result: VendorResult) -> dict[str, Any] | None:
     matches = [{**_plain(match.as_dict()), "description": match.describe()} for match in screening.matches]
     versions = [_plain(version) for version in screening.list_versions]
     versions.sort(key=lambda v: (str(v.get("key", "")), str(v.get("name", ""))))
-    return {"matches": matches, "list_versions": versions}
+    coverage = [
+        {
+            "source": c.source,
+            "title": c.title,
+            "screened": c.screened,
+            "reason": c.reason,
+            "entries": c.entries,
+            "list_date": c.list_date,
+        }
+        for c in screening.coverage
+    ]
+    return {"matches": matches, "list_versions": versions, "coverage": coverage}
 
 
 def _evidence(result: VendorResult) -> list[dict[str, Any]] | None:

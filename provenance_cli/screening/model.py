@@ -138,6 +138,22 @@ class Match:
 
 
 @dataclass(frozen=True)
+class SourceCoverage:
+    """Whether one list source was screened, and if not why: "no match" means nothing without it."""
+
+    source: str
+    """Source key: csl, dod_1260h, opensanctions, custom."""
+    title: str
+    screened: bool
+    reason: str
+    """For a screened source, what was used (cache date or bundled edition); otherwise why it was not screened."""
+    entries: int = 0
+    """Records searched (the sum over the source's lists)."""
+    list_date: str | None = None
+    """The newest list date the source states."""
+
+
+@dataclass(frozen=True)
 class ScreeningResult:
     """Everything one screening produced, with the list versions it used."""
 
@@ -150,6 +166,8 @@ class ScreeningResult:
     unavailable: tuple[str, ...] = ()
     """Source keys that could not be screened (no cache and no download)."""
     suppressed: tuple[Match, ...] = field(default=())
+    coverage: tuple[SourceCoverage, ...] = ()
+    """Every source, screened or not, with the reason: what a report must say before "no match"."""
     """Matches removed by the allow-list, kept for the audit trail."""
 
     def listings(self) -> frozenset[tuple[str, str]]:

@@ -16,6 +16,7 @@ from provenance_cli.screening.model import (
     Match,
     ScreeningResult,
     ScreeningSettings,
+    SourceCoverage,
 )
 from provenance_cli.screening.source import Source
 
@@ -32,6 +33,8 @@ class Query:
     parent_name: str | None = None
     country: str | None = None
     """ISO-2 jurisdiction, when the dossier gives one (used by the yente backend)."""
+    kind: str = "company"
+    """company or person: people are matched with person-name logic."""
 
 
 @dataclass
@@ -84,8 +87,8 @@ def _load_bundled(source: Source) -> Loaded | None:
     return _bundled[stamp]
 
 
-def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str]]:
-    """Every list screening can use now, with warnings and the sources left out."""
+def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str], list[SourceCoverage]]:
+    """Every list screening can use now, with warnings, the sources left out, and what was screened and why not."""
     from provenance_cli.screening.cache import load_index, read_meta
     from provenance_cli.screening.config import load_config
     from provenance_cli.screening.source import get_source
@@ -98,10 +101,12 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
     loaded: list[Loaded] = []
     warnings: list[str] = []
     unavailable: list[str] = []
+    coverage: list[SourceCoverage] = []
     for key in SOURCE_ORDER:
         source = get_source(key)
         meta = read_meta(key)
         needed = source.required or key in config.urls
+        before = len(warnings)
         if meta is None and needed:
             if offline:
                 warnings.append(f"{source.title}: not cached, so names were not screened against it (run provcheck lists update {key})")
@@ -129,13 +134,25 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
                         f"({age:.0f} days old); run provcheck lists update {key}"
                     )
                 loaded.append(Loaded(key, index, _versions_from_meta(meta)))
+                coverage.append(_screened(key, source.title, loaded[-1], f"cache fetched {meta.fetched_date}"))
                 continue
         bundled = _load_bundled(source)
         if bundled is not None:
             loaded.append(bundled)
+            coverage.append(_screened(key, source.title, bundled, "bundled edition"))
         elif needed:
             unavailable.append(key)
-    return loaded, warnings, unavailable
+            why = warnings[-1].split(": ", 1)[-1] if len(warnings) > before else "not cached"
+            coverage.append(SourceCoverage(key, source.title, False, why))
+        else:
+            coverage.append(SourceCoverage(key, source.title, False, f"not configured (optional; provcheck lists update {key} --url ...)"))
+    return loaded, warnings, unavailable, coverage
+
+
+def _screened(key: str, title: str, loaded: Loaded, how: str) -> SourceCoverage:
+    versions = list(loaded.versions.values())
+    dates = [v.list_date for v in versions if v.list_date]
+    return SourceCoverage(key, title, True, how, sum(v.record_count for v in versions), max(dates) if dates else None)
 
 
 def _allowed(match: Match, settings: ScreeningSettings) -> bool:
@@ -166,7 +183,7 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
         return screen_yente(queries, settings)
     from provenance_cli.screening.normalize import Normalised, normalise
 
-    loaded, warnings, unavailable = load_lists(settings, offline=offline)
+    loaded, warnings, unavailable, coverage = load_lists(settings, offline=offline)
     wanted = set(settings.lists) if settings.lists else None
     best: dict[tuple[str, str, str, int | None], Match] = {}
     normals: dict[str, Normalised] = {}
@@ -202,7 +219,7 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
     suppressed: list[Match] = []
     for match in best.values():
         (suppressed if _allowed(match, settings) else kept).append(match)
-    order = {"vendor": 0, "alias": 1, "parent": 2}
+    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3}
     kept.sort(key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
     if suppressed:
         warnings.append(f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives")
@@ -213,6 +230,7 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
         warnings=tuple(warnings),
         unavailable=tuple(unavailable),
         suppressed=tuple(suppressed),
+        coverage=tuple(coverage),
     )
 
 
@@ -226,6 +244,10 @@ def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
     queries.extend(Query(alias, "alias", country=home) for alias in vendor.aliases)
     for position, parent in enumerate(vendor.parents):
         where = parent.jurisdiction or None
-        queries.append(Query(parent.name, "parent", position, parent.name, where))
-        queries.extend(Query(alias, "parent", position, parent.name, where) for alias in parent.aliases)
+        queries.append(Query(parent.name, "parent", position, parent.name, where, parent.kind))
+        queries.extend(Query(alias, "parent", position, parent.name, where, parent.kind) for alias in parent.aliases)
+    for position, person in enumerate(vendor.people):
+        where = person.nationality or None
+        queries.append(Query(person.name, "person", position, person.name, where, "person"))
+        queries.extend(Query(alias, "person", position, person.name, where, "person") for alias in person.aliases)
     return queries

@@ -21,10 +21,15 @@ def test_fail_on_high_trips_on_a_high_risk_dossier(cli) -> None:
     assert "gate tripped: Kestrel AI is critical" in result.stderr
 
 
-def test_fail_on_high_passes_a_low_risk_dossier(cli) -> None:
-    result = cli("assess", LOW, "--fail-on", "high", *PINNED)
-    assert result.returncode == 0, result.output
-    assert "tier LOW" in result.stdout
+def test_fail_on_high_passes_a_low_risk_dossier_only_once_screened(cli) -> None:
+    """Unscreened, even a low-risk vendor is not passed: "no match" without the required lists means nothing."""
+    unscreened = cli("assess", LOW, "--fail-on", "high", *PINNED)
+    assert unscreened.returncode == 1, unscreened.output
+    assert "Northwind Frontier is incomplete" in unscreened.stderr
+    assert "screening was switched off for this run (--no-screen)" in unscreened.stdout
+    allowed = cli("assess", LOW, "--fail-on", "high", "--allow-incomplete", *PINNED)
+    assert allowed.returncode == 0, allowed.output
+    assert "tier LOW" in allowed.stdout
 
 
 def test_bad_dossier_exits_2_even_with_a_gate(cli, write) -> None:

@@ -30,18 +30,20 @@ def run(env: dict[str, str], cwd: Path, *args: str) -> CliResult:
     return run_cli(args, cwd, env=env)
 
 
-def dossier(tmp_path: Path, parent: str, jurisdiction: str) -> Path:
+def dossier(tmp_path: Path, parent: str, jurisdiction: str, share: str | None = None, *more: str) -> Path:
+    """Harbourlight with one owner (``share`` percent of the vendor, or unknown) and optional extra owner lines."""
     path = tmp_path / "vendor.yaml"
+    held = f"\n      share: {share}" if share is not None else ""
     path.write_text(
-        f"""provcheck: 1
+        f"""provcheck: 2
 vendor:
   name: Harbourlight Models
   legal_name: Harbourlight Models Pte. Ltd.
   headquarters: SG
   parents:
     - name: {parent}
-      jurisdiction: {jurisdiction}
-assessment:
+      jurisdiction: {jurisdiction}{held}
+{"".join(more)}assessment:
   assessor: Jane Doe
   date: 2026-11-01
 """,
@@ -50,21 +52,66 @@ assessment:
     return path
 
 
+SECOND_OWNER = "    - name: Harbour Family Trust\n      jurisdiction: SG\n      share: 30\n"
+"""An unlisted second owner."""
+
+
+def assess_json(env: dict[str, str], tmp_path: Path, path: Path) -> dict:  # type: ignore[type-arg]
+    result = run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
 ARGS = ["--as-of", "2026-11-10", "--no-evidence"]
 
 
-def test_parent_on_the_sdn_list_is_a_critical_knockout(env: dict[str, str], tmp_path: Path) -> None:
-    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE")
-    result = run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+def test_sdn_owner_of_60_percent_blocks_the_vendor(env: dict[str, str], tmp_path: Path) -> None:
+    """OFAC's 50 percent rule: a 60% SDN-listed owner makes the unlisted vendor blocked (critical knock-out)."""
+    report = assess_json(env, tmp_path, dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "60"))
     assert report["summary"]["tier"] == "critical"
-    assert "EXP-S01" in report["summary"]["knockouts"]
-    entry = next(t for t in report["trace"] if t["rule_id"] == "EXP-S01")
-    assert "parent 'Meridian Shipping and Trading LLC' listed on Specially Designated Nationals" in entry["answer"]
+    assert report["decision"]["outcome"] == "reject"
+    assert "EXP-S50" in report["summary"]["knockouts"]
+    entry = next(t for t in report["trace"] if t["rule_id"] == "EXP-S50")
+    assert "blocked persons hold 60% of the vendor in the aggregate" in entry["answer"]
+    assert "Meridian Shipping and Trading LLC (listed) holds 60%" in entry["answer"]
     text = json.dumps(report).lower()
     for verdict in ("is sanctioned", "guilty", "violat"):
         assert verdict not in text
+
+
+def test_sdn_owner_of_30_percent_is_for_counsel_not_a_knockout(env: dict[str, str], tmp_path: Path) -> None:
+    report = assess_json(env, tmp_path, dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "30"))
+    assert "EXP-S50" not in report["summary"]["knockouts"]
+    review = next(f for f in report["findings"] if f["rule_id"] == "EXP-S51")
+    assert review["severity"] == "high" and "below 50%" in review["message"]
+    assert "blocked persons hold 30% of the vendor" in review["answer"]
+    assert review["knockout"] is None
+    assert "EXP-S51" not in report["summary"]["knockouts"]
+
+
+def test_indirect_holdings_count_through_a_blocked_intermediate(env: dict[str, str], tmp_path: Path) -> None:
+    """A listed owner holds 80% of a holding company that owns 70% of the vendor: the holding is blocked, so is the vendor."""
+    intermediate = "    - name: Harbour Holdings Ltd\n      jurisdiction: SG\n      share: 70\n"
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "80\n      holds_in: Harbour Holdings Ltd", intermediate)
+    report = assess_json(env, tmp_path, path)
+    assert report["decision"]["outcome"] == "reject"
+    entry = next(t for t in report["trace"] if t["rule_id"] == "EXP-S50")
+    assert "Harbour Holdings Ltd (owned 50% or more by blocked persons) holds 70%" in entry["answer"]
+
+
+def test_sdn_owner_with_an_unknown_share_is_said_to_be_unknown(env: dict[str, str], tmp_path: Path) -> None:
+    report = assess_json(env, tmp_path, dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE"))
+    review = next(f for f in report["findings"] if f["rule_id"] == "EXP-S51")
+    assert "share unknown for Meridian Shipping and Trading LLC" in review["answer"]
+
+
+def test_shares_over_100_percent_are_refused(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "80", SECOND_OWNER)
+    result = run(env, tmp_path, "validate", str(path))
+    assert result.returncode == 2
+    assert any(line.endswith("owners' shares of the vendor add up to more than 100%") and ":12:14:" in line for line in result.lines), (
+        result.output
+    )
 
 
 def test_parent_on_cmic_forces_high_unless_the_policy_says_otherwise(env: dict[str, str], tmp_path: Path) -> None:
@@ -112,8 +159,9 @@ def test_report_provenance_records_the_list_versions(env: dict[str, str], tmp_pa
 
 
 def test_terminal_view_names_the_list_and_the_dossier_name(env: dict[str, str], tmp_path: Path) -> None:
-    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE")
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "100")
     out = run(env, tmp_path, "assess", str(path), *ARGS).stdout
     assert "Screening: listed names" in out
     assert "parent 'Meridian Shipping and Trading LLC': listed on Specially Designated Nationals" in out
-    assert "knock-out: EXP-S01" in out
+    assert "knock-out: EXP-S50" in out
+    assert "screened: US Consolidated Screening List (ITA)" in out

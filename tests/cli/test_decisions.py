@@ -198,12 +198,22 @@ def assessment_date(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("decisions")
+    """A folder whose screening cache holds the CSL test fixture: every required list is screened.
+
+    (No example name is on the fixture; screening itself is tested elsewhere.
+    Without a screened CSL every decision would rightly be "incomplete".)
+    """
+    root = tmp_path_factory.mktemp("decisions")
+    csl = REPO / "tests" / "fixtures" / "csl" / "consolidated.json"
+    env = {**_env(root), "PROVCHECK_OFFLINE": "0"}
+    result = run_cli(["lists", "update", "csl", "--url", str(csl)], root, env=env)
+    assert result.returncode == 0, result.output
+    return root
 
 
 def _env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVCHECK_")}
-    cache = root / "empty-cache"
+    cache = root / "cache"
     cache.mkdir(exist_ok=True)
     env.update(
         PROVCHECK_OFFLINE="1",
