@@ -146,6 +146,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         reassess_now=reassess_now,
         ownership=screened.ownership if screened else frozenset(),
         screening_gaps=gaps,
+        contradictions=screened.contradictions if screened else (),
     )
     result = dataclasses.replace(
         result,

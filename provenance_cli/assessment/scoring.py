@@ -30,6 +30,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from provenance_cli.assessment.decision import decide
+from provenance_cli.assessment.reconcile import Contradiction
 from provenance_cli.assessment.results import (
     STALE_RULE_ID,
     STALE_RULE_VERSION,
@@ -236,6 +237,7 @@ def score_dossier(
     reassess_now: str | None = None,
     ownership: frozenset[str] = frozenset(),
     screening_gaps: tuple[tuple[str, str], ...] = (),
+    contradictions: tuple[Contradiction, ...] = (),
 ) -> VendorResult:
     """Score one dossier and decide. Pure: same inputs, same result.
 
@@ -251,7 +253,7 @@ def score_dossier(
 
     shown: dict[str, str] = {}
     fired = _fire_rules(plan, facts, applicable, dossier.answers, listing_notes or {}, waivers_applied, shown)
-    trace = list(fired)
+    trace = [*fired, *(_contradiction_entry(c, catalogue) for c in contradictions)]
     stale, stale_entries = _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)
     trace.extend(stale_entries)
 
@@ -543,6 +545,32 @@ ENGAGEMENT_QUESTIONS = {
     "users": "Who will use what the engagement builds (employees, customers, public)? State it in the dossier's engagement block.",
 }
 """How an unstated engagement fact is asked for, when a knock-out depends on it."""
+
+
+RECONCILE_RULE_ID = "CORE-RECON"
+"""The trace id of an answer the screen contradicts: an engine check, not a questionnaire rule."""
+
+
+def _contradiction_entry(contradiction: Contradiction, catalogue: Catalogue) -> TraceEntry:
+    """A finding with no points: its severity sets the tier floor and it becomes a condition or reason."""
+    return TraceEntry(
+        catalogue.category_of[contradiction.question_id],
+        RECONCILE_RULE_ID,
+        1,
+        contradiction.question_id,
+        contradiction.answer,
+        0.0,
+        1.0,
+        0.0,
+        contradiction.severity,
+        contradiction.message,
+        contradiction.recommendation,
+        None,
+        None,
+        False,
+        None,
+        (),
+    )
 
 
 def _not_screened(source: str, reason: str) -> OpenQuestion:

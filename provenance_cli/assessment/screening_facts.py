@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance_cli.assessment.ownership import apply_fifty_percent_rule, blocked_owner_indices
+from provenance_cli.assessment.reconcile import Contradiction, reconcile
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.policy import Policy
+from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.vocabulary import BLOCKING_LISTS
 from provenance_cli.screening import AllowEntry, ScreeningResult, ScreeningSettings
 from provenance_cli.util.errors import ServiceError
@@ -27,6 +29,8 @@ class Screened:
     warnings: tuple[str, ...]
     ownership: frozenset[str] = frozenset()
     """What the 50 percent rule found over the ownership chain (see assessment/ownership.py)."""
+    contradictions: tuple[Contradiction, ...] = ()
+    """Answers the screen contradicts or cannot confirm (see assessment/reconcile.py)."""
 
 
 def settings_from(policy: Policy) -> ScreeningSettings:
@@ -75,4 +79,5 @@ def screen_for_scoring(dossier: Dossier, policy: Policy) -> Screened:
         notes={key: "; ".join(lines) for key, lines in notes.items()},
         warnings=result.warnings,
         ownership=ownership.facts,
+        contradictions=reconcile(dossier, load_catalogue(), result),
     )

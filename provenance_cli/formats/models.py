@@ -168,6 +168,8 @@ class Question(StrictModel):
     evidence_required: bool = False
     applies_if: dict[str, Any] | None = None
     """Condition over earlier answers; see docs/FORMATS.md."""
+    screening_lists: list[Text] = []
+    """yes/no questions that ask "is it listed on X?": the list keys screening checks the answer against."""
     frameworks: Frameworks | None = None
 
 

@@ -20,7 +20,7 @@ from provenance_cli.formats.conditions import Condition, ConditionError, compile
 from provenance_cli.formats.models import Question, Questionnaire, Rule
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
-from provenance_cli.formats.vocabulary import SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
+from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
 
@@ -80,6 +80,17 @@ def knockout_mismatch(severity: str, knockout: str | None) -> str | None:
         wanted = " or ".join(t for t in TIERS if TIER_RANK[t] >= TIER_RANK[severity])
         return f"severity {severity} needs a knock-out of at least that tier (knockout: {wanted}), or knockout: none with a knockout_reason"
     return None
+
+
+def _screening_list_problems(question: Question, document: Document, path: PathKey) -> list[Problem]:
+    """``screening_lists`` names real list keys, on a yes/no question whose risky answer is "yes" (listed)."""
+    problems: list[Problem] = []
+    if question.screening_lists and (question.type != "yes_no" or question.risky_answer != "yes"):
+        problems.append(document.problem(path + ("screening_lists",), "screening_lists needs a yes/no question with risky_answer: yes"))
+    for index, key in enumerate(question.screening_lists):
+        if key not in LIST_NAMES:
+            problems.append(document.problem(path + ("screening_lists", index), f"unknown list key {key!r}{did_you_mean(key, LIST_NAMES)}"))
+    return problems
 
 
 def _knockout_problems(rule: Rule, document: Document, rule_path: PathKey) -> list[Problem]:
@@ -174,6 +185,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         sources[questionnaire.id] = document.source
         for index, question in enumerate(questionnaire.questions):
             problems.extend(_check_question(question, questionnaire.id, index, document))
+            problems.extend(_screening_list_problems(question, document, ("questions", index)))
             if question.id in questions:
                 problems.append(document.problem(("questions", index, "id"), f"question id {question.id!r} is used twice"))
             if question.applies_if is not None:

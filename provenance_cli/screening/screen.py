@@ -8,6 +8,7 @@ lists were unavailable.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
@@ -155,6 +156,21 @@ def _screened(key: str, title: str, loaded: Loaded, how: str) -> SourceCoverage:
     return SourceCoverage(key, title, True, how, sum(v.record_count for v in versions), max(dates) if dates else None)
 
 
+def _apply_allow_list(matches: list[Match], settings: ScreeningSettings) -> tuple[list[Match], list[Match], list[str]]:
+    """Matches kept (best first), those the policy's confirmed false positives suppress, and a warning saying so.
+
+    The same for every backend: a false positive confirmed once stays suppressed, whoever screened.
+    """
+    kept: list[Match] = []
+    suppressed: list[Match] = []
+    for match in matches:
+        (suppressed if _allowed(match, settings) else kept).append(match)
+    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3}
+    kept.sort(key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
+    notes = [f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives"] if suppressed else []
+    return kept, suppressed, notes
+
+
 def _allowed(match: Match, settings: ScreeningSettings) -> bool:
     from provenance_cli.screening.normalize import normalise
 
@@ -180,7 +196,11 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
     if settings.backend == "yente":
         from provenance_cli.screening.yente import screen_yente
 
-        return screen_yente(queries, settings)
+        remote = screen_yente(queries, settings)
+        kept, suppressed, notes = _apply_allow_list(list(remote.matches), settings)
+        return dataclasses.replace(
+            remote, matches=tuple(kept), suppressed=(*remote.suppressed, *suppressed), warnings=(*remote.warnings, *notes)
+        )
     from provenance_cli.screening.normalize import Normalised, normalise
 
     loaded, warnings, unavailable, coverage = load_lists(settings, offline=offline)
@@ -215,14 +235,8 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
                 slot = (entry.list_key, entry.entry_id, query.role, query.parent_index)
                 if slot not in best or match.score > best[slot].score:
                     best[slot] = match
-    kept: list[Match] = []
-    suppressed: list[Match] = []
-    for match in best.values():
-        (suppressed if _allowed(match, settings) else kept).append(match)
-    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3}
-    kept.sort(key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
-    if suppressed:
-        warnings.append(f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives")
+    kept, suppressed, notes = _apply_allow_list(list(best.values()), settings)
+    warnings.extend(notes)
     versions = tuple(v for lists in loaded for v in lists.versions.values())
     return ScreeningResult(
         matches=tuple(kept),

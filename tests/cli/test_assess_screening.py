@@ -165,3 +165,44 @@ def test_terminal_view_names_the_list_and_the_dossier_name(env: dict[str, str], 
     assert "parent 'Meridian Shipping and Trading LLC': listed on Specially Designated Nationals" in out
     assert "knock-out: EXP-S50" in out
     assert "screened: US Consolidated Screening List (ITA)" in out
+
+
+def test_an_answer_the_screen_contradicts_is_a_high_finding(env: dict[str, str], tmp_path: Path) -> None:
+    path = dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "10")
+    text = (
+        path.read_text(encoding="utf-8")
+        + "answers:\n  export_control.ofac_sdn:\n    answer: no\n  export_control.dod_1260h:\n    answer: yes\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    report = assess_json(env, tmp_path, path)
+    found = {(f["question_id"], f["severity"]): f for f in report["findings"] if f["rule_id"] == "CORE-RECON"}
+    sdn = found[("export_control.ofac_sdn", "high")]
+    assert "answers that nothing in the chain is on the Specially Designated Nationals (OFAC SDN)" in sdn["message"]
+    assert "'Meridian Shipping and Trading LLC' listed on Specially Designated Nationals" in sdn["message"]
+    missing = found[("export_control.dod_1260h", "medium")]
+    assert "on the DoD Section 1260H list, but the list as screened (DoD Section 1260H list:" in missing["message"]
+    assert "has no entry matching any name in the dossier" in missing["message"]
+
+
+def test_a_report_without_a_cached_csl_says_not_screened_in_every_format(tmp_path: Path) -> None:
+    """No CSL in the cache: never "no match"; the decision is incomplete and every format says which list was not screened."""
+    from support.screening import screening_env
+
+    env = {**screening_env(tmp_path), "PROVCHECK_OFFLINE": "1"}
+    path = dossier(tmp_path, '"Quiet Harbor Holdings Ltd."', "SG", "100")
+    report = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS).stdout)
+    assert report["decision"]["outcome"] in ("incomplete", "reject")
+    assert any(q["question"] == "screening.csl" and q["status"] == "not_screened" for q in report["decision"]["open_questions"])
+    csl = next(c for c in report["screening"]["coverage"] if c["source"] == "csl")
+    assert csl["screened"] is False and "not cached" in csl["reason"]
+    for fmt, marker in (
+        ("md", "**Not screened**: US Consolidated Screening List (ITA)"),
+        ("html", "<strong>Not screened</strong>: US Consolidated Screening List (ITA)"),
+    ):
+        text = run(env, tmp_path, "assess", str(path), "-f", fmt, *ARGS).stdout
+        assert marker in text
+        assert "No screened name matched a listed entry" not in text
+    terminal = run(env, tmp_path, "assess", str(path), *ARGS).stdout
+    assert "NOT SCREENED: US Consolidated Screening List (ITA)" in terminal
+    csv_text = run(env, tmp_path, "assess", str(path), "-f", "csv", *ARGS).stdout
+    assert "Screen every name against the US Consolidated Screening List (ITA)" in csv_text
