@@ -195,7 +195,8 @@ def lists_status(
             rows.append(
                 {
                     "source": key,
-                    "state": "bundled",
+                    "state": "bundled (partial)" if source.bundled_gap() else "bundled",
+                    "gap": source.bundled_gap(),
                     "url": None,
                     "fetched_at": None,
                     "checked_at": None,

@@ -135,7 +135,7 @@ def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
             (
                 "Screening coverage",
                 [
-                    f"screened: {c.title} ({c.entries} entries{f', list date {c.list_date}' if c.list_date else ''})"
+                    f"screened: {c.title} ({c.entries} entries{f', list date {c.list_date}' if c.list_date else ''}; {c.reason})"
                     if c.screened
                     else f"NOT SCREENED: {c.title}: {c.reason}"
                     for c in screening.coverage

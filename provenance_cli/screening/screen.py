@@ -140,7 +140,7 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
         bundled = _load_bundled(source)
         if bundled is not None:
             loaded.append(bundled)
-            coverage.append(_screened(key, source.title, bundled, "bundled edition"))
+            coverage.append(_screened(key, source.title, bundled, source.bundled_gap() or "bundled edition"))
         elif needed:
             unavailable.append(key)
             why = warnings[-1].split(": ", 1)[-1] if len(warnings) > before else "not cached"

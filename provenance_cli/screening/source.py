@@ -62,6 +62,10 @@ class Source(ABC):
         """Data shipped inside the package, used when nothing is cached."""
         return None
 
+    def bundled_gap(self) -> str | None:
+        """Why the bundled copy is not the whole list (reports must say so), or None when it is complete."""
+        return None
+
     def bundled_path(self) -> Path | None:
         """The file :meth:`bundled` reads, or None; its modification time keys the in-process cache."""
         return None

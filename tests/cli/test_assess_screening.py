@@ -195,6 +195,9 @@ def test_a_report_without_a_cached_csl_says_not_screened_in_every_format(tmp_pat
     assert any(q["question"] == "screening.csl" and q["status"] == "not_screened" for q in report["decision"]["open_questions"])
     csl = next(c for c in report["screening"]["coverage"] if c["source"] == "csl")
     assert csl["screened"] is False and "not cached" in csl["reason"]
+    # The bundled 1260H file is a starter set: every report says so in words.
+    dod = next(c for c in report["screening"]["coverage"] if c["source"] == "dod_1260h")
+    assert dod["screened"] is True and dod["reason"].startswith("PARTIAL: the bundled copy is a starter set of")
     for fmt, marker in (
         ("md", "**Not screened**: US Consolidated Screening List (ITA)"),
         ("html", "<strong>Not screened</strong>: US Consolidated Screening List (ITA)"),
@@ -204,5 +207,6 @@ def test_a_report_without_a_cached_csl_says_not_screened_in_every_format(tmp_pat
         assert "No screened name matched a listed entry" not in text
     terminal = run(env, tmp_path, "assess", str(path), *ARGS).stdout
     assert "NOT SCREENED: US Consolidated Screening List (ITA)" in terminal
+    assert "PARTIAL: the bundled copy is a starter set" in terminal
     csv_text = run(env, tmp_path, "assess", str(path), "-f", "csv", *ARGS).stdout
     assert "Screen every name against the US Consolidated Screening List (ITA)" in csv_text

@@ -173,6 +173,19 @@ class Dod1260hSource(Source):
         """The YAML transcription shipped in the package."""
         return Path(__file__).resolve().parent.parent / "data" / "dod_1260h.yaml"
 
+    def bundled_gap(self) -> str | None:
+        """The shipped file says ``complete: false`` while it is a hand-checked starter set, not a whole edition."""
+        from provenance_cli.formats.safeyaml import load_file
+
+        data = load_file(self.bundled_path()).data
+        if str(data.get("complete", "true")).strip().lower() != "false":
+            return None
+        count = len(data.get("entities") or [])
+        return (
+            f"PARTIAL: the bundled copy is a starter set of {count} hand-checked entries, not the complete list; "
+            "load the full list with provcheck lists update dod_1260h --url <OpenSanctions sanctions.csv or a full YAML>"
+        )
+
     def bundled(self) -> Parsed:
         """The shipped transcription, so 1260H screening works without any download."""
         rows, edition = rows_from_yaml(self.bundled_path())
