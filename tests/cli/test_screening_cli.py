@@ -47,7 +47,7 @@ def test_update_status_and_screen(env, server):
     data = json.loads(status.stdout)
     csl = next(s for s in data["sources"] if s["source"] == "csl")
     assert csl["state"] == "cached" and csl["lists"]["el"]["list_date"] == "2026-06-05"
-    assert next(s for s in data["sources"] if s["source"] == "dod_1260h")["state"] == "bundled"
+    assert next(s for s in data["sources"] if s["source"] == "dod_1260h")["state"] == "bundled (partial)"
     text = run(env, "lists", "status")
     assert "el 2026-06-05" in text.stdout
     done = run(env, "--offline", "screen", "--name", "Huawei Technologies Co Ltd", "--name", "Nobody Ltd")
