@@ -330,7 +330,7 @@ def test_plan_cache_follows_the_policy_objects_lifetime(tmp_path):
     baseline = score_dossier(dossier, catalogue, load_policy(None, catalogue), today=date(2026, 9, 1))
     gc.collect()
     alive = len(scoring._plans)  # plans of policies other tests keep alive
-    for _ in range(8):  # freed policies' addresses are reused quickly; each new one must get its own plan
+    for _ in range(4):  # freed policies' addresses are reused quickly; each new one must get its own plan
         policy = load_policy(strict, catalogue)
         assert score_dossier(dossier, catalogue, policy, today=date(2026, 9, 1)).overall > baseline.overall
         del policy
