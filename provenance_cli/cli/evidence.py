@@ -46,6 +46,14 @@ entry (a passing outage does not erase the record). Exit codes: 0 written,
 """
 
 
+# The fetch limits both commands take, declared once.
+Timeout = Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)]
+Concurrency = Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)]
+PerHost = Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)]
+MaxRedirects = Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)]
+MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)]
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``evidence check|snapshot`` group to ``app``; each command imports the core only when it runs."""
     evidence_app = typer.Typer(
@@ -69,11 +77,11 @@ def register(app: typer.Typer) -> None:
                 help="Exit 1 if evidence changed or was removed since the snapshot.",
             ),
         ] = False,
-        timeout: Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)] = 20.0,
-        concurrency: Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)] = 32,
-        per_host: Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)] = 4,
-        max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)] = 5,
-        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
+        timeout: Timeout = 20.0,
+        concurrency: Concurrency = 32,
+        per_host: PerHost = 4,
+        max_redirects: MaxRedirects = 5,
+        max_bytes: MaxBytes = 5 * 1024 * 1024,
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence import check_dossiers, citations
@@ -104,11 +112,11 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-        timeout: Annotated[float, typer.Option(help="Seconds allowed per request.", min=0.05)] = 20.0,
-        concurrency: Annotated[int, typer.Option(help="URLs fetched at once.", min=1, max=512)] = 32,
-        per_host: Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)] = 4,
-        max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)] = 5,
-        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)] = 5 * 1024 * 1024,
+        timeout: Timeout = 20.0,
+        concurrency: Concurrency = 32,
+        per_host: PerHost = 4,
+        max_redirects: MaxRedirects = 5,
+        max_bytes: MaxBytes = 5 * 1024 * 1024,
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence.snapshot import snapshot_evidence, wanted_count
