@@ -12,8 +12,9 @@ Guards against the usual false positives of fuzzy matching: names shorter
 than six letters only match exactly, and names whose numbers differ
 ("Institute 701" / "Institute 702") never match fuzzily.
 
-On top of that, for companies, two looser exact lookups (built lazily, once
-per index): the core without a place name ("Hikvision Digital Technology"
+On top of that, for companies, two looser exact comparisons, read from the
+posting of the query's rarest distinctive word (at most LOOSE_BUDGET names,
+never a scan): the core without a place name ("Hikvision Digital Technology"
 for "Hangzhou Hikvision Digital Technology", "Shenzhen DJI" for "SZ DJI
 Technology"; score 94) and the distinctive "brand" words without place and
 industry words ("Hikvision"; score 90, only when at most three entries share
@@ -71,6 +72,8 @@ PLACELESS_SCORE = 94
 """Score of the same name with a place name dropped on one side."""
 BRAND_SCORE = 90
 """Score of the same distinctive (brand) words without place and industry words."""
+LOOSE_BUDGET = 64
+"""Place-less and brand lookups read at most this many names (the rarest distinctive word's); a commoner word is no brand."""
 BRAND_MAX_ENTRIES = 3
 """A brand shared by more entries than this is not distinctive enough to match on."""
 _NOT_BRANDS = """
@@ -158,7 +161,6 @@ class NameIndex:
             tokens = self._name_core[position].split()
             if surname and len(tokens) > surname:
                 exact.setdefault("".join(tokens[-surname:] + tokens[:-surname]), []).append(position)
-        self._loose: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
 
     def entry(self, position: int) -> Entry:
         """The entry at ``position``, built from the columns on first use and cached."""
@@ -173,8 +175,8 @@ class NameIndex:
                 parent=e["parent"][position],
                 list_date=e["list_date"][position],
                 kind=e["kind"][position],
-                birth_dates=tuple(e["birth_dates"][position]),
-                countries=tuple(e["countries"][position]),
+                birth_dates=tuple(e["birth_dates"][position] or ()),
+                countries=tuple(e["countries"][position] or ()),
             )
             self._entry_cache[position] = cached
         return cached
@@ -225,8 +227,8 @@ class NameIndex:
                 columns["parent"].append(entry.parent)
                 columns["list_date"].append(entry.list_date)
                 columns["kind"].append(entry.kind)
-                columns["birth_dates"].append(list(entry.birth_dates))
-                columns["countries"].append(list(entry.countries))
+                columns["birth_dates"].append(list(entry.birth_dates) or None)
+                columns["countries"].append(list(entry.countries) or None)
         return cls(columns, names)
 
     def __len__(self) -> int:
@@ -408,42 +410,40 @@ class NameIndex:
 
     # ------------------------------------------------------------------ looser company keys
 
-    def _loose_maps(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        if self._loose is None:
-            places: dict[str, list[int]] = {}
-            brands: dict[str, list[int]] = {}
-            people = self._person
-            for position, core in enumerate(self._name_core):
-                if " " not in core or position in people:
-                    continue
-                tokens = tuple(core.split())
-                rest, _ = placeless(tokens)
-                if rest is not tokens:
-                    places.setdefault(" ".join(rest), []).append(position)
-                mark = brand(tokens)
-                if mark and mark != tokens and not all(t in NOT_BRANDS for t in mark):
-                    brands.setdefault(" ".join(mark), []).append(position)
-            self._loose = (places, brands)
-        return self._loose
-
     def _loose_hits(self, query: Normalised, threshold: int, best: dict[int, Hit]) -> None:
         if threshold > PLACELESS_SCORE:
             return
-        places, brands = self._loose_maps()
         core = query.core
         rest, query_place = placeless(core)
-        key = " ".join(rest)
-        found: list[tuple[int, int, str]] = []
-        for position in (*(self._exact.get(key, ()) if rest is not core else ()), *places.get(key, ())):
-            found.append((position, PLACELESS_SCORE, "same name without the place name"))
         mark = brand(core)
-        if threshold <= BRAND_SCORE and mark and not all(t in NOT_BRANDS for t in mark):
+        if not [t for t in mark if t not in NOT_BRANDS]:
+            mark = ()
+        found: list[tuple[int, int, str]] = []
+        if rest is not core:
+            found.extend((p, PLACELESS_SCORE, "same name without the place name") for p in self._exact.get(" ".join(rest), ()))
+        exact_mark = self._exact.get(" ".join(mark), ()) if mark and len(mark) < len(core) else ()
+        # listed names holding every distinctive word: read from the rarest word's posting, never a scan
+        postings = [self._postings.get(t) for t in (mark or rest)]
+        shortest = min((p for p in postings if p is not None), key=len, default=None)
+        marked: list[int] = [*exact_mark]
+        if shortest is not None and len(shortest) <= LOOSE_BUDGET:
+            people = self._person
+            for position in shortest:
+                if position in people:
+                    continue
+                tokens = tuple(self._name_core[position].split())
+                if placeless(tokens)[0] == rest:
+                    found.append((position, PLACELESS_SCORE, "same name without the place name"))
+                elif mark and brand(tokens) == mark:
+                    marked.append(position)
+        if threshold <= BRAND_SCORE and marked and len({self._name_entry[p] for p in marked}) <= BRAND_MAX_ENTRIES:
             mark_key = " ".join(mark)
-            positions = [*(self._exact.get(mark_key, ()) if mark != core else ()), *brands.get(mark_key, ())]
-            if len({self._name_entry[p] for p in positions}) <= BRAND_MAX_ENTRIES:
-                found.extend((p, BRAND_SCORE, f"same distinctive name {mark_key!r} without place and industry words") for p in positions)
-        if not found:
-            return
+            found.extend((p, BRAND_SCORE, f"same distinctive name {mark_key!r} without place and industry words") for p in marked)
+        if found:
+            self._keep_loose(query, query_place, found, best)
+
+    def _keep_loose(self, query: Normalised, query_place: str, found: list[tuple[int, int, str]], best: dict[int, Hit]) -> None:
+        """Keep looser hits unless places or legal-form countries differ, numbers differ, or a whole-name score exists."""
         query_family = legal_family(query.tokens)
         query_digits = _digits(query.text)
         for position, value, reason in found:
