@@ -237,7 +237,19 @@ def screen(
     paths: Annotated[list[Path] | None, typer.Argument(help="Dossier files or folders of them.")] = None,
     names: Annotated[
         list[str] | None,
-        typer.Option("--name", "-n", help="A company name to screen (repeatable)."),
+        typer.Option("--name", "-n", help="A name to screen (repeatable); each name gets its own rows."),
+    ] = None,
+    people: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--person",
+            "-p",
+            help=(
+                "A person's name to screen with person-name matching (repeatable): "
+                "'SURNAME, Given' or either order, middle names and patronymics optional, "
+                "native script transliterated; matched against listed people."
+            ),
+        ),
     ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
     threshold: Annotated[int, typer.Option("--threshold", min=1, max=100, help="Lowest score reported as a match.")] = 88,
@@ -261,8 +273,8 @@ def screen(
 
     _set_offline(offline)
     as_json = terminal.wants_json(output_format)
-    if not paths and not names:
-        raise UsageError("give dossier files or folders, or --name NAME")
+    if not paths and not names and not people:
+        raise UsageError("give dossier files or folders, or --name NAME, or --person NAME")
     if backend not in ("local", "yente"):
         terminal.fail_usage(f"unknown backend {backend!r}", ["local", "yente"])
     if backend == "yente" and not yente_url:
@@ -291,11 +303,12 @@ def screen(
                 screen_dossier(dossier, settings, offline=offline),
             )
         )
-    if names:
-        clean = [n for n in names if n.strip()]
-        if len(clean) != len(names):
-            raise UsageError("--name was given an empty name")
-        results.append((None, "names", screen_names(clean, settings, offline=offline)))
+    if names or people:
+        clean = [n for n in names or [] if n.strip()]
+        clean_people = [n for n in people or [] if n.strip()]
+        if len(clean) != len(names or []) or len(clean_people) != len(people or []):
+            raise UsageError("--name or --person was given an empty name")
+        results.append((None, "names", screen_names(clean, settings, offline=offline, people=clean_people)))
     warnings = list(dict.fromkeys(w for _, _, r in results for w in r.warnings))
     unavailable = sorted({u for _, _, r in results for u in r.unavailable})
     if as_json:

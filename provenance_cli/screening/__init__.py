@@ -49,11 +49,14 @@ def screen_dossier(dossier: Dossier, settings: ScreeningSettings, *, offline: bo
     return screen_queries(dossier_queries(dossier), settings, offline=offline)
 
 
-def screen_names(names: list[str], settings: ScreeningSettings, *, offline: bool = False) -> ScreeningResult:
-    """Screen plain names (role ``vendor``)."""
+def screen_names(
+    names: list[str], settings: ScreeningSettings, *, offline: bool = False, people: list[str] | None = None
+) -> ScreeningResult:
+    """Screen plain names (role ``vendor``), ``people`` as persons; each name gets its own rows."""
     from provenance_cli.screening.screen import Query, screen_queries
 
-    return screen_queries([Query(name, "vendor") for name in names], settings, offline=offline)
+    queries = [Query(name, "vendor") for name in names] + [Query(name, "vendor", kind="person") for name in people or ()]
+    return screen_queries(queries, settings, offline=offline, per_name=True)
 
 
 def cache_available() -> bool:

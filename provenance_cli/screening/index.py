@@ -12,6 +12,26 @@ Guards against the usual false positives of fuzzy matching: names shorter
 than six letters only match exactly, and names whose numbers differ
 ("Institute 701" / "Institute 702") never match fuzzily.
 
+On top of that, for companies, two looser exact comparisons, read from the
+posting of the query's rarest distinctive word (at most LOOSE_BUDGET names,
+never a scan): the core without a place name ("Hikvision Digital Technology"
+for "Hangzhou Hikvision Digital Technology", "Shenzhen DJI" for "SZ DJI
+Technology"; score 94) and the distinctive "brand" words without place and
+industry words ("Hikvision"; score 90, only when at most three entries share
+them and the brand is not a generic word such as "China"). Neither applies
+when the two names carry different places or legal forms of different
+countries (a GmbH is not a Chinese Co., Ltd.). A parenthesised part of a
+name ("... Corporation (SMIC)") is indexed and searched on its own as well.
+
+People (entries and queries of kind ``person``) are compared with
+:func:`person_score`: names put in one order ("PETROV, Ivan Sergeyevich" =
+"Ivan Sergeyevich Petrov"), tokens aligned one to one with typo tolerance,
+spacing and hyphenation ignored ("Kim Jong-un" = "Kim Jong Un" = "Kim
+Jongun"), the surname required, omitted middle names and patronymics costing
+a little and conflicting ones a lot. A company name never matches a person
+on a shared surname: company queries reach people only through the whole
+name (exact or token-sort fuzzy).
+
 The index is saved as compact JSON (entries plus one normalised core per
 name) and rebuilt in memory on load; no pickle.
 """
@@ -26,9 +46,19 @@ from operator import itemgetter
 from pathlib import Path
 
 from provenance_cli.screening.model import Entry
-from provenance_cli.screening.normalize import Normalised, normalise
+from provenance_cli.screening.normalize import (
+    LEGAL_FORMS,
+    PLACES,
+    Normalised,
+    brand,
+    families_conflict,
+    legal_family,
+    normalise,
+    person_name,
+    placeless,
+)
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 MAX_BLOCK_TOKENS = 2
 """At most this many of the query's rarest tokens fetch candidates (one typo still leaves one)."""
 CANDIDATE_BUDGET = 1_000
@@ -38,6 +68,21 @@ COMMON_TOKEN_SHARE = 0.02
 MAX_CANDIDATES = 20_000
 SHORT_NAME = 6
 """Names with fewer letters than this only match exactly."""
+PLACELESS_SCORE = 94
+"""Score of the same name with a place name dropped on one side."""
+BRAND_SCORE = 90
+"""Score of the same distinctive (brand) words without place and industry words."""
+LOOSE_BUDGET = 64
+"""Place-less and brand lookups read at most this many names (the rarest distinctive word's); a commoner word is no brand."""
+BRAND_MAX_ENTRIES = 3
+"""A brand shared by more entries than this is not distinctive enough to match on."""
+_NOT_BRANDS = """
+china chinese zhongguo zhonghua national state general first second third new research institute academy
+center centre university bank trading import export imports exports and of the company group aviation
+aerospace shipping energy power petroleum oil gas chemical machinery engineering
+"""
+NOT_BRANDS = frozenset(_NOT_BRANDS.split())
+"""Words that can never be a brand on their own."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +100,24 @@ def _prefix_key(token: str) -> str | None:
 
 
 _DIGITS = re.compile(r"\S*\d\S*")
+_PAREN = re.compile(r"\(([^()]*)\)")
+_NOTE = re.compile(r"^\s*(?:formerly|previously|also|a\.?k\.?a\.?|f\.?k\.?a\.?|short(?:\s+name)?|abbreviated)\b[\s:.,]*", re.IGNORECASE)
+
+
+def _forms(text: str) -> list[str]:
+    """A name, and for "Outside (Inside)" also the outside part and the inside part when that is a name of its own."""
+    if "(" not in text:
+        return [text]
+    forms = [text]
+    outside = " ".join(_PAREN.sub(" ", text).split())
+    if outside and outside != text:
+        forms.append(outside)
+    for inside in _PAREN.findall(text):
+        inside = _NOTE.sub("", inside).strip()
+        tokens = normalise(inside).tokens if inside else ()
+        if len("".join(tokens)) >= 2 and not all(t in LEGAL_FORMS or t in PLACES for t in tokens):
+            forms.append(inside)
+    return forms
 
 
 def _digits(core: str) -> frozenset[str]:
@@ -92,6 +155,12 @@ class NameIndex:
         self._postings = postings
         self._prefixes: dict[str, list[str]] | None = None
         self._common = max(2_000, int(len(self._name_core) * COMMON_TOKEN_SHARE))
+        self._person: dict[int, int] = {position: surname for position, surname in names.get("person", ())}
+        """Name position -> surname token count (0: unknown), for names of people."""
+        for position, surname in self._person.items():
+            tokens = self._name_core[position].split()
+            if surname and len(tokens) > surname:
+                exact.setdefault("".join(tokens[-surname:] + tokens[:-surname]), []).append(position)
 
     def entry(self, position: int) -> Entry:
         """The entry at ``position``, built from the columns on first use and cached."""
@@ -105,6 +174,9 @@ class NameIndex:
                 aliases=tuple(e["aliases"][position]),
                 parent=e["parent"][position],
                 list_date=e["list_date"][position],
+                kind=e["kind"][position],
+                birth_dates=tuple(e["birth_dates"][position] or ()),
+                countries=tuple(e["countries"][position] or ()),
             )
             self._entry_cache[position] = cached
         return cached
@@ -119,24 +191,34 @@ class NameIndex:
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> NameIndex:
         """Index ``entries``: each distinct normalised name (primary or alias) once per entry; nameless entries are left out."""
-        columns: dict[str, list] = {k: [] for k in ("list_key", "entry_id", "name", "aliases", "parent", "list_date")}  # type: ignore[type-arg]
-        names: dict[str, list] = {"entry": [], "text": [], "core": [], "translit": []}  # type: ignore[type-arg]
+        keys = ("list_key", "entry_id", "name", "aliases", "parent", "list_date", "kind", "birth_dates", "countries")
+        columns: dict[str, list] = {k: [] for k in keys}  # type: ignore[type-arg]
+        names: dict[str, list] = {"entry": [], "text": [], "core": [], "translit": [], "person": []}  # type: ignore[type-arg]
         for entry in entries:
             position = len(columns["name"])
             seen: set[str] = set()
+            person = entry.kind == "person"
             for text in (entry.name, *entry.aliases):
                 if not text or not text.strip():
                     continue
-                normal = normalise(text)
-                core = normal.text
-                if not core or core in seen:
-                    continue
-                seen.add(core)
-                if normal.transliterated:
-                    names["translit"].append(len(names["core"]))
-                names["entry"].append(position)
-                names["text"].append(text)
-                names["core"].append(core)
+                for form in _forms(text):
+                    normal = normalise(form)
+                    surname = 0
+                    if person:
+                        tokens, surname = person_name(form)
+                        core = " ".join(tokens)
+                    else:
+                        core = normal.text
+                    if not core or core in seen:
+                        continue
+                    seen.add(core)
+                    if normal.transliterated:
+                        names["translit"].append(len(names["core"]))
+                    if person:
+                        names["person"].append([len(names["core"]), surname])
+                    names["entry"].append(position)
+                    names["text"].append(text)
+                    names["core"].append(core)
             if seen:
                 columns["list_key"].append(entry.list_key)
                 columns["entry_id"].append(entry.entry_id)
@@ -144,6 +226,9 @@ class NameIndex:
                 columns["aliases"].append(list(entry.aliases))
                 columns["parent"].append(entry.parent)
                 columns["list_date"].append(entry.list_date)
+                columns["kind"].append(entry.kind)
+                columns["birth_dates"].append(list(entry.birth_dates) or None)
+                columns["countries"].append(list(entry.countries) or None)
         return cls(columns, names)
 
     def __len__(self) -> int:
@@ -153,7 +238,13 @@ class NameIndex:
 
     def to_json(self) -> str:
         """The index as compact JSON (entries and normalised cores), never pickle, so a cache file cannot run code."""
-        names = {"entry": self._name_entry, "text": self._name_text, "core": self._name_core, "translit": sorted(self._translit)}
+        names = {
+            "entry": self._name_entry,
+            "text": self._name_text,
+            "core": self._name_core,
+            "translit": sorted(self._translit),
+            "person": sorted([position, surname] for position, surname in self._person.items()),
+        }
         data = {"format": INDEX_FORMAT, "entries": self._entries, "names": names}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -215,26 +306,64 @@ class NameIndex:
             found.update(posting)
         return found
 
-    def search(self, name: str, threshold: int, *, normal: Normalised | None = None) -> list[Hit]:
-        """Entries whose names score at least ``threshold`` against ``name``; best per entry."""
+    def search(self, name: str, threshold: int, *, normal: Normalised | None = None, kind: str = "company") -> list[Hit]:
+        """Entries whose names score at least ``threshold`` against ``name``; best per entry.
+
+        ``kind="person"`` compares the name with listed people by person-name
+        logic; a company name reaches a person only through the whole name.
+        """
+        best: dict[int, Hit] = {}
+        self._search(name, threshold, normal or normalise(name), kind, best)
+        if "(" in name:
+            for form in _forms(name)[1:]:
+                for entry_position, hit in self._search_form(form, threshold, kind).items():
+                    previous = best.get(entry_position)
+                    if previous is None or hit.score > previous.score:
+                        best[entry_position] = Hit(hit.entry, hit.matched_name, hit.score, hit.reason + f" (as {form!r})")
+        return sorted(best.values(), key=lambda h: (-h.score, h.entry.list_key, h.entry.entry_id))
+
+    def _search_form(self, name: str, threshold: int, kind: str) -> dict[int, Hit]:
+        found: dict[int, Hit] = {}
+        self._search(name, threshold, normalise(name), kind, found)
+        return found
+
+    def _search(self, name: str, threshold: int, query: Normalised, kind: str, best: dict[int, Hit]) -> None:
         from rapidfuzz import fuzz, process
 
-        query = normal or normalise(name)
         core = query.text
         if not core:
-            return []
+            return
+        person_query = kind == "person"
         candidates = list(self._candidates(query))
-        if not candidates:
-            return []
+        if person_query:
+            self._person_hits(name, query, threshold, candidates, best)
+        if candidates:
+            self._fuzzy_hits(name, query, threshold, candidates, best, fuzz, process, person_query)
+        # exact candidates that token_sort scored low ("hua wei" / "huawei")
+        compact = query.compact
+        for position in (*self._exact.get(core, ()), *self._exact.get(compact, ())):
+            entry_position = self._name_entry[position]
+            if entry_position not in best or best[entry_position].score < 100:
+                reason = self._exact_reason(name, query, position, spaces=True)
+                if query.transliterated or position in self._translit:
+                    reason += " (transliterated)"
+                best[entry_position] = Hit(self.entry(entry_position), self._name_text[position], 100, reason)
+        if not person_query:
+            self._loose_hits(query, threshold, best)
+
+    def _fuzzy_hits(self, name, query, threshold, candidates, best, fuzz, process, person_query) -> None:  # type: ignore[no-untyped-def]
+        core = query.text
         choices = itemgetter(*candidates)(self._sorted) if len(candidates) > 1 else [self._sorted[candidates[0]]]
         # ratio on token-sorted forms is token_sort_ratio without re-sorting every candidate
         query_sorted = " ".join(sorted(query.core))
         scored = process.extract(query_sorted, choices, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=None)
         compact = query.compact
-        best: dict[int, Hit] = {}
         query_digits = _digits(core)
+        people = self._person
         for _, score, offset in scored:
             position = candidates[offset]
+            if person_query and position in people:
+                continue
             choice = self._name_core[position]
             other_compact = choice.replace(" ", "")
             if choice == core or other_compact == compact:
@@ -252,19 +381,84 @@ class NameIndex:
             if query.transliterated or position in self._translit:
                 reason += " (transliterated)"
             entry_position = self._name_entry[position]
-            hit = Hit(self.entry(entry_position), self._name_text[position], value, reason)
             previous = best.get(entry_position)
-            if previous is None or hit.score > previous.score:
-                best[entry_position] = hit
-        # exact candidates that token_sort scored low ("hua wei" / "huawei")
-        for position in (*self._exact.get(core, ()), *self._exact.get(compact, ())):
+            if previous is None or value > previous.score:
+                best[entry_position] = Hit(self.entry(entry_position), self._name_text[position], value, reason)
+
+    # ------------------------------------------------------------------ people
+
+    def _person_hits(self, name: str, query: Normalised, threshold: int, candidates: list[int], best: dict[int, Hit]) -> None:
+        people = self._person
+        if not people:
+            return
+        tokens, surname = person_name(name)
+        if not tokens:
+            return
+        positions = {p for p in candidates if p in people}
+        compact = "".join(tokens)
+        positions.update(p for p in self._exact.get(compact, ()) if p in people)
+        for position in positions:
+            value, reason = person_score(tokens, surname, tuple(self._name_core[position].split()), people[position])
+            if value < threshold:
+                continue
+            if query.transliterated or position in self._translit:
+                reason += " (transliterated)"
             entry_position = self._name_entry[position]
-            if entry_position not in best:
-                reason = self._exact_reason(name, query, position, spaces=True)
-                if query.transliterated or position in self._translit:
-                    reason += " (transliterated)"
-                best[entry_position] = Hit(self.entry(entry_position), self._name_text[position], 100, reason)
-        return sorted(best.values(), key=lambda h: (-h.score, h.entry.list_key, h.entry.entry_id))
+            previous = best.get(entry_position)
+            if previous is None or value > previous.score:
+                best[entry_position] = Hit(self.entry(entry_position), self._name_text[position], value, reason)
+
+    # ------------------------------------------------------------------ looser company keys
+
+    def _loose_hits(self, query: Normalised, threshold: int, best: dict[int, Hit]) -> None:
+        if threshold > PLACELESS_SCORE:
+            return
+        core = query.core
+        rest, query_place = placeless(core)
+        mark = brand(core)
+        if not [t for t in mark if t not in NOT_BRANDS]:
+            mark = ()
+        found: list[tuple[int, int, str]] = []
+        if rest is not core:
+            found.extend((p, PLACELESS_SCORE, "same name without the place name") for p in self._exact.get(" ".join(rest), ()))
+        exact_mark = self._exact.get(" ".join(mark), ()) if mark and len(mark) < len(core) else ()
+        # listed names holding every distinctive word: read from the rarest word's posting, never a scan
+        postings = [self._postings.get(t) for t in (mark or rest)]
+        shortest = min((p for p in postings if p is not None), key=len, default=None)
+        marked: list[int] = [*exact_mark]
+        if shortest is not None and len(shortest) <= LOOSE_BUDGET:
+            people = self._person
+            for position in shortest:
+                if position in people:
+                    continue
+                tokens = tuple(self._name_core[position].split())
+                if placeless(tokens)[0] == rest:
+                    found.append((position, PLACELESS_SCORE, "same name without the place name"))
+                elif mark and brand(tokens) == mark:
+                    marked.append(position)
+        if threshold <= BRAND_SCORE and marked and len({self._name_entry[p] for p in marked}) <= BRAND_MAX_ENTRIES:
+            mark_key = " ".join(mark)
+            found.extend((p, BRAND_SCORE, f"same distinctive name {mark_key!r} without place and industry words") for p in marked)
+        if found:
+            self._keep_loose(query, query_place, found, best)
+
+    def _keep_loose(self, query: Normalised, query_place: str, found: list[tuple[int, int, str]], best: dict[int, Hit]) -> None:
+        """Keep looser hits unless places or legal-form countries differ, numbers differ, or a whole-name score exists."""
+        query_family = legal_family(query.tokens)
+        query_digits = _digits(query.text)
+        for position, value, reason in found:
+            entry_position = self._name_entry[position]
+            if position in self._person or entry_position in best:
+                continue  # a whole-name score stands; the looser keys only find what it missed
+            choice = self._name_core[position]
+            if query_digits != _digits(choice):
+                continue
+            other_place = placeless(tuple(choice.split()))[1]
+            if query_place and other_place and query_place != other_place:
+                continue
+            if families_conflict(query_family, legal_family(normalise(self._name_text[position]).tokens)):
+                continue
+            best[entry_position] = Hit(self.entry(entry_position), self._name_text[position], value, reason)
 
     def _exact_reason(self, name: str, query: Normalised, position: int, *, spaces: bool) -> str:
         if spaces:
@@ -273,3 +467,72 @@ class NameIndex:
         if other.tokens == query.tokens and other.native_forms == query.native_forms:
             return "exact after normalisation"
         return "exact after legal-form removal"
+
+
+def _similar(left: str, right: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    if left == right:
+        return 1.0
+    if len(left) == 1 or len(right) == 1:
+        return 0.9 if left[0] == right[0] else 0.0
+    return Levenshtein.normalized_similarity(left, right)
+
+
+TOKEN_MATCH = 0.8
+"""Two name parts this similar are the same part spelled another way (Sergeevich / Sergeyevich)."""
+
+
+def person_score(query: tuple[str, ...], query_surname: int, listed: tuple[str, ...], listed_surname: int) -> tuple[int, str]:
+    """How well two people's names agree, 0-100, and why; both in given-names-first order with the surname count (0: unknown)."""
+    if not query or not listed:
+        return 0, ""
+    if sorted(query) == sorted(listed):
+        return 100, "same person name" if query == listed else "same person name in another order"
+    compact = "".join(query)
+    orders = {"".join(listed)}
+    if listed_surname and listed_surname < len(listed):
+        orders.add("".join(listed[-listed_surname:] + listed[:-listed_surname]))
+    if query_surname and query_surname < len(query):
+        compact_q = {compact, "".join(query[-query_surname:] + query[:-query_surname])}
+    else:
+        compact_q = {compact}
+    if len(query) != len(listed):
+        spacing = max(_similar(q, o) for q in compact_q for o in orders)
+        if spacing >= 0.95:
+            return min(98, int(round(100 * spacing))), "same person name, spaced or hyphenated differently"
+    # align name parts one to one, most similar pairs first
+    pairs = sorted(
+        ((_similar(q, e), i, j) for i, q in enumerate(query) for j, e in enumerate(listed)),
+        reverse=True,
+    )
+    used_q: set[int] = set()
+    used_e: set[int] = set()
+    weight = total = 0.0
+    for similarity, i, j in pairs:
+        if similarity < TOKEN_MATCH or i in used_q or j in used_e:
+            continue
+        used_q.add(i)
+        used_e.add(j)
+        size = max(len(query[i]), len(listed[j]))
+        weight += size
+        total += similarity * size
+    if len(used_q) < min(2, len(query), len(listed)) or not used_q:
+        return 0, ""
+    surnames = set(range(len(listed) - listed_surname, len(listed))) if listed_surname else {0, len(listed) - 1}
+    if listed_surname and not surnames & used_e:
+        return 0, ""
+    if not listed_surname and not surnames & used_e:
+        return 0, ""
+    extra_query = len(query) - len(used_q)
+    extra_listed = len(listed) - len(used_e)
+    conflicts = min(extra_query, extra_listed)
+    value = 100 * total / weight - 15 * conflicts - 8 * (extra_query - conflicts) - 5 * (extra_listed - conflicts)
+    if len(used_q) == 1 and len(listed) > 1:
+        value -= 20
+    value = max(0, int(round(value)))
+    if extra_listed and not extra_query:
+        return value, f"person name {value}, {extra_listed} listed name part(s) not given"
+    if conflicts:
+        return value, f"person name {value}, {conflicts} name part(s) differ"
+    return value, f"person name {value}"

@@ -26,6 +26,12 @@ class Entry:
     """Parent company named by the list, when it says (1260H)."""
     list_date: str | None = None
     """Edition or listing date of this record, when the list gives one per record."""
+    kind: str = "company"
+    """``company`` or ``person``; people are matched with person-name logic (vessels and aircraft are not screened)."""
+    birth_dates: tuple[str, ...] = ()
+    """Dates (or years) of birth of a person, as the list writes them; they rank candidates, never hide them."""
+    countries: tuple[str, ...] = ()
+    """ISO-2 nationalities, citizenships or address countries the list gives; they rank candidates, never hide them."""
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ class Query:
     parent_index: int | None = None
     parent_name: str | None = None
     country: str | None = None
-    """ISO-2 jurisdiction, when the dossier gives one (used by the yente backend)."""
+    """ISO-2 jurisdiction (a person: nationality), when the dossier gives one (used by the yente backend and for ranking)."""
     kind: str = "company"
-    """company or person: people are matched with person-name logic."""
+    """``company`` or ``person``: a person is matched with person-name logic against listed people."""
+    birth_date: str | None = None
+    """A person's date (or year) of birth, when known: ranks candidates, never hides a name match."""
 
 
 @dataclass
@@ -156,7 +158,9 @@ def _screened(key: str, title: str, loaded: Loaded, how: str) -> SourceCoverage:
     return SourceCoverage(key, title, True, how, sum(v.record_count for v in versions), max(dates) if dates else None)
 
 
-def _apply_allow_list(matches: list[Match], settings: ScreeningSettings) -> tuple[list[Match], list[Match], list[str]]:
+def _apply_allow_list(
+    matches: list[Match], settings: ScreeningSettings, ranks: dict[Match, int] | None = None
+) -> tuple[list[Match], list[Match], list[str]]:
     """Matches kept (best first), those the policy's confirmed false positives suppress, and a warning saying so.
 
     The same for every backend: a false positive confirmed once stays suppressed, whoever screened.
@@ -166,7 +170,8 @@ def _apply_allow_list(matches: list[Match], settings: ScreeningSettings) -> tupl
     for match in matches:
         (suppressed if _allowed(match, settings) else kept).append(match)
     order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3}
-    kept.sort(key=lambda m: (-m.score, order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
+    ranked = ranks or {}
+    kept.sort(key=lambda m: (-m.score, ranked.get(m, 1), order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
     notes = [f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives"] if suppressed else []
     return kept, suppressed, notes
 
@@ -191,8 +196,37 @@ def _allowed(match: Match, settings: ScreeningSettings) -> bool:
     return False
 
 
-def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline: bool = False) -> ScreeningResult:
-    """Screen dossier-side names against every available list."""
+def _corroboration(query: Query, entry) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """Rank (0 agrees, 1 unknown, 2 differs) and a note from date of birth and nationality; never a reason to drop a match."""
+    notes: list[str] = []
+    rank = 1
+    if query.birth_date and entry.birth_dates:
+        year = query.birth_date[:4]
+        if any(b == query.birth_date or (len(b) == 4 or len(query.birth_date) == 4) and b[:4] == year for b in entry.birth_dates):
+            notes.append("date of birth agrees")
+            rank = 0
+        else:
+            notes.append(f"date of birth differs (listed {', '.join(entry.birth_dates)})")
+            rank = 2
+    if query.kind == "person" and query.country and entry.countries:
+        if query.country.upper() in entry.countries:
+            notes.append("nationality agrees")
+            rank = min(rank, 0) if rank != 2 else 2
+        else:
+            notes.append(f"nationality differs (listed {', '.join(entry.countries)})")
+            rank = 2
+    return rank, "; ".join(notes)
+
+
+def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline: bool = False, per_name: bool = False) -> ScreeningResult:
+    """Screen dossier-side names against every available list.
+
+    A listed entry is reported once per role (and parent) of a dossier; with
+    ``per_name`` (a batch of plain names) once per screened name, so every
+    name that hits an entry gets its own row. People's dates of birth and
+    nationalities, when both sides have them, rank matches of equal score
+    and are said in the reason; they never remove a name match.
+    """
     if settings.backend == "yente":
         from provenance_cli.screening.yente import screen_yente
 
@@ -205,7 +239,8 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
 
     loaded, warnings, unavailable, coverage = load_lists(settings, offline=offline)
     wanted = set(settings.lists) if settings.lists else None
-    best: dict[tuple[str, str, str, int | None], Match] = {}
+    best: dict[tuple[str, str, str, int | None, str | None], Match] = {}
+    ranks: dict[Match, int] = {}
     normals: dict[str, Normalised] = {}
     for query in queries:
         if not query.name or not query.name.strip():
@@ -213,10 +248,11 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
         normal = normals.get(query.name) or normalise(query.name)
         normals[query.name] = normal
         for lists in loaded:
-            for hit in lists.index.search(query.name, settings.threshold, normal=normal):  # type: ignore[attr-defined]
+            for hit in lists.index.search(query.name, settings.threshold, normal=normal, kind=query.kind):  # type: ignore[attr-defined]
                 entry = hit.entry
                 if wanted is not None and entry.list_key not in wanted:
                     continue
+                rank, note = _corroboration(query, entry)
                 version = lists.versions.get(entry.list_key)
                 match = Match(
                     list_key=entry.list_key,
@@ -227,15 +263,16 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
                     screened_name=query.name,
                     role=query.role,
                     score=hit.score,
-                    reason=hit.reason + (f"; listed under parent {entry.parent}" if entry.parent else ""),
+                    reason=hit.reason + (f"; listed under parent {entry.parent}" if entry.parent else "") + (f"; {note}" if note else ""),
                     list_date=entry.list_date or (version.list_date if version else None),
                     parent_index=query.parent_index,
                     parent_name=query.parent_name,
                 )
-                slot = (entry.list_key, entry.entry_id, query.role, query.parent_index)
-                if slot not in best or match.score > best[slot].score:
+                slot = (entry.list_key, entry.entry_id, query.role, query.parent_index, query.name if per_name else None)
+                if slot not in best or (match.score, -rank) > (best[slot].score, -ranks[best[slot]]):
                     best[slot] = match
-    kept, suppressed, notes = _apply_allow_list(list(best.values()), settings)
+                    ranks[match] = rank
+    kept, suppressed, notes = _apply_allow_list(list(best.values()), settings, ranks)
     warnings.extend(notes)
     versions = tuple(v for lists in loaded for v in lists.versions.values())
     return ScreeningResult(
@@ -258,10 +295,12 @@ def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
     queries.extend(Query(alias, "alias", country=home) for alias in vendor.aliases)
     for position, parent in enumerate(vendor.parents):
         where = parent.jurisdiction or None
-        queries.append(Query(parent.name, "parent", position, parent.name, where, parent.kind))
-        queries.extend(Query(alias, "parent", position, parent.name, where, parent.kind) for alias in parent.aliases)
+        born = parent.date_of_birth.isoformat() if parent.date_of_birth else None
+        for name in (parent.name, *parent.aliases):
+            queries.append(Query(name, "parent", position, parent.name, where, parent.kind, born))
     for position, person in enumerate(vendor.people):
         where = person.nationality or None
-        queries.append(Query(person.name, "person", position, person.name, where, "person"))
-        queries.extend(Query(alias, "person", position, person.name, where, "person") for alias in person.aliases)
+        born = person.date_of_birth.isoformat() if person.date_of_birth else None
+        for name in (person.name, *person.aliases):
+            queries.append(Query(name, "person", position, person.name, where, "person", born))
     return queries

@@ -210,3 +210,19 @@ def test_a_report_without_a_cached_csl_says_not_screened_in_every_format(tmp_pat
     assert "PARTIAL: the bundled copy is a starter set" in terminal
     csv_text = run(env, tmp_path, "assess", str(path), "-f", "csv", *ARGS).stdout
     assert "Screen every name against the US Consolidated Screening List (ITA)" in csv_text
+
+
+def test_sdn_listed_person_owning_60_percent_blocks_the_vendor(env: dict[str, str], tmp_path: Path) -> None:
+    """The fixture's SDN row is 'PETROV, Ivan Sergeyevich'; the dossier writes him given-name first, as a person."""
+    path = dossier(tmp_path, '"Ivan Sergeyevich Petrov"\n      kind: person', "RU", "60")
+    report = assess_json(env, tmp_path, path)
+    assert report["decision"]["outcome"] == "reject"
+    assert report["summary"]["tier"] == "critical"
+    assert "EXP-S50" in report["summary"]["knockouts"]
+    entry = next(t for t in report["trace"] if t["rule_id"] == "EXP-S50")
+    assert "Ivan Sergeyevich Petrov (listed) holds 60%" in entry["answer"]
+
+
+def test_a_company_sharing_only_a_surname_is_not_a_listed_person(env: dict[str, str], tmp_path: Path) -> None:
+    report = assess_json(env, tmp_path, dossier(tmp_path, '"Petrov Logistics LLC"', "RU", "60"))
+    assert not [m for m in report["screening"]["matches"] if m["list"] == "sdn"]

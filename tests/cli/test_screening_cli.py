@@ -231,3 +231,60 @@ def test_threshold_option_and_text_status(env, server):
     status = run(env, "lists", "status")
     assert status.returncode == 0
     assert "cached" in status.stdout and "days ago" in status.stdout and "bundled" in status.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [
+        ("--name", "PETROV, Ivan Sergeyevich"),
+        ("--person", "PETROV, Ivan Sergeyevich"),
+        ("--person", "Ivan Sergeyevich Petrov"),
+        ("--person", "Ivan Petrov"),
+        ("-p", "Петров Иван Сергеевич"),
+    ],
+)
+def test_person_on_the_sdn_is_found(env, server, option, name):
+    _prime(env, server)
+    done = run(env, "--offline", "screen", option, name, "-f", "json")
+    assert done.returncode == 0, done.stderr
+    matches = json.loads(done.stdout)["results"][0]["matches"]
+    assert [(m["list"], m["entry_name"], m["screened_name"]) for m in matches] == [("sdn", "PETROV, Ivan Sergeyevich", name)]
+
+
+def test_company_sharing_a_surname_is_not_a_person_hit(env, server):
+    _prime(env, server)
+    done = run(env, "--offline", "screen", "-n", "Petrov Trading LLC", "-n", "Petrov Ivan Holdings", "-f", "json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["results"][0]["matches"] == []
+
+
+def test_place_and_parenthesised_variants_hit(env, server):
+    _prime(env, server)
+    names = [
+        "Lighthouse Photonics Co., Ltd.",
+        "Zhongguancun Quantum Computing Research Institute",
+        "Western Precision Instrument (Sichuan) Co Ltd",
+    ]
+    done = run(env, "--offline", "screen", *[arg for n in names for arg in ("-n", n)], "-f", "json")
+    assert done.returncode == 0, done.stderr
+    hits = {m["screened_name"]: m["entry_name"] for m in json.loads(done.stdout)["results"][0]["matches"]}
+    assert hits == {
+        "Lighthouse Photonics Co., Ltd.": "Shenzhen Lighthouse Photonics Co.,Ltd.",
+        "Zhongguancun Quantum Computing Research Institute": "Beijing Zhongguancun Quantum Computing Research Institute",
+        "Western Precision Instrument (Sichuan) Co Ltd": "Sichuan Western Precision Instrument Co., Ltd.",
+    }
+
+
+def test_each_name_gets_its_own_rows(env, server):
+    _prime(env, server)
+    done = run(env, "--offline", "screen", "-n", "Huawei Technologies Co Ltd", "-n", "HUAWEI", "-f", "json")
+    assert done.returncode == 0
+    matches = json.loads(done.stdout)["results"][0]["matches"]
+    by_name: dict[str, set[tuple[str, str]]] = {}
+    for m in matches:
+        by_name.setdefault(m["screened_name"], set()).add((m["list"], m["entry_id"]))
+    assert set(by_name) == {"Huawei Technologies Co Ltd", "HUAWEI"}
+    assert by_name["Huawei Technologies Co Ltd"] == by_name["HUAWEI"]
+    assert {key for key, _ in by_name["HUAWEI"]} == {"el", "cmic", "dod_1260h"}
+    text = run(env, "--offline", "screen", "-n", "Huawei Technologies Co Ltd", "-n", "HUAWEI")
+    assert text.stdout.count("HUAWEI ") >= 3 and text.stdout.count("Huawei Technologies Co Ltd") >= 3

@@ -42,6 +42,13 @@ def index() -> NameIndex:
         Entry("el", "el-3", "Shenzhen Lighthouse Photonics Co.,Ltd."),
         Entry("cmic", "cmic-1", "SENSETIME GROUP LIMITED"),
         Entry("el", "el-4", "Nanjing People?s Precision Machinery Co., Ltd."),
+        Entry("el", "el-5", "Hangzhou Hikvision Digital Technology Co., Ltd."),
+        Entry("el", "el-6", "Semiconductor Manufacturing International Corporation (SMIC)"),
+        Entry("el", "el-7", "Kavir Electronics Trading GmbH"),
+        Entry("sdn", "sdn-2", "PJSC Orion Telekom"),
+        Entry("sdn", "sdn-p1", "PETROV, Ivan Sergeyevich", kind="person", birth_dates=("1970-01-01",), countries=("RU",)),
+        Entry("plc", "plc-p1", "Ahmad Reza KARIMI", kind="person"),
+        Entry("sdn", "sdn-p2", "KIM, Jong Un", kind="person"),
     ]
     return NameIndex.build([*bundled, *extra])
 
@@ -133,6 +140,17 @@ def test_tidy_keeps_display_names_readable():
             "Contemporary Amperex Technology Co., Limited",
             "transliterated",
         ),
+        # brand only, place dropped or abbreviated, parenthesised short name, legal forms spelled out
+        ("Huawei", "Huawei Technologies Co., Ltd.", "same distinctive name 'huawei'"),
+        ("Hikvision Digital Technology Co., Ltd.", "Hangzhou Hikvision Digital Technology Co., Ltd.", "without the place name"),
+        ("Hikvision", "Hangzhou Hikvision Digital Technology Co., Ltd.", "same distinctive name"),
+        ("Shenzhen DJI", "SZ DJI Technology Co., Ltd.", "without the place name"),
+        ("SMIC", "Semiconductor Manufacturing International Corporation (SMIC)", "exact"),
+        ("Semiconductor Manufacturing International Corp.", "Semiconductor Manufacturing International Corporation (SMIC)", "exact"),
+        ("Lighthouse Photonics Co., Ltd.", "Shenzhen Lighthouse Photonics Co.,Ltd.", "without the place name"),
+        ("Meridian Shipping and Trading Limited Liability Company", "MERIDIAN SHIPPING & TRADING LLC", "exact"),
+        ("Kavir Electronics Trading UG (haftungsbeschränkt)", "Kavir Electronics Trading GmbH", "exact"),
+        ("Публичное акционерное общество «Орион Телеком»", "PJSC Orion Telekom", "transliterated"),
     ],
 )
 def test_realistic_variants_match(index, name, expected, reason):
@@ -153,16 +171,72 @@ def test_realistic_variants_match(index, name, expected, reason):
         "BYD Systems GmbH",
         "Baidi Trading Co.",  # short names only match exactly
         "Beijing Institute of Electronic System Engineering No. 702",  # different numbered institute
-        "Huawei",  # bare brand against the full legal name: too little to claim a match
         "Meridian Logistics LLC",
         "Lighthouse Photonics GmbH",
         "China Holdings Group Limited",
         "Group Limited",
         "DJ Instruments Ltd",
+        "Lighthouse Photonics GmbH",  # place dropped, but a German GmbH is not the Shenzhen Co., Ltd.
+        "Beijing Hikvision Digital Technology Co., Ltd.",  # another city's company of the same name
+        "China Electronics Ltd",  # "China" is never a brand on its own
+        "Petrov Trading LLC",  # a company sharing only a surname with a listed person
+        "Karimi Logistics GmbH",
+        "Kim Holdings Ltd",
+        "Ivan Petrov Consulting",
     ],
 )
 def test_near_misses_do_not_match(index, name):
     assert _hits(index, name) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "reason"),
+    [
+        ("PETROV, Ivan Sergeyevich", "PETROV, Ivan Sergeyevich", "same person name"),
+        ("Ivan Sergeyevich Petrov", "PETROV, Ivan Sergeyevich", "same person name"),
+        ("Ivan Petrov", "PETROV, Ivan Sergeyevich", "not given"),
+        ("PETROV Ivan", "PETROV, Ivan Sergeyevich", "not given"),
+        ("Ivan Sergeevich Petrov", "PETROV, Ivan Sergeyevich", "person name"),
+        ("Петров Иван Сергеевич", "PETROV, Ivan Sergeyevich", "transliterated"),
+        ("KARIMI, Ahmad Reza", "Ahmad Reza KARIMI", "same person name"),
+        ("Ahmad-Reza Karimi", "Ahmad Reza KARIMI", "same person name"),
+        ("Ahmadreza Karimi", "Ahmad Reza KARIMI", "exact ignoring spaces"),
+        ("Kim Jong-un", "KIM, Jong Un", "same person name"),
+        ("Kim Jongun", "KIM, Jong Un", "exact ignoring spaces"),
+    ],
+)
+def test_person_variants_match(index, name, expected, reason):
+    hits = index.search(name, 88, kind="person")
+    assert hits, name
+    assert hits[0].entry.name == expected and hits[0].entry.kind == "person"
+    assert reason in hits[0].reason
+
+
+@pytest.mark.parametrize("name", ["Petrov", "Ivan Ivanovich Petrov", "Sergei Petrov", "Reza Karimi Logistics", "Kim Min-jun"])
+def test_person_near_misses(index, name):
+    assert [h.entry.name for h in index.search(name, 88, kind="person") if h.entry.kind == "person"] == []
+
+
+def test_company_query_never_matches_a_person_on_a_surname(index):
+    assert [h.entry.name for h in index.search("Petrov Ivan Trading", 88)] == []
+    assert [h.entry.name for h in index.search("Ivan Petrov", 88)] == []  # not screened as a person: whole name only
+    assert [h.entry.name for h in index.search("PETROV, Ivan Sergeyevich", 88)] == ["PETROV, Ivan Sergeyevich"]
+
+
+def test_date_of_birth_ranks_but_never_hides(monkeypatch):
+    from provenance_cli.screening.screen import Query, _corroboration
+
+    entry = Entry("sdn", "p", "PETROV, Ivan Sergeyevich", kind="person", birth_dates=("1970-01-01",), countries=("RU",))
+    assert _corroboration(Query("Ivan Petrov", kind="person", birth_date="1970-01-01"), entry)[0] == 0
+    rank, note = _corroboration(Query("Ivan Petrov", kind="person", birth_date="1981-05-02", country="RU"), entry)
+    assert rank == 2 and "date of birth differs" in note and "nationality agrees" in note
+    assert _corroboration(Query("Ivan Petrov", kind="person"), entry) == (1, "")
+
+
+def test_each_batch_name_gets_its_own_rows():
+    result = screen_names(["Alibaba Group Holding Ltd.", "Alibaba Group", "阿里巴巴"], ScreeningSettings(), offline=True)
+    rows = {(m.screened_name, m.entry_name) for m in result.matches}
+    assert rows == {(n, "Alibaba Group Holding Limited") for n in ("Alibaba Group Holding Ltd.", "Alibaba Group", "阿里巴巴")}
 
 
 def test_threshold_is_respected(index):
@@ -237,8 +311,11 @@ def test_csl_parser_handles_dirty_rows():
     parsed = CslSource().parse(CSL, "fixture")
     names = {e.name for e in parsed.entries}
     assert "" not in names
-    assert "PETROV, Ivan Sergeyevich" not in names and "STELLAR DAWN" not in names  # people, vessels
-    assert parsed.skipped == 3
+    assert "STELLAR DAWN" not in names  # vessels are not screened
+    petrov = next(e for e in parsed.entries if e.name == "PETROV, Ivan Sergeyevich")  # people are
+    assert (petrov.kind, petrov.list_key, petrov.birth_dates, petrov.countries) == ("person", "sdn", ("1970-01-01",), ("RU",))
+    assert {e.kind for e in parsed.entries if e.name != petrov.name} == {"company"}
+    assert parsed.skipped == 2
     isn = next(e for e in parsed.entries if e.list_key == "isn")
     assert isn.aliases == ("Belarus Optical Mechanics Co., Ltd.", "Beloptmech")
     meu = next(e for e in parsed.entries if e.list_key == "meu")
@@ -322,8 +399,9 @@ def test_opensanctions_targets_simple(tmp_path):
         encoding="utf-8",
     )
     parsed = OpenSanctionsSource().parse(path, "u")
-    assert [e.name for e in parsed.entries] == ["Orbital Relay Ltd"]
-    assert parsed.lists["opensanctions"].list_date == "2026-05-30"
+    assert [(e.name, e.kind) for e in parsed.entries] == [("Orbital Relay Ltd", "company"), ("John Smith", "person")]
+    assert parsed.entries[1].birth_dates == ("1970",) and parsed.entries[1].countries == ("US",)
+    assert parsed.lists["opensanctions"].list_date == "2026-06-01"  # people count now
 
 
 def test_fixture_is_real_shape():

@@ -6,8 +6,9 @@ list. Strict about what screening needs (``id``, ``name``, ``source``),
 lenient about everything else. Dirty rows are expected: unsplit or null
 ``alt_names``, Nonproliferation aliases split on ", " (so "X Co." and
 "Ltd." arrive as two items), empty names, doubled spaces, ``?`` for
-apostrophes. People, vessels and aircraft are left out: provcheck screens
-companies.
+apostrophes. People are kept (``kind="person"``, with dates of birth and
+nationalities when the row gives them: SDN writes them ``LAST, First``, the
+other Treasury lists ``First LAST``); vessels and aircraft are left out.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ _ABBREVIATIONS = {
 }
 _PAREN = re.compile(r"\(([^()]*)\)")
 _WORD = re.compile(r"[A-Z]+")
-NOT_COMPANIES = frozenset({"individual", "vessel", "aircraft"})
+NOT_SCREENED = frozenset({"vessel", "aircraft"})
+NOT_COMPANIES = NOT_SCREENED  # kept for callers of the old name
 _AKA = re.compile(
     r"^\s*(?:a\.?k\.?a\.?|f\.?k\.?a\.?)[,:]?\s*(?:the\s+following\s+\w+\s+alias(?:es)?\s*:)?\s*",
     re.IGNORECASE,
@@ -60,6 +62,24 @@ def list_key(source: str) -> str | None:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A CSL field that is a string, a ", "/";"-joined string or a list of strings, as a tuple."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            out.extend(p.strip() for p in re.split(r"[;,]\s*", item) if p.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _countries(record: dict[str, Any]) -> tuple[str, ...]:
+    found = [*_strings(record.get("nationalities")), *_strings(record.get("citizenships"))]
+    for address in record.get("addresses") or []:
+        if isinstance(address, dict) and isinstance(address.get("country"), str) and address["country"].strip():
+            found.append(address["country"].strip())
+    return tuple(dict.fromkeys(c.upper() for c in found if len(c) == 2))
 
 
 def split_alt_names(value: Any) -> list[str]:
@@ -131,9 +151,10 @@ class CslSource(Source):
             counts[key] = counts.get(key, 0) + 1
             kind = _text(record.get("type")).lower()
             name = tidy(_text(record.get("name")))
-            if kind in NOT_COMPANIES or not name:
+            if kind in NOT_SCREENED or not name:
                 skipped += 1
                 continue
+            person = kind == "individual"
             entries.append(
                 Entry(
                     list_key=key,
@@ -141,6 +162,9 @@ class CslSource(Source):
                     name=name,
                     aliases=tuple(split_alt_names(record.get("alt_names"))),
                     list_date=dates.get(key),
+                    kind="person" if person else "company",
+                    birth_dates=_strings(record.get("dates_of_birth")) if person else (),
+                    countries=_countries(record) if person else (),
                 )
             )
         total = len(results)
