@@ -74,7 +74,7 @@ def lists_update(
         list[str] | None,
         typer.Argument(
             metavar="SOURCE",
-            help="csl, dod_1260h, opensanctions, custom (default: csl and configured sources).",
+            help="csl, dod_1260h, opensanctions, custom (default: every source with a URL: csl, dod_1260h and configured ones).",
         ),
     ] = None,
     url: Annotated[
@@ -125,7 +125,7 @@ def lists_update(
         fetch = replace(fetch, retries=retries)
     keys = list(dict.fromkeys(sources or []))
     if not keys:
-        keys = ["csl"] + [k for k in ("dod_1260h", "opensanctions", "custom") if k in config.urls]
+        keys = [k for k in ("csl", "dod_1260h", "opensanctions", "custom") if k in config.urls or get_source(k).default_url]
     for key in keys:
         get_source(key)
     if url and len(keys) != 1:

@@ -199,16 +199,30 @@ def test_yente_backend_from_the_command_line(env, server):
     assert run(env, "screen", "-n", "x", "--backend", "yente").returncode == 2
 
 
+DOD_CSV = (
+    "Name,Clean Name,Alias,Previous Name,Parent Name,Note,Start date,End date,Source Url\n"
+    '"Example Aero Works Co., Ltd. (EAW)","Example Aero Works Co., Ltd.",EAW,,,,2025-01-07,,https://example.mil/list.pdf\n'
+    '"Example Aero Parts Co., Ltd.","Example Aero Parts Co., Ltd.",,,"Example Aero Works Co., Ltd.",,2026-06-08,,https://example.mil/list.pdf\n'
+)
+"""A 1260H transcription in OpenSanctions' row-per-listing CSV shape (fictional names)."""
+
+
 def test_config_file_sets_mirror_and_custom_list(env, server, tmp_path):
     url = server.route("/mirror/consolidated.json", csl_step())
+    milcorps = server.route("/mirror/1260h.csv", Step(body=DOD_CSV.encode("utf-8"), content_type="text/csv"))
     deny = tmp_path / "deny.csv"
     deny.write_text("name,aliases,id\nOrbital Relay Ltd,ORL Labs,D-7\n", encoding="utf-8")
     (tmp_path / "config.yaml").write_text(
-        f"screening:\n  retries: 0\n  sources:\n    csl: {{url: '{url}'}}\n    custom: {{url: '{deny}'}}\n", encoding="utf-8"
+        f"screening:\n  retries: 0\n  sources:\n    csl: {{url: '{url}'}}\n    dod_1260h: {{url: '{milcorps}'}}\n"
+        f"    custom: {{url: '{deny}'}}\n",
+        encoding="utf-8",
     )
-    done = run(env, "lists", "update")
+    done = run(env, "lists", "update")  # every source with a URL, 1260H included
     assert done.returncode == 0, done.stderr
-    assert "csl: updated" in done.stderr and "custom: copied" in done.stderr
+    assert "csl: updated" in done.stderr and "custom: copied" in done.stderr and "dod_1260h: updated" in done.stderr
+    status = json.loads(run(env, "lists", "status", "-f", "json").stdout)
+    dod = next(s for s in status["sources"] if s["source"] == "dod_1260h")
+    assert dod["records"] == 2 and dod["state"] != "bundled (partial)"
     assert server.requests[0]["path"] == "/mirror/consolidated.json"
     screened = run(env, "--offline", "screen", "-n", "ORL Labs Limited", "-f", "json")
     match = json.loads(screened.stdout)["results"][0]["matches"][0]

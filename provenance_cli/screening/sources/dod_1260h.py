@@ -165,7 +165,8 @@ class Dod1260hSource(Source):
 
     key = KEY
     title = "DoD Section 1260H list"
-    default_url = None
+    default_url = "https://raw.githubusercontent.com/opensanctions/opensanctions/main/datasets/us/dod_chinese_milcorps/sanctions.csv"
+    """OpenSanctions' row-per-listing transcription of every edition (LISTS.md): ``lists update`` loads the whole list."""
     default_max_bytes = 5 * 1024 * 1024
     content_types = ("yaml", "csv", "text/plain", "octet-stream")
 
