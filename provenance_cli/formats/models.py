@@ -349,7 +349,6 @@ DOSSIER_FORMAT = 2
 """The dossier format this provcheck writes; version 1 (no engagement block) is still read."""
 POLICY_FORMAT = 2
 """The policy format this provcheck writes; version 1 (no buyer, jurisdictions or decision) is still read."""
-FormatVersion = Annotated[int, format_version(1)]
 DossierVersion = Annotated[int, format_version(1, 2)]
 PolicyVersion = Annotated[int, format_version(1, 2)]
 

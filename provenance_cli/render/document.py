@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import STALE_RULE_ID, Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 from provenance_cli.util.errors import InputError, Problem
@@ -321,11 +321,6 @@ def dumps(data: Any) -> str:
     makes large portfolios render several times faster (``jq .`` pretty-prints).
     """
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def is_stale_entry(entry: dict[str, Any]) -> bool:
-    """True for a trace entry added for a stale answer (policy opt-in)."""
-    return entry.get("rule_id") == STALE_RULE_ID
 
 
 # --------------------------------------------------------------------------- reading reports back
