@@ -176,6 +176,10 @@ class NameIndex:
     def _prefetch(self, positions: list[int]) -> None:
         """Read the names at ``positions`` in bulk (the SQLite backing); in memory there is nothing to do."""
 
+    def _choices(self, candidates: list[int]) -> list[str]:
+        """The token-sorted cores of ``candidates``, in order."""
+        return list(itemgetter(*candidates)(self._sorted)) if len(candidates) > 1 else [self._sorted[candidates[0]]]
+
     def entry(self, position: int) -> Entry:
         """The entry at ``position``, built from the columns on first use and cached."""
         cached = self._entry_cache.get(position)
@@ -403,7 +407,7 @@ class NameIndex:
 
     def _fuzzy_hits(self, name, query, threshold, candidates, best, fuzz, process, person_query) -> None:  # type: ignore[no-untyped-def]
         core = query.text
-        choices = itemgetter(*candidates)(self._sorted) if len(candidates) > 1 else [self._sorted[candidates[0]]]
+        choices = self._choices(candidates)
         # ratio on token-sorted forms is token_sort_ratio without re-sorting every candidate
         query_sorted = " ".join(sorted(query.core))
         scored = process.extract(query_sorted, choices, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=None)
@@ -646,9 +650,11 @@ class _Rows:
     def __init__(self, db: _Db) -> None:
         self._db = db
         self._cache: dict[int, tuple[int, str, str, str, int, int | None]] = {}
+        self.cached = self._cache
+        """Rows read so far; after :meth:`load`, every loaded position is in it."""
 
     def load(self, positions: list[int]) -> None:
-        missing = [p for p in positions if p not in self._cache]
+        missing = list(set(positions).difference(self._cache))
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -663,6 +669,9 @@ class _Rows:
             if found is None:
                 raise IndexError(position)
         return found
+
+
+_SORTED = itemgetter(3)
 
 
 class _Column:
@@ -742,6 +751,12 @@ class SqliteNameIndex(NameIndex):
 
     def _prefetch(self, positions: list[int]) -> None:
         self._rows.load(positions)
+
+    def _choices(self, candidates: list[int]) -> list[str]:
+        rows = self._rows.cached
+        if len(candidates) == 1:
+            return [rows[candidates[0]][3]]
+        return list(map(_SORTED, itemgetter(*candidates)(rows)))
 
     def _tokens_near(self, prefix: str) -> list[str]:
         """An indexed range query on the postings keys, never a scan of the vocabulary."""
