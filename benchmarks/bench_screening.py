@@ -170,6 +170,15 @@ def part_csl(work: Path) -> None:
         f"({inner['seconds']:.2f} s from import of provenance_cli.screening to result; {inner['matches']} matches; "
         f"{inner['recall']:.1%} of {inner['planted']} planted variants found)"
     )
+    from statistics import median
+
+    tree = Path(__file__).resolve().parent.parent
+    probe = variant(rng, rng.choice(listed))
+    single = [_measure_in_fresh_parent(tree, {**os.environ, "COLUMNS": "250"}, probe)[:2] for _ in range(5)]
+    print(
+        f"  1 name, fresh process (provcheck screen -n NAME --offline): median {median(w for w, _ in single):.2f} s wall, "
+        f"peak RSS median {median(p for _, p in single):.0f} MB (5 runs)"
+    )
 
 
 def rss_mb() -> float:
