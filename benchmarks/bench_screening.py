@@ -10,6 +10,16 @@ then, in a fresh process, screens 1,000 names through the public API with
 the cache loaded from disk: the figure is that process's wall time.
 Part 2 builds an index of 1,000,000 synthetic names and screens 1,000
 names against it; memory is the resident-set growth of the build.
+Part 3 writes a CSL-format list of about 1,000,000 names, times ``lists
+update`` from it (parse, index, JSON copy and SQLite index), then runs
+``provcheck screen -n NAME --offline`` in fresh processes against that cache
+and reports each run's wall time and peak RSS (``ru_maxrss`` of the child).
+
+    python benchmarks/bench_screening.py --million-cache [--before SRC]
+
+runs part 3 only; with ``--before SRC`` (another provcheck source tree, for
+example ``git archive <commit> | tar -x -C SRC``) the fresh-process runs
+alternate between SRC and this tree (A B A B ...) and medians are compared.
 """
 
 from __future__ import annotations
@@ -160,6 +170,15 @@ def part_csl(work: Path) -> None:
         f"({inner['seconds']:.2f} s from import of provenance_cli.screening to result; {inner['matches']} matches; "
         f"{inner['recall']:.1%} of {inner['planted']} planted variants found)"
     )
+    from statistics import median
+
+    tree = Path(__file__).resolve().parent.parent
+    probe = variant(rng, rng.choice(listed))
+    single = [_measure_in_fresh_parent(tree, {**os.environ, "COLUMNS": "250"}, probe)[:2] for _ in range(5)]
+    print(
+        f"  1 name, fresh process (provcheck screen -n NAME --offline): median {median(w for w, _ in single):.2f} s wall, "
+        f"peak RSS median {median(p for _, p in single):.0f} MB (5 runs)"
+    )
 
 
 def rss_mb() -> float:
@@ -193,12 +212,92 @@ def part_million() -> None:
     print(f"  1,000 names screened: {per_name:.2f} ms per name ({hits} with matches)")
 
 
+def _fresh_screen(tree: Path, env: dict[str, str], name: str) -> tuple[float, float, str]:
+    """Wall seconds and peak RSS (MB) of one ``provcheck screen -n NAME --offline`` process run from source tree ``tree``."""
+    child_env = {**env, "PYTHONPATH": str(tree)}
+    code = "import sys; from provenance_cli.cli.app import main; sys.argv[0] = 'provcheck'; main()"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, "screen", "-n", name, "--offline"], capture_output=True, text=True, env=child_env)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak <= before:
+        # ru_maxrss of children is the largest child so far; run the biggest first or measure in a fresh parent
+        peak = before
+    return wall, peak / 1024, done.stdout + done.stderr
+
+
+def _measure_in_fresh_parent(tree: Path, env: dict[str, str], name: str) -> tuple[float, float, str]:
+    """One measurement in its own parent process, so RUSAGE_CHILDREN's maximum is this run's alone."""
+    here = Path(__file__).resolve()
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_screening as b; from pathlib import Path; "
+        "print(json.dumps(b._fresh_screen(Path(sys.argv[2]), dict(__import__('os').environ), sys.argv[3])))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(here.parent), str(tree), name], capture_output=True, text=True, env=env, check=True
+    )
+    wall, peak, output = json.loads(done.stdout)
+    return wall, peak, output
+
+
+def part_million_cache(work: Path, before: Path | None, rounds: int = 3) -> None:
+    from statistics import median
+
+    from provenance_cli.screening.fetch import update_source
+
+    tree = Path(__file__).resolve().parent.parent
+    rng = random.Random(1_000_000)
+    env = {**os.environ, "COLUMNS": "250", "PROVCHECK_CACHE_DIR": str(work / "cache"), "PROVCHECK_CONFIG": str(work / "config.yaml")}
+    os.environ.update({k: env[k] for k in ("PROVCHECK_CACHE_DIR", "PROVCHECK_CONFIG")})
+    (work / "config.yaml").write_text("screening: {}\n")
+    source = work / "consolidated.json"
+    names, listed = synthetic_csl(source, 292_000, rng)
+    started = time.perf_counter()
+    meta = update_source("csl", url=str(source), max_bytes=2 * 1024**3).meta
+    update = time.perf_counter() - started
+    folder = work / "cache" / "lists" / "csl"
+    sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1e6:.0f} MB" for p in sorted(folder.glob("index-*")))
+    print(f"CSL-format list of {names:,} names ({meta.record_count:,} records, file {source.stat().st_size / 1e6:.0f} MB)")
+    print(f"  lists update (parse + normalise + index + JSON copy + SQLite index): {update:.1f} s; {sizes}")
+    probes = [("a listed name's variant", variant(rng, rng.choice(listed))), ("an unlisted name", company(rng))]
+    trees = [("before", before), ("after", tree)] if before else [("after", tree)]
+    for what, probe in probes:
+        runs: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in trees}
+        outputs: dict[str, set[str]] = {label: set() for label, _ in trees}
+        for _ in range(rounds):
+            for label, path in trees:
+                assert path is not None
+                wall, peak, output = _measure_in_fresh_parent(path, env, probe)
+                runs[label].append((wall, peak))
+                outputs[label].add(output)
+        print(f"  1 name, {what} ({probe!r}), fresh process, offline, {rounds} paired runs:")
+        for label, measured in runs.items():
+            walls = ", ".join(f"{w:.2f}" for w, _ in measured)
+            peaks = ", ".join(f"{p:.0f}" for _, p in measured)
+            listings = max(output.count("listed on") for output in outputs[label])
+            print(
+                f"    {label}: median {median(w for w, _ in measured):.2f} s wall ({walls}); "
+                f"peak RSS median {median(p for _, p in measured):.0f} MB ({peaks}); {listings} listing row(s)"
+            )
+        if before:
+            same = outputs["before"] == outputs["after"] and len(outputs["after"]) == 1
+            print(f"    output identical before and after: {same}")
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    if "--million-cache" in sys.argv:
+        before = Path(sys.argv[sys.argv.index("--before") + 1]).resolve() if "--before" in sys.argv else None
+        with tempfile.TemporaryDirectory() as folder:
+            part_million_cache(Path(folder), before)
+        return
     with tempfile.TemporaryDirectory() as folder:
         part_csl(Path(folder))
     if "--quick" not in sys.argv:
         part_million()
+        with tempfile.TemporaryDirectory() as folder:
+            part_million_cache(Path(folder), None)
 
 
 if __name__ == "__main__":

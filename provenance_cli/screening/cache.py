@@ -3,7 +3,12 @@
 Layout under ``cache_dir()``::
 
     csl/meta.json                 what was fetched, when, from where, digest, list dates
-    csl/index-<sha256[:16]>.json  the parsed, normalised names (compact JSON)
+    csl/index-<sha256[:16]>.json  the parsed, normalised names (compact JSON), the durable copy
+    csl/index-<sha256[:16]>.sqlite  the same index as ready-made lookup tables, read lazily
+
+The SQLite file is written at ``lists update`` before ``meta.json``; when it
+is missing, of another format version or unreadable, the next screening
+rebuilds it from the JSON copy (atomically: temporary name, then rename).
 
 ``meta.json`` names its index file and is written last, atomically, so a
 run killed at any moment leaves the previous meta pointing at the previous
@@ -13,6 +18,7 @@ index, which is only deleted after the new meta is in place.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -99,9 +105,12 @@ def write_meta(meta: CacheMeta) -> None:
 def remove_stale_files(key: str, keep: str) -> None:
     """Delete other index files and hour-old leftovers of killed downloads."""
     folder = source_dir(key)
-    for path in folder.glob("index-*.json"):
-        if path.name != keep:
-            path.unlink(missing_ok=True)
+    for pattern in ("index-*.json", "index-*.sqlite", ".index-*.tmp"):
+        for path in folder.glob(pattern):
+            if path.name not in (keep, sqlite_name(keep)):
+                if pattern.startswith(".") and _young(path):
+                    continue
+                path.unlink(missing_ok=True)
     import time
 
     for path in folder.glob(".download-*"):
@@ -112,14 +121,59 @@ def remove_stale_files(key: str, keep: str) -> None:
             pass
 
 
+def _young(path: Path) -> bool:
+    import time
+
+    try:
+        return time.time() - path.stat().st_mtime < 3600
+    except OSError:
+        return False
+
+
+def sqlite_name(index_file: str) -> str:
+    """The SQLite file beside the JSON index ``index_file``."""
+    return index_file.rsplit(".", 1)[0] + ".sqlite"
+
+
 _loaded: dict[tuple[str, str], Any] = {}
 
 
-def load_index(meta: CacheMeta) -> Any:
-    """The cached NameIndex of a source (loaded once per process)."""
+def load_index(meta: CacheMeta, warn: Callable[[str], None] | None = None) -> Any:
+    """The cached NameIndex of a source (opened once per process), read from its SQLite file.
+
+    A missing SQLite file is built from the JSON copy; one of another format
+    version, truncated or unreadable is rebuilt, with a message to ``warn``.
+    If it cannot be written, the JSON copy is loaded into memory instead. A
+    broken index never reads as an empty one: what cannot be read raises.
+    """
+    import sqlite3
+
     from provenance_cli.screening.index import NameIndex
 
     key = (meta.source, meta.index_file)
-    if key not in _loaded:
-        _loaded[key] = NameIndex.load(source_dir(meta.source) / meta.index_file)
-    return _loaded[key]
+    if key in _loaded:
+        return _loaded[key]
+    folder = source_dir(meta.source)
+    path = folder / sqlite_name(meta.index_file)
+    problem: str | None = None
+    if path.is_file():
+        try:
+            index = NameIndex.open_sqlite(path)
+        except (OSError, ValueError, sqlite3.Error) as exc:
+            problem = str(exc) or type(exc).__name__
+        else:
+            _loaded[key] = index
+            return index
+    built = NameIndex.load(folder / meta.index_file)
+    try:
+        built.save_sqlite(path)
+        index = NameIndex.open_sqlite(path)
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        if warn is not None:
+            warn(f"{meta.source}: the index file {path.name} cannot be written ({exc}); screening from the JSON copy in memory")
+        index = built
+    else:
+        if problem is not None and warn is not None:
+            warn(f"{meta.source}: the index file {path.name} was unreadable ({problem}) and has been rebuilt")
+    _loaded[key] = index
+    return index

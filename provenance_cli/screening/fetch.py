@@ -28,6 +28,7 @@ from provenance_cli.screening.cache import (
     read_meta,
     remove_stale_files,
     source_dir,
+    sqlite_name,
     write_meta,
 )
 from provenance_cli.screening.config import FetchSettings, ScreeningConfig, load_config
@@ -291,6 +292,8 @@ def _update(source: Source, key: str, chosen: str, cap: int, fetch: FetchSetting
         del parsed.entries[:]
         index_file = f"index-{sha256[:16]}.json"
         index.save(folder / index_file)
+        index.save_sqlite(folder / sqlite_name(index_file))
+        del index
         stamp = now_iso()
         meta = CacheMeta(
             source=key,

@@ -33,14 +33,23 @@ on a shared surname: company queries reach people only through the whole
 name (exact or token-sort fuzzy).
 
 The index is saved as compact JSON (entries plus one normalised core per
-name) and rebuilt in memory on load; no pickle.
+name), the durable copy, and as an SQLite file holding the ready-made
+lookup tables (exact forms and token postings as packed position arrays,
+names and entries by position). A process screening against a large list
+opens the SQLite file read-only and reads only the keys and names a query
+touches, instead of rebuilding every table in memory; the results are the
+same as the in-memory index's. No pickle.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable
+import sqlite3
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -59,6 +68,8 @@ from provenance_cli.screening.normalize import (
 )
 
 INDEX_FORMAT = 3
+SQLITE_FORMAT = 1
+"""Version of the SQLite layout; a file of another version is rebuilt from the JSON copy."""
 MAX_BLOCK_TOKENS = 2
 """At most this many of the query's rarest tokens fetch candidates (one typo still leaves one)."""
 CANDIDATE_BUDGET = 1_000
@@ -161,6 +172,13 @@ class NameIndex:
             tokens = self._name_core[position].split()
             if surname and len(tokens) > surname:
                 exact.setdefault("".join(tokens[-surname:] + tokens[:-surname]), []).append(position)
+
+    def _prefetch(self, positions: list[int]) -> None:
+        """Read the names at ``positions`` in bulk (the SQLite backing); in memory there is nothing to do."""
+
+    def _choices(self, candidates: list[int]) -> list[str]:
+        """The token-sorted cores of ``candidates``, in order."""
+        return list(itemgetter(*candidates)(self._sorted)) if len(candidates) > 1 else [self._sorted[candidates[0]]]
 
     def entry(self, position: int) -> Entry:
         """The entry at ``position``, built from the columns on first use and cached."""
@@ -267,6 +285,37 @@ class NameIndex:
         """Read an index written by :meth:`save`."""
         return cls.from_json(path.read_bytes())
 
+    def save_sqlite(self, path: Path) -> None:
+        """Write the ready-made lookup tables as an SQLite file, to a temporary name first and then renamed into place."""
+        import tempfile
+
+        folder = path.parent
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+        temp = Path(temp_name)
+        try:
+            temp.unlink()
+            db = sqlite3.connect(temp, isolation_level=None)
+            try:
+                _write_tables(db, self)
+            finally:
+                db.close()
+            with open(temp, "rb") as stream:
+                os.fsync(stream.fileno())
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    @classmethod
+    def open_sqlite(cls, path: Path) -> NameIndex:
+        """The index in an SQLite file written by :meth:`save_sqlite`, read lazily.
+
+        ValueError when the file is of another format version, truncated or
+        not an index; sqlite3.Error when SQLite cannot read it.
+        """
+        return SqliteNameIndex(path)
+
     # ------------------------------------------------------------------ searching
 
     def _near(self, token: str) -> list[int]:
@@ -274,6 +323,13 @@ class NameIndex:
         prefix = _prefix_key(token)
         if prefix is None:
             return []
+        found: list[int] = []
+        for known in self._tokens_near(prefix):
+            found.extend(self._postings[known])
+        return found
+
+    def _tokens_near(self, prefix: str) -> list[str]:
+        """Indexed tokens whose prefix key is ``prefix``, in the order the index first met them."""
         if self._prefixes is None:
             prefixes: dict[str, list[str]] = {}
             for known in self._postings:
@@ -281,10 +337,7 @@ class NameIndex:
                 if key:
                     prefixes.setdefault(key, []).append(known)
             self._prefixes = prefixes
-        found: list[int] = []
-        for known in self._prefixes.get(prefix, ()):
-            found.extend(self._postings[known])
-        return found
+        return self._prefixes.get(prefix, [])
 
     def _candidates(self, query: Normalised) -> set[int]:
         found: set[int] = set(self._exact.get(query.text, ()))
@@ -335,6 +388,7 @@ class NameIndex:
             return
         person_query = kind == "person"
         candidates = list(self._candidates(query))
+        self._prefetch(candidates)
         if person_query:
             self._person_hits(name, query, threshold, candidates, best)
         if candidates:
@@ -353,7 +407,7 @@ class NameIndex:
 
     def _fuzzy_hits(self, name, query, threshold, candidates, best, fuzz, process, person_query) -> None:  # type: ignore[no-untyped-def]
         core = query.text
-        choices = itemgetter(*candidates)(self._sorted) if len(candidates) > 1 else [self._sorted[candidates[0]]]
+        choices = self._choices(candidates)
         # ratio on token-sorted forms is token_sort_ratio without re-sorting every candidate
         query_sorted = " ".join(sorted(query.core))
         scored = process.extract(query_sorted, choices, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=None)
@@ -467,6 +521,287 @@ class NameIndex:
         if other.tokens == query.tokens and other.native_forms == query.native_forms:
             return "exact after normalisation"
         return "exact after legal-form removal"
+
+
+# ---------------------------------------------------------------------- SQLite backing
+
+
+def _pack(positions: list[int]) -> bytes:
+    return array("I", positions).tobytes()
+
+
+def _unpack(blob: bytes) -> list[int]:
+    positions = array("I")
+    positions.frombytes(blob)
+    return positions.tolist()
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE names (position INTEGER PRIMARY KEY, entry INTEGER NOT NULL, text TEXT NOT NULL, core TEXT NOT NULL,
+                    sorted TEXT NOT NULL, translit INTEGER NOT NULL, surname INTEGER);
+CREATE TABLE entries (position INTEGER PRIMARY KEY, list_key TEXT, entry_id TEXT, name TEXT, aliases TEXT, parent TEXT,
+                      list_date TEXT, kind TEXT, birth_dates TEXT, countries TEXT);
+CREATE TABLE exact (key TEXT PRIMARY KEY, positions BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE postings (key TEXT PRIMARY KEY, rank INTEGER NOT NULL, positions BLOB NOT NULL) WITHOUT ROWID;
+"""
+_ENTRY_COLUMNS = ("list_key", "entry_id", "name", "aliases", "parent", "list_date", "kind", "birth_dates", "countries")
+
+
+def _write_tables(db: sqlite3.Connection, index: NameIndex) -> None:
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA page_size=8192")
+    db.execute("BEGIN")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    people = index._person
+    translit = index._translit
+    db.executemany(
+        "INSERT INTO names VALUES (?,?,?,?,?,?,?)",
+        (
+            (position, entry, text, core, ordered, position in translit, people.get(position))
+            for position, (entry, text, core, ordered) in enumerate(
+                zip(index._name_entry, index._name_text, index._name_core, index._sorted, strict=True)
+            )
+        ),
+    )
+    columns = [index._entries[k] for k in _ENTRY_COLUMNS]
+    dumps = json.dumps
+
+    def entry_rows() -> Iterator[tuple[object, ...]]:
+        for position, row in enumerate(zip(*columns, strict=True)):
+            key, entry_id, name, aliases, parent, list_date, kind, births, countries = row
+            yield (
+                position, key, entry_id, name, dumps(aliases, ensure_ascii=False), parent, list_date, kind,
+                None if births is None else dumps(births, ensure_ascii=False),
+                None if countries is None else dumps(countries, ensure_ascii=False),
+            )  # fmt: skip
+
+    db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", entry_rows())
+    db.executemany("INSERT INTO exact VALUES (?,?)", ((k, _pack(v)) for k, v in sorted(index._exact.items())))
+    ranks = {key: rank for rank, key in enumerate(index._postings)}
+    db.executemany("INSERT INTO postings VALUES (?,?,?)", ((k, ranks[k], _pack(v)) for k, v in sorted(index._postings.items())))
+    meta = {
+        "format": str(SQLITE_FORMAT),
+        "index_format": str(INDEX_FORMAT),
+        "byteorder": sys.byteorder,
+        "names": str(len(index._name_core)),
+        "entries": str(len(index._entries["name"])),
+        "people": str(len(people)),
+    }
+    db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+    db.execute("COMMIT")
+
+
+class _Db:
+    """A read-only SQLite connection, reopened in a forked worker (a connection must not cross a fork)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pid = -1
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._conn
+
+    def one(self, sql: str, args: tuple[object, ...]) -> tuple | None:  # type: ignore[type-arg]
+        row: tuple | None = self.conn.execute(sql, args).fetchone()  # type: ignore[type-arg]
+        return row
+
+
+class _Positions:
+    """Key -> positions, read from one SQLite table by primary-key lookups (a mapping's get, [], in)."""
+
+    def __init__(self, db: _Db, table: str) -> None:
+        self._db = db
+        self._sql = f"SELECT positions FROM {table} WHERE key = ?"
+        self._cache: dict[str, list[int] | None] = {}
+
+    def get(self, key: str, default: list[int] | None = None) -> list[int] | None:
+        if key not in self._cache:
+            row = self._db.one(self._sql, (key,))
+            self._cache[key] = None if row is None else _unpack(row[0])
+        found = self._cache[key]
+        return default if found is None else found
+
+    def __getitem__(self, key: str) -> list[int]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+_NAME_ROW = "SELECT position, entry, text, core, sorted, translit, surname FROM names"
+
+
+class _Rows:
+    """Names by position, read on demand (in bulk for a query's candidates) and kept."""
+
+    def __init__(self, db: _Db) -> None:
+        self._db = db
+        self._cache: dict[int, tuple[int, str, str, str, int, int | None]] = {}
+        self.cached = self._cache
+        """Rows read so far; after :meth:`load`, every loaded position is in it."""
+
+    def load(self, positions: list[int]) -> None:
+        missing = list(set(positions).difference(self._cache))
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for position, *rest in self._db.conn.execute(f"{_NAME_ROW} WHERE position IN ({marks})", chunk):
+                self._cache[position] = tuple(rest)  # type: ignore[assignment]
+
+    def row(self, position: int) -> tuple[int, str, str, str, int, int | None]:
+        found = self._cache.get(position)
+        if found is None:
+            self.load([position])
+            found = self._cache.get(position)
+            if found is None:
+                raise IndexError(position)
+        return found
+
+
+_SORTED = itemgetter(3)
+
+
+class _Column:
+    def __init__(self, rows: _Rows, column: int) -> None:
+        self._rows = rows
+        self._column = column
+
+    def __getitem__(self, position: int) -> object:
+        return self._rows.row(position)[self._column]
+
+
+class _People:
+    """Name position -> surname token count, for names of people (a mapping's in, [] and truth)."""
+
+    def __init__(self, rows: _Rows, count: int) -> None:
+        self._rows = rows
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, position: object) -> bool:
+        return isinstance(position, int) and self._count > 0 and self._rows.row(position)[5] is not None
+
+    def __getitem__(self, position: int) -> int:
+        surname = self._rows.row(position)[5]
+        if surname is None:
+            raise KeyError(position)
+        return surname
+
+
+class _Translit:
+    def __init__(self, rows: _Rows) -> None:
+        self._rows = rows
+
+    def __contains__(self, position: object) -> bool:
+        return isinstance(position, int) and bool(self._rows.row(position)[4])
+
+
+class SqliteNameIndex(NameIndex):
+    """A :class:`NameIndex` reading its tables from an SQLite file: only the keys and names a query touches."""
+
+    def __init__(self, path: Path) -> None:
+        db = _Db(path)
+        try:
+            meta = dict(db.conn.execute("SELECT key, value FROM meta").fetchall())
+            page_size = db.one("PRAGMA page_size", ())
+            page_count = db.one("PRAGMA page_count", ())
+        except sqlite3.Error as exc:
+            raise ValueError(f"not a readable index ({exc})") from None
+        if meta.get("format") != str(SQLITE_FORMAT) or meta.get("index_format") != str(INDEX_FORMAT):
+            raise ValueError("written by another provcheck version")
+        if meta.get("byteorder") != sys.byteorder:
+            raise ValueError("written on a machine of another byte order")
+        assert page_size is not None and page_count is not None
+        if path.stat().st_size < page_size[0] * page_count[0]:
+            raise ValueError("truncated")
+        self._db = db
+        self._rows = _Rows(db)
+        self._count = int(meta["names"])
+        self._entry_count = int(meta["entries"])
+        self._entry_cache: dict[int, Entry] = {}
+        self._name_entry = _Column(self._rows, 0)  # type: ignore[assignment]
+        self._name_text = _Column(self._rows, 1)  # type: ignore[assignment]
+        self._name_core = _Column(self._rows, 2)  # type: ignore[assignment]
+        self._sorted = _Column(self._rows, 3)  # type: ignore[assignment]
+        self._translit = _Translit(self._rows)  # type: ignore[assignment]
+        self._person = _People(self._rows, int(meta["people"]))  # type: ignore[assignment]
+        self._exact = _Positions(db, "exact")  # type: ignore[assignment]
+        self._postings = _Positions(db, "postings")  # type: ignore[assignment]
+        self._prefixes = None
+        self._common = max(2_000, int(self._count * COMMON_TOKEN_SHARE))
+        self._near_cache: dict[str, list[str]] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _prefetch(self, positions: list[int]) -> None:
+        self._rows.load(positions)
+
+    def _choices(self, candidates: list[int]) -> list[str]:
+        rows = self._rows.cached
+        if len(candidates) == 1:
+            return [rows[candidates[0]][3]]
+        return list(map(_SORTED, itemgetter(*candidates)(rows)))
+
+    def _tokens_near(self, prefix: str) -> list[str]:
+        """An indexed range query on the postings keys, never a scan of the vocabulary."""
+        found = self._near_cache.get(prefix)
+        if found is None:
+            start = prefix[1:]
+            rows = self._db.conn.execute("SELECT key FROM postings WHERE key >= ? AND key < ? ORDER BY rank", (start, start + "\U0010ffff"))
+            found = [key for (key,) in rows if _prefix_key(key) == prefix]
+            self._near_cache[prefix] = found
+        return found
+
+    def entry(self, position: int) -> Entry:
+        """The entry at ``position``, read from the file on first use and cached."""
+        cached = self._entry_cache.get(position)
+        if cached is None:
+            row = self._db.one(f"SELECT {', '.join(_ENTRY_COLUMNS)} FROM entries WHERE position = ?", (position,))
+            if row is None:
+                raise IndexError(position)
+            key, entry_id, name, aliases, parent, list_date, kind, births, countries = row
+            cached = Entry(
+                list_key=key,
+                entry_id=entry_id,
+                name=name,
+                aliases=tuple(json.loads(aliases)),
+                parent=parent,
+                list_date=list_date,
+                kind=kind,
+                birth_dates=tuple(json.loads(births)) if births else (),
+                countries=tuple(json.loads(countries)) if countries else (),
+            )
+            self._entry_cache[position] = cached
+        return cached
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every indexed entry, in order; reads them all, which searching never needs."""
+        return [self.entry(i) for i in range(self._entry_count)]
+
+    def to_json(self) -> str:
+        """Not available: the JSON copy is written when the index is built."""
+        raise TypeError("an SQLite-backed index is saved by save_sqlite when it is built")
+
+    def save_sqlite(self, path: Path) -> None:
+        """Not available: the file already exists."""
+        raise TypeError("an SQLite-backed index is written when it is built")
 
 
 def _similar(left: str, right: str) -> float:

@@ -125,7 +125,7 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
                     warnings.append(f"{source.title}: not screened; {exc}")
         if meta is not None:
             try:
-                index = load_index(meta)
+                index = load_index(meta, warn=warnings.append)
             except (OSError, ValueError) as exc:
                 warnings.append(f"{source.title}: the cached copy cannot be read ({exc}); run provcheck lists update {key}")
                 meta = None

@@ -187,3 +187,88 @@ def test_opensanctions_needs_a_configured_url():
 
     with pytest.raises(UsageError, match="licensed"):
         update_source("opensanctions", fetch=FAST)
+
+
+# --------------------------------------------------------------------------- the persisted SQLite index
+
+
+def _fresh_process(monkeypatch) -> None:
+    """Forget the indexes this process has opened, as a new process would."""
+    from provenance_cli.screening import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_loaded", {})
+
+
+def _screen_huawei():
+    result = screen_names(["Huawei Technologies Co., Ltd."], ScreeningSettings(), offline=True)
+    assert ("el", "vendor") in result.listings()
+    return result
+
+
+def test_update_writes_the_sqlite_index_beside_the_json(monkeypatch):
+    from provenance_cli.screening.cache import sqlite_name
+    from provenance_cli.screening.index import SqliteNameIndex
+
+    meta = update_source("csl", url=str(CSL)).meta
+    files = sorted(p.name for p in source_dir("csl").glob("index-*"))
+    assert files == sorted([meta.index_file, sqlite_name(meta.index_file)])
+    _fresh_process(monkeypatch)
+    from provenance_cli.screening.cache import load_index
+
+    assert isinstance(load_index(meta), SqliteNameIndex)
+    result = _screen_huawei()
+    assert not [w for w in result.warnings if "index file" in w]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_corrupt_sqlite_index_is_rebuilt_with_a_warning(monkeypatch, damage):
+    from provenance_cli.screening.cache import sqlite_name
+
+    meta = update_source("csl", url=str(CSL)).meta
+    path = source_dir("csl") / sqlite_name(meta.index_file)
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(data[:100] + b"\xff" * (len(data) - 100))
+    else:
+        path.write_bytes(b"")
+    _fresh_process(monkeypatch)
+    result = _screen_huawei()
+    assert [w for w in result.warnings if "unreadable" in w and "rebuilt" in w], result.warnings
+    assert path.read_bytes() != b"" and len(path.read_bytes()) >= len(data) // 2
+    _fresh_process(monkeypatch)
+    again = _screen_huawei()
+    assert not [w for w in again.warnings if "rebuilt" in w]
+
+
+def test_an_older_format_sqlite_index_is_rebuilt(monkeypatch):
+    import sqlite3
+
+    from provenance_cli.screening.cache import sqlite_name
+    from provenance_cli.screening.index import SQLITE_FORMAT
+
+    meta = update_source("csl", url=str(CSL)).meta
+    path = source_dir("csl") / sqlite_name(meta.index_file)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (str(SQLITE_FORMAT - 1),))
+    db.commit()
+    db.close()
+    _fresh_process(monkeypatch)
+    result = _screen_huawei()
+    assert [w for w in result.warnings if "another provcheck version" in w], result.warnings
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == (str(SQLITE_FORMAT),)
+    db.close()
+
+
+def test_a_missing_sqlite_index_is_built_quietly(monkeypatch):
+    from provenance_cli.screening.cache import sqlite_name
+
+    meta = update_source("csl", url=str(CSL)).meta
+    path = source_dir("csl") / sqlite_name(meta.index_file)
+    path.unlink()
+    _fresh_process(monkeypatch)
+    result = _screen_huawei()
+    assert path.is_file()
+    assert not [w for w in result.warnings if "index file" in w]

@@ -250,6 +250,69 @@ def test_index_round_trips_through_json(index):
     assert _hits(again, "百度") == ["Baidu, Inc."]
 
 
+SAME_QUERIES = [
+    ("Huawei Technologies Co., Ltd.", "company"),
+    ("Huawei Technology Co Ltd", "company"),
+    ("Hua Wei", "company"),
+    ("HUAWEI", "company"),
+    ("Shenzhen Lighthouse Photonic Co", "company"),
+    ("Lighthouse Photonics", "company"),
+    ("Shenzen Dengta Guangdian", "company"),
+    ("SZ Lighthouse Photonics Co., Ltd.", "company"),
+    ("Hikvision", "company"),
+    ("Hikvision Digital Technology Co., Ltd.", "company"),
+    ("Semiconductor Manufacturing International Corp. (SMIC)", "company"),
+    ("SMIC", "company"),
+    ("Beijing Zhongguancun Quantum Computing Research Inst.", "company"),
+    ("Nizhniy Novgorod Avionics Plant Polet", "company"),
+    ("Meridian Shipping and Trading L.L.C.", "company"),
+    ("Sichuan Western Precision Instruments", "company"),
+    ("Chengdu Western Precision Instrument Co., Ltd.", "company"),
+    ("China Northwest Aero Engine Group", "company"),
+    ("Beloptmech", "company"),
+    ("Kavir Electronics Trading Co", "company"),
+    ("Kavir Electronics Trading GmbH", "company"),
+    ("Beijing Institute of Electronic System Engineering No. 702", "company"),
+    ("Orion Semiconductor Trading", "company"),
+    ("百度", "company"),
+    ("Hangzhou Hikvisoin Digital Technology", "company"),
+    ("Petrov Holdings", "company"),
+    ("PETROV, Ivan Sergeyevich", "person"),
+    ("Ivan Sergeevich Petrov", "person"),
+    ("Петров Иван Сергеевич", "person"),
+    ("Ivan Petrov", "person"),
+    ("Ahmadreza Karimi", "person"),
+    ("Kim Jong-un", "person"),
+    ("Kim Jongun", "person"),
+    ("Sergei Petrov", "person"),
+]
+
+
+def test_sqlite_index_gives_the_same_hits_as_the_in_memory_one(tmp_path):
+    entries = [*CslSource().parse(CSL, "fixture").entries, *Dod1260hSource().bundled().entries]
+    entries += [
+        Entry("el", "el-5", "Hangzhou Hikvision Digital Technology Co., Ltd."),
+        Entry("el", "el-6", "Semiconductor Manufacturing International Corporation (SMIC)"),
+        Entry("el", "el-2", "Beijing Institute of Electronic System Engineering No. 701"),
+        Entry("el", "el-7", "Kavir Electronics Trading GmbH"),
+        Entry("plc", "plc-p1", "Ahmad Reza KARIMI", kind="person"),
+        Entry("sdn", "sdn-p2", "KIM, Jong Un", kind="person", birth_dates=("1984-01-08",), countries=("KP",)),
+    ]
+    memory = NameIndex.build(entries)
+    memory.save_sqlite(tmp_path / "index.sqlite")
+    on_disk = NameIndex.open_sqlite(tmp_path / "index.sqlite")
+    assert len(on_disk) == len(memory)
+    assert on_disk.entries == memory.entries
+    compared = 0
+    for threshold in (80, 88):
+        for name, kind in SAME_QUERIES:
+            expected = [(h.entry, h.matched_name, h.score, h.reason) for h in memory.search(name, threshold, kind=kind)]
+            got = [(h.entry, h.matched_name, h.score, h.reason) for h in on_disk.search(name, threshold, kind=kind)]
+            assert got == expected, (name, kind, threshold)
+            compared += len(expected)
+    assert compared > 40  # the queries do hit: people, places dropped, brands, transliteration, typos
+
+
 # --------------------------------------------------------------------------- dossiers
 
 
