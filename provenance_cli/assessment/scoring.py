@@ -282,7 +282,7 @@ def score_dossier(
 
     assessed = model.assessment.date
     cadence = policy.reassess_after_days(tier)
-    due = assessed + timedelta(days=cadence)
+    due = _days_after(assessed, cadence)
     reason = f"{cadence} days after the assessment for tier {tier}"
     if stale and policy.model.staleness.triggers_reassessment and today < due:
         due, reason = today, f"{len(stale)} stale answer(s)"
@@ -472,6 +472,14 @@ def _staleness(
                 )
             )
     return stale, entries
+
+
+def _days_after(day: date, days: int) -> date:
+    """``day`` plus ``days``, clamped to the last representable date (an assessment dated 9999-12-30 is valid input)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
 
 
 def _days_before(day: date, days: int) -> date:

@@ -26,6 +26,8 @@ from provenance_cli.formats.vocabulary import BUYER_FLAGS, JURISDICTION_LISTS, S
 from provenance_cli.util.errors import InputError, Problem
 
 NonNegative = Annotated[float, Field(ge=0)]
+MAX_DAYS = 36_500
+"""A hundred years: longer periods are typos, and they would overflow the calendar."""
 
 
 Score = Annotated[float, Field(ge=0, le=100)]
@@ -98,9 +100,9 @@ class DecisionPolicy(StrictModel):
 class Staleness(StrictModel):
     """How old an answer may be before it is stale, and what staleness does."""
 
-    max_age_days: Annotated[int, Field(ge=1)] = 365
+    max_age_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 365
     """An answer older than this (from its as_of date) is stale."""
-    categories: dict[str, Annotated[int, Field(ge=1)]] = {}
+    categories: dict[str, Annotated[int, Field(ge=1, le=MAX_DAYS)]] = {}
     """Stricter limits per questionnaire, e.g. export_control: 120."""
     penalty_points: Annotated[float, Field(ge=0, le=100)] = 0
     """Risk points per stale answer, times the question's weight: 0 by default, because stale is not risky.
@@ -115,10 +117,10 @@ class Staleness(StrictModel):
 class Reassessment(StrictModel):
     """Days between assessments, by tier."""
 
-    low: Annotated[int, Field(ge=1)] = 365
-    medium: Annotated[int, Field(ge=1)] = 180
-    high: Annotated[int, Field(ge=1)] = 120
-    critical: Annotated[int, Field(ge=1)] = 90
+    low: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 365
+    medium: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 180
+    high: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 120
+    critical: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 90
 
 
 class RuleOverride(StrictModel):

@@ -122,3 +122,21 @@ def test_a_tier_gate_trips_on_incomplete_unless_allowed(cli, tmp_path) -> None:
     assert decision_gate.returncode == 0, decision_gate.output
     incomplete_gate = cli("assess", switchboard, "--fail-on", "incomplete", *common)
     assert incomplete_gate.returncode == 1 and "Switchboard Router: incomplete" in incomplete_gate.stderr
+
+
+@pytest.mark.parametrize(("assessed", "as_of"), [("9999-12-30", "9999-12-31"), ("2026-08-20", "0001-01-01"), ("0001-01-01", "9999-12-31")])
+def test_extreme_but_valid_dates_get_a_verdict(cli, tmp_path, assessed: str, as_of: str) -> None:
+    """Valid input always gets a verdict: dates at the ends of the calendar never overflow."""
+    path = tmp_path / "far.yaml"
+    path.write_text(HIGH.read_text(encoding="utf-8").replace("  date: 2026-08-20", f"  date: {assessed}"), encoding="utf-8")
+    result = cli("assess", path, "-f", "json", "--as-of", as_of, "--no-evidence")
+    assert result.returncode == 0, result.output
+    assert json.loads(result.stdout)["decision"]["outcome"] == "reject"
+
+
+def test_periods_over_a_hundred_years_are_refused_with_their_place(cli, write) -> None:
+    write("policy.yaml", "policy: 2\nreassessment_days:\n  low: 99999999\nstaleness:\n  max_age_days: 40000\n")
+    result = cli("validate", "policy.yaml")
+    assert result.returncode == 2
+    assert "policy.yaml:3:8: reassessment_days.low: input should be less than or equal to 36500, got '99999999'" in result.lines
+    assert any(line.startswith("policy.yaml:5:17: staleness.max_age_days:") for line in result.lines), result.output
