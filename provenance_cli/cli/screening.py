@@ -103,8 +103,12 @@ def lists_update(
     ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network (local files only).")] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+    allow_shrink: Annotated[
+        bool,
+        typer.Option("--allow-shrink", help="Accept a list with less than half the cached copy's records (refused by default)."),
+    ] = False,
 ) -> None:
-    """Download lists into the cache; the old cache survives any failure."""
+    """Download lists into the cache; the old cache survives any failure, an empty list and a list that shrank by half."""
     from dataclasses import replace
 
     from provenance_cli.cli import terminal
@@ -134,7 +138,9 @@ def lists_update(
     rows: list[dict[str, Any]] = []
     for key in keys:
         try:
-            outcome = update_source(key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress())
+            outcome = update_source(
+                key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress(), allow_shrink=allow_shrink
+            )
         except ServiceError as exc:
             failures.append(str(exc))
             rows.append({"source": key, "status": "failed", "error": str(exc)})

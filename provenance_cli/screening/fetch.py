@@ -243,8 +243,14 @@ def update_source(
     config: ScreeningConfig | None = None,
     fetch: FetchSettings | None = None,
     progress: Progress | None = None,
+    allow_shrink: bool = False,
 ) -> UpdateOutcome:
-    """Fetch one source and commit it to the cache; the old cache survives any failure."""
+    """Fetch one source and commit it to the cache; the old cache survives any failure.
+
+    A list with no records, or one that shrank to less than half of the
+    cached one, is refused (the cache stays) unless ``allow_shrink``: a
+    truncated or emptied download must never silently stop screening.
+    """
     source = get_source(key)
     config = config or load_config()
     fetch = fetch or config.fetch
@@ -256,10 +262,30 @@ def update_source(
     except OSError as exc:
         raise UsageError(f"cannot create the cache folder {folder}: {exc.strerror}") from None
     with _locked(folder):
-        return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet())
+        return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet(), allow_shrink)
 
 
-def _update(source: Source, key: str, chosen: str, cap: int, fetch: FetchSettings, folder: Path, progress: Progress) -> UpdateOutcome:
+SHRINK_LIMIT = 0.5
+"""A new copy with fewer than this share of the cached copy's records is refused without --allow-shrink."""
+
+
+def _check_size(key: str, count: int, previous: CacheMeta | None, allow_shrink: bool) -> None:
+    """Refuse an empty list, and one that shrank suspiciously, before anything is written."""
+    if count == 0:
+        raise ServiceError(f"the downloaded {key} list holds no records; refusing to use it")
+    if previous is None or allow_shrink or previous.record_count <= 0:
+        return
+    if count < previous.record_count * SHRINK_LIMIT:
+        raise ServiceError(
+            f"the downloaded {key} list has {count} records against {previous.record_count} in the cached copy; "
+            "a list that loses more than half its entries is more likely a broken download than a government decision "
+            "(check the source, then run again with --allow-shrink to accept it)"
+        )
+
+
+def _update(
+    source: Source, key: str, chosen: str, cap: int, fetch: FetchSettings, folder: Path, progress: Progress, allow_shrink: bool = False
+) -> UpdateOutcome:
     from provenance_cli.screening.index import NameIndex
     from provenance_cli.util.net import ensure_online
 
@@ -288,6 +314,7 @@ def _update(source: Source, key: str, chosen: str, cap: int, fetch: FetchSetting
             write_meta(meta)
             return UpdateOutcome(key, "not modified", meta)
         parsed = source.parse(temp, chosen)
+        _check_size(key, sum(info.count for info in parsed.lists.values()), previous, allow_shrink)
         index = NameIndex.build(parsed.entries)
         del parsed.entries[:]
         index_file = f"index-{sha256[:16]}.json"

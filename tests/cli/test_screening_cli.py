@@ -302,3 +302,38 @@ def test_each_name_gets_its_own_rows(env, server):
     assert {key for key, _ in by_name["HUAWEI"]} == {"el", "cmic", "dod_1260h"}
     text = run(env, "--offline", "screen", "-n", "Huawei Technologies Co Ltd", "-n", "HUAWEI")
     assert text.stdout.count("HUAWEI ") >= 3 and text.stdout.count("Huawei Technologies Co Ltd") >= 3
+
+
+def _csl_with(tmp_path, name: str, records: int):  # type: ignore[no-untyped-def]
+    """The CSL fixture cut down to its first ``records`` records, envelope kept."""
+    data = json.loads(CSL.read_text(encoding="utf-8"))
+    data["results"] = data["results"][:records]
+    data["total"] = records
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_list_that_shrinks_by_half_never_replaces_a_good_cache(env, tmp_path):
+    assert run(env, "lists", "update", "csl", "--url", str(CSL)).returncode == 0
+    before = json.loads(run(env, "lists", "status", "-f", "json").stdout)
+    cached = next(s for s in before["sources"] if s["source"] == "csl")["records"]
+    one = _csl_with(tmp_path, "one.json", 1)
+    refused = run(env, "lists", "update", "csl", "--url", str(one))
+    assert refused.returncode == 3, refused.output
+    assert f"the downloaded csl list has 1 records against {cached} in the cached copy" in refused.stderr
+    assert "the previous cache" in refused.stderr and "is intact" in refused.stderr
+    after = json.loads(run(env, "lists", "status", "-f", "json").stdout)
+    assert next(s for s in after["sources"] if s["source"] == "csl")["records"] == cached
+    screened = run(env, "--offline", "screen", "-n", "Meridian Shipping and Trading LLC", "-f", "json")
+    assert json.loads(screened.stdout)["results"][0]["matches"], "screening still uses the good cache"
+    accepted = run(env, "lists", "update", "csl", "--url", str(one), "--allow-shrink")
+    assert accepted.returncode == 0, accepted.output
+
+
+def test_an_empty_list_is_refused_even_without_a_cache(env, tmp_path):
+    empty = _csl_with(tmp_path, "empty.json", 0)
+    refused = run(env, "lists", "update", "csl", "--url", str(empty), "--allow-shrink")
+    assert refused.returncode == 3, refused.output
+    assert "the downloaded csl list holds no records; refusing to use it" in refused.stderr
+    assert "no previous cache exists" in refused.stderr
