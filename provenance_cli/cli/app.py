@@ -226,14 +226,19 @@ def schema_show(
 @schema_app.command("export")
 def schema_export(
     folder: Annotated[Path, typer.Argument(help="Folder to write the schemas into, e.g. schemas/")],
+    force: Annotated[bool, typer.Option("--force", help="Replace schema files provcheck did not write.")] = False,
 ) -> None:
     """Write the JSON Schemas into a folder; `init` then points new dossiers at it."""
     from provenance_cli.cli import terminal
     from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.formats.schemas import all_schemas
-    from provenance_cli.util.files import atomic_write
+    from provenance_cli.render.output import OUTPUT_MARKERS
+    from provenance_cli.util.files import atomic_write, check_replaceable
 
-    for name, text in all_schemas(load_catalogue()).items():
+    schemas = all_schemas(load_catalogue())
+    for name in schemas:
+        check_replaceable(folder / name, markers=OUTPUT_MARKERS, force=force)
+    for name, text in schemas.items():
         atomic_write(folder / name, text)
         terminal.note(f"wrote {folder / name}")
 

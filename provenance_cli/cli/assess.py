@@ -113,6 +113,9 @@ def register(app: typer.Typer) -> None:
         template_dir: Annotated[
             Path | None, typer.Option("--template-dir", help="Your own report templates, used before the bundled ones.")
         ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
+        ] = False,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
         from provenance_cli.assessment.gates import FAIL_ON_LEVELS, assessment_gate, enforce
@@ -148,15 +151,18 @@ def register(app: typer.Typer) -> None:
             require_screening=require_screening,
         )
         ranked = sort_by_risk(run.results)
+        inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
         if fmt == "terminal":
-            _show_terminal(ranked, questions, output)
+            _show_terminal(ranked, questions, output, inputs=inputs, force=force)
         elif run.results:
             from provenance_cli.render.output import write_reports
 
             assert context is not None  # built above whenever fmt != "terminal"
             folder_input = any(p.is_dir() for p in paths)
             rendered = run.reports if finish is not None else None
-            written = write_reports(run.results, fmt, context, output, rendered=rendered, folder_input=folder_input)
+            written = write_reports(
+                run.results, fmt, context, output, rendered=rendered, folder_input=folder_input, inputs=inputs, force=force
+            )
             if output is not None:
                 terminal.note(f"wrote {len(written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
 
@@ -200,7 +206,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_INPUT)
 
 
-def _show_terminal(ranked: list[Any], questions: bool, output: Path | None) -> None:
+def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
     from provenance_cli.cli import terminal
     from provenance_cli.cli.views import show_questions, show_summary, show_vendor
     from provenance_cli.formats.questionnaires import load_catalogue
@@ -223,8 +229,10 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None) -> N
         for result in ranked:
             show_questions(result, catalogue, out)
     if output is not None:
-        from provenance_cli.util.files import atomic_write
+        from provenance_cli.render.output import OUTPUT_MARKERS
+        from provenance_cli.util.files import atomic_write, check_replaceable
 
         target = output / "summary.txt" if output.is_dir() else output
+        check_replaceable(target, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
         atomic_write(target, buffer.getvalue())
         terminal.note(f"wrote {target}")

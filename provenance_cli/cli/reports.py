@@ -39,15 +39,17 @@ def load_documents(
     return [load_report(p) if p.suffix.lower() == ".json" else assessed[str(p)] for p in paths]
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, *, inputs: list[Path], force: bool) -> None:
     import sys
 
     if output is None:
         sys.stdout.write(text)
         return
     from provenance_cli.cli.terminal import note
-    from provenance_cli.util.files import atomic_write
+    from provenance_cli.render.output import OUTPUT_MARKERS
+    from provenance_cli.util.files import atomic_write, check_replaceable
 
+    check_replaceable(output, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
     atomic_write(output, text)
     note(f"wrote {output}")
 
@@ -57,6 +59,7 @@ _AS_OF = typer.Option("--as-of", help="Score dossiers as of this date (YYYY-MM-D
 _SCREEN = typer.Option("--screen/--no-screen", help="Screen dossier names against cached lists.")
 _EVIDENCE = typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")
 _OFFLINE = typer.Option("--offline", help="Never touch the network.")
+_FORCE = typer.Option("--force", help="Replace an output file provcheck did not write, a read-only one, or an input.")
 
 
 def register(app: typer.Typer) -> None:
@@ -75,6 +78,7 @@ def register(app: typer.Typer) -> None:
         screen: Annotated[bool, _SCREEN] = True,
         evidence: Annotated[bool, _EVIDENCE] = True,
         offline: Annotated[bool, _OFFLINE] = False,
+        force: Annotated[bool, _FORCE] = False,
     ) -> None:
         """Vendors side by side: scores and every answer, differing answers marked ◆."""
         from provenance_cli.cli import terminal
@@ -100,11 +104,11 @@ def register(app: typer.Typer) -> None:
 
             buffer = io.StringIO()
             show_comparison(comparison, Console(file=buffer, width=160, no_color=True, highlight=False))
-            _write(buffer.getvalue(), output)
+            _write(buffer.getvalue(), output, inputs=paths, force=force)
             return
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
         render = render_markdown if fmt == "md" else render_html
-        _write(guard_render(lambda: render(comparison, context), fmt), output)
+        _write(guard_render(lambda: render(comparison, context), fmt), output, inputs=paths, force=force)
 
     @app.command()
     def diff(
@@ -118,6 +122,7 @@ def register(app: typer.Typer) -> None:
         screen: Annotated[bool, _SCREEN] = True,
         evidence: Annotated[bool, _EVIDENCE] = True,
         offline: Annotated[bool, _OFFLINE] = False,
+        force: Annotated[bool, _FORCE] = False,
     ) -> None:
         """What changed between two assessments: answers, rules fired, scores and tier."""
         from provenance_cli.assessment.gates import enforce, worse_gate
@@ -130,6 +135,6 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
         before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         changes = diff_documents(before, after)
-        _write(renderers[fmt](changes), output)
+        _write(renderers[fmt](changes), output, inputs=[old, new], force=force)
         if fail_on_worse:
             enforce(worse_gate(changes))

@@ -16,6 +16,31 @@ from pathlib import Path
 from provenance_cli.util.errors import Problem, UsageError
 
 
+def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Path] = (), force: bool = False) -> None:
+    """Refuse to replace a file the user wrote: one of this run's inputs, one without provcheck's marker, or a read-only one.
+
+    ``markers`` are texts only provcheck's own output of that kind contains
+    (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
+    for in the file's first 64 KiB. ``--force`` replaces any of them.
+    """
+    if force or not path.exists():
+        return
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give a file name")
+    resolved = path.resolve()
+    if any(resolved == Path(item).resolve() for item in inputs):
+        raise UsageError(f"{path} is one of this run's inputs; refusing to overwrite it (use --force to replace it anyway)")
+    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):  # no write bit (root's access() ignores it)
+        raise UsageError(f"{path} is read-only; refusing to replace it (use --force to replace it anyway)")
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(64 * 1024).decode("utf-8", "replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if not any(marker in head for marker in markers):
+        raise UsageError(f"{path} exists and was not written by provcheck; refusing to replace it (use --force to replace it)")
+
+
 def _mode_for(path: Path) -> int:
     """The permission bits a rewritten ``path`` keeps, or a new file's under the current umask."""
     try:

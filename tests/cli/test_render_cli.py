@@ -195,3 +195,31 @@ def test_terminal_is_still_the_default(examples: Path):
 def test_unknown_format_is_a_usage_error(examples: Path):
     result = run(str(examples), "-f", "pdf")
     assert result.returncode == 2
+
+
+def test_output_never_replaces_a_file_the_user_wrote(tmp_path: Path) -> None:
+    """Inputs, files without provcheck's marker and read-only files are refused (exit 2) unless --force; reports are not."""
+    import os
+
+    dossier = tmp_path / "vendor.yaml"
+    shutil.copy(REPO / "examples" / "northwind-frontier.yaml", dossier)
+    original = dossier.read_bytes()
+    args = ["--as-of", "2026-11-15", "--no-evidence", "--no-screen"]
+    refused = run_cli(["assess", "vendor.yaml", "-f", "json", "-o", "vendor.yaml", *args], tmp_path)
+    assert refused.returncode == 2 and "vendor.yaml is one of this run's inputs; refusing to overwrite it" in refused.stderr
+    assert dossier.read_bytes() == original
+    notes = tmp_path / "README.md"
+    notes.write_text("# our notes\n", encoding="utf-8")
+    refused = run_cli(["assess", "vendor.yaml", "-f", "md", "-o", "README.md", *args], tmp_path)
+    assert refused.returncode == 2 and "README.md exists and was not written by provcheck" in refused.stderr
+    assert notes.read_text(encoding="utf-8") == "# our notes\n"
+    for fmt, name in (("json", "r.json"), ("md", "r.md"), ("html", "r.html"), ("csv", "r.csv")):
+        first = run_cli(["assess", "vendor.yaml", "-f", fmt, "-o", name, *args], tmp_path)
+        again = run_cli(["assess", "vendor.yaml", "-f", fmt, "-o", name, *args], tmp_path)
+        assert (first.returncode, again.returncode) == (0, 0), (fmt, again.output)  # provcheck's own report is replaced
+    locked = tmp_path / "r.json"
+    os.chmod(locked, 0o444)
+    refused = run_cli(["assess", "vendor.yaml", "-f", "json", "-o", "r.json", *args], tmp_path)
+    assert refused.returncode == 2 and "r.json is read-only" in refused.stderr
+    forced = run_cli(["assess", "vendor.yaml", "-f", "md", "-o", "README.md", "--force", *args], tmp_path)
+    assert forced.returncode == 0 and notes.read_text(encoding="utf-8").startswith("# Provenance report: Northwind Frontier")
