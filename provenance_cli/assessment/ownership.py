@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from provenance_cli.formats.dossier import VENDOR_HOLDING, Dossier
+from provenance_cli.formats.dossier import Dossier, holding_targets
 from provenance_cli.formats.vocabulary import BLOCKING_LISTS
 from provenance_cli.screening.model import Match
 
@@ -53,15 +53,9 @@ class _Chain:
     """The ownership chain with the owners screening found listed, answering "who is blocked?"."""
 
     def __init__(self, dossier: Dossier, listed: set[int]) -> None:
-        vendor = dossier.model.vendor
-        self.parents = vendor.parents
+        self.parents = dossier.model.vendor.parents
         self.listed = listed
-        vendor_names = {VENDOR_HOLDING, vendor.name.casefold().strip(), vendor.legal_name.casefold().strip()}
-        index_of = {p.name.casefold().strip(): i for i, p in enumerate(self.parents)}
-        self.held_in: dict[int, int | None] = {}
-        for i, parent in enumerate(self.parents):
-            target = (parent.holds_in or VENDOR_HOLDING).casefold().strip()
-            self.held_in[i] = None if target in vendor_names else index_of.get(target)
+        self.held_in = holding_targets(dossier.model.vendor)
         self.memo: dict[int | None, Holding] = {}
 
     def holding(self, entity: int | None, depth: int = 0) -> Holding:

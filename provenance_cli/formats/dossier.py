@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Facts
-from provenance_cli.formats.models import DossierModel, Question, parse_iso_date
+from provenance_cli.formats.models import DossierModel, Question, Vendor, parse_iso_date
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.safeyaml import Document, decode_utf8, load_text, read_bytes
@@ -217,20 +217,34 @@ VENDOR_HOLDING = "vendor"
 """What ``holds_in`` may say for the vendor itself (its name and legal name work too)."""
 
 
+def holding_targets(vendor: Vendor) -> dict[int, int | None]:
+    """Where each owner holds its share: None for the vendor, else the index of the owner ``holds_in`` names.
+
+    Names compare case-insensitively; the first owner of a name wins. An owner
+    whose ``holds_in`` names nobody is left out (the loader reports it).
+    """
+    vendor_names = {VENDOR_HOLDING, vendor.name.casefold().strip(), vendor.legal_name.casefold().strip()}
+    index_of: dict[str, int] = {}
+    for index, parent in enumerate(vendor.parents):
+        index_of.setdefault(parent.name.casefold().strip(), index)
+    targets: dict[int, int | None] = {}
+    for index, parent in enumerate(vendor.parents):
+        target = (parent.holds_in or VENDOR_HOLDING).casefold().strip()
+        if target in vendor_names:
+            targets[index] = None
+        elif target in index_of:
+            targets[index] = index_of[target]
+    return targets
+
+
 def ownership_problems(document: Document, model: DossierModel) -> list[Problem]:
     """Each owner holds its share in the vendor or in another named owner; no cycles; no more than 100% of anything."""
     problems: list[Problem] = []
     vendor = model.vendor
-    owners = [p.name.casefold().strip() for p in vendor.parents]
-    vendor_names = {VENDOR_HOLDING, vendor.name.casefold().strip(), vendor.legal_name.casefold().strip()}
     held: dict[str, float] = {}
-    target_of: dict[int, int | None] = {}
+    target_of = holding_targets(vendor)
     for index, parent in enumerate(vendor.parents):
-        target = (parent.holds_in or VENDOR_HOLDING).casefold().strip()
-        if target in vendor_names:
-            target_of[index] = None
-        elif target in owners:
-            target_of[index] = owners.index(target)
+        if index in target_of:
             if target_of[index] == index:
                 problems.append(document.problem(("vendor", "parents", index, "holds_in"), f"{parent.name!r} cannot hold shares in itself"))
                 continue
