@@ -33,13 +33,16 @@ def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
     an assessment does not fail because the web is out of reach.
     """
     from provenance_cli.evidence import drift_findings, lock_path_for, reassessment_reason
+    from provenance_cli.evidence.lock import lock_from_bytes
 
     path = lock_path_for(dossier.source)
     if not path.is_file():
         return None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    raw = path.read_bytes()  # read once: the digest the report cites is of the lock that was scored
+    digest = hashlib.sha256(raw).hexdigest()
+    lock = lock_from_bytes(raw, str(path))
     try:
-        findings = tuple(drift_findings(dossier, offline=offline, lock_path=path))
+        findings = tuple(drift_findings(dossier, offline=offline, lock_path=path, lock=lock))
     except ServiceError as exc:
         return Drift(EvidenceReview((), str(path), digest), (f"evidence not re-checked: {exc}",), None)
     return Drift(EvidenceReview(findings, str(path), digest), (), reassessment_reason(findings))

@@ -202,6 +202,7 @@ def drift_findings(
     offline: bool,
     options: FetchOptions | None = None,
     lock_path: Path | None = None,
+    lock: EvidenceLock | None = None,
 ) -> list[EvidenceFinding]:
     """Evidence findings for one dossier, for ``assess`` and reports.
 
@@ -216,7 +217,8 @@ def drift_findings(
     from provenance_cli.util.net import is_offline
 
     path = lock_path or lock_path_for(dossier.source)
-    lock = read_lock(path)
+    if lock is None:
+        lock = read_lock(path)
     if offline or is_offline():
         return offline_findings(dossier, lock, path)
     from provenance_cli.evidence.fetch import fetch_urls

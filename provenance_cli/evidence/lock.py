@@ -120,6 +120,13 @@ def read_lock(path: Path) -> EvidenceLock | None:
     return _parse(document)
 
 
+def lock_from_bytes(raw: bytes, source: str) -> EvidenceLock:
+    """A lock from bytes already read, so a caller can hash exactly what it parses; InputError if malformed."""
+    from provenance_cli.formats.safeyaml import decode_utf8, load_text
+
+    return _parse(load_text(decode_utf8(raw, source), source))
+
+
 def _parse(document: Document) -> EvidenceLock:
     data = document.data
     problems: list[Problem] = []
