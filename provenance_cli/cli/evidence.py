@@ -288,9 +288,11 @@ def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_chang
 
     items = [item for check in checks for item in check.urls]
     if network_down([item.result for item in items]):
+        from provenance_cli.cli.terminal import visible
+
         sys.stderr.write(
             f"provcheck: error: none of the {len(items)} evidence URLs could be reached "
-            f"({first_reason(i.result for i in items)}); the network looks down\n"
+            f"({visible(first_reason(i.result for i in items))}); the network looks down\n"
         )
         raise typer.Exit(EXIT_SERVICE)
     broken = sum(1 for i in items if i.result.status in (BROKEN, UNREACHABLE) or i.drift == REMOVED)

@@ -135,6 +135,8 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
         before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         changes = diff_documents(before, after)
-        _write(renderers[fmt](changes), output, inputs=[old, new], force=force)
+        # The text view is for terminals and CI logs: what the dossiers say is shown with control characters escaped.
+        shown = terminal.visible_data(changes) if fmt == "text" else changes
+        _write(renderers[fmt](shown), output, inputs=[old, new], force=force)
         if fail_on_worse:
             enforce(worse_gate(changes))

@@ -340,7 +340,7 @@ def _print_results(results: list[tuple[str | None, str, Any]]) -> None:
     for source, vendor, result in results:
         label = f"{vendor} ({source})" if source else "Screened names"
         if not result.matches:
-            terminal.console().print(f"{label}: no matches", markup=False, highlight=False)
+            terminal.console().print(terminal.safe(f"{label}: no matches"))
             continue
         rows = []
         for m in result.matches:
