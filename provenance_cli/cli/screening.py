@@ -169,18 +169,25 @@ def lists_update(
 def lists_status(
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
 ) -> None:
-    """Show what is cached, from where, and how old it is."""
+    """Show what is cached, from where, and how old it is (exit 3 when the cache cannot be read)."""
     from provenance_cli.cli import terminal
     from provenance_cli.screening.cache import read_meta
     from provenance_cli.screening.config import cache_dir, load_config
     from provenance_cli.screening.screen import SOURCE_ORDER
     from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import ServiceError
 
     config = load_config()
     rows: list[dict[str, Any]] = []
+    unusable: ServiceError | None = None
     for key in SOURCE_ORDER:
         source = get_source(key)
-        meta = read_meta(key)
+        try:
+            meta = read_meta(key)
+        except ServiceError as exc:
+            meta, unusable = None, exc
+            rows.append({"source": key, "state": "unreadable", "error": str(exc), "records": 0, "lists": {}})
+            continue
         if meta is not None:
             rows.append(
                 {
@@ -225,7 +232,15 @@ def lists_status(
             )
     if terminal.wants_json(output_format):
         terminal.print_json({"cache_dir": str(cache_dir()), "sources": rows})
-        return
+    else:
+        _print_status(rows, cache_dir())
+    if unusable is not None:
+        raise unusable
+
+
+def _print_status(rows: list[dict[str, Any]], folder: Path) -> None:
+    from provenance_cli.cli import terminal
+
     table: list[list[str]] = []
     for row in rows:
         age = row.get("age_days")
@@ -235,7 +250,7 @@ def lists_status(
     terminal.print_table(
         ["source", "state", "fetched", "records", "list dates"],
         table,
-        title=f"Screening lists in {cache_dir()}",
+        title=f"Screening lists in {folder}",
     )
 
 

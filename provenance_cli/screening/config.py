@@ -71,7 +71,13 @@ def config_path() -> Path | None:
     from platformdirs import user_config_dir
 
     default = Path(user_config_dir("provcheck")) / "config.yaml"
-    return default if default.is_file() else None
+    try:
+        return default if default.is_file() else None
+    except OSError as exc:  # a config folder without search permission: whether a config exists cannot even be told
+        raise UsageError(
+            f"cannot read the config folder {default.parent}: {exc.strerror}; "
+            "fix its permissions, or point PROVCHECK_CONFIG at a config file"
+        ) from None
 
 
 def _number(value: Any, kind: type, where: str) -> Any:

@@ -29,6 +29,7 @@ from provenance_cli.screening.cache import (
     remove_stale_files,
     source_dir,
     sqlite_name,
+    unusable_cache,
     write_meta,
 )
 from provenance_cli.screening.config import FetchSettings, ScreeningConfig, load_config
@@ -227,7 +228,11 @@ def _locked(folder: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    with open(folder / ".lock", "a+b") as handle:
+    try:
+        handle = open(folder / ".lock", "a+b")  # noqa: SIM115 - closed by the with below, after the error is turned into words
+    except OSError as exc:
+        raise unusable_cache(exc) from None
+    with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -260,7 +265,7 @@ def update_source(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create the cache folder {folder}: {exc.strerror}") from None
+        raise unusable_cache(exc) from None
     with _locked(folder):
         return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet(), allow_shrink)
 
