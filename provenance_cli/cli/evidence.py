@@ -34,8 +34,9 @@ looks down, so nothing was really checked. Offline mode refuses to run (3).
 
 SNAPSHOT_HELP = """Record what every cited page says now, in a lock file beside each dossier.
 
-For vendor.yaml this writes vendor.evidence.lock.yaml (atomically; the
-dossier is never touched): per URL the retrieval time, final URL, status and
+For vendor.yaml this writes vendor.yaml.evidence.lock.yaml (atomically; the
+dossier is never touched; a lock of the old name vendor.evidence.lock.yaml
+is read, then replaced): per URL the retrieval time, final URL, status and
 a sha256 of the page text with scripts, styles, whitespace and volatile
 tokens (timestamps, nonces) removed. Commit it with the dossier: later
 `evidence check` and `assess` report pages that changed since.
@@ -138,6 +139,7 @@ def register(app: typer.Typer) -> None:
                             "fetched": o.fetched,
                             "unreadable": [{"url": e.url, "status": e.status, "detail": e.detail} for e in o.unreadable],
                             "kept": list(o.kept),
+                            "replaced": o.replaced,
                         }
                         for o in outcomes
                     ]
@@ -151,6 +153,8 @@ def register(app: typer.Typer) -> None:
                 terminal.warn(f"{entry.url}: {entry.status}: {entry.detail} (recorded as such)")
             readable = outcome.entries - len(outcome.unreadable)
             terminal.note(f"wrote {outcome.lock_path}: {_plural(outcome.entries, 'URL')}, {readable} readable")
+            if outcome.replaced:
+                terminal.note(f"removed {outcome.replaced}: the old-style lock name, replaced by {outcome.lock_path}")
 
 
 # --------------------------------------------------------------------------- helpers
