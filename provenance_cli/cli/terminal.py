@@ -17,6 +17,7 @@ are quadratic on runs of backslashes; ``Text`` is linear).
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -42,12 +43,21 @@ _INVISIBLE = frozenset({0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0})
 """Letters and marks that draw nothing (Hangul fillers, the combining grapheme joiner, Khmer inherent vowels): text can hide in them."""
 
 
+_INVISIBLE_FOUND = re.compile("[" + "".join(map(chr, sorted(_INVISIBLE))) + "]").search
+"""Python counts those invisible letters as printable, so the fast path looks for them separately."""
+_REMEMBERED = 1 << 16
+
+
 def _hidden(code: int) -> bool:
     return code in _INVISIBLE or unicodedata.category(chr(code)) in _HIDDEN_CATEGORIES
 
 
 class _Shown(dict[int, "int | str"]):
-    """A ``str.translate`` table filled on first sight of each character: itself, or its visible escape."""
+    """A ``str.translate`` table filled on first sight of each character: itself, or its visible escape.
+
+    At most :data:`_REMEMBERED` characters are remembered, so a file full of
+    distinct code points costs time, not memory.
+    """
 
     def __init__(self, keep: str, escape: Any) -> None:
         super().__init__()
@@ -56,7 +66,8 @@ class _Shown(dict[int, "int | str"]):
 
     def __missing__(self, code: int) -> int | str:
         shown: int | str = self._escape(code) if code not in self._keep and _hidden(code) else code
-        self[code] = shown
+        if len(self) < _REMEMBERED:
+            self[code] = shown
         return shown
 
 
@@ -94,7 +105,7 @@ def visible(text: object, *, multiline: bool = False) -> str:
     linear in the length of ``text``.
     """
     shown = str(text)
-    if shown.isprintable():  # the common case, checked at C speed
+    if shown.isprintable() and _INVISIBLE_FOUND(shown) is None:  # the common case, checked at C speed
         return shown
     return shown.translate(_WRAPPED if multiline else _ONE_LINE)
 
