@@ -22,21 +22,30 @@ from support.dossiers import DOSSIER_HEAD
     ],
     ids=["ESC", "BEL", "DEL", "C1-CSI", "NUL"],
 )
-def test_control_character_is_located_in_validate_and_assess(cli, write, character, line, column, escape):
-    # Multi-byte characters before it on its line and the lines above: columns count characters, not bytes.
-    text = DOSSIER_HEAD.replace("  name: Acme AI\n", f"  name: Äcmé AI 😀{character}x\n").replace("assessor: Jane Doe", "assessor: Jöhn Dœ")
-    write("vendor.yaml", text)
-    code = f"U+{ord(character):04X}"
-    expected = (
-        f"vendor.yaml:{line}:{column}: control character {code} is not allowed in YAML; "
-        f"delete it, or write it as the escape {escape} inside double quotes"
-    )
+def test_control_character_is_located(cli, write, character, line, column, escape):
+    write("vendor.yaml", _with_name_ending(character))
     validated = cli("validate", "vendor.yaml")
     assert validated.returncode == 2
-    assert validated.stdout.splitlines() == [expected]
+    assert validated.stdout.splitlines() == [_expected(character, line, column, escape)]
+
+
+def test_assess_reports_the_same_position(cli, write):
+    write("vendor.yaml", _with_name_ending("\x1b"))
     assessed = cli("assess", "vendor.yaml", "--no-screen", "--no-evidence", "--offline")
     assert assessed.returncode == 2
-    assert assessed.stderr.splitlines() == [expected]
+    assert assessed.stderr.splitlines() == [_expected("\x1b", 3, 18, "\\x1b")]
+
+
+def _with_name_ending(character: str) -> str:
+    # Multi-byte characters before it on its line and the lines above: columns count characters, not bytes.
+    return DOSSIER_HEAD.replace("  name: Acme AI\n", f"  name: Äcmé AI 😀{character}x\n").replace("assessor: Jane Doe", "assessor: Jöhn Dœ")
+
+
+def _expected(character: str, line: int, column: int, escape: str) -> str:
+    return (
+        f"vendor.yaml:{line}:{column}: control character U+{ord(character):04X} is not allowed in YAML; "
+        f"delete it, or write it as the escape {escape} inside double quotes"
+    )
 
 
 def test_control_character_after_crlf_lines_and_in_a_later_document_part(cli, write):
