@@ -20,7 +20,7 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -41,8 +41,6 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 tags), line and paragraph separators, and lone surrogates (from undecodable file names)."""
 _INVISIBLE = frozenset({0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0})
 """Letters and marks that draw nothing (Hangul fillers, the combining grapheme joiner, Khmer inherent vowels): text can hide in them."""
-
-
 _INVISIBLE_FOUND = re.compile("[" + "".join(map(chr, sorted(_INVISIBLE))) + "]").search
 """Python counts those invisible letters as printable, so the fast path looks for them separately."""
 _REMEMBERED = 1 << 16
@@ -59,7 +57,7 @@ class _Shown(dict[int, "int | str"]):
     distinct code points costs time, not memory.
     """
 
-    def __init__(self, keep: str, escape: Any) -> None:
+    def __init__(self, keep: str, escape: Callable[[int], str]) -> None:
         super().__init__()
         self._keep = frozenset(map(ord, keep))
         self._escape = escape
