@@ -248,7 +248,7 @@ def describe_failure(exc: BaseException, options: FetchOptions) -> tuple[str | N
     if isinstance(exc, ResponseTooLarge):
         return "too_large", f"response larger than {options.max_bytes:,} bytes; stopped reading"
     if isinstance(exc, DeadlineExceeded):
-        return "timeout", f"no complete answer within the {options.deadline:g}s deadline for one URL (redirects and retries included)"
+        return "timeout", f"no complete answer within the {options.deadline:g}s deadline for one URL, redirects and retries included"
     if isinstance(exc, httpx.DecodingError):
         return "protocol", f"the body does not decode as its Content-Encoding header says ({_first_line(str(exc))})"
     if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):

@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     import httpx
 
 CHUNK = 256 * 1024
-MAX_BACKOFF = 30.0
 _PROCESS_STARTED = time.time()
 """When this process began using the cache (this module is imported on first use): older temp files are not ours."""
 
@@ -187,7 +186,7 @@ def _download(
             headers["If-None-Match"] = previous.etag
         if previous.last_modified:
             headers["If-Modified-Since"] = previous.last_modified
-    policy = net.RetryPolicy(retries=max(0, fetch.retries), backoff=fetch.backoff, max_wait=MAX_BACKOFF)
+    policy = net.RetryPolicy(retries=max(0, fetch.retries), backoff=fetch.backoff)
     attempts = 0
 
     async def fetch_all() -> tuple[Path, dict[str, str | None], str, int] | None:
@@ -207,8 +206,8 @@ def _download(
         raise ServiceError(f"the server answered HTTP {exc.status}{_after(attempts)}") from None
     except net.DeadlineExceeded:
         raise ServiceError(
-            f"no complete download within the {fetch.deadline:g} s deadline{_after(attempts)} "
-            "(a server that is too slow or trickling; raise the limit with --deadline or screening.deadline)"
+            f"no complete download within the {fetch.deadline:g} s deadline{_after(attempts)}; "
+            "the server is too slow or trickling (raise the limit with --deadline or screening.deadline)"
         ) from None
     except httpx.DecodingError as exc:
         raise ServiceError(f"the body does not decode as its Content-Encoding header says ({exc})") from None

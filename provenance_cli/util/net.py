@@ -114,10 +114,6 @@ class Deadline:
         """Give back ``seconds`` that should not count (time spent queueing for a slot, not downloading)."""
         self._end += max(0.0, seconds)
 
-    def bound(self, limit: float) -> float:
-        """``limit`` shortened to what is left of the deadline (never zero, which some timeouts read as "none")."""
-        return max(0.001, min(limit, self.remaining()))
-
 
 async def within(awaitable: Awaitable[T], deadline: Deadline) -> T:
     """Await ``awaitable``, cancelling it when ``deadline`` passes (DeadlineExceeded).

@@ -26,7 +26,7 @@ from support.screening import CSL, csl_step, screening_env
 
 DEADLINE = 0.5
 """--deadline for the runs below, in seconds."""
-SLACK = 1.5
+SLACK = 2.0
 """What a run may take beyond its deadline: start-up, the request cut, the cleanup."""
 
 # --------------------------------------------------------------------------- lists update
