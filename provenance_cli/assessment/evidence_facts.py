@@ -34,11 +34,12 @@ def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
     """
     from provenance_cli.evidence import drift_findings, lock_to_read, reassessment_reason
     from provenance_cli.evidence.lock import lock_from_bytes
+    from provenance_cli.formats.safeyaml import read_bytes
 
     path = lock_to_read(dossier.source)
-    if not path.is_file():
+    if not path.exists():
         return None
-    raw = path.read_bytes()  # read once: the digest the report cites is of the lock that was scored
+    raw = read_bytes(path)  # read once: the digest the report cites is of the lock that was scored; a FIFO or folder is refused
     digest = hashlib.sha256(raw).hexdigest()
     lock = lock_from_bytes(raw, str(path))
     try:

@@ -24,6 +24,10 @@ a lock file from `provcheck evidence snapshot` sits beside a dossier, each
 page is also compared with it: unchanged, changed (since the snapshot),
 removed (was readable, now 404/410) or new (not snapshotted yet).
 
+Limits: --timeout per request; --deadline per URL in all (redirects,
+retries and waits); 429 and 5xx answers and reset connections are asked
+again (--retries), after the server's Retry-After when it sends one.
+
 Exit codes: 0 checked (whatever was found, unless a gate is set); 1 a gate
 tripped (--fail-on-broken: broken, unreachable or removed evidence;
 --fail-on-changed: changed or removed evidence); 2 bad input (a dossier or
@@ -53,6 +57,14 @@ Concurrency = Annotated[int, typer.Option(help="URLs fetched at once.", min=1, m
 PerHost = Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)]
 MaxRedirects = Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)]
+Deadline = Annotated[
+    float,
+    typer.Option("--deadline", help="Seconds allowed per URL in all: redirects, retries and waits included.", min=0.05),
+]
+Retries = Annotated[
+    int,
+    typer.Option("--retries", help="Extra attempts after a 429 or 5xx answer or a reset connection.", min=0, max=10),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -83,6 +95,8 @@ def register(app: typer.Typer) -> None:
         per_host: PerHost = 4,
         max_redirects: MaxRedirects = 5,
         max_bytes: MaxBytes = 5 * 1024 * 1024,
+        deadline: Deadline = 60.0,
+        retries: Retries = 2,
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence import check_dossiers, citations
@@ -91,7 +105,7 @@ def register(app: typer.Typer) -> None:
 
         as_json = terminal.wants_json(output_format)
         dossiers = load_dossiers(paths)
-        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
+        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes, deadline, retries)
         ensure_online("evidence check")
         total = len({url for dossier in dossiers for url in citations(dossier)})
         with _progress(total, "checking evidence") as advance:
@@ -118,6 +132,8 @@ def register(app: typer.Typer) -> None:
         per_host: PerHost = 4,
         max_redirects: MaxRedirects = 5,
         max_bytes: MaxBytes = 5 * 1024 * 1024,
+        deadline: Deadline = 60.0,
+        retries: Retries = 2,
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence.snapshot import snapshot_evidence, wanted_count
@@ -125,7 +141,7 @@ def register(app: typer.Typer) -> None:
 
         as_json = terminal.wants_json(output_format)
         dossiers = load_dossiers(paths)
-        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
+        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes, deadline, retries)
         with _progress(wanted_count(dossiers, missing_only=missing_only), "snapshotting evidence") as advance:
             outcomes = snapshot_evidence(dossiers, options, missing_only=missing_only, on_result=advance)
         if as_json:
@@ -160,7 +176,9 @@ def register(app: typer.Typer) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int) -> FetchOptions:
+def _options(
+    timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int, deadline: float, retries: int
+) -> FetchOptions:
     from provenance_cli.evidence import FetchOptions
 
     return FetchOptions(
@@ -169,6 +187,8 @@ def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int
         per_host=per_host,
         max_redirects=max_redirects,
         max_bytes=max_bytes,
+        deadline=deadline,
+        retries=retries,
     )
 
 

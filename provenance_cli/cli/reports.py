@@ -23,10 +23,14 @@ def load_documents(
     from provenance_cli.render.interface import RenderContext
     from provenance_cli.render.output import run_inputs
     from provenance_cli.util.errors import InputError, Problem
+    from provenance_cli.util.files import refusal, special_file_kind
 
     for path in paths:
-        if not path.is_file():
+        if not path.exists():
             raise InputError([Problem(str(path), 0, 0, "no such file (give dossier files or JSON reports)")])
+        kind = special_file_kind(path)
+        if kind is not None:
+            raise InputError([Problem(str(path), 0, 0, refusal(kind, "a dossier or a JSON report"))])
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
     assessed: dict[str, dict[str, Any]] = {}
     if dossiers:

@@ -101,6 +101,14 @@ def lists_update(
         int | None,
         typer.Option("--retries", min=0, max=10, help="Extra attempts after a transient failure."),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Seconds for each list's whole download, retries and waits included (default 600; a slower one is exit 3).",
+        ),
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network (local files only).")] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
     allow_shrink: Annotated[
@@ -127,6 +135,8 @@ def lists_update(
         fetch = replace(fetch, read_timeout=read_timeout)
     if retries is not None:
         fetch = replace(fetch, retries=retries)
+    if deadline is not None:
+        fetch = replace(fetch, deadline=deadline)
     keys = list(dict.fromkeys(sources or []))
     if not keys:
         keys = [k for k in ("csl", "dod_1260h", "opensanctions", "custom") if k in config.urls or get_source(k).default_url]

@@ -79,19 +79,10 @@ class _Frame:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file with a size cap checked before reading; failures are InputErrors."""
-    source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Problem(source, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(source, 0, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(source, 0, 0, "is a directory, expected a YAML file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(source, 0, 0, f"cannot read file: {exc.strerror}")]) from None
+    """Read a YAML file the user named: regular files only, with the size cap; failures are InputErrors."""
+    from provenance_cli.util.files import read_user_file
+
+    return read_user_file(path, limit=MAX_FILE_BYTES, expected="a YAML file")
 
 
 def decode_utf8(raw: bytes, source: str) -> str:

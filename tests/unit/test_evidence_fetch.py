@@ -63,7 +63,7 @@ def test_link_statuses(site: Server, closed_port: int) -> None:
     assert "ftp://127.0.0.1/policy.txt" in got["ftp"].detail
     assert (got["javascript"].status, got["javascript"].failure) == ("unreachable", "scheme")
     assert (got["loop"].status, got["loop"].failure) == ("unreachable", "redirects")
-    assert got["loop"].detail == "more than 5 redirects"
+    assert got["loop"].detail == f"more than 5 redirects; a loop: it redirects back to {site.url('/loop')}"
     assert (got["refused"].status, got["refused"].failure) == ("unreachable", "refused")
     # The ftp:// target was never contacted, the loop stopped at the limit.
     assert site.hits["/loop"] == 6
