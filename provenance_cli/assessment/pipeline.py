@@ -54,6 +54,8 @@ class AssessOptions:
     offline: bool = False
     require_screening: bool = False
     """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
+    questionnaire_dirs: tuple[str, ...] = ()
+    """Folders of the organisation's own questionnaires (``--questionnaires``), beside the policy's and the bundled ones."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,12 @@ class AssessRun:
 
 
 @lru_cache(maxsize=4)
-def policy_for(path: str | None) -> Policy:
-    """The policy at ``path`` (or the default), loaded once per process."""
+def policy_for(path: str | None, questionnaire_dirs: tuple[str, ...] = ()) -> Policy:
+    """The policy at ``path`` (or the default), checked against the run's catalogue, loaded once per process."""
+    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.formats.policy import load_policy
-    from provenance_cli.formats.questionnaires import load_catalogue
 
-    return load_policy(Path(path) if path else None, load_catalogue())
+    return load_policy(Path(path) if path else None, catalogue_for(path, questionnaire_dirs))
 
 
 def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcome:
@@ -101,13 +103,13 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
     A policy, questionnaire or lock file is a problem when the user named it,
     and is skipped when it was found in a folder.
     """
+    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.assessment.scoring import score_dossier
     from provenance_cli.formats.dossier import read_dossier
-    from provenance_cli.formats.questionnaires import load_catalogue
 
     path, options = job
-    catalogue = load_catalogue()
-    policy = policy_for(options.policy_path)
+    catalogue = catalogue_for(options.policy_path, options.questionnaire_dirs)
+    policy = policy_for(options.policy_path, options.questionnaire_dirs)
     try:
         dossier = read_dossier(Path(path), catalogue)
     except InputError as exc:
@@ -123,7 +125,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         if options.screen:
             from provenance_cli.assessment.screening_facts import screen_for_scoring
 
-            screened = screen_for_scoring(dossier, policy)
+            screened = screen_for_scoring(dossier, policy, catalogue)
             warnings.extend(screened.warnings)
         if options.evidence:
             from provenance_cli.assessment.evidence_facts import evidence_for_scoring
@@ -207,7 +209,7 @@ def assess_files(
     """
     from provenance_cli.util.parallel import parallel_map
 
-    policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
+    policy_for(options.policy_path, options.questionnaire_dirs)  # refuse a bad policy or questionnaire once, before any work starts
     if progress is not None:
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None

@@ -18,6 +18,7 @@ from provenance_cli.formats.vocabulary import SEVERITY_RANK
 if TYPE_CHECKING:
     from provenance_cli.evidence.results import EvidenceFinding
     from provenance_cli.formats.policy import Waiver
+    from provenance_cli.formats.questionnaires import QuestionnaireSource
     from provenance_cli.screening.model import ScreeningResult
 
 STALE_RULE_ID = "CORE-STALE"
@@ -283,6 +284,8 @@ class VendorResult:
     """The screening this result was scored with; None when screening was off."""
     evidence: EvidenceReview | None = None
     """Evidence drift against the lock file this result was scored with; None without a lock."""
+    questionnaire_sources: tuple[QuestionnaireSource, ...] = ()
+    """Where each questionnaire came from (bundled or the organisation's), with its file digest, for provenance."""
 
     @property
     def findings(self) -> tuple[TraceEntry, ...]:

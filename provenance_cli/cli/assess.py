@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from provenance_cli.cli.organisation import QuestionnaireDirs
+
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
 
@@ -38,6 +40,7 @@ def run_assessment(
     jobs: int | None,
     finish: Finisher | None = None,
     require_screening: bool = False,
+    questionnaires: list[Path] | None = None,
 ) -> AssessRun:
     """Shared by assess, questions, compare and diff: the core run, with a progress bar and its warnings printed.
 
@@ -48,6 +51,7 @@ def run_assessment(
 
     from provenance_cli.assessment.pipeline import AssessOptions, assess_paths
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.organisation import dirs
     from provenance_cli.cli.progress import progress_bar
     from provenance_cli.util.net import is_offline
 
@@ -58,6 +62,7 @@ def run_assessment(
         evidence=evidence,
         offline=offline or is_offline(),
         require_screening=require_screening,
+        questionnaire_dirs=dirs(questionnaires),
     )
     with progress_bar("assessing") as bar:
         run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
@@ -116,6 +121,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
         ] = False,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
         from provenance_cli.assessment.gates import FAIL_ON_LEVELS, assessment_gate, enforce
@@ -133,10 +139,16 @@ def register(app: typer.Typer) -> None:
         context = None
         finish = None
         if fmt != "terminal":
+            from provenance_cli.assessment.catalogue import organisation_dirs
+            from provenance_cli.cli.organisation import dirs
             from provenance_cli.render.interface import RenderContext, get_renderer
             from provenance_cli.render.output import ReportJob, run_inputs
 
-            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
+            context = RenderContext(
+                template_dir=str(template_dir) if template_dir else None,
+                inputs=run_inputs(policy),
+                catalogue_dirs=organisation_dirs(policy, dirs(questionnaires)),
+            )
             if output is not None and not get_renderer(fmt).combined:
                 finish = ReportJob(fmt, context)
         run = run_assessment(
@@ -149,11 +161,12 @@ def register(app: typer.Typer) -> None:
             jobs=jobs,
             finish=finish,
             require_screening=require_screening,
+            questionnaires=questionnaires,
         )
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
         if fmt == "terminal":
-            _show_terminal(ranked, questions, output, inputs=inputs, force=force)
+            _show_terminal(ranked, questions, output, inputs=inputs, force=force, policy=policy, questionnaires=questionnaires)
         elif run.results:
             from provenance_cli.render.output import write_reports
 
@@ -177,17 +190,20 @@ def register(app: typer.Typer) -> None:
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness as of this date (default today).")] = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Print, per vendor, the questions to send: undisclosed, unanswered, missing evidence, stale."""
         from provenance_cli.assessment.scoring import follow_up_questions
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.organisation import run_catalogue
         from provenance_cli.cli.views import show_questions
-        from provenance_cli.formats.questionnaires import load_catalogue
         from provenance_cli.util.errors import EXIT_INPUT
 
         as_json = terminal.wants_json(output_format)
-        run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
-        catalogue = load_catalogue()
+        run = run_assessment(
+            paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None, questionnaires=questionnaires
+        )
+        catalogue = run_catalogue(policy, questionnaires)
         if as_json:
             terminal.print_json(
                 [
@@ -206,12 +222,21 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_INPUT)
 
 
-def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
+def _show_terminal(
+    ranked: list[Any],
+    questions: bool,
+    output: Path | None,
+    *,
+    inputs: list[Path],
+    force: bool,
+    policy: Path | None = None,
+    questionnaires: list[Path] | None = None,
+) -> None:
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.organisation import run_catalogue
     from provenance_cli.cli.views import show_questions, show_summary, show_vendor
-    from provenance_cli.formats.questionnaires import load_catalogue
 
-    catalogue = load_catalogue()
+    catalogue = run_catalogue(policy, questionnaires)
     if output is not None:
         import io
 

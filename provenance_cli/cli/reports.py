@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from provenance_cli.cli.organisation import QuestionnaireDirs
+
 
 def load_documents(
     paths: list[Path],
@@ -16,6 +18,7 @@ def load_documents(
     screen: bool,
     evidence: bool,
     offline: bool,
+    questionnaires: list[Path] | None = None,
 ) -> list[dict[str, Any]]:
     """Report documents for JSON reports and dossiers alike, in the order given."""
     from provenance_cli.cli.assess import run_assessment
@@ -34,8 +37,13 @@ def load_documents(
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
     assessed: dict[str, dict[str, Any]] = {}
     if dossiers:
-        context = RenderContext(inputs=run_inputs(policy))
-        run = run_assessment(dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
+        from provenance_cli.assessment.catalogue import organisation_dirs
+        from provenance_cli.cli.organisation import dirs
+
+        context = RenderContext(inputs=run_inputs(policy), catalogue_dirs=organisation_dirs(policy, dirs(questionnaires)))
+        run = run_assessment(
+            dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1, questionnaires=questionnaires
+        )
         if run.problems:
             raise typer.Exit(2)
         for result in run.results:
@@ -83,6 +91,7 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, _EVIDENCE] = True,
         offline: Annotated[bool, _OFFLINE] = False,
         force: Annotated[bool, _FORCE] = False,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Vendors side by side: scores and every answer, differing answers marked ◆."""
         from provenance_cli.cli import terminal
@@ -96,7 +105,9 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", ["terminal", "md", "html"])
         if len(paths) < 2:
             terminal.fail_usage("compare needs at least two dossiers or reports")
-        documents = load_documents(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
+        documents = load_documents(
+            paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, questionnaires=questionnaires
+        )
         comparison = compare_documents(documents)
         if fmt == "terminal":
             if output is None:
@@ -127,6 +138,7 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, _EVIDENCE] = True,
         offline: Annotated[bool, _OFFLINE] = False,
         force: Annotated[bool, _FORCE] = False,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """What changed between two assessments: answers, rules fired, scores and tier."""
         from provenance_cli.assessment.gates import enforce, worse_gate
@@ -137,7 +149,9 @@ def register(app: typer.Typer) -> None:
         renderers = {"text": render_text, "md": render_markdown, "json": render_json}
         if fmt not in renderers:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
-        before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
+        before, after = load_documents(
+            [old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, questionnaires=questionnaires
+        )
         changes = diff_documents(before, after)
         # The text view is for terminals and CI logs: what the dossiers say is shown with control characters escaped.
         shown = terminal.visible_data(changes) if fmt == "text" else changes

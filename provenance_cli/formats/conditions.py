@@ -406,7 +406,16 @@ def _compile_answer(raw: dict[str, Any], questions: Mapping[str, Question], path
                 f"'{operator}' on {question_id} needs risk_direction: {needed} (it is "
                 f"{question.risk_direction or 'unset'}); otherwise a riskier number could stop the rule firing",
             )
-        return AnswerCompare(question_id, operator, _number(operand, operand_path))
+        threshold = _number(operand, operand_path)
+        low, high = question.minimum, question.maximum
+        if (low is not None and threshold < low) or (high is not None and threshold > high):
+            bounds = f"{'-inf' if low is None else f'{low:g}'} to {'+inf' if high is None else f'{high:g}'}"
+            raise ConditionError(
+                operand_path,
+                f"threshold {threshold:g} lies outside the answers {question_id} allows ({bounds} {question.unit}); "
+                "the rule would fire for every answer or for none",
+            )
+        return AnswerCompare(question_id, operator, threshold)
 
     # contains_any / lacks_any
     if question.type != "multiple_choice":

@@ -323,11 +323,14 @@ def load_dossier(path: Path, catalogue: Catalogue | None = None) -> Dossier:
 def file_kind(data: dict[str, object]) -> str:
     """What a parsed provcheck YAML file is, from its top-level keys.
 
-    dossier, questionnaire, policy or evidence lock: folders of dossiers often
-    hold the others too, and each command must know which files are its own.
+    dossier, questionnaire, frameworks (a frameworks file), policy or evidence
+    lock: folders of dossiers often hold the others too, and each command must
+    know which files are its own.
     """
     if "questions" in data:
         return "questionnaire"
+    if "frameworks" in data and "vendor" not in data:
+        return "frameworks"
     if "policy" in data:
         return "policy"
     if "provcheck_evidence_lock" in data:

@@ -26,11 +26,11 @@ _NUMBER = {"type": "number"}
 _IDS = {"type": "array", "items": {"type": "string"}}
 
 
-def _closed(properties: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+def _closed(properties: dict[str, Any], description: str | None = None, *, required: tuple[str, ...] | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
-        "required": list(properties),
+        "required": list(properties) if required is None else list(required),
         "additionalProperties": False,
     }
     if description:
@@ -151,7 +151,22 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 "provcheck_version": _TEXT,
                 "questionnaires": {
                     "type": "array",
-                    "items": _closed({"id": _TEXT, "version": _TEXT}),
+                    "items": _closed(
+                        {
+                            "id": _TEXT,
+                            "version": _TEXT,
+                            "origin": {
+                                "enum": ["bundled", "organisation"],
+                                "description": "Bundled with provcheck, or the organisation's own.",
+                            },
+                            "path": {
+                                **_TEXT,
+                                "description": "questionnaires/<file> for a bundled one; the file as found for an organisation's.",
+                            },
+                            "sha256": _SHA256,
+                        },
+                        required=("id", "version"),
+                    ),
                 },
                 "policy": _closed({"name": _TEXT, "sha256": _SHA256}),
                 "inputs": {

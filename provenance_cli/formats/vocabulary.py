@@ -43,6 +43,8 @@ OwnershipFact = Literal["majority_blocked", "minority_blocked", "unknown_share_b
 blocked persons hold 50% or more in the aggregate, less than 50%, an unknown share, or control without equity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
+ControlParty = Literal["vendor", "buyer"]
+"""Whose control a framework mapping names: the vendor operates it (the buyer collects its evidence), or the buyer does."""
 
 TIERS: tuple[str, ...] = get_args(Tier)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
@@ -59,6 +61,7 @@ ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
 PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
+CONTROL_PARTIES: tuple[str, ...] = get_args(ControlParty)
 SCREENING_SOURCES: dict[str, str] = {
     "csl": "US Consolidated Screening List (ITA)",
     "dod_1260h": "DoD Section 1260H list",

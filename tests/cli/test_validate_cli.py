@@ -401,6 +401,7 @@ def test_json_output(cli, write, build, question_of):
         "format_version": 2,
         "valid": True,
         "problems": [],
+        "notes": [],
     }
     assert files["bad.yaml"]["valid"] is False
     assert files["bad.yaml"]["problems"] == [
