@@ -62,6 +62,9 @@ OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
 SCREENING_SOURCES: dict[str, str] = {
     "csl": "US Consolidated Screening List (ITA)",
     "dod_1260h": "DoD Section 1260H list",
+    "un_sc": "UN Security Council Consolidated List",
+    "eu_fsf": "EU consolidated list of financial sanctions (FSF)",
+    "uk_sanctions": "UK Sanctions List (FCDO)",
     "opensanctions": "OpenSanctions targets.simple.csv",
     "custom": "Internal deny list",
 }
@@ -91,6 +94,9 @@ LIST_NAMES: dict[str, str] = {
     "plc": "Palestinian Legislative Council (OFAC PLC)",
     "cap": "Correspondent Account or Payable-Through Account Sanctions (OFAC CAPTA)",
     "dod_1260h": "DoD Section 1260H list",
+    "un_sc": "UN Security Council Consolidated List",
+    "eu_fsf": "EU consolidated list of financial sanctions",
+    "uk_sanctions": "UK Sanctions List (FCDO)",
     "opensanctions": "OpenSanctions",
     "custom": "Internal deny list",
 }

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
+from provenance_cli.screening.config import SOURCE_KEYS
 from provenance_cli.screening.model import (
     ListVersion,
     Match,
@@ -21,7 +22,8 @@ from provenance_cli.screening.model import (
 )
 from provenance_cli.screening.source import Source
 
-SOURCE_ORDER = ("csl", "dod_1260h", "opensanctions", "custom")
+SOURCE_ORDER = SOURCE_KEYS
+"""Every source, in the order reports list them (the registry's order: screening/sources/__init__.py)."""
 
 
 @dataclass(frozen=True)
