@@ -162,7 +162,7 @@ DEFAULT_REQUIRED = ("csl", "dod_1260h")
 
 def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, screen: bool) -> tuple[tuple[str, str], ...]:
     """Required sources that were not screened, with why: (source key, reason in words)."""
-    required = list(dict.fromkeys([*policy.model.screening.required, *(DEFAULT_REQUIRED if require else ())]))
+    required = list(dict.fromkeys([*policy.required_sources, *(DEFAULT_REQUIRED if require else ())]))
     if not required:
         return ()
     if not screen:

@@ -164,6 +164,9 @@ class ScreeningPolicy(StrictModel):
     allow: list[AllowedMatch] = []
     required: list[str] = ["csl", "dod_1260h"]
     """Sources that must be screened: one not screened makes the decision incomplete (``no match`` means nothing without it)."""
+    buyer_lists: bool = True
+    """Also require the lists of the buyer's jurisdictions: the EU list for a buyer in an EU member state or on the EU market,
+    the UK list for one in the UK, the UN list for one anywhere else outside the US (see :func:`buyer_list_sources`)."""
 
 
 class EvidencePolicy(StrictModel):
@@ -208,6 +211,13 @@ class Policy:
     jurisdiction_lists: dict[str, frozenset[str]]
     """Each named jurisdiction list's codes, as rules read them."""
 
+    @property
+    def required_sources(self) -> tuple[str, ...]:
+        """Every screening source that must be screened: ``screening.required``, then the buyer's own lists (when ``buyer_lists``)."""
+        screening = self.model.screening
+        derived = buyer_list_sources(self.model.buyer) if screening.buyer_lists else ()
+        return tuple(dict.fromkeys([*screening.required, *derived]))
+
     def weight(self, category: str) -> float:
         """A category's weight in the overall score (default 1)."""
         return self.weights.get(category, 1.0)
@@ -232,6 +242,33 @@ class Policy:
     def reassess_after_days(self, tier: str) -> int:
         """Days between assessments for a vendor of this tier."""
         return int(getattr(self.model.reassessment_days, tier))
+
+
+def buyer_list_sources(buyer: BuyerProfile) -> tuple[str, ...]:
+    """The sanctions lists a buyer is bound by, beyond the US lists every policy requires by default.
+
+    * an EU member state, or ``eu_market`` (business in the EU): the EU
+      consolidated list of financial sanctions (``eu_fsf``);
+    * the UK or a Crown Dependency: the UK Sanctions List (``uk_sanctions``);
+    * any other jurisdiction outside the US: the UN Security Council
+      Consolidated List (``un_sc``). Every UN member state must give effect
+      to it; the EU and the UK transpose UN listings into their own lists and
+      the US into OFAC's, so their buyers are covered by those.
+
+    A buyer that states no jurisdiction gets nothing more: the default
+    policy's examples stay US-only until a policy says where the buyer is.
+    """
+    from provenance_cli.formats.jurisdictions import EU_MEMBER_STATES, UK_SANCTIONS_AREA, US_SANCTIONS_AREA
+
+    places = set(buyer.jurisdictions)
+    sources: list[str] = []
+    if buyer.eu_market or places & EU_MEMBER_STATES:
+        sources.append("eu_fsf")
+    if places & UK_SANCTIONS_AREA:
+        sources.append("uk_sanctions")
+    if places - EU_MEMBER_STATES - UK_SANCTIONS_AREA - US_SANCTIONS_AREA:
+        sources.append("un_sc")
+    return tuple(sources)
 
 
 def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, today: date | None) -> list[Problem]:

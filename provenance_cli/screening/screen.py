@@ -110,7 +110,7 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
     for key in SOURCE_ORDER:
         source = get_source(key)
         meta = read_meta(key)
-        needed = source.required or key in config.urls
+        needed = source.required or key in config.urls or key in settings.required
         before = len(warnings)
         if meta is None and needed:
             if offline:
@@ -149,6 +149,8 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
             unavailable.append(key)
             why = warnings[-1].split(": ", 1)[-1] if len(warnings) > before else "not cached"
             coverage.append(SourceCoverage(key, source.title, False, why))
+        elif source.default_url:
+            coverage.append(SourceCoverage(key, source.title, False, f"not cached (optional for this buyer; provcheck lists update {key})"))
         else:
             coverage.append(SourceCoverage(key, source.title, False, f"not configured (optional; provcheck lists update {key} --url ...)"))
     return loaded, warnings, unavailable, coverage
