@@ -134,6 +134,8 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
     except InputError as exc:  # a malformed lock file or custom list
         return Outcome(path, problems=tuple(exc.problems))
 
+    from provenance_cli.assessment.triggers import list_editions
+
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
     result = score_dossier(
@@ -147,6 +149,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         ownership=screened.ownership if screened else frozenset(),
         screening_gaps=gaps,
         contradictions=screened.contradictions if screened else (),
+        list_editions=list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else []),
     )
     result = dataclasses.replace(
         result,

@@ -22,7 +22,16 @@ from pydantic import Field, ValidationError
 from provenance_cli.formats.models import IsoDate, Jurisdiction, PolicyVersion, StrictModel, Text
 from provenance_cli.formats.questionnaires import Catalogue, knockout_mismatch
 from provenance_cli.formats.safeyaml import Document, load_file
-from provenance_cli.formats.vocabulary import BUYER_FLAGS, JURISDICTION_LISTS, SCREENING_SOURCES, Criticality, Severity, Tier, did_you_mean
+from provenance_cli.formats.vocabulary import (
+    BUYER_FLAGS,
+    JURISDICTION_LISTS,
+    SCREENING_SOURCES,
+    TRIGGER_SEVERITIES,
+    Criticality,
+    Severity,
+    Tier,
+    did_you_mean,
+)
 from provenance_cli.util.errors import InputError, Problem
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -275,7 +284,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     """Problems of meaning; ``today`` set means expired waivers are problems too (validate)."""
     problems: list[Problem] = []
     categories = [q.id for q in catalogue.questionnaires]
-    rule_ids = sorted(catalogue.rule_ids)
+    rule_ids = sorted(catalogue.finding_ids)
     for category in model.category_weights:
         if category not in categories:
             problems.append(
@@ -301,7 +310,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     seen: set[str] = set()
     for index, override in enumerate(model.rule_overrides):
         path = ("rule_overrides", index)
-        if override.rule not in catalogue.rule_ids:
+        if override.rule not in catalogue.finding_ids:
             problems.append(document.problem(path + ("rule",), f"unknown rule {override.rule!r}{did_you_mean(override.rule, rule_ids)}"))
         if override.rule in seen:
             problems.append(document.problem(path + ("rule",), f"rule {override.rule} is overridden twice"))
@@ -312,7 +321,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
             problems.append(document.problem(path, f"override of {override.rule} changes nothing; set points, severity or disabled"))
     for index, waiver in enumerate(model.waivers):
         path = ("waivers", index)
-        if waiver.rule not in catalogue.rule_ids:
+        if waiver.rule not in catalogue.finding_ids:
             problems.append(
                 document.problem(path + ("rule",), f"waiver for unknown rule {waiver.rule!r}{did_you_mean(waiver.rule, rule_ids)}")
             )
@@ -361,6 +370,13 @@ def _severity_problems(model: PolicyModel, document: Document, catalogue: Catalo
     """An override may not make a rule high or critical without a knock-out to match (severity and tier must agree)."""
     problems: list[Problem] = []
     for index, override in enumerate(model.rule_overrides):
+        if override.severity is not None and catalogue.trigger(override.rule) is not None and override.severity not in TRIGGER_SEVERITIES:
+            expected = ", ".join(TRIGGER_SEVERITIES)
+            problems.append(
+                document.problem(
+                    ("rule_overrides", index, "severity"), f"{override.rule} is a date trigger: its severity is one of {expected}"
+                )
+            )
         compiled = catalogue.rule(override.rule)
         if compiled is None or override.severity is None or override.disabled:
             continue

@@ -110,7 +110,8 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
     for key in SOURCE_ORDER:
         source = get_source(key)
         meta = read_meta(key)
-        needed = source.required or key in config.urls or key in settings.required
+        # A source the policy requires is needed unless bundled data stands in for it (the 1260H starter set).
+        needed = source.required or key in config.urls or (key in settings.required and source.bundled_path() is None)
         before = len(warnings)
         if meta is None and needed:
             if offline:
