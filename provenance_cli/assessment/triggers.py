@@ -93,17 +93,20 @@ class _Check:
         limit = trigger.days if trigger.days is not None else self.policy.max_age_days(compiled.category)
         assessed = self.dossier.model.assessment.date
         watched = [trigger.question] if trigger.question else [q.id for q in self.catalogue.questionnaire(compiled.category).questions]
-        old: list[str] = []
+        old: list[tuple[date, str]] = []
         for question_id in watched:
             entry = self.dossier.model.answers.get(question_id)
             if entry is None or entry.answer is None or question_id not in self.applicable:
                 continue
             as_of = entry.as_of or assessed
             if (self.today - as_of).days > limit:
-                old.append(f"{question_id} (as of {as_of}, {_days((self.today - as_of).days)} old)")
+                old.append((as_of, question_id))
         if not old:
             return None
-        return f"{len(old)} answer(s) confirmed more than {_days(limit)} before {self.today}: {_more(old)}"
+        oldest_day, oldest = min(old)
+        if len(old) == 1:
+            return f"{oldest} was confirmed {oldest_day}, more than {_days(limit)} before {self.today}"
+        return f"{len(old)} answers confirmed more than {_days(limit)} before {self.today}; the oldest, {oldest}, on {oldest_day}"
 
     def list_newer(self, compiled: CompiledTrigger) -> str | None:
         trigger = compiled.trigger
