@@ -50,6 +50,7 @@ KINDS = (
     "dossier_added",
     "dossier_removed",
     "list_updated",
+    "policy_changed",
 )
 """Every kind of change a monitor report can hold, in the order reports list them."""
 
@@ -329,11 +330,19 @@ def _fact_changes(path: str, now: DossierState, before: DossierState | None) -> 
 
 
 def compare(
-    current: dict[str, DossierState], previous: MonitorState | None, lists: Sequence[ListStatus], list_of: dict[str, str]
+    current: dict[str, DossierState],
+    previous: MonitorState | None,
+    lists: Sequence[ListStatus],
+    list_of: dict[str, str],
+    policy_sha256: str = "",
 ) -> list[Change]:
-    """Every change from the previous state to the current one, list updates first, then dossier by dossier."""
+    """Every change from the previous state to the current one: the policy and list updates first, then dossier by dossier."""
     context = _Context({s.source: s for s in lists}, previous.lists if previous else {}, list_of)
     changes: list[Change] = []
+    if previous is not None and previous.policy_sha256 and policy_sha256 and previous.policy_sha256 != policy_sha256:
+        changes.append(
+            Change("policy_changed", False, "the policy changed since the last run", "decisions below may have moved because of it")
+        )
     for status in lists:
         if not status.changed_since_last_run or status.state is None:
             continue
@@ -424,7 +433,7 @@ def run_monitor(
             current.setdefault(kept, previous.dossiers[kept])
     lists = list_statuses(previous)
     list_of = {key: status.source for status in lists if status.state is not None for key in status.state.list_dates}
-    changes = compare(current, previous, lists, list_of)
+    changes = compare(current, previous, lists, list_of, policy.sha256)
     stamp = now_iso()
     report = MonitorReport(
         folder=str(folder),

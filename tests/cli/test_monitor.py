@@ -11,7 +11,7 @@ from support import EXAMPLES, REPO
 from support.cli import CliResult, run_cli
 from support.http import Step
 from support.markdown import check_markdown
-from support.screening import CSL, EU_XML, UK_XML, UN_XML, screening_env, xml_step
+from support.screening import CSL, EU_XML, UK_XML, UN_XML, csl_step, screening_env, xml_step
 
 AS_OF = "2026-11-20"
 """A fixed day, so date triggers and staleness do not move between runs."""
@@ -74,11 +74,6 @@ def test_a_list_update_that_newly_hits_a_dossier_is_reported_once(env, server, p
     baseline = run(env, "monitor", str(portfolio), "--as-of", AS_OF, "--baseline")
     assert baseline.returncode == 0, baseline.output
     assert "Baseline recorded" in baseline.stdout
-    requests = len(server.requests)
-    quiet = run(env, "monitor", str(portfolio), "--as-of", AS_OF)
-    assert quiet.returncode == 0 and "Nothing new since the last run." in quiet.stdout, quiet.output
-    assert len(server.requests) == requests  # monitor never downloads unless asked
-
     update = run(env, "lists", "update", "un_sc", "--url", url)
     assert update.returncode == 0, update.stderr
     assert "1 added, 1 removed, 0 changed" in update.stderr
@@ -105,16 +100,24 @@ def test_a_list_update_that_newly_hits_a_dossier_is_reported_once(env, server, p
     assert "1 added, 1 removed" in listed["detail"] and "+ HARROW BAY COMPUTE HOLDINGS (KPe.999)" in listed["detail"]
     assert not [c for c in report["changes"] if c["dossier"] == "northwind-frontier.yaml"]
 
+    requests = len(server.requests)
     again = run(env, "monitor", str(portfolio), "--as-of", AS_OF)
     assert again.returncode == 0 and "Nothing new since the last run." in again.stdout, again.output
+    assert len(server.requests) == requests  # monitor never downloads unless asked
 
 
 def test_monitor_update_downloads_first_and_a_removed_entry_is_an_improvement(env, server, portfolio):
+    from test_screening_cli import DOD_CSV
+
     url = server.route("/un.xml", Step(body=_version_b(), content_type="text/xml", etag='"B"'), xml_step(UN_XML, etag='"A"'))
-    env = {**env, "PROVCHECK_OFFLINE": "0", "PROVCHECK_UN_SC_URL": url}
+    # every list --update refreshes comes from 127.0.0.1: the US lists by default, the UN list because it is configured
+    csl = server.route("/consolidated.json", csl_step(etag='"csl"'))
+    dod = server.route("/1260h.csv", Step(body=DOD_CSV.encode("utf-8"), content_type="text/csv", etag='"dod"'))
+    env = {**env, "PROVCHECK_OFFLINE": "0", "PROVCHECK_UN_SC_URL": url, "PROVCHECK_CSL_URL": csl, "PROVCHECK_DOD_1260H_URL": dod}
     first = run(env, "monitor", str(portfolio), "--as-of", AS_OF, "--update", "--baseline")
     assert first.returncode == 0, first.output
     assert "un_sc: updated; first download" in first.stderr and server.hits["/un.xml"] == 1
+    assert server.hits["/consolidated.json"] == 1 and server.hits["/1260h.csv"] == 1
     back = run(env, "monitor", str(portfolio), "--as-of", AS_OF, "--update", "-f", "json")
     report = json.loads(back.stdout)
     assert back.returncode == 0, back.output  # only improvements
@@ -208,3 +211,25 @@ def test_a_bad_dossier_does_not_stop_the_others(env, portfolio):
     assert [p["file"] for p in report["problems"]] == [str(portfolio / "broken.yaml")]
     assert report["dossiers"] == 2
     assert "broken.yaml:" in done.stderr
+
+
+def test_evidence_drift_is_read_from_the_locks_and_checked_online_only_when_asked(env, server, tmp_path):
+    from test_assess_evidence import dossier
+
+    folder = tmp_path / "drift"
+    folder.mkdir()
+    server.pages["/retention"] = (200, "<html><body><p>Prompts are deleted after 0 days.</p></body></html>")
+    (folder / "drift.yaml").write_text(dossier(server.url("/retention")), encoding="utf-8")
+    online = {**env, "PROVCHECK_OFFLINE": "0"}
+    assert run(online, "evidence", "snapshot", str(folder / "drift.yaml"), "--timeout", "2").returncode == 0
+    assert run(online, "monitor", str(folder), "--as-of", "2026-11-05", "--baseline").returncode == 0
+    server.pages["/retention"] = (200, "<html><body><p>Prompts are kept for 30 days for abuse monitoring.</p></body></html>")
+    hits = server.hits["/retention"]
+    offline = run(online, "monitor", str(folder), "--as-of", "2026-11-05")
+    assert offline.returncode == 0 and server.hits["/retention"] == hits  # the lock alone: no request
+    done = run(online, "monitor", str(folder), "--as-of", "2026-11-05", "--evidence", "-f", "json")
+    assert done.returncode == 1, done.output
+    drift = [c for c in json.loads(done.stdout)["changes"] if c["kind"] == "evidence"]
+    assert [(c["summary"], c["detail"]) for c in drift] == [
+        ("evidence for retention.zero_data_retention is changed", server.url("/retention"))
+    ]
