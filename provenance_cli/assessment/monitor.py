@@ -215,7 +215,6 @@ class _Context:
     """What attribution needs: the lists that changed since the last run and their deltas."""
 
     lists: dict[str, ListStatus]
-    previous_lists: dict[str, ListState] = field(default_factory=dict)
     list_of: dict[str, str] = field(default_factory=dict)
     """List key (``el``, ``un_sc``) -> source key (``csl``, ``un_sc``)."""
 
@@ -337,7 +336,7 @@ def compare(
     policy_sha256: str = "",
 ) -> list[Change]:
     """Every change from the previous state to the current one: the policy and list updates first, then dossier by dossier."""
-    context = _Context({s.source: s for s in lists}, previous.lists if previous else {}, list_of)
+    context = _Context({s.source: s for s in lists}, list_of)
     changes: list[Change] = []
     if previous is not None and previous.policy_sha256 and policy_sha256 and previous.policy_sha256 != policy_sha256:
         changes.append(

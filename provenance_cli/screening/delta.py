@@ -21,7 +21,6 @@ as if it did.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -169,10 +168,6 @@ def _details(entry: Entry) -> tuple[Any, ...]:
     return (entry.name, tuple(sorted(entry.aliases)), entry.parent, entry.list_date, entry.kind, entry.birth_dates, entry.countries)
 
 
-def _digest(entry: Entry) -> bytes:
-    return hashlib.blake2b(json.dumps(_details(entry), ensure_ascii=False).encode("utf-8"), digest_size=12).digest()
-
-
 def _unique_key(entry: Entry, taken: set[tuple[str, str]] | dict[tuple[str, str], Entry]) -> tuple[str, str]:
     """(list key, entry id); a repeated id gets ``#2``, ``#3``... so no record is lost."""
     key = (entry.list_key, entry.entry_id)
@@ -222,20 +217,20 @@ def compute_delta(
 ) -> ListDelta:
     """The delta from the previous copy's entries to the new copy's.
 
-    The previous entries are read once, keeping only a short digest of each
-    (plus the full entry for those that turn out removed or changed), so a
-    list of a million names is compared without holding two copies of it.
+    The previous entries are streamed once and only those that turn out
+    removed or changed are kept, so a list of a million names is compared
+    without holding two copies of it.
     """
     new = _keyed(new_entries)
     if previous is None or old_entries is None:
         return ListDelta(source, None, current)
-    new_digests = {key: _digest(entry) for key, entry in new.items()}
+    new_details = {key: _details(entry) for key, entry in new.items()}
     old_kept: dict[tuple[str, str], Entry] = {}
     seen: set[tuple[str, str]] = set()
     for entry in old_entries:
         key = _unique_key(entry, seen)
         seen.add(key)
-        if new_digests.get(key) != _digest(entry):
+        if new_details.get(key) != _details(entry):
             old_kept[key] = entry
     added = {key: new[key] for key in new if key not in seen}
     removed = {key: entry for key, entry in old_kept.items() if key not in new}

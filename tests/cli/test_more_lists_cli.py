@@ -111,3 +111,15 @@ def test_diff_without_a_cache_is_a_usage_error(env):
     done = run(env, "lists", "diff", "un_sc")
     assert done.returncode == 2 and "un_sc is not cached" in done.stderr
     assert run(env, "lists", "diff", "nosuch").returncode == 2
+
+
+def test_shrink_guard_covers_the_new_lists(env, tmp_path):
+    assert run(env, "lists", "update", "uk_sanctions", "--url", str(UK_XML)).returncode == 0
+    text = UK_XML.read_text(encoding="utf-8")
+    first = text.index("  <Designation>")
+    kept = text[: text.index("  <Designation>", first + 1)] + "</Designations>\n"  # one designation of five
+    small = tmp_path / "uk-small.xml"
+    small.write_text(kept, encoding="utf-8")
+    refused = run(env, "lists", "update", "uk_sanctions", "--url", str(small))
+    assert refused.returncode == 3 and "1 records against 5 in the cached copy" in refused.stderr
+    assert run(env, "lists", "update", "uk_sanctions", "--url", str(small), "--allow-shrink").returncode == 0
