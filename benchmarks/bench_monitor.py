@@ -1,13 +1,14 @@
 """Monitoring benchmark: prints figures, asserts nothing.
 
     python benchmarks/bench_monitor.py              # list delta on a CSL-sized list, monitor over 200 dossiers
-    python benchmarks/bench_monitor.py --million    # the list delta on a 1,000,000-name list as well
+    python benchmarks/bench_monitor.py --million    # the delta of a 1,000,000-name list as well
 
-Part 1 caches a synthetic CSL-format list (the shape ``bench_screening.py``
-writes), then updates it to a second version in which 1% of the records
-were added, removed or given an alias, and reports the time of that second
-``lists update`` against the first (the difference is the delta: reading the
-previous copy's entries back and comparing them) and the delta's counts.
+Part 1 indexes a synthetic list (company names as ``bench_screening.py``
+makes them; 13,000 records, about 44,000 names, or 292,000 records and
+about 1,000,000 names with ``--million``) as ``lists update`` saves it, then
+times what an update adds for the delta: reading the previous copy's
+entries back from its SQLite index and comparing them with a second version
+in which 1% of the records were added, removed or given an alias.
 Part 2 copies the five examples 40 times (200 dossiers) and times
 ``provcheck monitor`` in a fresh process: the first run (everything new) and
 the second (nothing new).
@@ -29,44 +30,44 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_screening import company, synthetic_csl  # noqa: E402
+from bench_screening import company  # noqa: E402
+
+from provenance_cli.screening.delta import Version, compute_delta  # noqa: E402
+from provenance_cli.screening.index import NameIndex, stored_entries  # noqa: E402
+from provenance_cli.screening.model import Entry  # noqa: E402
 
 
-def _next_version(source: Path, target: Path, rng: random.Random) -> None:
-    """The list a day later: 1% of records removed, as many added, as many with a new alias."""
-    data = json.loads(source.read_text())
-    results = data["results"]
-    share = max(1, len(results) // 100)
-    removed = set(rng.sample(range(len(results)), share))
-    kept = [r for i, r in enumerate(results) if i not in removed]
-    for record in rng.sample(kept, share):
-        record["alt_names"] = [*(record.get("alt_names") or []), company(rng)]
-    added = [{**kept[0], "id": f"new{i:06d}", "name": company(rng), "alt_names": None} for i in range(share)]
-    data["results"] = kept + added
-    target.write_text(json.dumps(data))
+def _versions(records: int, rng: random.Random) -> tuple[list[Entry], list[Entry], int]:
+    """A list and the same list a day later: 1% of records removed, as many added, as many given an alias."""
+    old = [
+        Entry("el", f"{i:08x}", company(rng), tuple(company(rng) for _ in range(rng.choice((0, 1, 2, 2, 3, 4, 5))))) for i in range(records)
+    ]
+    share = max(1, records // 100)
+    new = old[share:] + [Entry("el", f"n{i:07d}", company(rng)) for i in range(share)]
+    for i in range(share):
+        entry = new[i]
+        new[i] = Entry(entry.list_key, entry.entry_id, entry.name, (*entry.aliases, company(rng)))
+    return old, new, sum(1 + len(e.aliases) for e in old)
 
 
 def part_delta(work: Path, records: int) -> None:
-    from provenance_cli.screening.fetch import update_source
-
+    """The delta ``lists update`` computes: the previous copy read back from its SQLite index, then compared."""
     rng = random.Random(18)
-    os.environ["PROVCHECK_CACHE_DIR"] = str(work / "cache")
-    os.environ["PROVCHECK_CONFIG"] = str(work / "config.yaml")
-    (work / "config.yaml").write_text("screening: {}\n")
-    first, second = work / "a.json", work / "b.json"
-    names, _ = synthetic_csl(first, records, rng)
-    _next_version(first, second, rng)
+    old, new, names = _versions(records, rng)
+    index = NameIndex.build(old)
+    index.save(work / "index-old.json")
+    index.save_sqlite(work / "index-old.sqlite")
+    del index
     started = time.perf_counter()
-    update_source("csl", url=str(first), max_bytes=2 * 1024**3)
-    plain = time.perf_counter() - started
+    count = sum(1 for _ in stored_entries(work / "index-old.json"))
+    read = time.perf_counter() - started
     started = time.perf_counter()
-    outcome = update_source("csl", url=str(second), max_bytes=2 * 1024**3)
-    with_delta = time.perf_counter() - started
-    delta = outcome.delta
-    assert delta is not None
-    print(f"list of {records:,} records ({names:,} names):")
-    print(f"  first lists update (no previous copy): {plain:.2f} s")
-    print(f"  second lists update, delta included: {with_delta:.2f} s; {delta.summary()}")
+    before, after = Version("a" * 64, "2026-11-19T06:00:00+00:00"), Version("b" * 64, "2026-11-20T06:00:00+00:00")
+    delta = compute_delta("csl", before, stored_entries(work / "index-old.json"), after, new)
+    total = time.perf_counter() - started
+    print(f"list delta, {records:,} records ({names:,} names), 1% changed each way:")
+    print(f"  reading the previous copy's {count:,} entries back: {read:.2f} s; delta with the read-back: {total:.2f} s")
+    print(f"  {delta.summary()}")
 
 
 def part_monitor(work: Path, copies: int = 40) -> None:

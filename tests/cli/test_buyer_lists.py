@@ -64,6 +64,7 @@ def test_eu_buyer_is_incomplete_until_the_eu_list_is_screened(env, tmp_path):
     assert opted_out["decision"]["outcome"] == "approve"
 
 
+@pytest.mark.slow  # several full CLI runs; the fast suite covers the same path once
 def test_buyer_elsewhere_needs_the_un_list_and_the_default_buyer_does_not(env, tmp_path):
     assert _assess(env, tmp_path, "policy: 2\n")["decision"]["outcome"] == "approve"
     report = _assess(env, tmp_path, "policy: 2\nbuyer:\n  jurisdictions: [JP]\n")

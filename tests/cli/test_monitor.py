@@ -106,6 +106,7 @@ def test_a_list_update_that_newly_hits_a_dossier_is_reported_once(env, server, p
     assert len(server.requests) == requests  # monitor never downloads unless asked
 
 
+@pytest.mark.slow  # several full CLI runs; the fast suite covers the same path once
 def test_monitor_update_downloads_first_and_a_removed_entry_is_an_improvement(env, server, portfolio):
     from test_screening_cli import DOD_CSV
 
@@ -196,6 +197,7 @@ def test_state_file_is_versioned_atomic_and_never_replaces_a_foreign_file(env, p
     assert dry.returncode == 1 and not (tmp_path / "fresh.json").exists()
 
 
+@pytest.mark.slow  # several full CLI runs; the fast suite covers the same path once
 def test_a_bad_dossier_does_not_stop_the_others(env, portfolio):
     assert run(env, "monitor", str(portfolio), "--as-of", AS_OF, "--baseline").returncode == 0
     (portfolio / "broken.yaml").write_text("provcheck: 2\nvendor: [\n", encoding="utf-8")
@@ -213,6 +215,7 @@ def test_a_bad_dossier_does_not_stop_the_others(env, portfolio):
     assert "broken.yaml:" in done.stderr
 
 
+@pytest.mark.slow  # several full CLI runs; the fast suite covers the same path once
 def test_evidence_drift_is_read_from_the_locks_and_checked_online_only_when_asked(env, server, tmp_path):
     from test_assess_evidence import dossier
 

@@ -46,6 +46,7 @@ def test_each_list_is_fetched_conditionally_and_screened(env, server, source, fi
     assert matches[0]["description"] == f"listed on {list_name}"
 
 
+@pytest.mark.slow  # several full CLI runs; the fast suite covers the same path once
 def test_a_person_on_the_uk_list_is_found_in_either_order(env, server):
     url = server.route("/uk.xml", xml_step(UK_XML))
     assert run(env, "lists", "update", "uk_sanctions", "--url", url).returncode == 0
@@ -113,6 +114,7 @@ def test_diff_without_a_cache_is_a_usage_error(env):
     assert run(env, "lists", "diff", "nosuch").returncode == 2
 
 
+@pytest.mark.slow  # several full CLI runs; the fast suite covers the same path once
 def test_shrink_guard_covers_the_new_lists(env, tmp_path):
     assert run(env, "lists", "update", "uk_sanctions", "--url", str(UK_XML)).returncode == 0
     text = UK_XML.read_text(encoding="utf-8")
