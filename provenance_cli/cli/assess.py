@@ -65,7 +65,7 @@ def run_assessment(
         scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
         terminal.warn(f"{scope}: {warning}")
     for problem in run.problems:
-        sys.stderr.write(f"{problem}\n")
+        sys.stderr.write(f"{terminal.visible(problem)}\n")
     return run
 
 

@@ -101,6 +101,14 @@ def lists_update(
         int | None,
         typer.Option("--retries", min=0, max=10, help="Extra attempts after a transient failure."),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Seconds for each list's whole download, retries and waits included (default 600; a slower one is exit 3).",
+        ),
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network (local files only).")] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
     allow_shrink: Annotated[
@@ -127,6 +135,8 @@ def lists_update(
         fetch = replace(fetch, read_timeout=read_timeout)
     if retries is not None:
         fetch = replace(fetch, retries=retries)
+    if deadline is not None:
+        fetch = replace(fetch, deadline=deadline)
     keys = list(dict.fromkeys(sources or []))
     if not keys:
         from provenance_cli.screening.fetch import default_sources
@@ -226,18 +236,25 @@ def lists_diff(
 def lists_status(
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
 ) -> None:
-    """Show what is cached, from where, and how old it is."""
+    """Show what is cached, from where, and how old it is (exit 3 when the cache cannot be read)."""
     from provenance_cli.cli import terminal
     from provenance_cli.screening.cache import read_meta
     from provenance_cli.screening.config import cache_dir, load_config
     from provenance_cli.screening.screen import SOURCE_ORDER
     from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import ServiceError
 
     config = load_config()
     rows: list[dict[str, Any]] = []
+    unusable: ServiceError | None = None
     for key in SOURCE_ORDER:
         source = get_source(key)
-        meta = read_meta(key)
+        try:
+            meta = read_meta(key)
+        except ServiceError as exc:
+            meta, unusable = None, exc
+            rows.append({"source": key, "state": "unreadable", "error": str(exc), "records": 0, "lists": {}})
+            continue
         if meta is not None:
             rows.append(
                 {
@@ -282,7 +299,15 @@ def lists_status(
             )
     if terminal.wants_json(output_format):
         terminal.print_json({"cache_dir": str(cache_dir()), "sources": rows})
-        return
+    else:
+        _print_status(rows, cache_dir())
+    if unusable is not None:
+        raise unusable
+
+
+def _print_status(rows: list[dict[str, Any]], folder: Path) -> None:
+    from provenance_cli.cli import terminal
+
     table: list[list[str]] = []
     for row in rows:
         age = row.get("age_days")
@@ -292,7 +317,7 @@ def lists_status(
     terminal.print_table(
         ["source", "state", "fetched", "records", "list dates"],
         table,
-        title=f"Screening lists in {cache_dir()}",
+        title=f"Screening lists in {folder}",
     )
 
 
@@ -397,7 +422,7 @@ def _print_results(results: list[tuple[str | None, str, Any]]) -> None:
     for source, vendor, result in results:
         label = f"{vendor} ({source})" if source else "Screened names"
         if not result.matches:
-            terminal.console().print(f"{label}: no matches", markup=False, highlight=False)
+            terminal.console().print(terminal.safe(f"{label}: no matches"))
             continue
         rows = []
         for m in result.matches:

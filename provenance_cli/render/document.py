@@ -325,16 +325,19 @@ def dumps(data: Any) -> str:
 
 # --------------------------------------------------------------------------- reading reports back
 
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+"""Largest JSON report ``compare`` and ``diff`` read (one vendor's report is tens of kilobytes)."""
+
 _REQUIRED = ("report_version", "vendor", "summary", "categories", "trace", "answers")
 
 
 def load_report(path: Path) -> dict[str, Any]:
     """A JSON report written by ``provcheck assess -f json``, checked for the parts diff needs."""
+    from provenance_cli.util.files import read_user_file
+
     source = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError([Problem(source, 0, 0, f"cannot read: {exc.strerror}")]) from None
+        data = json.loads(read_user_file(path, limit=MAX_REPORT_BYTES, expected="a JSON report").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError([Problem(source, 0, 0, f"not a JSON report: {exc}")]) from None
     if not isinstance(data, dict):

@@ -36,7 +36,7 @@ def _cache_intact(before) -> None:
     assert after is not None and after.sha256 == before.sha256 and after.index_file == before.index_file
     result = screen_names(["Huawei Technologies Co., Ltd."], ScreeningSettings(), offline=True)
     assert ("el", "vendor") in result.listings()
-    assert not [f for f in source_dir("csl").iterdir() if f.name.startswith(".download-")]
+    assert not [f for f in source_dir("csl").iterdir() if f.name.startswith(".provcheck-download-")]
 
 
 def test_normal_download_records_metadata(server):
