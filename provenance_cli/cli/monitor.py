@@ -19,7 +19,7 @@ def _show(report: MonitorReport) -> None:
 
     out = terminal.console()
     first = "first run: everything is new" if report.previous_run is None else f"previous run {report.previous_run}"
-    out.print(f"{report.folder}: {report.dossiers} dossier(s) as of {report.as_of}; {first}", markup=False, highlight=False)
+    out.print(terminal.safe(f"{report.folder}: {report.dossiers} dossier(s) as of {report.as_of}; {first}"))
     if report.changes:
         rows = [
             ["WORSE" if c.worse and not report.baseline else "", c.dossier or "(lists)", c.vendor or "", c.summary, c.detail]
@@ -41,7 +41,7 @@ def _show(report: MonitorReport) -> None:
         terminal.print_table(["source", "list dates", "fetched (UTC)", "last update"], rows, title="Lists")
     for source, reason in report.unchecked:
         terminal.warn(f"not checked: {source}: {reason}")
-    out.print(report.verdict(), markup=False, highlight=False)
+    out.print(terminal.safe(report.verdict()))
 
 
 def register(app: typer.Typer) -> None:

@@ -221,7 +221,7 @@ def lists_diff(
     if terminal.wants_json(output_format):
         terminal.print_json(delta.as_dict())
         return
-    terminal.console().print(f"{source}: {delta.summary()}", markup=False, highlight=False)
+    terminal.console().print(terminal.safe(f"{source}: {delta.summary()}"))
     for title, entries in (("Added", delta.added), ("Removed", delta.removed), ("Changed", delta.changed)):
         if not entries:
             continue

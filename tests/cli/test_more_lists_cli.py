@@ -125,3 +125,15 @@ def test_shrink_guard_covers_the_new_lists(env, tmp_path):
     refused = run(env, "lists", "update", "uk_sanctions", "--url", str(small))
     assert refused.returncode == 3 and "1 records against 5 in the cached copy" in refused.stderr
     assert run(env, "lists", "update", "uk_sanctions", "--url", str(small), "--allow-shrink").returncode == 0
+
+
+def test_list_text_reaches_the_terminal_inert(env, tmp_path):
+    assert run(env, "lists", "update", "un_sc", "--url", str(UN_XML)).returncode == 0
+    hostile = UN_XML.read_text(encoding="utf-8").replace("STARLING ORE EXPORTS LIMITED", "STARLING &#x202e;[red]ORE[/red] EXPORTS LIMITED")
+    changed = tmp_path / "un.xml"
+    changed.write_text(hostile, encoding="utf-8")
+    done = run(env, "lists", "update", "un_sc", "--url", str(changed))
+    assert done.returncode == 0, done.stderr
+    shown = run(env, "lists", "diff", "un_sc")
+    for output in (done.stderr, shown.stdout):
+        assert "\u202e" not in output and "[red]ORE[/red]" in output  # a bidi override is shown escaped, markup as text
