@@ -136,6 +136,8 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
     except InputError as exc:  # a malformed lock file or custom list
         return Outcome(path, problems=tuple(exc.problems))
 
+    from provenance_cli.assessment.triggers import list_editions
+
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
     result = score_dossier(
@@ -149,6 +151,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         ownership=screened.ownership if screened else frozenset(),
         screening_gaps=gaps,
         contradictions=screened.contradictions if screened else (),
+        list_editions=list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else []),
     )
     result = dataclasses.replace(
         result,
@@ -164,7 +167,7 @@ DEFAULT_REQUIRED = ("csl", "dod_1260h")
 
 def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, screen: bool) -> tuple[tuple[str, str], ...]:
     """Required sources that were not screened, with why: (source key, reason in words)."""
-    required = list(dict.fromkeys([*policy.model.screening.required, *(DEFAULT_REQUIRED if require else ())]))
+    required = list(dict.fromkeys([*policy.required_sources, *(DEFAULT_REQUIRED if require else ())]))
     if not required:
         return ()
     if not screen:

@@ -45,6 +45,7 @@ from provenance_cli.assessment.results import (
     VendorResult,
     WaiverRef,
 )
+from provenance_cli.assessment.triggers import ListEdition, fire_triggers
 from provenance_cli.formats.conditions import Condition, Facts, answer_ranks
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.models import AnswerEntry, Question
@@ -240,12 +241,15 @@ def score_dossier(
     ownership: frozenset[str] = frozenset(),
     screening_gaps: tuple[tuple[str, str], ...] = (),
     contradictions: tuple[Contradiction, ...] = (),
+    list_editions: Sequence[ListEdition] = (),
 ) -> VendorResult:
     """Score one dossier and decide. Pure: same inputs, same result.
 
     ``listings`` are screening hits as (list key, role) pairs and
     ``listing_notes`` their wording for the trace; ``reassess_now`` is a
-    reason (e.g. evidence changed) that makes reassessment due today.
+    reason (e.g. evidence changed) that makes reassessment due today;
+    ``list_editions`` are the screened lists' edition dates, which date
+    triggers compare with the last screen.
     """
     plan = _plan(catalogue, policy)
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
@@ -258,6 +262,7 @@ def score_dossier(
     trace = [*fired, *(_contradiction_entry(c, catalogue) for c in contradictions)]
     stale, stale_entries = _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)
     trace.extend(stale_entries)
+    trace.extend(fire_triggers(catalogue, policy, dossier, applicable, today, list_editions, waivers_applied))
 
     knockouts, undecided, open_questions = _knockouts(plan, catalogue, facts, applicable, fired, policy)
     open_questions += tuple(_not_screened(source, reason) for source, reason in screening_gaps)
@@ -308,7 +313,7 @@ def score_dossier(
         undisclosed=tuple(undisclosed),
         unanswered=tuple(unanswered),
         missing_evidence=tuple(missing),
-        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in fired if t.waiver})),
+        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in trace if t.waiver})),
         waivers_expired=tuple(waivers_expired),
         disabled_rules=plan.disabled,
         reassessment_due=due,
