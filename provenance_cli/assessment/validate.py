@@ -87,19 +87,26 @@ def check_file(path: Path, *, policy: Path | None = None, questionnaire_dirs: tu
             # The file is already parsed (to tell its kind): validate that document, not a second parse.
             catalogue = catalogue_for(policy, questionnaire_dirs)
             dossier = dossier_from_document(document, hashlib.sha256(raw).hexdigest(), catalogue)
-            notes = version_notes(dossier.model.questionnaires, catalogue)
+            given = frozenset(q for q, entry in dossier.model.answers.items() if entry.answer is not None)
+            notes = version_notes(dossier.model.questionnaires, catalogue, answered=given)
     except InputError as exc:
         return FileCheck(source, kind, tuple(exc.problems), version)
     return FileCheck(source, kind, (), version, notes)
 
 
-def version_notes(answered: dict[str, str], catalogue) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    """For a dossier answered against older questionnaire versions, which questions are new since then, in words."""
+def version_notes(  # type: ignore[no-untyped-def]
+    versions: dict[str, str], catalogue, *, answered: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """For a dossier answered against older questionnaire versions, which questions are new since then, in words.
+
+    ``answered`` holds the question ids the dossier already answers: new
+    questions it answers already are counted, not listed.
+    """
     from provenance_cli.formats.questionnaires import compare_versions, questions_added_since
 
     notes: list[str] = []
     current = {q.id: q for q in catalogue.questionnaires}
-    for questionnaire_id, version in answered.items():
+    for questionnaire_id, version in versions.items():
         questionnaire = current.get(questionnaire_id)
         if questionnaire is None:
             notes.append(f"answered against questionnaire {questionnaire_id} {version}, which this run does not load")
@@ -111,16 +118,24 @@ def version_notes(answered: dict[str, str], catalogue) -> tuple[str, ...]:  # ty
                 "upgrade provcheck before relying on the result"
             )
         elif order < 0:
-            added = questions_added_since(questionnaire, version)
-            if added:
-                listed = "; ".join(f"{q.id} ({' '.join(q.text.split())})" for q in added)
-                notes.append(
-                    f"answered against {questionnaire_id} {version}; {questionnaire.version} adds {len(added)} question"
-                    f"{'s' if len(added) != 1 else ''} it has not answered yet: {listed}"
-                )
-            else:
-                notes.append(f"answered against {questionnaire_id} {version}; {questionnaire.version} adds no question, only changes")
+            notes.append(
+                _added_note(questionnaire_id, version, questionnaire.version, questions_added_since(questionnaire, version), answered)
+            )
     return tuple(notes)
+
+
+def _added_note(questionnaire_id: str, old: str, new: str, added: list, answered: frozenset[str]) -> str:  # type: ignore[type-arg]
+    """One note: which questions ``new`` adds since ``old`` that the dossier has not answered yet."""
+    head = f"answered against {questionnaire_id} {old}; {new}"
+    if not added:
+        return f"{head} adds no question, only changes; update the version in the dossier's questionnaires line"
+    missing = [q for q in added if q.id not in answered]
+    count = f"{len(added)} question{'s' if len(added) != 1 else ''}"
+    if not missing:
+        return f"{head} adds {count}, all answered; update the version in the dossier's questionnaires line"
+    listed = "; ".join(f"{q.id} ({' '.join(q.text.split())})" for q in missing)
+    open_ = "it has not answered yet" if len(missing) == len(added) else f"{len(missing)} of them not answered yet"
+    return f"{head} adds {count}, {open_}: {listed}"
 
 
 def check_questionnaire_set(paths: list[Path], *, questionnaire_dirs: tuple[str, ...] = ()) -> list[FileCheck]:

@@ -56,16 +56,21 @@ class Dossier:
     ) -> Facts:
         """Everything rules may read about this vendor, with the buyer's profile and lists from the policy."""
         vendor = self.model.vendor
+        lists = jurisdiction_lists or {}
         return Facts(
             answers=self.answers,
             vendor={
                 "headquarters": frozenset({vendor.headquarters}) if vendor.headquarters else frozenset(),
                 "parent_jurisdictions": frozenset(p.jurisdiction for p in vendor.parents if p.jurisdiction),
                 "hosting_regions": frozenset(vendor.hosting_regions),
+                "developer_jurisdictions": frozenset(
+                    m.developer.jurisdiction for m in self.model.models if m.developer and m.developer.jurisdiction
+                ),
+                **ownership_chain_facts(vendor, lists),
             },
             listings=listings,
             buyer=buyer,
-            jurisdiction_lists=jurisdiction_lists or {},
+            jurisdiction_lists=lists,
             engagement=self.engagement_facts(),
             ownership=ownership,
         )
@@ -211,6 +216,20 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
         raise InputError(problems)
     lines = {qid: document.locate(("answers", qid), prefer_key=True)[0] for qid in model.answers}
     return Dossier(source, digest, model, answers, lines)
+
+
+def ownership_chain_facts(vendor: Vendor, lists: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """What the ownership record itself says, for rules (upper-cased like every vendor fact).
+
+    ``concern_owner_controls``: how owners in a jurisdiction on the policy's
+    embargoed or of-concern list hold their stake (golden shares, VIEs, board
+    control...); ``ownership_gaps``: SHARE_UNKNOWN when an owner's share is not
+    recorded, so the 50 percent rule cannot be applied with certainty.
+    """
+    concern = lists.get("embargoed", frozenset()) | lists.get("of_concern", frozenset())
+    controls = frozenset(kind.upper() for p in vendor.parents if p.jurisdiction in concern for kind in p.control)
+    gaps = frozenset({"SHARE_UNKNOWN"}) if any(p.share is None for p in vendor.parents) else frozenset()
+    return {"concern_owner_controls": controls, "ownership_gaps": gaps}
 
 
 VENDOR_HOLDING = "vendor"

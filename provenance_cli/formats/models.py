@@ -354,12 +354,25 @@ class Vendor(StrictModel):
     website: Url | None = None
 
 
+class ModelDeveloper(StrictModel):
+    """Who developed the base model a model in scope derives from: screened like an owner."""
+
+    name: Text
+    jurisdiction: Jurisdiction | None = None
+    """Where the developer is established (ISO 3166-1 alpha-2); rules read it as ``developer_jurisdictions``."""
+    aliases: list[Text] = []
+
+
 class ModelInScope(StrictModel):
     """A model the engagement uses, and how it is reached."""
 
     name: Text
     version: str | None = None
     access: ModelAccess | None = None
+    base_model: Text | None = None
+    """The base model it was fine-tuned or adapted from, when it is another organisation's."""
+    developer: ModelDeveloper | None = None
+    """Who developed that base model; its names are screened like an owner's."""
 
 
 class Engagement(StrictModel):

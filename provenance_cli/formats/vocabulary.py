@@ -87,8 +87,9 @@ ENGAGEMENT_VALUES: dict[str, tuple[str, ...]] = {"data_classes": DATA_CLASSES, "
 UNDISCLOSED = "undisclosed"
 """The answer a vendor gives by not answering; never the same as "no"."""
 
-ROLES = ("vendor", "alias", "parent", "person")
-"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person."""
+ROLES = ("vendor", "alias", "parent", "person", "developer")
+"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person,
+or the developer of a base model a model in scope derives from (``models[].developer``)."""
 
 LIST_NAMES: dict[str, str] = {
     "el": "Entity List (BIS)",

@@ -311,7 +311,7 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
 
 
 def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
-    """Every name of a dossier's vendor and ownership chain, with its role."""
+    """Every name of a dossier's vendor, ownership chain, key people and base-model developers, with its role."""
     vendor = dossier.model.vendor
     home = vendor.headquarters or None
     queries = [Query(vendor.legal_name, "vendor", country=home)]
@@ -328,4 +328,8 @@ def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
         born = person.date_of_birth.isoformat() if person.date_of_birth else None
         for name in (person.name, *person.aliases):
             queries.append(Query(name, "person", position, person.name, where, "person", born))
+    developers = {m.developer.name.casefold().strip(): m.developer for m in reversed(dossier.model.models) if m.developer is not None}
+    for developer in reversed(developers.values()):
+        for name in (developer.name, *developer.aliases):
+            queries.append(Query(name, "developer", None, developer.name, developer.jurisdiction or None))
     return queries

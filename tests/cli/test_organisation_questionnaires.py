@@ -262,11 +262,18 @@ def test_validate_names_the_questions_added_since_the_version_a_dossier_answered
     result = cli("validate", "vendor-x.yaml", "--questionnaires", "org")
     assert result.returncode == 0, result.output
     assert (
-        "vendor-x.yaml: note: answered against acme_governance 1.0.0; 1.1.0 adds 1 question it has not answered yet: "
+        "vendor-x.yaml: note: answered against acme_governance 1.0.0; 1.1.0 adds 1 question, it has not answered yet: "
         "acme_governance.board_review_days (How many days ago did Acme's AI board last review the vendor?)"
     ) in result.lines
     as_json = cli("validate", "vendor-x.yaml", "--questionnaires", "org", "-f", "json").json()
     assert as_json["files"][0]["notes"][0].startswith("answered against acme_governance 1.0.0; 1.1.0 adds 1 question")
+    answered = path.read_text(encoding="utf-8").replace(
+        "  acme_governance.board_review_days:\n    answer:\n", "  acme_governance.board_review_days:\n    answer: 30\n"
+    )
+    assert "answer: 30" in answered
+    path.write_text(answered, encoding="utf-8")
+    done = cli("validate", "vendor-x.yaml", "--questionnaires", "org")
+    assert "adds 1 question, all answered; update the version in the dossier's questionnaires line" in done.output, done.output
     path.write_text(path.read_text(encoding="utf-8").replace("acme_governance: 1.0.0", "acme_governance: 2.0.0"), encoding="utf-8")
     newer = cli("validate", "vendor-x.yaml", "--questionnaires", "org")
     assert "vendor-x.yaml: note: answered against acme_governance 2.0.0, newer than this provcheck's 1.1.0" in newer.output
