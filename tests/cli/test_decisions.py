@@ -361,6 +361,7 @@ SUSPENSION = "export_control.model_export_suspension"
 LICENCE_FIT = "lineage.licence_compatibility"
 OUTPUTS_IN_TRAINING = "lineage.third_party_outputs_in_training"
 ALLEGATION = "lineage.disputed_provenance_allegation"
+ALLEGATION_STATUS = "lineage.allegation_status"
 TRAINS = "retention.trains_on_customer_data"
 OPT_OUT = "retention.training_opt_out"
 
@@ -493,11 +494,37 @@ SCENARIOS: list[Scenario] = [
     S(
         "allegation-yes",
         NORTHWIND,
-        [answer(ALLEGATION, "yes")],
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "denied")],
         REJECT | CONDITIONS,
         "high",
         "A public distillation allegation is not a finding; reviewers either stop or approve with counsel review "
         "and a tested alternative, but it is high either way.",
+    ),
+    S(
+        "allegation-status-unknown",
+        NORTHWIND,
+        [answer(ALLEGATION, "yes")],
+        INCOMPLETE,
+        "high",
+        "Whether a court or regulator upheld the allegation decides between a condition and a stop: record its status first.",
+        open_question=ALLEGATION_STATUS,
+        open_status="unanswered",
+    ),
+    S(
+        "allegation-upheld",
+        NORTHWIND,
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "upheld")],
+        REJECT,
+        "high",
+        "Once a court or regulator upholds the claim it is no longer an allegation: knowingly inheriting it is a hard stop.",
+    ),
+    S(
+        "allegation-withdrawn",
+        NORTHWIND,
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "withdrawn")],
+        APPROVE | CONDITIONS,
+        "low",
+        "A withdrawn allegation is worth recording, not a reason to stop.",
     ),
     # -- retention and engagement (inherent risk)
     S(
