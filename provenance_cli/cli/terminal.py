@@ -119,7 +119,8 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
     out.print(escape(questionnaire.description.strip()))
     for question in questionnaire.questions:
         out.print()
-        flags = [f"weight {question.weight:g}"]
+        answered_by = "vendor or buyer" if question.audience == "either" else f"the {question.audience}"
+        flags = [f"answered by {answered_by}", f"weight {question.weight:g}"]
         if question.evidence_required:
             flags.append("evidence required")
         if question.applies_if is not None:
@@ -128,6 +129,8 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
             flags.append(f"applies when {describe_condition(question.applies_if)}")
         out.print(f"[bold cyan]{escape(question.id)}[/bold cyan]  [dim]{escape('; '.join(flags))}[/dim]")
         out.print(f"  {escape(question.text)}")
+        if question.vendor_text:
+            out.print(f"  to the vendor: {escape(' '.join(question.vendor_text.split()))}")
         out.print(f"  [dim]{escape(' '.join(question.help.split()))}[/dim]")
         out.print(f"  answers: {escape(allowed_answers(question))}")
         if question.frameworks:
