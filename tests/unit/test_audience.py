@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,7 @@ def test_vendor_questions_are_asked_in_the_second_person(question: dict) -> None
     assert words & {"you", "your", "yours"}, text
     assert text.endswith("?") or "?" in text, text
     assert "the vendor" not in text.lower(), text
+    assert not re.search(r"\w- \w", text), f"a hyphenated word broken by folding: {text}"
     if question.get("evidence_required"):
         assert question.get("evidence_request"), f"{question['id']}: evidence required but no evidence_request"
 
