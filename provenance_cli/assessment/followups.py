@@ -63,7 +63,7 @@ def with_answer(dossier: Dossier, question_id: str, value: Any, today: date) -> 
 def points_at_stake(question: Question, dossier: Dossier, rescore: Rescore, current: float, today: date) -> float:
     """The largest change of the overall score any allowed answer to ``question`` would make, against ``current``."""
     moves = [abs(rescore(with_answer(dossier, question.id, value, today)) - current) for value in candidate_answers(question, today)]
-    return round(max(moves, default=0.0), 2)
+    return round(max(moves, default=0.0), 4)
 
 
 def weigh_open_items(result: VendorResult, dossier: Dossier, catalogue: Catalogue, rescore: Rescore) -> VendorResult:

@@ -154,8 +154,17 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
     result = score(dossier)
     if options.weigh_questions and result.open_items:
         from provenance_cli.assessment.followups import weigh_open_items
+        from provenance_cli.assessment.scoring import overall_score
 
-        result = weigh_open_items(result, dossier, catalogue, lambda changed: score(changed).overall)
+        rescore = functools.partial(
+            overall_score,
+            catalogue=catalogue,
+            policy=policy,
+            today=options.today,
+            listings=screened.listings if screened else frozenset(),
+            ownership=screened.ownership if screened else frozenset(),
+        )
+        result = weigh_open_items(result, dossier, catalogue, rescore)
     result = dataclasses.replace(
         result,
         screening=screened.result if screened else None,

@@ -380,6 +380,36 @@ def _open_items(
     return tuple(items)
 
 
+def overall_score(
+    dossier: Dossier,
+    catalogue: Catalogue,
+    policy: Policy,
+    *,
+    today: date,
+    listings: frozenset[tuple[str, str]] = frozenset(),
+    ownership: frozenset[str] = frozenset(),
+) -> float:
+    """The overall score :func:`score_dossier` gives, without the decision, records and lists.
+
+    Weighing open questions re-scores a dossier once per possible answer;
+    only the score matters there, and this is the same arithmetic (fired
+    rules and stale penalties, each category capped at 100, the policy's
+    weighted mean) at a fraction of the cost.
+    """
+    plan = _plan(catalogue, policy)
+    facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
+    applicable = applicable_questions(catalogue, facts)
+    waivers, _ = _waivers(policy, dossier, today)
+    trace = _fire_rules(plan, facts, applicable, dossier.answers, {}, waivers, {})
+    trace += _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)[1]
+    raw: dict[str, float] = {}
+    for entry in trace:
+        raw[entry.category] = raw.get(entry.category, 0.0) + entry.contribution
+    weights = [(policy.weight(q.id), min(100.0, raw.get(q.id, 0.0))) for q in catalogue.questionnaires]
+    weight_sum = sum(weight for weight, _ in weights)
+    return sum(weight * score for weight, score in weights) / weight_sum if weight_sum else 0.0
+
+
 def _waivers(policy: Policy, dossier: Dossier, today: date) -> tuple[dict[str, Waiver], list[WaiverRef]]:
     """The policy's waivers for this vendor: in force by rule id, and expired ones (reported, not applied)."""
     applied: dict[str, Waiver] = {}
