@@ -184,12 +184,15 @@ REASON_WORDS = {
 """Why a question is still open, in words (``stale`` gains its date)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FollowUp:
     """One question still open for a vendor, listed once with every reason it is open.
 
     Vendor and either questions are what to send the vendor; buyer questions
     are the buyer's own to-do list and are never "undisclosed by the vendor".
+    Read-only by convention, not frozen, for the same reason as
+    :class:`TraceEntry`: scoring builds dozens per dossier (weighing makes
+    changed copies with ``dataclasses.replace``).
     """
 
     question_id: str

@@ -131,6 +131,8 @@ class _Plan:
     """Questions only the buyer answers: their ``undisclosed`` is a fact not established yet, never the vendor's silence."""
     asked: dict[str, str]
     """Per question, its text as put to whoever answers it (the vendor's wording for vendor and either questions)."""
+    audience: dict[str, str]
+    """Per question, who answers it."""
 
 
 _plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
@@ -231,6 +233,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
             qid: " ".join((q.vendor_text if q.audience in VENDOR_AUDIENCES and q.vendor_text else q.text).split())
             for qid, q in catalogue.questions.items()
         },
+        audience={qid: q.audience for qid, q in catalogue.questions.items()},
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -289,6 +292,7 @@ def score_dossier(
         decided = [(c.title, floor, c.score) for c, floor in zip(categories, decided_floors, strict=True)]
         decided_tier = _overall_tier(policy, overall, criticality, decided, knockouts, findings)[0]
     decision = decide(policy, tier=decided_tier, findings=findings, knockouts=knockouts, open_questions=open_questions)
+    records = _answer_records(dossier, applicable, plan, shown)
 
     assessed = model.assessment.date
     cadence = policy.reassess_after_days(tier)
@@ -325,11 +329,11 @@ def score_dossier(
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
         profile=_profile(dossier),
-        answers=_answer_records(dossier, applicable, plan, shown),
+        answers=records,
         decision=decision,
         confidence=confidence,
         open_items=_open_items(
-            plan, dossier, applicable, (undisclosed, unanswered, missing, not_established), stale, open_questions, shown
+            plan, dossier, applicable, (undisclosed, unanswered, missing, not_established), stale, open_questions, records
         ),
     )
 
@@ -341,9 +345,9 @@ def _open_items(
     lists: tuple[list[str], list[str], list[str], list[str]],
     stale: list[StaleAnswer],
     open_questions: tuple[OpenQuestion, ...],
-    shown: dict[str, str],
+    records: tuple[AnswerRecord, ...],
 ) -> tuple[FollowUp, ...]:
-    """Every applicable question still open, once, with all its reasons, in questionnaire order."""
+    """Every applicable question still open, once, with all its reasons, in questionnaire order (answers as the records show them)."""
     undisclosed, unanswered, missing, not_established = lists
     reasons: dict[str, list[str]] = {}
     for code, ids in (("unanswered", unanswered), ("undisclosed", undisclosed), ("not_established", not_established)):
@@ -361,20 +365,22 @@ def _open_items(
         return ()
     decides = {q.question: q.could_trigger for q in open_questions}
     items: list[FollowUp] = []
-    for question_id, category, _, _, question in plan.answer_specs:
+    for record in records:
+        question_id = record.question_id
         if question_id not in reasons:
             continue
-        value = dossier.answers.get(question_id)
+        # Positional, in FollowUp's field order: dozens of these per dossier.
         items.append(
             FollowUp(
-                question_id=question_id,
-                category=category,
-                audience=question.audience,
-                text=plan.asked[question_id],
-                reasons=tuple(reasons[question_id]),
-                answer=None if value is None else (shown.get(question_id) or display_answer(question, value)),
-                stale_as_of=stale_as_of.get(question_id),
-                decides=decides.get(question_id, ()),
+                question_id,
+                record.category,
+                plan.audience[question_id],
+                plan.asked[question_id],
+                tuple(reasons[question_id]),
+                None if record.status == "unanswered" else record.answer,
+                stale_as_of.get(question_id),
+                None,
+                decides.get(question_id, ()),
             )
         )
     return tuple(items)

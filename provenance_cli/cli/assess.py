@@ -152,6 +152,7 @@ def register(app: typer.Typer) -> None:
             jobs=jobs,
             finish=finish,
             require_screening=require_screening,
+            weigh_questions=questions,
         )
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
