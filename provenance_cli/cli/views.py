@@ -227,7 +227,9 @@ def _show_follow_up(item: FollowUp, catalogue: Catalogue, console: Console, mark
         if question.evidence_request:
             console.print(f"      [dim]evidence: {escape(' '.join(question.evidence_request.split()))}[/dim]")
     if item.answer is not None:
-        console.print(f"      [dim]current answer: {escape(item.answer)}[/dim]")
+        from provenance_cli.cli.answers import visible
+
+        console.print(f"      [dim]current answer: {escape(visible(item.answer))}[/dim]")
     if item.decides:
         console.print(f"      [dim]could decide: knock-out {escape(', '.join(item.decides))}[/dim]")
 

@@ -307,6 +307,12 @@ def _read_xlsx(path: Path) -> AnswerSheet:
     import warnings
 
     from openpyxl import load_workbook
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # a dependency; refuse rather than parse untrusted XML without it
+        raise InputError(
+            [Problem(source, 0, 0, "cannot read workbooks safely: the defusedxml package is missing (pip install defusedxml)")]
+        )
 
     try:
         with warnings.catch_warnings():

@@ -284,6 +284,7 @@ def test_csv_round_trip(cli, aurora: Path) -> None:
     for row in rows[header_at + 1 :]:
         if row[0] == "extraction.threat_intel_sharing":
             row[header.index("Your answer")] = "no"
+            row[header.index("Note")] = "See our terms \x1b[2J here."  # an escape sequence must not reach the terminal
         if row[0] == "export_control.dod_1260h":
             row[header.index("Your answer")] = "Unsure"
             bad_line = rows.index(row) + 1
@@ -303,6 +304,7 @@ def test_csv_round_trip(cli, aurora: Path) -> None:
     imported = cli("import", aurora, csv_path, "--as-of", IMPORTED_ON)
     assert imported.returncode == 0, imported.output
     assert "-    answer: undisclosed\n+    answer: no" in imported.stdout
+    assert "\x1b" not in imported.output and "See our terms \\e[2J here." in imported.stdout, "YAML writes it as an escape"
     assert cli("validate", aurora).returncode == 0
 
 
