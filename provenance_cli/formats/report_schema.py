@@ -251,7 +251,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 }
             ),
         },
-        "undisclosed": _IDS,
+        "undisclosed": {**_IDS, "description": "Vendor and either questions the vendor did not disclose (never a buyer question)."},
         "unanswered": _IDS,
         "missing_evidence": _IDS,
         "waivers_applied": {"type": "array", "items": {"$ref": "#/$defs/waiver"}},

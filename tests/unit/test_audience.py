@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -29,8 +30,10 @@ BUYER_FACTS = {
 }
 
 
+@functools.cache
 def raw_questions() -> list[dict]:
-    return [q for path in BUNDLED for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [q for path in BUNDLED for q in yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["questions"]]
 
 
 def test_every_bundled_question_states_its_audience() -> None:
