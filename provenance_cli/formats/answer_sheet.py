@@ -258,8 +258,11 @@ def parse_answer(question: Question, cell: Cell) -> Any:
             raise ValueError(f"expected {_expected(question)}, got the number {raw:g}")
         raw = repr(raw) if isinstance(raw, float) else str(raw)
     text = str(raw).strip()
+    if " ".join(text.split()).casefold() == UNDISCLOSED_LABEL.casefold():
+        text = UNDISCLOSED
     if question.type == "multiple_choice":
-        return normalise_answer(question, _multiple(question, text))
+        values = _multiple(question, text)
+        return normalise_answer(question, UNDISCLOSED if values == [UNDISCLOSED] else values)
     found = _option_value(question, text)
     if found is not None:
         return normalise_answer(question, found)
