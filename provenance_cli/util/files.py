@@ -14,19 +14,28 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from provenance_cli.util.errors import InputError, Problem, UsageError
 
 
-def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Path] = (), force: bool = False) -> None:
+def check_replaceable(
+    path: Path,
+    *,
+    markers: Iterable[str],
+    inputs: Iterable[Path] = (),
+    force: bool = False,
+    recognise: Callable[[Path], bool] | None = None,
+) -> None:
     """Refuse to replace a file the user wrote: one of this run's inputs, one without provcheck's marker, or a read-only one.
 
     ``markers`` are texts only provcheck's own output of that kind contains
     (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
-    for in the file's first 64 KiB. ``--force`` replaces any of them.
+    for in the file's first 64 KiB; ``recognise`` tells provcheck's own files
+    where the bytes cannot show it (a compressed workbook). ``--force``
+    replaces any of them.
     """
     if force or not path.exists():
         return
@@ -45,7 +54,7 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
             head = stream.read(64 * 1024).decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    if not any(marker in head for marker in markers):
+    if not any(marker in head for marker in markers) and not (recognise is not None and recognise(path)):
         raise UsageError(f"{path} exists and was not written by provcheck; refusing to replace it (use --force to replace it)")
 
 
