@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from provenance_cli.cli.options import jobs_option
+
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
+    from provenance_cli.render.output import WrittenReports
 
 FORMATS = ("terminal", "md", "html", "json", "csv")
 
@@ -102,7 +105,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
-        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+        jobs: Annotated[int | None, jobs_option()] = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
         output: Annotated[
             Path | None,
@@ -115,6 +118,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         force: Annotated[
             bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
+        ] = False,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                "--prune",
+                help="With -o FOLDER: remove the reports provcheck wrote there earlier for vendors no longer in the input "
+                "(without it they stay, and the run lists them).",
+            ),
         ] = False,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
@@ -160,11 +171,21 @@ def register(app: typer.Typer) -> None:
             assert context is not None  # built above whenever fmt != "terminal"
             folder_input = any(p.is_dir() for p in paths)
             rendered = run.reports if finish is not None else None
-            written = write_reports(
-                run.results, fmt, context, output, rendered=rendered, folder_input=folder_input, inputs=inputs, force=force
+            failed = [p.source for p in run.problems]
+            done = write_reports(
+                run.results,
+                fmt,
+                context,
+                output,
+                rendered=rendered,
+                folder_input=folder_input,
+                inputs=inputs,
+                force=force,
+                prune=prune,
+                failed=failed,
             )
             if output is not None:
-                terminal.note(f"wrote {len(written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
+                _say_written(done, output)
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
@@ -204,6 +225,20 @@ def register(app: typer.Typer) -> None:
                 show_questions(result, catalogue, terminal.console())
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
+
+
+def _say_written(done: WrittenReports, output: Path) -> None:
+    """What a report run did to its output: files written, an interrupted run finished, earlier reports kept or removed."""
+    from provenance_cli.cli import terminal
+
+    for note in done.notes:
+        terminal.note(note)
+    terminal.note(f"wrote {len(done.written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
+    if done.pruned:
+        terminal.note(f"removed {len(done.pruned)} report(s) of vendors not in this run: {', '.join(p.name for p in done.pruned)}")
+    if done.stale:
+        names = ", ".join(p.name for p in done.stale)
+        terminal.warn(f"{output}: {len(done.stale)} report(s) of vendors not in this run were kept: {names} (--prune removes them)")
 
 
 def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:

@@ -10,6 +10,7 @@ existing report as it was.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from provenance_cli.util.errors import UsageError
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
+    from provenance_cli.util.fileset import FileSet, Recorded
 
 OUTPUT_MARKERS = (
     '"tool":"provcheck"',  # JSON reports
@@ -82,6 +84,19 @@ def _folder_mode(output: Path, count: int, folder_input: bool) -> bool:
     return count > 1 or folder_input or not output.suffix or str(output).endswith(("/", "\\"))
 
 
+@dataclass(frozen=True)
+class WrittenReports:
+    """What :func:`write_reports` did, for the CLI to say: nothing here is printed by the core."""
+
+    written: tuple[Path, ...] = ()
+    stale: tuple[Path, ...] = ()
+    """Reports provcheck wrote there earlier for vendors not in this run, left in place (no ``--prune``)."""
+    pruned: tuple[Path, ...] = ()
+    """The same, removed because ``--prune`` was given."""
+    notes: tuple[str, ...] = ()
+    """Earlier reports kept for a reason worth saying, and what finishing a killed run's update did."""
+
+
 def write_reports(
     results: Sequence[VendorResult],
     fmt: str,
@@ -92,18 +107,22 @@ def write_reports(
     folder_input: bool = False,
     inputs: Sequence[Path] = (),
     force: bool = False,
-) -> list[Path]:
+    prune: bool = False,
+    failed: Sequence[str] = (),
+) -> WrittenReports:
     """Render (unless ``rendered`` holds the texts already) and write; return what was written.
 
-    Nothing is printed: the caller says what was written (one file, or a folder's worth).
+    A folder is updated as one unit (see :mod:`provenance_cli.util.fileset`).
+    Its reports of vendors not in ``results`` stay unless ``prune``; those of
+    dossiers named in ``failed`` (files that could not be assessed this run)
+    always stay. Nothing is printed: the caller says what was written.
     """
-    from provenance_cli.util.files import atomic_write, check_replaceable
-
     renderer = get_renderer(fmt)
     if output is None:
         sys.stdout.write(guard_render(lambda: renderer.render_many(list(results), context), fmt))
-        return []
+        return WrittenReports()
     folder = _folder_mode(output, len(results), folder_input)
+    names = report_names(results)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
         files: dict[Path, str | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
@@ -113,19 +132,18 @@ def write_reports(
             if texts[i] is None:
                 texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
         if folder:
-            names = report_names(results)
             files = {output / f"{name}{renderer.suffix}": text for name, text in zip(names, texts, strict=True)}
             if fmt == "html":
                 files[output / "index.html"] = guard_render(lambda: _index(results, names, context), fmt)
         else:
             files = {output: texts[0]}
-    for path in files:  # every target is checked before anything is written
-        check_replaceable(path, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
-    written = []
-    for path, text in files.items():
-        atomic_write(path, text or "")
-        written.append(path)
-    return written
+    if not folder:
+        (path, text), *_ = files.items()
+        _write_one(path, text or "", inputs=inputs, force=force)
+        return WrittenReports(written=(path,))
+    vendors = {f"{name}{renderer.suffix}": result for name, result in zip(names, results, strict=True)}
+    update = FolderUpdate(output, fmt, renderer.suffix, inputs=inputs, force=force, prune=prune, failed=failed)
+    return update.write({path.name: (text or "").encode("utf-8") for path, text in files.items()}, vendors)
 
 
 def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
@@ -162,3 +180,126 @@ class ReportJob:
         """The report text for ``result`` in this job's format; a template failure is a UsageError naming the format."""
         renderer = get_renderer(self.fmt)
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)
+
+
+def _write_one(path: Path, text: str, *, inputs: Sequence[Path], force: bool) -> None:
+    """One report file, atomically, with the temporaries of a killed earlier write of it removed first."""
+    from provenance_cli.util.files import atomic_write, check_replaceable
+    from provenance_cli.util.fileset import locked_folder, remove_stale_temps
+
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create folder {parent}: {exc.strerror}") from None
+    with locked_folder(parent):
+        check_replaceable(path, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
+        remove_stale_temps(parent, {path.name})
+        atomic_write(path, text)
+
+
+@dataclass(frozen=True)
+class FolderUpdate:
+    """One run's reports of one format into a folder: which earlier reports go or stay, then one commit.
+
+    The manifest keeps one set per format, so ``-f html`` and ``-f json``
+    into the same folder never count each other's reports as stale.
+    """
+
+    folder: Path
+    fmt: str
+    suffix: str
+    inputs: Sequence[Path] = ()
+    force: bool = False
+    prune: bool = False
+    failed: Sequence[str] = ()
+
+    def write(self, files: dict[str, bytes], vendors: dict[str, VendorResult]) -> WrittenReports:
+        """Check every name, sort earlier reports into kept and removed, and commit ``files`` as one unit."""
+        from provenance_cli.util.files import check_replaceable
+        from provenance_cli.util.fileset import FileSet
+
+        with FileSet(self.folder, markers=OUTPUT_MARKERS, force=self.force) as fileset:
+            for name in files:  # every target is checked before anything is written
+                check_replaceable(self.folder / name, markers=OUTPUT_MARKERS, inputs=self.inputs, force=self.force)
+            earlier = self._earlier(fileset, set(files))
+            failed = {_resolved(Path(source)) for source in self.failed}
+            notes = list(fileset.repaired)
+            keep, stale, doomed = [], [], []
+            for record in earlier:
+                source = record.notes.get("source")
+                if source is not None and _resolved(self.folder / source) in failed:
+                    notes.append(f"kept {self.folder / record.name}: its dossier {source} could not be assessed this run")
+                    keep.append(record)
+                elif self.prune and self._removable(record.name, notes):
+                    doomed.append(record.name)
+                else:  # kept: without --prune it is stale; with it, _removable noted why it stays
+                    keep.append(record)
+                    if not self.prune:
+                        stale.append(self.folder / record.name)
+            written = fileset.commit(
+                self.fmt, files, notes={name: self._notes(name, vendors) for name in files}, keep=keep, remove=doomed
+            )
+        return WrittenReports(
+            written=tuple(written),
+            stale=tuple(stale),
+            pruned=tuple(self.folder / name for name in doomed),
+            notes=tuple(notes),
+        )
+
+    def _earlier(self, fileset: FileSet, current: set[str]) -> list[Recorded]:
+        """Reports provcheck wrote here before that this run does not rewrite.
+
+        The manifest says which; a folder written before manifests existed
+        has none, and its files of this format that carry provcheck's marker
+        are taken as its reports instead.
+        """
+        from provenance_cli.util.files import check_replaceable
+        from provenance_cli.util.fileset import Recorded
+
+        if fileset.has_set(self.fmt):
+            return [r for name, r in sorted(fileset.recorded(self.fmt).items()) if name not in current]
+        if get_renderer(self.fmt).combined:
+            return []
+        adopted = []
+        for path in sorted(self.folder.glob(f"*{self.suffix}")):
+            if path.name in current or path.name.startswith(".") or path.stem in RESERVED or not path.is_file():
+                continue
+            try:
+                check_replaceable(path, markers=OUTPUT_MARKERS)
+            except UsageError:
+                continue
+            adopted.append(Recorded(path.name, "", "", {}))
+        return adopted
+
+    def _removable(self, name: str, notes: list[str]) -> bool:
+        from provenance_cli.util.files import check_replaceable
+
+        try:
+            check_replaceable(self.folder / name, markers=OUTPUT_MARKERS, inputs=self.inputs, force=self.force)
+        except UsageError as exc:
+            notes.append(f"did not remove {self.folder / name}: {exc}")
+            return False
+        return True
+
+    def _notes(self, name: str, vendors: dict[str, VendorResult]) -> dict[str, str]:
+        """What the manifest says about one file: the vendor and the dossier (relative to the folder) of a report."""
+        result = vendors.get(name)
+        if result is None:
+            return {"kind": Path(name).stem}  # index.html, summary.csv
+        return {"vendor": result.vendor, "source": _relative(Path(result.source), self.folder)}
+
+
+def _resolved(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` from ``folder``, so the manifest stays true wherever provcheck is run from (absolute across drives)."""
+    try:
+        return os.path.relpath(_resolved(path), _resolved(folder))
+    except ValueError:
+        return _resolved(path)

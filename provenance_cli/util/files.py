@@ -20,6 +20,9 @@ from typing import BinaryIO
 
 from provenance_cli.util.errors import InputError, Problem, UsageError
 
+TEMP_PREFIX = ".provcheck-tmp-"
+"""Every temporary file provcheck writes starts with this, so a later run can tell its leftovers from the user's files."""
+
 
 def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Path] = (), force: bool = False) -> None:
     """Refuse to replace a file the user wrote: one of this run's inputs, one without provcheck's marker, or a read-only one.
@@ -75,7 +78,7 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
     if not overwrite and path.exists():
         raise UsageError(f"{path} already exists; use --force to replace it")
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise UsageError(f"cannot write in {folder}: {exc.strerror}") from None
     temp = Path(temp_name)
