@@ -233,6 +233,8 @@ def _say_written(done: WrittenReports, output: Path) -> None:
 
     for note in done.notes:
         terminal.note(note)
+    for warning in done.warnings:
+        terminal.warn(warning)
     terminal.note(f"wrote {len(done.written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
     if done.pruned:
         terminal.note(f"removed {len(done.pruned)} report(s) of vendors not in this run: {', '.join(p.name for p in done.pruned)}")

@@ -23,7 +23,7 @@ def check_jobs(value: int | None) -> int | None:
     from provenance_cli.util.parallel import default_jobs
 
     if value < 1:
-        terminal.fail_usage(f"--jobs must be a whole number from 1 up (it is {value}); leave it out to use every CPU")
+        terminal.fail_usage(f"--jobs must be 1 or more, not {value}; leave it out to use every CPU")
     cpus = default_jobs()
     if value > cpus:
         terminal.warn(f"--jobs {value}: this process may run on {cpus} CPU(s); using {cpus} worker(s)")

@@ -3,13 +3,20 @@
 File names come from :func:`~provenance_cli.util.slug.slugify` of the vendor
 name, so a vendor called ``../../x`` cannot write outside the folder; two
 vendors with the same slug both get their dossier's file stem appended, in
-a stable order. Everything is rendered before anything is written, and each
-file is written atomically, so a template that fails midway leaves every
-existing report as it was.
+a stable order. Everything is rendered before anything is written, so a
+template that fails midway leaves every existing report as it was.
+
+A folder of reports is then replaced as one unit (the run's reports and
+index, through :class:`provenance_cli.util.fileset.FileSet`): a run killed at
+any moment leaves the complete old set, or a manifest that lets the next run
+finish the new one. The manifest also records which reports provcheck wrote,
+so reports of vendors no longer in the input are listed, and removed with
+``--prune``. A single report file is written atomically.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections import Counter
@@ -94,7 +101,9 @@ class WrittenReports:
     pruned: tuple[Path, ...] = ()
     """The same, removed because ``--prune`` was given."""
     notes: tuple[str, ...] = ()
-    """Earlier reports kept for a reason worth saying, and what finishing a killed run's update did."""
+    """What finishing a killed run's update, or cleaning up after one, did."""
+    warnings: tuple[str, ...] = ()
+    """Earlier reports kept for a reason the user should know: their dossier failed this run, or they could not be removed."""
 
 
 def write_reports(
@@ -216,35 +225,35 @@ class FolderUpdate:
 
     def write(self, files: dict[str, bytes], vendors: dict[str, VendorResult]) -> WrittenReports:
         """Check every name, sort earlier reports into kept and removed, and commit ``files`` as one unit."""
-        from provenance_cli.util.files import check_replaceable
         from provenance_cli.util.fileset import FileSet
 
         with FileSet(self.folder, markers=OUTPUT_MARKERS, force=self.force) as fileset:
+            recorded = fileset.recorded(self.fmt)
             for name in files:  # every target is checked before anything is written
-                check_replaceable(self.folder / name, markers=OUTPUT_MARKERS, inputs=self.inputs, force=self.force)
+                self._check(name, recorded)
             earlier = self._earlier(fileset, set(files))
-            failed = {_resolved(Path(source)) for source in self.failed}
-            notes = list(fileset.repaired)
+            failed = {_resolved(Path(source)): source for source in self.failed}
+            warnings: list[str] = []
             keep, stale, doomed = [], [], []
             for record in earlier:
-                source = record.notes.get("source")
-                if source is not None and _resolved(self.folder / source) in failed:
-                    notes.append(f"kept {self.folder / record.name}: its dossier {source} could not be assessed this run")
+                recorded_source = record.notes.get("source")
+                source = failed.get(_resolved(self.folder / recorded_source)) if recorded_source else None
+                if source is not None:
+                    warnings.append(f"kept the previous report {self.folder / record.name}: {source} could not be assessed this run")
                     keep.append(record)
-                elif self.prune and self._removable(record.name, notes):
+                elif self.prune and self._removable(record.name, recorded, warnings):
                     doomed.append(record.name)
                 else:  # kept: without --prune it is stale; with it, _removable noted why it stays
                     keep.append(record)
                     if not self.prune:
                         stale.append(self.folder / record.name)
-            written = fileset.commit(
-                self.fmt, files, notes={name: self._notes(name, vendors) for name in files}, keep=keep, remove=doomed
-            )
+            written = fileset.commit(self.fmt, files, notes={name: self._notes(name, vendors) for name in files}, keep=keep, remove=doomed)
         return WrittenReports(
             written=tuple(written),
             stale=tuple(stale),
             pruned=tuple(self.folder / name for name in doomed),
-            notes=tuple(notes),
+            notes=(*fileset.repaired, *_removed_note(fileset.removed_temps, self.folder)),
+            warnings=tuple(warnings),
         )
 
     def _earlier(self, fileset: FileSet, current: set[str]) -> list[Recorded]:
@@ -272,13 +281,29 @@ class FolderUpdate:
             adopted.append(Recorded(path.name, "", "", {}))
         return adopted
 
-    def _removable(self, name: str, notes: list[str]) -> bool:
+    def _check(self, name: str, recorded: dict[str, Recorded]) -> None:
+        """Refuse to replace or remove a file that is not provcheck's (see ``check_replaceable``).
+
+        A file whose bytes are those the manifest recorded is provcheck's even
+        without a marker (a report from a custom template may have none);
+        inputs and read-only files are refused all the same.
+        """
+        from provenance_cli.render.document import file_sha256
         from provenance_cli.util.files import check_replaceable
 
+        path = self.folder / name
+        record = recorded.get(name)
+        vouched = False
+        if record is not None and record.sha256:
+            with contextlib.suppress(OSError):
+                vouched = file_sha256(path) == record.sha256
+        check_replaceable(path, markers=("",) if vouched else OUTPUT_MARKERS, inputs=self.inputs, force=self.force)
+
+    def _removable(self, name: str, recorded: dict[str, Recorded], warnings: list[str]) -> bool:
         try:
-            check_replaceable(self.folder / name, markers=OUTPUT_MARKERS, inputs=self.inputs, force=self.force)
+            self._check(name, recorded)
         except UsageError as exc:
-            notes.append(f"did not remove {self.folder / name}: {exc}")
+            warnings.append(f"did not remove {self.folder / name}: {exc}")
             return False
         return True
 
@@ -290,11 +315,16 @@ class FolderUpdate:
         return {"vendor": result.vendor, "source": _relative(Path(result.source), self.folder)}
 
 
+def _removed_note(removed: Sequence[str], folder: Path) -> tuple[str, ...]:
+    return (f"removed {len(removed)} temporary file(s) an interrupted run left in {folder}",) if removed else ()
+
+
 def _resolved(path: Path) -> str:
+    """``path`` made absolute for comparing; empty for a path no file system accepts (a hand-edited manifest's)."""
     try:
         return str(path.resolve())
-    except OSError:
-        return str(path.absolute())
+    except (OSError, ValueError):
+        return ""
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 from provenance_cli.util.errors import InputError, Problem, UsageError
 
+MARKER_SCAN_BYTES = 16 * 1024 * 1024
+"""How much of an existing file :func:`check_replaceable` reads looking for provcheck's marker."""
 TEMP_PREFIX = ".provcheck-tmp-"
 """Every temporary file provcheck writes starts with this, so a later run can tell its leftovers from the user's files."""
 
@@ -29,7 +31,8 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
 
     ``markers`` are texts only provcheck's own output of that kind contains
     (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
-    for in the file's first 64 KiB. ``--force`` replaces any of them.
+    for in the file's first 16 MiB (a JSON report's marker sits after its
+    answers, past 64 KiB in a long one). ``--force`` replaces any of them.
     """
     if force or not path.exists():
         return
@@ -45,7 +48,7 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
         raise UsageError(f"{path} is read-only; refusing to replace it (use --force to replace it anyway)")
     try:
         with open_regular(path) as stream:
-            head = stream.read(64 * 1024).decode("utf-8", "replace")
+            head = stream.read(MARKER_SCAN_BYTES).decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     if not any(marker in head for marker in markers):

@@ -88,8 +88,8 @@ class FileSet:
     """A locked folder whose sets of files are replaced as units (use as a context manager).
 
     Entering locks the folder, finishes an update a killed run left
-    committed, and removes temporaries killed runs left behind; ``repaired``
-    says what it did, in words. ``commit`` then replaces one set.
+    committed (``repaired`` says so in words), and removes temporaries killed
+    runs left behind (``removed_temps``). ``commit`` then replaces one set.
     """
 
     folder: Path
@@ -99,6 +99,9 @@ class FileSet:
     """Replace a manifest file provcheck did not write (the user's own ``.provcheck-reports.json``)."""
     run: str = field(default_factory=new_run_id)
     repaired: list[str] = field(default_factory=list)
+    """What finishing a killed run's update did, in words."""
+    removed_temps: list[str] = field(default_factory=list)
+    """Temporaries of killed runs removed from the folder."""
     _manifest: dict[str, Any] = field(default_factory=dict)
     _lock: int | None = None
 
@@ -112,9 +115,7 @@ class FileSet:
             self._manifest = self._read_manifest()
             self._roll_forward()
             owned = {MANIFEST, *(name for entry in self._sets().values() for name in entry.get("files", {}))}
-            removed = remove_stale_temps(self.folder, owned)
-            if removed:
-                self.repaired.append(f"removed {len(removed)} temporary file(s) an interrupted run left in {self.folder}")
+            self.removed_temps.extend(remove_stale_temps(self.folder, owned))
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -159,7 +160,7 @@ class FileSet:
         in place); ``remove`` names files to delete in the same unit. Every
         name must already have been cleared for replacing by the caller.
         """
-        remove_stale_temps(self.folder, set(files))
+        self.removed_temps.extend(remove_stale_temps(self.folder, set(files)))
         temps = self._write_temps(files)
         notes = notes or {}
         entries = {r.name: r.as_json() for r in keep}
@@ -219,9 +220,7 @@ class FileSet:
                 with contextlib.suppress(FileNotFoundError):
                     (self.folder / name).unlink()
         except OSError as exc:
-            raise UsageError(
-                f"cannot finish updating {self.folder}: {exc.strerror}; the next run into that folder completes it"
-            ) from None
+            raise UsageError(f"cannot finish updating {self.folder}: {exc.strerror}; the next run into that folder completes it") from None
         removed = set(entry.get("remove", []))
         entry["files"] = {name: value for name, value in entry.get("files", {}).items() if name not in removed and _plain(name)}
         entry["state"] = "complete"
