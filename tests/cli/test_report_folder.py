@@ -259,9 +259,8 @@ def test_a_manifest_never_reaches_outside_its_folder_or_removes_the_users_files(
     assert result.returncode == 0, result.output
     assert victim.read_text(encoding="utf-8") == '<meta name="generator" content="provcheck">'
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"  # no marker: not provcheck's to replace or remove
-    assert "left out/notes.txt alone: out/notes.txt exists and was not written by provcheck; refusing to replace it (use --force to replace it)" in (
-        result.lines
-    ), result.output
+    refusal = "out/notes.txt exists and was not written by provcheck; refusing to replace it (use --force to replace it)"
+    assert f"left out/notes.txt alone: {refusal}" in result.lines, result.output
     assert report_names(out) == sorted([*vendor_reports("html"), "notes.txt"])
     assert temp_files(out) == []
     assert sorted(manifest(out)["sets"]) == ["html"]
@@ -273,10 +272,34 @@ def test_a_manifest_name_the_user_took_is_never_replaced_without_force(dossiers:
     (out / MANIFEST).write_text('{"mine": true}\n', encoding="utf-8")
     refused = assess("in", "-f", "json", "-o", "out", cwd=tmp_path)
     assert refused.returncode == 2, refused.output
-    message = f"provcheck: error: out/{MANIFEST} exists and was not written by provcheck; refusing to replace it (use --force to replace it)"
+    refusal = "exists and was not written by provcheck; refusing to replace it (use --force to replace it)"
+    message = f"provcheck: error: out/{MANIFEST} {refusal}"
     assert message in refused.lines, refused.output
     assert [p.name for p in out.iterdir()] == [MANIFEST]
     forced = assess("in", "-f", "json", "-o", "out", "--force", cwd=tmp_path)
     assert forced.returncode == 0, forced.output
     assert report_names(out) == vendor_reports("json")
     assert assert_one_complete_set(out, "json")
+
+
+def test_a_rerun_replaces_provchecks_own_long_json_report(tmp_path: Path) -> None:
+    kestrel = next(p for p in example_paths() if p.stem == "kestrel-ai")
+    for _ in range(2):
+        result = assess(kestrel, "-f", "json", "-o", "kestrel.json", cwd=tmp_path)
+        assert result.returncode == 0, result.output
+    text = (tmp_path / "kestrel.json").read_text(encoding="utf-8")
+    assert text.index('"tool":"provcheck"') > 64 * 1024  # the marker is past what the guard used to read
+
+
+def test_reports_from_a_template_without_marker_are_replaced_because_the_manifest_knows_them(dossiers: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "report.md.j2").write_text("BRANDED {{ r.vendor.name }}\n", encoding="utf-8")
+    for as_of in (AS_OF, "2026-10-01"):
+        result = assess("in", "-f", "md", "-o", "out", "--template-dir", str(templates), cwd=tmp_path, as_of=as_of)
+        assert result.returncode == 0, result.output
+    assert (tmp_path / "out" / "tinyweights.md").read_text(encoding="utf-8") == "BRANDED TinyWeights\n"
+    # The same text anywhere else is not provably provcheck's: no manifest vouches for it.
+    (tmp_path / "out" / MANIFEST).unlink()
+    refused = assess("in", "-f", "md", "-o", "out", "--template-dir", str(templates), cwd=tmp_path)
+    assert refused.returncode == 2 and "exists and was not written by provcheck" in refused.output
