@@ -102,8 +102,8 @@ class FileSet:
     """What finishing a killed run's update did, in words."""
     removed_temps: list[str] = field(default_factory=list)
     """Temporaries of killed runs removed from the folder."""
-    _manifest: dict[str, Any] = field(default_factory=dict)
-    _lock: int | None = None
+    _manifest: dict[str, Any] = field(default_factory=dict, init=False)
+    _lock: int | None = field(default=None, init=False)
 
     def __enter__(self) -> FileSet:
         try:
@@ -167,6 +167,7 @@ class FileSet:
         for name, data in files.items():
             entries[name] = Recorded(name, self.run, hashlib.sha256(data).hexdigest(), notes.get(name, {})).as_json()
         doomed = [name for name in remove if name not in files]
+        earlier = self._sets().get(set_name, {}).get("files", {})
         self._sets()[set_name] = {
             "run": self.run,
             "state": "committing",
@@ -174,6 +175,8 @@ class FileSet:
             "files": entries,
             "pending": {name: temp.name for name, temp in temps.items()},
             "remove": doomed,
+            # What the files about to be replaced or removed were, so that finishing after a kill knows them as provcheck's.
+            "previous": {name: earlier[name]["sha256"] for name in [*files, *doomed] if earlier.get(name, {}).get("sha256")},
         }
         try:
             self._write_manifest()  # the commit point: from here on, the new set is the folder's
@@ -199,40 +202,52 @@ class FileSet:
             raise
         return temps
 
-    def _finish(self, set_name: str, *, recheck: bool = False) -> None:
-        """Steps 3 and 4: move the committed temporaries into place, remove what goes, mark the set complete.
+    def _finish(self, set_name: str, *, recheck: bool = False) -> int:
+        """Steps 3 and 4: move the committed temporaries into place, remove what goes, mark the set complete; return how many moved.
 
         ``recheck`` (when finishing a killed run's update) clears each name
         again first: the manifest is a file in the folder, and what it names
         may have changed since, or never have been provcheck's.
         """
         entry = self._sets()[set_name]
-        pending = {name: temp for name, temp in entry.get("pending", {}).items() if _plain(name) and _plain(temp) and _RUN_TEMP.match(temp)}
-        doomed = [name for name in entry.get("remove", []) if _plain(name)]
+        pending = {
+            name: temp
+            for name, temp in entry.get("pending", {}).items()
+            if _RUN_TEMP.match(temp) and (self.folder / temp).is_file()  # a missing one was moved before the kill
+        }
+        doomed = [name for name in entry.get("remove", []) if (self.folder / name).exists()]
+        refused: set[str] = set()
         if recheck:
-            pending = {name: temp for name, temp in pending.items() if self._may_replace(name)}
-            doomed = [name for name in doomed if self._may_replace(name)]
+            previous = entry.get("previous", {})
+            refused = {name for name in [*pending, *doomed] if not self._may_replace(name, previous.get(name))}
+            _unlink_all(self.folder / pending[name] for name in refused if name in pending)
         try:
             for name, temp in pending.items():
-                with contextlib.suppress(FileNotFoundError):  # already moved before an interruption
+                if name not in refused:
                     os.replace(self.folder / temp, self.folder / name)
             for name in doomed:
-                with contextlib.suppress(FileNotFoundError):
+                if name not in refused:
                     (self.folder / name).unlink()
         except OSError as exc:
             raise UsageError(f"cannot finish updating {self.folder}: {exc.strerror}; the next run into that folder completes it") from None
-        removed = set(entry.get("remove", []))
-        entry["files"] = {name: value for name, value in entry.get("files", {}).items() if name not in removed and _plain(name)}
+        gone = set(entry.get("remove", [])) | refused
+        entry["files"] = {name: value for name, value in entry.get("files", {}).items() if name not in gone}
         entry["state"] = "complete"
-        entry.pop("pending", None)
-        entry.pop("remove", None)
+        for key in ("pending", "remove", "previous"):
+            entry.pop(key, None)
         self._write_manifest()
+        return len(set(pending) - refused)
 
-    def _may_replace(self, name: str) -> bool:
+    def _may_replace(self, name: str, previous_sha256: str | None) -> bool:
+        """Whether a killed run's update may still replace or remove ``name``: provcheck's by its marker, or by its recorded bytes."""
+        path = self.folder / name
+        markers = self.markers
+        if previous_sha256 and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == previous_sha256:
+            markers = ("",)  # the bytes provcheck recorded writing: provcheck's, marker or not
         try:
-            check_replaceable(self.folder / name, markers=self.markers)
+            check_replaceable(path, markers=markers)
         except UsageError as exc:
-            self.repaired.append(f"left {self.folder / name} alone: {exc}")
+            self.repaired.append(f"left {path} alone: {exc}")
             return False
         return True
 
@@ -240,8 +255,7 @@ class FileSet:
         for set_name, entry in list(self._sets().items()):
             if entry.get("state") != "committing":
                 continue
-            moved = sum((self.folder / temp).is_file() for temp in entry.get("pending", {}).values())
-            self._finish(set_name, recheck=True)
+            moved = self._finish(set_name, recheck=True)
             self.repaired.append(
                 f"finished the update of {self.folder} ({set_name}) that run {entry.get('run')} was killed in: "
                 f"{moved} file(s) moved into place"
@@ -314,8 +328,8 @@ def lock_folder(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> int | None:
         return None
     try:
         handle = os.open(folder, os.O_RDONLY)
-    except OSError as exc:
-        raise UsageError(f"cannot open folder {folder}: {exc.strerror}") from None
+    except OSError:
+        return None  # a folder we may write but not read (mode -wx): go on unlocked; writing fails clearly if it must
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -379,8 +393,10 @@ def _well_formed(entry: dict[str, Any]) -> dict[str, Any]:
     if "written" in entry:
         clean["written"] = str(entry["written"])
     if clean["state"] == "committing":
+        previous = entry.get("previous")
         clean["pending"] = {k: v for k, v in pending.items() if _plain(k) and _plain(v)} if isinstance(pending, dict) else {}
         clean["remove"] = [name for name in remove if _plain(name)] if isinstance(remove, list) else []
+        clean["previous"] = {k: v for k, v in previous.items() if _plain(k) and isinstance(v, str)} if isinstance(previous, dict) else {}
     return clean
 
 

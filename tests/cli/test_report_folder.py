@@ -186,11 +186,20 @@ class Killed(BaseException):
     """Stands for SIGKILL: nothing that catches Exception sees it."""
 
 
+@pytest.mark.parametrize("fmt", ["html", "md"])
 def test_an_update_killed_after_its_commit_is_finished_by_the_next_run(
-    dossiers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dossiers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
+    """HTML with the bundled templates; Markdown from a template without provcheck's marker (the manifest vouches for it)."""
     out = tmp_path / "out"
-    assert assess("in", "-f", "html", "-o", "out", cwd=tmp_path).returncode == 0
+    branded: list[str] = []
+    if fmt == "md":
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "templates" / "report.md.j2").write_text(
+            "BRANDED {{ r.vendor.name }} as of {{ r.assessment.as_of }}\n", encoding="utf-8"
+        )
+        branded = ["--template-dir", "templates"]
+    assert assess("in", "-f", fmt, "-o", "out", *branded, cwd=tmp_path).returncode == 0
     old = digests(out)
     (out / "notes.txt").write_text("mine\n", encoding="utf-8")
 
@@ -207,10 +216,10 @@ def test_an_update_killed_after_its_commit_is_finished_by_the_next_run(
 
     monkeypatch.setattr(os, "replace", replace_then_die)
     with pytest.raises(Killed):
-        assess("in", "-f", "html", "-o", "out", cwd=tmp_path, as_of="2026-10-01")
+        assess("in", "-f", fmt, "-o", "out", *branded, cwd=tmp_path, as_of="2026-10-01")
     monkeypatch.setattr(os, "replace", real_replace)
 
-    journal = manifest(out)["sets"]["html"]
+    journal = manifest(out)["sets"][fmt]
     assert journal["state"] == "committing"
     new = {name: record["sha256"] for name, record in journal["files"].items()}
     assert sorted(new) == sorted(old)
@@ -223,9 +232,9 @@ def test_an_update_killed_after_its_commit_is_finished_by_the_next_run(
     # Any run into the folder finishes the killed one first; this one writes another format.
     result = assess("in", "-f", "json", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.output
-    finished = f"finished the update of out (html) that run {journal['run']} was killed in: {len(old) - 2} file(s) moved into place"
+    finished = f"finished the update of out ({fmt}) that run {journal['run']} was killed in: {len(old) - 2} file(s) moved into place"
     assert finished in result.lines, result.output
-    assert assert_one_complete_set(out, "html") == journal["run"]
+    assert assert_one_complete_set(out, fmt) == journal["run"]
     assert {name: sha256_of(out / name) for name in new} == new
     assert temp_files(out) == []
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
