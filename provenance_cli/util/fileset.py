@@ -316,10 +316,10 @@ def sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def lock_folder(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> int | None:
+def lock_folder(folder: Path, wait: float | None = None) -> int | None:
     """An open descriptor holding an exclusive lock on ``folder``; None where folders cannot be locked.
 
-    Waits up to ``wait`` seconds for another provcheck run writing there.
+    Waits up to ``wait`` seconds (default :data:`LOCK_WAIT_SECONDS`) for another provcheck run writing there.
     The lock goes with the descriptor, so a killed process never leaves it held.
     """
     try:
@@ -330,6 +330,7 @@ def lock_folder(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> int | None:
         handle = os.open(folder, os.O_RDONLY)
     except OSError:
         return None  # a folder we may write but not read (mode -wx): go on unlocked; writing fails clearly if it must
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -339,7 +340,7 @@ def lock_folder(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> int | None:
             if time.monotonic() >= deadline:
                 os.close(handle)
                 raise UsageError(
-                    f"another provcheck run has been writing into {folder} for over {wait:.0f} s; try again when it has finished"
+                    f"another provcheck run is writing into {folder} (waited {wait:g} s for it); try again when it has finished"
                 ) from None
             time.sleep(0.05)
         except OSError:

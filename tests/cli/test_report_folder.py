@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -312,3 +313,30 @@ def test_reports_from_a_template_without_marker_are_replaced_because_the_manifes
     (tmp_path / "out" / MANIFEST).unlink()
     refused = assess("in", "-f", "md", "-o", "out", "--template-dir", str(templates), cwd=tmp_path)
     assert refused.returncode == 2 and "exists and was not written by provcheck" in refused.output
+
+
+def test_runs_into_one_folder_take_turns(dossiers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from provenance_cli.util import fileset
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held = fileset.lock_folder(out)  # another run, busy in the folder
+    assert held is not None
+    threading.Timer(0.5, os.close, [held]).start()
+    started = time.monotonic()
+    result = assess("in", "-f", "json", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.output
+    assert time.monotonic() - started >= 0.5  # it waited for the other run to let go
+    assert report_names(out) == vendor_reports("json")
+
+    held = fileset.lock_folder(out)
+    monkeypatch.setattr(fileset, "LOCK_WAIT_SECONDS", 0.2)
+    try:
+        refused = assess("in", "-f", "json", "-o", "out", cwd=tmp_path)
+    finally:
+        os.close(held)  # type: ignore[arg-type]
+    assert refused.returncode == 2
+    message = "another provcheck run is writing into out (waited 0.2 s for it); try again when it has finished"
+    assert refused.lines == [f"provcheck: error: {message}"]
