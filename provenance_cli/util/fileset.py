@@ -180,7 +180,7 @@ class FileSet:
         }
         try:
             self._write_manifest()  # the commit point: from here on, the new set is the folder's
-        except BaseException:
+        except Exception:  # not written: the old set stands. (Interrupted, it may have been: the next run decides.)
             _unlink_all(temps.values())
             raise
         self._finish(set_name)
