@@ -141,6 +141,8 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
         if template_dir is not None and not template_dir.is_dir():
             terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
+        if prune and (output is None or fmt == "terminal"):
+            terminal.warn("--prune applies to report folders (-f html, md or json with -o FOLDER); nothing to prune here")
         context = None
         finish = None
         if fmt != "terminal":

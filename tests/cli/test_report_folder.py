@@ -340,3 +340,10 @@ def test_runs_into_one_folder_take_turns(dossiers: Path, tmp_path: Path, monkeyp
     assert refused.returncode == 2
     message = "another provcheck run is writing into out (waited 0.2 s for it); try again when it has finished"
     assert refused.lines == [f"provcheck: error: {message}"]
+
+
+def test_prune_without_a_report_folder_says_it_does_nothing(tmp_path: Path) -> None:
+    result = assess(example_paths()[0], "-f", "json", "--prune", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "warning: --prune applies to report folders (-f html, md or json with -o FOLDER); nothing to prune here" in result.lines
+    assert list(tmp_path.iterdir()) == []
