@@ -268,10 +268,8 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, i
         for result in ranked:
             show_questions(result, catalogue, out)
     if output is not None:
-        from provenance_cli.render.output import OUTPUT_MARKERS
-        from provenance_cli.util.files import atomic_write, check_replaceable
+        from provenance_cli.render.output import write_report_file
 
         target = output / "summary.txt" if output.is_dir() else output
-        check_replaceable(target, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
-        atomic_write(target, buffer.getvalue())
+        write_report_file(target, buffer.getvalue(), inputs=inputs, force=force)
         terminal.note(f"wrote {target}")

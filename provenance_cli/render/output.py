@@ -148,7 +148,7 @@ def write_reports(
             files = {output: texts[0]}
     if not folder:
         (path, text), *_ = files.items()
-        _write_one(path, text or "", inputs=inputs, force=force)
+        write_report_file(path, text or "", inputs=inputs, force=force)
         return WrittenReports(written=(path,))
     vendors = {f"{name}{renderer.suffix}": result for name, result in zip(names, results, strict=True)}
     update = FolderUpdate(output, fmt, renderer.suffix, inputs=inputs, force=force, prune=prune, failed=failed)
@@ -191,7 +191,7 @@ class ReportJob:
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)
 
 
-def _write_one(path: Path, text: str, *, inputs: Sequence[Path], force: bool) -> None:
+def write_report_file(path: Path, text: str, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
     """One report file, atomically, with the temporaries of a killed earlier write of it removed first."""
     from provenance_cli.util.files import atomic_write, check_replaceable
     from provenance_cli.util.fileset import locked_folder, remove_stale_temps
