@@ -20,6 +20,7 @@ from provenance_cli.util.parallel import default_jobs, worker_count
 COMMANDS = {
     "assess": ["assess", "in", "-f", "json", "-o", "out", "--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"],
     "validate": ["validate", "in"],
+    "monitor": ["monitor", "in", "--dry-run", "--baseline", "--as-of", AS_OF],
 }
 
 
@@ -44,7 +45,7 @@ def test_no_workers_is_a_usage_error(small: Path, tmp_path: Path, command: str, 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_more_workers_than_cpus_are_brought_down_with_a_warning(small: Path, tmp_path: Path, command: str) -> None:
     result = run_cli([*COMMANDS[command], "-j", "100000"], tmp_path)
-    assert result.returncode == 0, result.output
+    assert result.returncode in ((0, 3) if command == "monitor" else (0,)), result.output  # monitor: 3 without cached lists
     cpus = default_jobs()
     assert f"warning: --jobs 100000: this process may run on {cpus} CPU(s); using {cpus} worker(s)" in result.lines
 
@@ -77,7 +78,7 @@ def _children(pid: int) -> set[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts processes through /proc")
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", ["assess", "validate"])
 def test_a_large_jobs_value_starts_no_more_workers_than_cpus(tmp_path: Path, command: str) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
