@@ -202,13 +202,28 @@ def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, 
 def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> Outcome:
     """Assess one file, then run the finisher on its result in the same process."""
     path, options, finish, named = job
-    outcome = assess_file((path, options), named=named)
+    try:
+        outcome = assess_file((path, options), named=named)
+    except Exception as exc:  # a bug one dossier runs into must not cost the other vendors their reports
+        return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),))
     if finish is None or outcome.result is None:
         return outcome
     try:
         return dataclasses.replace(outcome, report=finish(outcome.result))
     except ProvcheckError as exc:
         return dataclasses.replace(outcome, report_error=f"{path}: {exc}")
+
+
+def internal_error(exc: Exception) -> str:
+    """What to say about an unexpected exception while assessing one file: its type, message and where it was raised."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"could not be assessed: internal error {type(exc).__name__}: {exc}{where}"
+        " (a bug in provcheck, please report it; the other files were assessed)"
+    )
 
 
 def assess_files(

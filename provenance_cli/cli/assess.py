@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from provenance_cli.cli.options import jobs_option
+
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
+    from provenance_cli.render.output import WrittenReports
 
 FORMATS = ("terminal", "md", "html", "json", "csv")
 
@@ -105,7 +108,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
-        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+        jobs: Annotated[int | None, jobs_option()] = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
         output: Annotated[
             Path | None,
@@ -118,6 +121,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         force: Annotated[
             bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
+        ] = False,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                "--prune",
+                help="With -o FOLDER: remove the reports provcheck wrote there earlier for vendors no longer in the input "
+                "(without it they stay, and the run lists them).",
+            ),
         ] = False,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
@@ -133,6 +144,8 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
         if template_dir is not None and not template_dir.is_dir():
             terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
+        if prune and (output is None or fmt == "terminal"):
+            terminal.warn("--prune applies to report folders (-f html, md or json with -o FOLDER); nothing to prune here")
         context = None
         finish = None
         if fmt != "terminal":
@@ -164,11 +177,21 @@ def register(app: typer.Typer) -> None:
             assert context is not None  # built above whenever fmt != "terminal"
             folder_input = any(p.is_dir() for p in paths)
             rendered = run.reports if finish is not None else None
-            written = write_reports(
-                run.results, fmt, context, output, rendered=rendered, folder_input=folder_input, inputs=inputs, force=force
+            failed = [p.source for p in run.problems]
+            done = write_reports(
+                run.results,
+                fmt,
+                context,
+                output,
+                rendered=rendered,
+                folder_input=folder_input,
+                inputs=inputs,
+                force=force,
+                prune=prune,
+                failed=failed,
             )
             if output is not None:
-                terminal.note(f"wrote {len(written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
+                _say_written(done, output)
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
@@ -283,6 +306,22 @@ def _export_questionnaires(results: list[Any], catalogue: Any, fmt: str, output:
         terminal.note(f"wrote {target} ({len(result.vendor_questions)} question(s) for {result.vendor})")
 
 
+def _say_written(done: WrittenReports, output: Path) -> None:
+    """What a report run did to its output: files written, an interrupted run finished, earlier reports kept or removed."""
+    from provenance_cli.cli import terminal
+
+    for note in done.notes:
+        terminal.note(note)
+    for warning in done.warnings:
+        terminal.warn(warning)
+    terminal.note(f"wrote {len(done.written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
+    if done.pruned:
+        terminal.note(f"removed {len(done.pruned)} report(s) of vendors not in this run: {', '.join(p.name for p in done.pruned)}")
+    if done.stale:
+        names = ", ".join(p.name for p in done.stale)
+        terminal.warn(f"{output}: {len(done.stale)} report(s) of vendors not in this run were kept: {names} (--prune removes them)")
+
+
 def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
     from provenance_cli.cli import terminal
     from provenance_cli.cli.views import show_questions, show_summary, show_vendor
@@ -306,10 +345,8 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, i
         for result in ranked:
             show_questions(result, catalogue, out)
     if output is not None:
-        from provenance_cli.render.output import OUTPUT_MARKERS
-        from provenance_cli.util.files import atomic_write, check_replaceable
+        from provenance_cli.render.output import write_report_file
 
         target = output / "summary.txt" if output.is_dir() else output
-        check_replaceable(target, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
-        atomic_write(target, buffer.getvalue())
+        write_report_file(target, buffer.getvalue(), inputs=inputs, force=force)
         terminal.note(f"wrote {target}")

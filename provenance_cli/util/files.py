@@ -20,6 +20,11 @@ from typing import BinaryIO
 
 from provenance_cli.util.errors import InputError, Problem, UsageError
 
+MARKER_SCAN_BYTES = 16 * 1024 * 1024
+"""How much of an existing file :func:`check_replaceable` reads looking for provcheck's marker."""
+TEMP_PREFIX = ".provcheck-tmp-"
+"""Every temporary file provcheck writes starts with this, so a later run can tell its leftovers from the user's files."""
+
 
 def check_replaceable(
     path: Path,
@@ -33,8 +38,9 @@ def check_replaceable(
 
     ``markers`` are texts only provcheck's own output of that kind contains
     (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
-    for in the file's first 64 KiB; ``recognise`` tells provcheck's own files
-    where the bytes cannot show it (a compressed workbook). ``--force``
+    for in the file's first 16 MiB (a JSON report's marker sits after its
+    answers, past 64 KiB in a long one); ``recognise`` tells provcheck's own
+    files where the bytes cannot show it (a compressed workbook). ``--force``
     replaces any of them.
     """
     if force or not path.exists():
@@ -51,7 +57,7 @@ def check_replaceable(
         raise UsageError(f"{path} is read-only; refusing to replace it (use --force to replace it anyway)")
     try:
         with open_regular(path) as stream:
-            head = stream.read(64 * 1024).decode("utf-8", "replace")
+            head = stream.read(MARKER_SCAN_BYTES).decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     if not any(marker in head for marker in markers) and not (recognise is not None and recognise(path)):
@@ -84,7 +90,7 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
     if not overwrite and path.exists():
         raise UsageError(f"{path} already exists; use --force to replace it")
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise UsageError(f"cannot write in {folder}: {exc.strerror}") from None
     temp = Path(temp_name)
