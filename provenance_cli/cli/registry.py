@@ -31,6 +31,10 @@ from provenance_cli.cli import monitor  # noqa: E402
 
 REGISTERED.append(monitor.register)
 
+from provenance_cli.cli import answers  # noqa: E402
+
+REGISTERED.append(answers.register)
+
 from provenance_cli.cli import frameworks  # noqa: E402
 
 REGISTERED.append(frameworks.register)
