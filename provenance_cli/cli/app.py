@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from provenance_cli import __version__
+from provenance_cli.cli.registry import LazyGroup
 from provenance_cli.util.errors import EXIT_INPUT, ProvcheckError
 
 app = typer.Typer(
@@ -25,11 +26,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup,
 )
+core_app = typer.Typer()
+"""The commands defined in this module; :class:`LazyGroup` builds them only when one of them is invoked."""
 questionnaires_app = typer.Typer(help="List and show the bundled questionnaires.", no_args_is_help=True)
 schema_app = typer.Typer(help="Print or export the published JSON Schemas.", no_args_is_help=True)
-app.add_typer(questionnaires_app, name="questionnaires")
-app.add_typer(schema_app, name="schema")
+core_app.add_typer(questionnaires_app, name="questionnaires")
+core_app.add_typer(schema_app, name="schema")
 
 
 def _version(value: bool) -> None:
@@ -97,7 +101,7 @@ def questionnaires_show(
 # --------------------------------------------------------------------------- init / validate
 
 
-@app.command()
+@core_app.command()
 def init(
     vendor: Annotated[str, typer.Argument(help="The vendor's name, as it should appear in reports.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: <vendor-slug>.yaml).")] = None,
@@ -137,7 +141,7 @@ def init(
     terminal.note(f"wrote {target}")
 
 
-@app.command()
+@core_app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Dossier, questionnaire or policy files, or folders of them.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
@@ -160,7 +164,7 @@ def validate(
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command()
+@core_app.command()
 def upgrade(
     paths: Annotated[list[Path], typer.Argument(help="Dossier or policy files written for an older format.")],
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file needs upgrading.")] = False,
@@ -241,21 +245,6 @@ def schema_export(
     for name, text in schemas.items():
         atomic_write(folder / name, text)
         terminal.note(f"wrote {folder / name}")
-
-
-# --------------------------------------------------------------------------- command modules
-# Larger command groups live in provenance_cli/commands/, one module each,
-# registered here with one line. They import only typer at module level.
-
-
-def _register_command_modules() -> None:
-    from provenance_cli.cli.registry import REGISTERED
-
-    for register in REGISTERED:
-        register(app)
-
-
-_register_command_modules()
 
 
 # --------------------------------------------------------------------------- entry point

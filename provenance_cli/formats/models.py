@@ -107,9 +107,13 @@ class StrictModel(BaseModel):
 
     A key written with no value (``aliases:``) means "not set", exactly as if
     it were absent, so the field's default applies (or "missing" is reported).
+
+    ``defer_build``: a model's validator is built the first time it validates,
+    not when its module is imported, so a run that never validates a model
+    (questionnaires come from the compiled-catalogue cache) never pays for it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -58,12 +58,9 @@ class ScreeningConfig:
 
 def cache_dir() -> Path:
     """Folder holding the cached lists (``PROVCHECK_CACHE_DIR`` moves it)."""
-    moved = os.environ.get("PROVCHECK_CACHE_DIR", "").strip()
-    if moved:
-        return Path(moved).expanduser() / "lists"
-    from platformdirs import user_cache_dir
+    from provenance_cli.util.cachedir import cache_root
 
-    return Path(user_cache_dir("provcheck")) / "lists"
+    return cache_root() / "lists"
 
 
 def config_path() -> Path | None:
