@@ -43,6 +43,7 @@ _OPTIONAL_STATE = (
     ("provenance_cli.screening.screen", "_fetch_failures"),
     ("provenance_cli.screening.config", "_configs"),
     ("provenance_cli.screening.cache", "_loaded"),
+    ("provenance_cli.screening.screen", "_offline_lists"),
     ("provenance_cli.assessment.pipeline", "policy_for"),
     ("provenance_cli.assessment.scoring", "_plans"),
 )
