@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "compare": "provenance_cli.cli.reports:register",
     "diff": "provenance_cli.cli.reports:register",
     "monitor": "provenance_cli.cli.monitor:register",
+    "import": "provenance_cli.cli.answers:register",
+    "fill": "provenance_cli.cli.answers:register",
     "questionnaires": "provenance_cli.cli.app:core_app",
     "schema": "provenance_cli.cli.app:core_app",
     "evidence": "provenance_cli.cli.evidence:register",
