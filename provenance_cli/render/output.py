@@ -155,11 +155,25 @@ def write_reports(
     return update.write({path.name: (text or "").encode("utf-8") for path, text in files.items()}, vendors)
 
 
-def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
-    from provenance_cli.render.document import report_document
-    from provenance_cli.render.html import render_index
+INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions")
+"""The parts of a report document the bundled index page reads; the rest (trace, findings, answers) is most of its size."""
 
-    rows = [(report_document(r, context), f"{name}.html") for r, name in zip(results, names, strict=True)]
+
+def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
+    """The portfolio page, holding only each report's summary parts in memory at once.
+
+    A whole report document per vendor (about 150 KB of Python objects each)
+    made the index the peak of a large run's memory. A custom ``index.html.j2``
+    in ``--template-dir`` may read any part, so it gets whole documents.
+    """
+    from provenance_cli.render.document import report_document
+    from provenance_cli.render.html import INDEX_TEMPLATE, render_index
+
+    whole = context.template_dir is not None and (Path(context.template_dir) / INDEX_TEMPLATE).is_file()
+    rows = []
+    for result, name in zip(results, names, strict=True):
+        document = report_document(result, context)
+        rows.append((document if whole else {key: document[key] for key in INDEX_KEYS if key in document}, f"{name}.html"))
     return render_index(rows, context)
 
 
