@@ -139,10 +139,17 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
     stamps = _cache_stamps() if offline else None
     if stamps is None:
         return _load_lists(settings, offline=offline, config=config)
-    key = (settings.max_age_days, settings.required, id(config), stamps)
+    from provenance_cli.screening import cache
+
+    # The open-index cache is part of the key: forgetting it (as a fresh process would) forgets these answers too.
+    key = (settings.max_age_days, settings.required, id(config), id(cache._loaded), stamps)
     kept = _offline_lists.get(key)
     if kept is None or kept[0] is not config:
-        kept = (config, _load_lists(settings, offline=True, config=config))
+        events: list[str] = []
+        answer = _load_lists(settings, offline=True, config=config, events=events)
+        if events:  # one-time news (an index rebuilt): the next dossier must not hear it again, so nothing is kept
+            return answer
+        kept = (config, answer)
         if len(_offline_lists) >= 16:  # a long-lived process with changing caches keeps only recent answers
             _offline_lists.clear()
         _offline_lists[key] = kept
@@ -150,9 +157,15 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
     return list(loaded), list(warnings), list(unavailable), list(coverage)
 
 
-def _load_lists(settings: ScreeningSettings, *, offline: bool, config: ScreeningConfig) -> LoadedLists:
+def _load_lists(settings: ScreeningSettings, *, offline: bool, config: ScreeningConfig, events: list[str] | None = None) -> LoadedLists:
+    """:func:`load_lists` without the per-process memory; what opening an index said goes to ``events`` too."""
     from provenance_cli.screening.cache import load_index
     from provenance_cli.screening.source import get_source
+
+    def heard(message: str) -> None:
+        warnings.append(message)
+        if events is not None:
+            events.append(message)
 
     max_age = settings.max_age_days if settings.max_age_days is not None else config.max_age_days
     loaded: list[Loaded] = []
@@ -167,7 +180,7 @@ def _load_lists(settings: ScreeningSettings, *, offline: bool, config: Screening
         meta = _cached_meta(source, needed=needed, offline=offline, config=config, warnings=warnings)
         if meta is not None:
             try:
-                index = load_index(meta, warn=warnings.append)
+                index = load_index(meta, warn=heard)
             except (OSError, ValueError) as exc:
                 warnings.append(f"{source.title}: the cached copy cannot be read ({exc}); run provcheck lists update {key}")
                 meta = None
