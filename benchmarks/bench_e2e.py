@@ -147,7 +147,7 @@ def main() -> int:
         peer = work / "peer.py"
         peer.write_text(PEER_APP, encoding="utf-8")
         example = str(ROOT / "examples" / "kestrel-ai.yaml")
-        print(f"provcheck: {provcheck}; repeat {args.repeat}; CPU medians (wall in brackets)\n")
+        print(f"provcheck: {provcheck}; repeat {args.repeat}; medians; CPU time unless a row says wall\n")
         print("| what | measured | goal | |")
         print("| --- | --- | --- | --- |")
 
