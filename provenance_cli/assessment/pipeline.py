@@ -239,6 +239,10 @@ def assess_paths(
     if failures:
         raise UsageError(failures[0])
     seen: dict[str, list[str]] = {}
+    policy = policy_for(options.policy_path)
+    if not policy.states_version:
+        note = f"states no format version; read as the current format (provcheck upgrade {policy.source} adds 'policy: 2')"
+        seen[note] = [policy.source]
     for outcome in outcomes:
         for warning in outcome.warnings:
             seen.setdefault(warning, []).append(outcome.path)

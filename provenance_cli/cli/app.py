@@ -113,13 +113,14 @@ def init(
     from provenance_cli.cli import terminal
     from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.formats.scaffold import scaffold_dossier
-    from provenance_cli.formats.schemas import DOSSIER_SCHEMA_FILE, SCHEMA_BASE, find_schema_upwards
+    from provenance_cli.formats.schemas import DOSSIER_SCHEMA_FILE, SCHEMA_BASE, bundled_schema, find_schema_upwards
     from provenance_cli.util.files import atomic_write
     from provenance_cli.util.slug import slugify
 
     if not vendor.strip():
         terminal.fail_usage("the vendor name is empty")
     target = output or Path(f"{slugify(vendor)}.yaml")
+    machine_specific = False
     if schema_ref is None:
         local = find_schema_upwards(target.parent if str(target.parent) else Path("."))
         if local is not None:
@@ -127,7 +128,11 @@ def init(
             base = (target.parent or Path(".")).resolve()
             schema_ref = os.path.relpath(local, base)
         else:
-            schema_ref = SCHEMA_BASE + DOSSIER_SCHEMA_FILE
+            # No schemas/ folder in the project: the schema this installation ships, by absolute path
+            # (editors resolve it on this machine; `provcheck schema export schemas/` makes one for the repository).
+            installed = bundled_schema()
+            schema_ref = str(installed) if installed is not None else SCHEMA_BASE + DOSSIER_SCHEMA_FILE
+            machine_specific = installed is not None
     try:
         who = assessor or getpass.getuser()
     except Exception:
@@ -135,6 +140,11 @@ def init(
     text = scaffold_dossier(vendor, load_catalogue(), assessor=who, today=date.today(), schema_ref=schema_ref)
     atomic_write(target, text, overwrite=force)
     terminal.note(f"wrote {target}")
+    if machine_specific:
+        terminal.note(
+            f"its editor header points at this installation's schema ({schema_ref}); for a path that works on every machine, "
+            "run provcheck schema export schemas/ in your repository before init"
+        )
 
 
 @app.command()
@@ -209,7 +219,7 @@ def upgrade(
 
 @schema_app.command("show")
 def schema_show(
-    name: Annotated[str, typer.Argument(help="dossier, questionnaire or report")] = "dossier",
+    name: Annotated[str, typer.Argument(help="dossier, questionnaire, policy or report")] = "dossier",
 ) -> None:
     """Print a published JSON Schema."""
     from provenance_cli.cli import terminal

@@ -10,6 +10,7 @@ file are reported at once so an author can fix them in one pass.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Facts
 from provenance_cli.formats.models import DossierModel, Question, Vendor, parse_iso_date
+from provenance_cli.formats.policy import PolicyModel
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.safeyaml import Document, decode_utf8, load_text, read_bytes
@@ -325,6 +327,9 @@ def file_kind(data: dict[str, object]) -> str:
 
     dossier, questionnaire, policy or evidence lock: folders of dossiers often
     hold the others too, and each command must know which files are its own.
+    A policy written without its ``policy:`` version line (format 1 allowed
+    that) is still a policy when it has keys only policies have, so
+    ``validate`` checks it as the policy ``assess --policy`` reads.
     """
     if "questions" in data:
         return "questionnaire"
@@ -332,7 +337,35 @@ def file_kind(data: dict[str, object]) -> str:
         return "policy"
     if "provcheck_evidence_lock" in data:
         return "evidence lock"
+    if "provcheck" not in data and not POLICY_ONLY_KEYS.isdisjoint(data):
+        return "policy"
     return "dossier"
+
+
+POLICY_ONLY_KEYS = frozenset(PolicyModel.model_fields) - {"policy", "name"} - frozenset(DossierModel.model_fields)
+"""Top-level keys a policy has and a dossier never has (``name`` is too common in other YAML to tell anything)."""
+
+MARKER_KEYS = {"questions": "questionnaire", "policy": "policy", "provcheck_evidence_lock": "evidence lock", "provcheck": "dossier"}
+"""The top-level key that marks each kind of provcheck file, in the order :func:`file_kind` tests them."""
+
+_MARKER_LINE = re.compile(r"""^["']?(questions|policy|provcheck_evidence_lock|provcheck)["']?[ \t]*:""", re.MULTILINE)
+
+
+def declared_kind(raw: bytes) -> str | None:
+    """The kind of provcheck file ``raw`` declares by a top-level marker key, or None for any other YAML.
+
+    Read from the text, not parsed: tools such as pre-commit hand provcheck
+    every YAML file of a repository (workflows, compose files with merge
+    keys, multi-document manifests) and those must be passed over, never
+    refused by the strict loader. A dossier says ``provcheck:``, a policy
+    ``policy:``, a questionnaire ``questions:``, an evidence lock
+    ``provcheck_evidence_lock:``, each at the start of a line.
+    """
+    found = {match.group(1) for match in _MARKER_LINE.finditer(raw.decode("utf-8", "replace"))}
+    for key, kind in MARKER_KEYS.items():
+        if key in found:
+            return kind
+    return None
 
 
 def load_dossiers(paths: Iterable[Path], catalogue: Catalogue | None = None) -> list[Dossier]:
