@@ -318,6 +318,7 @@ def score_dossier(
         answers=_answer_records(dossier, applicable, plan, shown),
         decision=decision,
         confidence=confidence,
+        positions=dossier.positions,
     )
 
 

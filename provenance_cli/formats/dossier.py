@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,9 @@ class Dossier:
     """Normalised answer per answered question: str, float, date, frozenset or 'undisclosed'."""
     lines: dict[str, int]
     """Line of each answer in the file, for messages that point back at it."""
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) in the file of each answer's value (its key when unanswered), by question id,
+    and of ``vendor`` (the vendor's name) and ``answers`` (the block): where a finding points in SARIF and CI annotations."""
 
     @property
     def vendor_name(self) -> str:
@@ -212,7 +215,21 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
     if problems:
         raise InputError(problems)
     lines = {qid: document.locate(("answers", qid), prefer_key=True)[0] for qid in model.answers}
-    return Dossier(source, digest, model, answers, lines)
+    return Dossier(source, digest, model, answers, lines, answer_positions(document, model))
+
+
+def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple[int, int]]:
+    """Where each answer stands in the file (see :attr:`Dossier.positions`)."""
+    positions = {
+        "vendor": document.locate(("vendor", "name")),
+        "answers": document.locate(("answers",), prefer_key=True),
+    }
+    for question_id, entry in model.answers.items():
+        if entry.answer is not None and ("answers", question_id, "answer") in document.positions:
+            positions[question_id] = document.positions[("answers", question_id, "answer")]
+        else:
+            positions[question_id] = document.locate(("answers", question_id), prefer_key=True)
+    return positions
 
 
 VENDOR_HOLDING = "vendor"

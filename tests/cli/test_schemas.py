@@ -161,7 +161,10 @@ def test_answer_labels_are_offered_with_each_value(dossier_schema, catalogue):
         options = answers[question.id]["properties"]["answer"]
         if question.type == "single_choice":
             offered = [(o["const"], o["description"]) for o in options["oneOf"] if "const" in o]
-            assert offered == [*((c.value, c.label) for c in question.choices or []), ("undisclosed", "The vendor will not or did not say.")]
+            assert offered == [
+                *((c.value, c.label) for c in question.choices or []),
+                ("undisclosed", "The vendor will not or did not say."),
+            ]
         elif question.type == "multiple_choice":
             (array,) = [o for o in options["oneOf"] if o.get("type") == "array"]
             assert [(o["const"], o["description"]) for o in array["items"]["oneOf"]] == [(c.value, c.label) for c in question.choices or []]
@@ -182,7 +185,11 @@ def policy_schema(generated) -> dict:
 def _policy_files() -> list[Path]:
     from provenance_cli.util.resources import package_file
 
-    return [*sorted((REPO / "examples" / "policies").glob("*.yaml")), package_file("default-policy.yaml"), REPO / "tests/fixtures/v1/policy.yaml"]
+    return [
+        *sorted((REPO / "examples" / "policies").glob("*.yaml")),
+        package_file("default-policy.yaml"),
+        REPO / "tests/fixtures/v1/policy.yaml",
+    ]
 
 
 @pytest.mark.parametrize("path", _policy_files(), ids=lambda p: p.stem)
