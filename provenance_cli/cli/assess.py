@@ -11,7 +11,16 @@ import typer
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
 
-FORMATS = ("terminal", "md", "html", "json", "csv")
+from provenance_cli.cli.options import Annotations, Quiet, Verbose
+
+FORMAT_HELP = "text (alias terminal), md, html, json, csv, sarif (SARIF 2.1.0) or junit (JUnit XML)."
+
+
+def report_formats() -> tuple[str, ...]:
+    """What ``assess -f`` accepts: the terminal view and every registered report format."""
+    from provenance_cli.render.interface import formats
+
+    return ("text", *formats())
 
 
 def _parse_day(value: str | None) -> date:
@@ -59,8 +68,19 @@ def run_assessment(
         offline=offline or is_offline(),
         require_screening=require_screening,
     )
+    import time
+
+    from provenance_cli.cli.options import detail
+
+    started = time.perf_counter()
     with progress_bar("assessing") as bar:
         run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
+    detail(
+        f"assessed {len(run.results)} dossier(s), {len(run.problems)} problem(s), in {time.perf_counter() - started:.2f} s; "
+        f"policy: {policy or 'bundled default'}; screening {'on' if screen else 'off'}, evidence {'on' if evidence else 'off'}"
+    )
+    for result in run.results:
+        detail(f"{result.source}: {result.vendor}: {result.decision.outcome} (tier {result.tier}, score {result.overall:.1f})")
     for warning, where in run.warnings:
         scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
         terminal.warn(f"{scope}: {warning}")
@@ -74,7 +94,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def assess(
-        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them; - reads one dossier from stdin.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         fail_on: Annotated[
             str | None,
@@ -103,11 +123,14 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
         output: Annotated[
             Path | None,
             typer.Option(
-                "--output", "-o", help="Report file (one vendor) or folder (one report per vendor; html adds index.html). Default: stdout."
+                "--output",
+                "-o",
+                help="Report file (one vendor, or a combined format: csv, sarif, junit) or folder (one report per vendor; "
+                "html adds index.html). Default: stdout.",
             ),
         ] = None,
         template_dir: Annotated[
@@ -116,29 +139,47 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
         ] = False,
+        skip_other_yaml: Annotated[
+            bool,
+            typer.Option(
+                "--skip-other-yaml",
+                help="Assess only files with a top-level provcheck: key; pass over policies, questionnaires, lock files and "
+                "any other YAML (for pre-commit and tools that hand over every YAML file).",
+            ),
+        ] = False,
+        annotations: Annotations = None,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
-        from provenance_cli.assessment.gates import FAIL_ON_LEVELS, assessment_gate, enforce
+        import dataclasses
+
+        from provenance_cli.assessment.gates import FAIL_ON_LEVELS, AssessmentGate, enforce
         from provenance_cli.assessment.scoring import sort_by_risk
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import check_stdin_paths, set_verbosity
+        from provenance_cli.cli.options import output_format as canonical_format
+        from provenance_cli.render.interface import RenderContext, get_renderer
         from provenance_cli.util.errors import EXIT_INPUT
 
+        set_verbosity(quiet, verbose)
         if fail_on is not None and fail_on.lower() not in FAIL_ON_LEVELS:
             terminal.fail_usage(f"--fail-on: unknown tier or decision '{fail_on}'", FAIL_ON_LEVELS)
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-        if fmt not in FORMATS:
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
+        fmt = canonical_format(output_format, report_formats())
         if template_dir is not None and not template_dir.is_dir():
             terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
+        check_stdin_paths(paths)
+        gate = AssessmentGate(fail_on.lower() if fail_on else None, fail_on_stale, allow_incomplete)
         context = None
         finish = None
-        if fmt != "terminal":
-            from provenance_cli.render.interface import RenderContext, get_renderer
+        if fmt != "text":
             from provenance_cli.render.output import ReportJob, run_inputs
 
-            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
+            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy), gate=gate)
             if output is not None and not get_renderer(fmt).combined:
                 finish = ReportJob(fmt, context)
+        if skip_other_yaml:
+            paths = _dossiers_only(paths)
         run = run_assessment(
             paths,
             policy=policy,
@@ -152,28 +193,29 @@ def register(app: typer.Typer) -> None:
         )
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
-        if fmt == "terminal":
+        if _wants_annotations(annotations):
+            from provenance_cli.cli.options import print_annotations
+
+            print_annotations(ranked, run.problems, stdout_free=fmt == "text" or output is not None)
+        if fmt == "text":
             _show_terminal(ranked, questions, output, inputs=inputs, force=force)
-        elif run.results:
+        elif context is not None and (run.results or (run.problems and get_renderer(fmt).combined)):
             from provenance_cli.render.output import write_reports
 
-            assert context is not None  # built above whenever fmt != "terminal"
-            folder_input = any(p.is_dir() for p in paths)
+            context = dataclasses.replace(context, problems=run.problems)
             rendered = run.reports if finish is not None else None
-            written = write_reports(
-                run.results, fmt, context, output, rendered=rendered, folder_input=folder_input, inputs=inputs, force=force
-            )
+            written = write_reports(run.results, fmt, context, output, rendered=rendered, inputs=inputs, force=force)
             if output is not None:
                 terminal.note(f"wrote {len(written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
-        level = fail_on.lower() if fail_on else None
-        enforce(assessment_gate(ranked, fail_on=level, fail_on_stale=fail_on_stale, allow_incomplete=allow_incomplete))
+        verdicts = [gate.reasons(r) for r in ranked]
+        enforce([reason for name in gate.names for verdict in verdicts for reason in verdict[name]])
 
     @app.command("questions")
     def questions_command(
-        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them; - reads one dossier from stdin.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness as of this date (default today).")] = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
@@ -181,11 +223,13 @@ def register(app: typer.Typer) -> None:
         """Print, per vendor, the questions to send: undisclosed, unanswered, missing evidence, stale."""
         from provenance_cli.assessment.scoring import follow_up_questions
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import check_stdin_paths
         from provenance_cli.cli.views import show_questions
         from provenance_cli.formats.questionnaires import load_catalogue
         from provenance_cli.util.errors import EXIT_INPUT
 
         as_json = terminal.wants_json(output_format)
+        check_stdin_paths(paths)
         run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
         catalogue = load_catalogue()
         if as_json:
@@ -204,6 +248,27 @@ def register(app: typer.Typer) -> None:
                 show_questions(result, catalogue, terminal.console())
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
+
+
+def _wants_annotations(flag: bool | None) -> bool:
+    from provenance_cli.cli.options import wants_annotations
+
+    return wants_annotations(flag)
+
+
+def _dossiers_only(paths: list[Path]) -> list[Path]:
+    """The dossier files among ``paths`` (by their ``provcheck:`` key); every other file is passed over, said under --verbose."""
+    from provenance_cli.cli.options import provcheck_files
+    from provenance_cli.util.errors import InputError
+
+    files, problems = provcheck_files(paths, True, kinds=frozenset({"dossier"}))
+    if problems:
+        raise InputError(problems)
+    if not files:
+        from provenance_cli.cli.terminal import note
+
+        note("no dossiers among the files given (none has a top-level provcheck: key); nothing to assess")
+    return files
 
 
 def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:

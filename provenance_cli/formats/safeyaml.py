@@ -77,9 +77,32 @@ class _Frame:
         self.is_map = is_map
 
 
+STDIN = "-"
+"""The path that stands for standard input (``provcheck assess -``)."""
+_stdin: list[bytes] = []
+"""Standard input once read: every reader in this process sees the same bytes."""
+
+
+def _read_stdin() -> bytes:
+    """All of standard input (once per process), refused past the size cap like any file."""
+    import sys
+
+    if not _stdin:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError([Problem(STDIN, 0, 0, "standard input is not available")])
+        raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError([Problem(STDIN, 1, 1, f"standard input holds more than the limit of {MAX_FILE_BYTES:,} bytes")])
+        _stdin.append(raw)
+    return _stdin[0]
+
+
 def read_bytes(path: Path) -> bytes:
-    """Read a file with a size cap checked before reading; failures are InputErrors."""
+    """Read a file with a size cap checked before reading; failures are InputErrors. ``-`` reads standard input."""
     source = str(path)
+    if source == STDIN:
+        return _read_stdin()
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
