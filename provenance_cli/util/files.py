@@ -15,13 +15,18 @@ from pathlib import Path
 
 from provenance_cli.util.errors import Problem, UsageError
 
+MARKER_SCAN_BYTES = 16 * 1024 * 1024
+"""How much of an existing output file is searched for provcheck's marker before it may be replaced."""
+
 
 def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Path] = (), force: bool = False) -> None:
     """Refuse to replace a file the user wrote: one of this run's inputs, one without provcheck's marker, or a read-only one.
 
     ``markers`` are texts only provcheck's own output of that kind contains
     (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
-    for in the file's first 64 KiB. ``--force`` replaces any of them.
+    for in the file's first 16 MiB: a JSON report's keys are sorted, so its
+    marker comes after every answer, far past the start of a large report.
+    ``--force`` replaces any of them.
     """
     if force or not path.exists():
         return
@@ -34,7 +39,7 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
         raise UsageError(f"{path} is read-only; refusing to replace it (use --force to replace it anyway)")
     try:
         with open(path, "rb") as stream:
-            head = stream.read(64 * 1024).decode("utf-8", "replace")
+            head = stream.read(MARKER_SCAN_BYTES).decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     if not any(marker in head for marker in markers):
