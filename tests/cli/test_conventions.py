@@ -153,10 +153,9 @@ def test_head_of_a_pipe_exits_0_or_141_quietly(tmp_path):
     "args",
     [
         ["assess", "examples/", "--no-evidence"],
-        ["assess", "examples/", "-f", "json", "--no-evidence"],
-        ["assess", str(KESTREL), "--fail-on", "high"],
+        ["assess", str(KESTREL), "-f", "json", "--fail-on", "high", "--no-evidence"],
     ],
-    ids=["table", "json", "single-vendor-with-gate"],
+    ids=["rich-table", "json-with-gate"],
 )
 def test_a_reader_that_went_away_is_141_never_1(tmp_path, args):
     """The reader closes its end before provcheck writes anything: every write meets a broken pipe."""
@@ -175,6 +174,7 @@ def test_a_reader_that_went_away_is_141_never_1(tmp_path, args):
 # --------------------------------------------------------------------------- file modes (real processes)
 
 
+@pytest.mark.slow  # in-process: tests/unit/test_files.py; here the whole command in a real process
 def test_reports_follow_the_umask_and_keep_a_replaced_files_mode(tmp_path):
     env = cli_env(PROVCHECK_CACHE_DIR=str(tmp_path / "cache"))
 

@@ -7,6 +7,7 @@ oracle independent of provcheck's own event-walking loader.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
@@ -30,8 +31,13 @@ def _at(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+@lru_cache(maxsize=16)
+def _compose(path: Path) -> yaml.Node:
+    return yaml.compose(path.read_text(encoding="utf-8"))
+
+
 def expected_position(path: Path, question_id: str | None) -> tuple[int, int]:
-    root = yaml.compose(path.read_text(encoding="utf-8"))
+    root = _compose(path)
     vendor_name = _child(_child(root, "vendor")[1], "name")[1]
     if question_id is None:
         return _at(vendor_name)
