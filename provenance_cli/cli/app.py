@@ -355,9 +355,11 @@ def _stdout_pipe_broke(pipe: tuple[int, int] | None) -> bool:
 def _leave_for_broken_pipe() -> None:
     """Exit 141 without a word: later writes, and Python's flush at exit, go to /dev/null instead of the closed pipe."""
     import contextlib
+    import io
     import os
 
-    with contextlib.suppress(OSError, ValueError, AttributeError):
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        target = sys.stdout.fileno()  # the broken pipe's descriptor (click's wrapper passes fileno through)
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ is not None else 1)
+        os.dup2(devnull, target)
     sys.exit(EXIT_BROKEN_PIPE)
