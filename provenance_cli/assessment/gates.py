@@ -46,6 +46,11 @@ class AssessmentGate:
             names.append("--fail-on-stale")
         return tuple(names)
 
+    def tripped(self, results: Sequence[VendorResult]) -> list[str]:
+        """Every reason any vendor trips any gate, gate by gate (empty: the run passes)."""
+        verdicts = [self.reasons(r) for r in results]
+        return [reason for name in self.names for verdict in verdicts for reason in verdict[name]]
+
     def reasons(self, result: VendorResult) -> dict[str, list[str]]:
         """Per gate name, why ``result`` trips it (an empty list when it passes)."""
         verdict: dict[str, list[str]] = {}
@@ -75,9 +80,7 @@ def assessment_gate(
     knock-out questions are unanswered has not passed, it has not been
     judged. ``allow_incomplete`` lets such vendors through a tier gate.
     """
-    gate = AssessmentGate(fail_on, fail_on_stale, allow_incomplete)
-    verdicts = [gate.reasons(r) for r in results]
-    return [reason for name in gate.names for verdict in verdicts for reason in verdict[name]]
+    return AssessmentGate(fail_on, fail_on_stale, allow_incomplete).tripped(results)
 
 
 def worse_gate(changes: dict[str, Any]) -> list[str]:

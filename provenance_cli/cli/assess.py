@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
         from provenance_cli.assessment.gates import FAIL_ON_LEVELS, AssessmentGate, enforce
         from provenance_cli.assessment.scoring import sort_by_risk
         from provenance_cli.cli import terminal
-        from provenance_cli.cli.options import check_stdin_paths, set_verbosity
+        from provenance_cli.cli.options import check_stdin_paths, print_annotations, set_verbosity, wants_annotations
         from provenance_cli.cli.options import output_format as canonical_format
         from provenance_cli.render.interface import RenderContext, get_renderer
         from provenance_cli.util.errors import EXIT_INPUT
@@ -193,9 +193,7 @@ def register(app: typer.Typer) -> None:
         )
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
-        if _wants_annotations(annotations):
-            from provenance_cli.cli.options import print_annotations
-
+        if wants_annotations(annotations):
             print_annotations(ranked, run.problems, stdout_free=fmt == "text" or output is not None)
         if fmt == "text":
             _show_terminal(ranked, questions, output, inputs=inputs, force=force)
@@ -210,8 +208,7 @@ def register(app: typer.Typer) -> None:
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
-        verdicts = [gate.reasons(r) for r in ranked]
-        enforce([reason for name in gate.names for verdict in verdicts for reason in verdict[name]])
+        enforce(gate.tripped(ranked))
 
     @app.command("questions")
     def questions_command(
@@ -248,12 +245,6 @@ def register(app: typer.Typer) -> None:
                 show_questions(result, catalogue, terminal.console())
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
-
-
-def _wants_annotations(flag: bool | None) -> bool:
-    from provenance_cli.cli.options import wants_annotations
-
-    return wants_annotations(flag)
 
 
 def _dossiers_only(paths: list[Path]) -> list[Path]:
