@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from provenance_cli import __version__
-from provenance_cli.cli.options import Annotations, Quiet, Verbose, set_verbosity
+from provenance_cli.cli.options import Annotations, Quiet, Verbose, jobs_option, set_verbosity
 from provenance_cli.util.errors import EXIT_INPUT, ProvcheckError
 
 app = typer.Typer(
@@ -156,7 +156,7 @@ def init(
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Dossier, questionnaire or policy files, or folders of them; - reads stdin.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+    jobs: Annotated[int | None, jobs_option()] = None,
     skip_other_yaml: Annotated[
         bool,
         typer.Option(

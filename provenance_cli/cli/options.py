@@ -11,6 +11,11 @@
 * **Standard input.** ``-`` in place of a dossier path reads the dossier
   from stdin (``cat vendor.yaml | provcheck assess -``); problems then name
   the file ``-``.
+* **Worker counts.** ``--jobs`` / ``-j`` refuses 0 and negative numbers
+  (exit 2) and brings a number above the CPUs this process may use down to
+  that number, with a warning. More workers than CPUs cannot make CPU-bound
+  work faster, only use more memory; the results are the same either way, so
+  a CI file written for a larger machine still runs on a smaller one.
 * **GitHub annotations.** Under ``GITHUB_ACTIONS=true`` assess and validate
   print workflow commands so findings and problems appear on the dossier
   lines in the pull request (``--no-annotations`` turns them off).
@@ -158,12 +163,42 @@ def print_annotations(results: Sequence[VendorResult], problems: Sequence[Proble
     On stdout, where GitHub's documentation says the runner reads them,
     unless stdout carries a machine-readable report (JSON, SARIF... without
     ``-o``): then on stderr, which the runner reads as well, so the report
-    stays parseable.
+    stays parseable. Each line goes through the terminal's :func:`visible`
+    like every other view: a bidi override or zero-width character in a
+    vendor's text is shown as its escape in the log, never acted on.
     """
+    from provenance_cli.cli.terminal import visible
     from provenance_cli.render.annotations import assessment_annotations, problem_annotations
 
     lines = [*problem_annotations(problems), *assessment_annotations(results)]
     if lines:
         stream = sys.stdout if stdout_free else sys.stderr
-        stream.write("\n".join(lines) + "\n")
+        stream.write("\n".join(visible(line) for line in lines) + "\n")
         stream.flush()
+
+
+# --------------------------------------------------------------------------- worker counts
+
+JOBS_HELP = "Worker processes, from 1 to the number of CPUs (more are brought down to it, with a warning). Default: all CPUs."
+
+
+def check_jobs(value: int | None) -> int | None:
+    """The ``--jobs`` callback: None (all CPUs) or a number of workers from 1 to the CPUs this process may run on."""
+    if value is None:
+        return None
+    from provenance_cli.cli import terminal
+    from provenance_cli.util.parallel import default_jobs
+
+    if value < 1:
+        terminal.fail_usage(f"--jobs must be 1 or more, not {value}; leave it out to use every CPU")
+    cpus = default_jobs()
+    if value > cpus:
+        terminal.warn(f"--jobs {value}: this process may run on {cpus} CPU(s); using {cpus} worker(s)")
+        return cpus
+    return value
+
+
+def jobs_option(help_text: str = JOBS_HELP) -> typer.models.OptionInfo:
+    """The shared ``--jobs``/``-j`` option, checked by :func:`check_jobs`."""
+    info: typer.models.OptionInfo = typer.Option("--jobs", "-j", help=help_text, callback=check_jobs)
+    return info

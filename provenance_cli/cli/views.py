@@ -2,6 +2,9 @@
 
 Tier is always spelled out as a word beside its colour, so the view reads
 the same with NO_COLOR, on a monochrome terminal or piped into a file.
+Whatever a dossier, policy or list says enters a view through
+:func:`~provenance_cli.cli.terminal.safe` (text, never markup, control
+characters shown escaped); markup strings here are provcheck's own.
 """
 
 from __future__ import annotations
@@ -9,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from rich.table import Table
 
-from provenance_cli.assessment.results import VendorResult
-from provenance_cli.assessment.scoring import follow_up_questions
+from provenance_cli.assessment.results import FollowUp, VendorResult
+from provenance_cli.cli.terminal import line, safe
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from provenance_cli.formats.questionnaires import Catalogue
 
@@ -39,10 +42,8 @@ def tier_label(tier: str) -> str:
 def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
     """One vendor's full view: category scores, knock-outs, top findings, every list a reviewer must work through, the next review."""
     console.print()
-    console.print(f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100")
-    console.print(
-        f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]"
-    )
+    console.print(line(safe(result.vendor, "bold"), f"  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100"))
+    console.print(safe(f"{result.source} · assessed {result.assessed_on} · scored as of {result.as_of} · {result.tier_basis}", "dim"))
     show_decision(result, console)
 
     table = Table(show_edge=False, pad_edge=False, box=None)
@@ -51,7 +52,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for category in result.categories:
         table.add_row(
-            escape(category.title),
+            safe(category.title),
             tier_label(category.tier),
             f"{category.score:.1f}",
             bar(category.score),
@@ -61,7 +62,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     console.print(table)
 
     if result.knockouts:
-        console.print(f"[bold red]knock-out:[/] {escape(', '.join(result.knockouts))} [dim](reasons in words under Decision)[/dim]")
+        console.print(line("[bold red]knock-out:[/] ", safe(", ".join(result.knockouts)), " [dim](reasons in words under Decision)[/dim]"))
 
     findings = [f for f in result.findings if f.contribution > 0 or f.waiver]
     if findings:
@@ -69,24 +70,39 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
         console.print(f"[bold]Top findings[/bold] ({len(findings)} rules fired)")
         for finding in findings[:TOP_FINDINGS]:
             style = SEVERITY_STYLE[finding.severity]
-            waived = f" [dim](waived by {escape(finding.waiver.approver)} until {finding.waiver.expires})[/dim]" if finding.waiver else ""
+            waived = safe(f" (waived by {finding.waiver.approver} until {finding.waiver.expires})", "dim") if finding.waiver else ""
             console.print(
-                f"  [{style}]{finding.severity.upper():8}[/] {escape(finding.rule_id)} "
-                f"+{finding.contribution:.1f}  {escape(finding.message)}{waived}"
+                line(
+                    f"  [{style}]{finding.severity.upper():8}[/] ",
+                    safe(finding.rule_id),
+                    f" +{finding.contribution:.1f}  ",
+                    safe(finding.message, multiline=True),
+                    waived,
+                )
             )
             where = f"{finding.question_id} = {finding.answer}" if finding.question_id else finding.answer
-            console.print(f"           [dim]{escape(where)}[/dim]")
-            console.print(f"           → {escape(finding.recommendation)}")
+            console.print(line("           ", safe(where, "dim")))
+            console.print(line("           → ", safe(finding.recommendation, multiline=True)))
 
     def listing(title: str, items: Sequence[str]) -> None:
         if items:
             console.print()
             console.print(f"[bold]{title}[/bold] ({len(items)})")
             for item in items:
-                console.print(f"  {escape(item)}")
+                console.print(line("  ", safe(item)))
 
+    from provenance_cli.assessment.triggers import fired_triggers
+
+    listing(
+        "Date triggers fired",
+        [
+            f"{t.severity.upper()} {t.rule_id}: {t.message} ({t.answer}){' [waived]' if t.waiver else ''} -> {t.recommendation}"
+            for t in fired_triggers(result, catalogue)
+        ],
+    )
     listing("Stale answers", [f"{s.question_id}: as of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})" for s in result.stale])
     listing("Undisclosed by the vendor", list(result.undisclosed))
+    listing("Not yet established by the buyer", [i.question_id for i in result.buyer_tasks if "not_established" in i.reasons])
     listing("Unanswered", list(result.unanswered))
     listing("Evidence missing", list(result.missing_evidence))
     listing(
@@ -100,28 +116,30 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
 
     console.print()
     overdue = " [bold red](OVERDUE)[/]" if result.overdue else ""
-    console.print(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]")
+    console.print(
+        line(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} ", safe(f"({result.reassessment_reason})", "dim"))
+    )
 
 
 DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}
 
 
-def decision_label(outcome: str) -> str:
+def decision_label(outcome: str) -> Text:
     """The decision in words, coloured, readable without colour too."""
-    return f"[{DECISION_STYLE.get(outcome, '')}]{escape(outcome.replace('_', ' ').upper())}[/]"
+    return safe(outcome.replace("_", " ").upper(), DECISION_STYLE.get(outcome, ""))
 
 
 def show_decision(result: VendorResult, console: Console) -> None:
     """The decision first, with its reasons, conditions and open questions in words."""
     decision = result.decision
     console.print()
-    console.print(f"[bold]Decision:[/bold] {decision_label(decision.outcome)}  {escape(decision.summary)}")
+    console.print(line("[bold]Decision:[/bold] ", decision_label(decision.outcome), "  ", safe(decision.summary, multiline=True)))
     for item in decision.reasons if decision.outcome == "reject" else ():
-        console.print(f"  ✗ {escape(item.text)} [dim](answer: {escape(item.answer)})[/dim]")
+        console.print(line("  ✗ ", safe(item.text, multiline=True), safe(f" (answer: {item.answer})", "dim")))
     for number, item in enumerate(decision.conditions, start=1):
-        console.print(f"  {number}. {escape(item.recommendation)}")
+        console.print(line(f"  {number}. ", safe(item.recommendation, multiline=True)))
     for question in decision.open_questions:
-        console.print(f"  ? {escape(question.text)} [dim]({escape(question.question)}: {escape(question.status)})[/dim]")
+        console.print(line("  ? ", safe(question.text, multiline=True), safe(f" ({question.question}: {question.status})", "dim")))
 
 
 def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
@@ -179,7 +197,7 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
     table.add_column("reassess by", no_wrap=True)
     for result in results:
         table.add_row(
-            escape(result.vendor),
+            safe(result.vendor),
             decision_label(result.decision.outcome),
             tier_label(result.tier),
             f"{result.overall:.1f}",
@@ -194,13 +212,42 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
 
 
 def show_questions(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
-    """The follow-up questions to send the vendor, each with why it is asked (undisclosed, unanswered, evidence missing, stale)."""
-    questions = follow_up_questions(result, catalogue)
+    """The questions worth sending the vendor, each once with all its reasons, then the buyer's own open questions apart.
+
+    Weighed results (``provcheck questions``) come most points at stake
+    first; each question is put to the vendor in the second person, with
+    its allowed answers and the evidence asked for.
+    """
+    vendor, buyer = result.vendor_questions, result.buyer_tasks
     console.print()
-    console.print(f"[bold]Questions for {escape(result.vendor)}[/bold] ({len(questions)})")
-    for question_id, why, text in questions:
-        console.print(f"  [{SEVERITY_STYLE['medium']}]{escape(why)}[/]  {escape(question_id)}")
-        console.print(f"      {escape(text)}")
+    console.print(line(safe(f"Questions for {result.vendor}", "bold"), f" ({len(vendor)} to send the vendor, {len(buyer)} for the buyer)"))
+    if vendor and vendor[0].points_at_stake is not None:
+        console.print(line(safe("Most points at stake first: how far the overall score could move with the answer.", "dim")))
+    for number, item in enumerate(vendor, start=1):
+        _show_follow_up(item, catalogue, console, f"{number}.")
+    if buyer:
+        console.print()
+        console.print(line(safe("The buyer's own open questions", "bold"), f" ({len(buyer)}, not sent to the vendor)"))
+        for item in buyer:
+            _show_follow_up(item, catalogue, console, "-")
+
+
+def _show_follow_up(item: FollowUp, catalogue: Catalogue, console: Console, marker: str) -> None:
+    """One open question: id, stake and reasons, the question as asked, its answers, the evidence wanted."""
+    from provenance_cli.formats.scaffold import allowed_answers
+
+    stake = f"up to {item.points_at_stake:.1f} points · " if item.points_at_stake is not None else ""
+    console.print(line(f"  {marker} ", safe(item.question_id, "bold"), "  ", safe(stake + item.why, SEVERITY_STYLE["medium"])))
+    console.print(line("      ", safe(item.text, multiline=True)))
+    question = catalogue.questions.get(item.question_id)
+    if question is not None:
+        console.print(line("      ", safe(f"answers: {allowed_answers(question)}", "dim")))
+        if question.evidence_request:
+            console.print(line("      ", safe(f"evidence: {' '.join(question.evidence_request.split())}", "dim")))
+    if item.answer is not None:
+        console.print(line("      ", safe(f"current answer: {item.answer}", "dim")))
+    if item.decides:
+        console.print(line("      ", safe(f"could decide: knock-out {', '.join(item.decides)}", "dim")))
 
 
 def show_comparison(comparison: dict[str, Any], console: Console) -> None:
@@ -211,23 +258,17 @@ def show_comparison(comparison: dict[str, Any], console: Console) -> None:
     table.add_column("", no_wrap=True)
     table.add_column("question / category")
     for vendor in comparison["vendors"]:
-        table.add_column(escape(vendor["name"]))
-    tiers = []
-    for v in comparison["vendors"]:
-        style = TIER_STYLE.get(v["tier"], "")
-        tiers.append(f"[{style}]{escape(str(v['tier']).upper())}[/]" if style else escape(str(v["tier"]).upper()))
+        table.add_column(safe(vendor["name"]))
+    tiers = [safe(str(v["tier"]).upper(), TIER_STYLE.get(v["tier"], "")) for v in comparison["vendors"]]
     table.add_row("", "[bold]tier[/]", *tiers)
     table.add_row("", "[bold]overall[/]", *(f"{float(v['overall']):.1f}" for v in comparison["vendors"]))
     for category in comparison["categories"]:
         mark = MARKER if category["differs"] else ""
-        table.add_row(mark, escape(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
+        table.add_row(mark, safe(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
     table.add_section()
     for question in comparison["questions"]:
         mark = MARKER if question["differs"] else ""
         style = "bold" if question["differs"] else ""
-        cells = [
-            "[dim]n/a[/]" if c is None else (f"[{style}]{escape(c['answer'])}[/]" if style else escape(c["answer"]))
-            for c in question["cells"]
-        ]
-        table.add_row(mark, escape(question["question_id"]), *cells)
+        cells = ["[dim]n/a[/]" if c is None else safe(c["answer"], style) for c in question["cells"]]
+        table.add_row(mark, safe(question["question_id"]), *cells)
     console.print(table)

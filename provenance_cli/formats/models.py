@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
 from provenance_cli.formats.vocabulary import (
     AnswerType,
+    Audience,
     ControlKind,
     Criticality,
     DataClass,
@@ -27,6 +28,8 @@ from provenance_cli.formats.vocabulary import (
     PartyKind,
     Severity,
     Tier,
+    TriggerKind,
+    TriggerSeverity,
     UserPopulation,
 )
 
@@ -154,6 +157,17 @@ class Question(StrictModel):
     text: Text
     help: Text
     """Why the answer matters for provenance risk."""
+    audience: Audience = "vendor"
+    """Who answers: ``vendor``, ``buyer`` (its own use, reviews, exit exercises) or ``either``.
+
+    The default, ``vendor``, is what every question meant before the field
+    existed. Only vendor and either questions are sent to the vendor, and only
+    their ``undisclosed`` answers count as withheld by the vendor; buyer
+    questions are the buyer's own open items."""
+    vendor_text: Text | None = None
+    """The question as put to the vendor, in the second person (vendor and either questions; default: ``text``)."""
+    evidence_request: Text | None = None
+    """The evidence asked for with the answer, e.g. "Link the clause of your terms"."""
     type: AnswerType
     choices: list[Choice] | None = None
     risky_answer: Literal["yes", "no"] | None = None
@@ -197,8 +211,35 @@ class Rule(StrictModel):
     recommendation: Text
 
 
+class Trigger(StrictModel):
+    """A date that makes a finding once it passes: the assessment is due a second look, not a new verdict.
+
+    Kinds (``kind``): ``date_reached`` fires when a date answer is on or
+    before the day of the assessment plus ``days`` (0: the day itself), e.g.
+    an export restoration date, a bill's expected vote, a contract renewal;
+    ``date_older_than`` when a date answer is more than ``days`` old (the
+    last screen); ``answer_older_than`` when answers (``question``, or every
+    answer of the questionnaire) were confirmed more than ``days`` ago
+    (default: the policy's freshness for the category); ``list_newer`` when
+    a screened list's edition is newer than the date answer ``question``
+    (default: the assessment date).
+    """
+
+    id: RuleId
+    version: Annotated[int, Field(ge=1)]
+    kind: TriggerKind
+    question: QuestionId | None = None
+    """The date question it watches (required for date_reached and date_older_than)."""
+    days: Annotated[int, Field(ge=0, le=36_500)] | None = None
+    """date_reached: how many days ahead it fires; date_older_than and answer_older_than: the age limit."""
+    severity: TriggerSeverity = "low"
+    message: Text
+    """What the finding says, in words; the engine adds the dates behind it."""
+    recommendation: Text
+
+
 class Questionnaire(StrictModel):
-    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions and rules."""
+    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions, rules and date triggers."""
 
     id: Slug
     version: SemVer
@@ -206,6 +247,8 @@ class Questionnaire(StrictModel):
     description: Text
     questions: Annotated[list[Question], Field(min_length=1)]
     rules: list[Rule] = []
+    triggers: list[Trigger] = []
+    """Date triggers (optional; a questionnaire without them reads as before)."""
 
 
 # --------------------------------------------------------------------------- dossier

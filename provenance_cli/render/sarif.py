@@ -3,9 +3,10 @@
 One run for the whole assessment; one result per finding (the strongest rule
 on a question or fact), placed at the dossier line and column of the answer
 it read (the vendor's name for rules over screening or vendor facts). Rule
-metadata comes from the questionnaire: the rule's message as the short
-description, the question and its help as the full description, the
-recommendation as help, framework mappings and the category as tags.
+metadata comes from the questionnaire (its rule, or its date trigger): the
+message as the short description, the question and its help as the full
+description, the recommendation as help, framework mappings and the
+category as tags.
 Severities map to SARIF levels (critical and high are ``error``, medium
 ``warning``, low and info ``note``) and to GitHub's ``security-severity``
 scores. A waived finding keeps its place with an accepted suppression that
@@ -26,6 +27,7 @@ from provenance_cli.render.interface import RenderContext, Renderer
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import TraceEntry, VendorResult
+    from provenance_cli.formats.models import Rule, Trigger
     from provenance_cli.formats.questionnaires import Catalogue
 
 SARIF_VERSION = "2.1.0"
@@ -57,12 +59,26 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+def _definition(rule_id: str, catalogue: Catalogue | None) -> tuple[Rule | Trigger | None, str | None]:
+    """The questionnaire rule or date trigger with id ``rule_id`` and the file it came from; (None, None) for engine checks."""
+    if catalogue is None:
+        return None, None
+    compiled = catalogue.rule(rule_id)
+    if compiled is not None:
+        return compiled.rule, compiled.source
+    trigger = catalogue.trigger(rule_id)
+    if trigger is not None:
+        return trigger.trigger, trigger.source
+    return None, None
+
+
 def _rule_metadata(entry: TraceEntry, catalogue: Catalogue | None) -> dict[str, Any]:
-    """The reportingDescriptor of the rule behind ``entry``, from its questionnaire when it has one."""
-    compiled = catalogue.rule(entry.rule_id) if catalogue is not None else None
+    """The reportingDescriptor of the rule (or date trigger) behind ``entry``, from its questionnaire when it has one."""
+    definition, source = _definition(entry.rule_id, catalogue)
     question = catalogue.questions.get(entry.question_id) if catalogue is not None and entry.question_id else None
-    message = _words(compiled.rule.message) if compiled else entry.message
-    recommendation = _words(compiled.rule.recommendation) if compiled else entry.recommendation
+    message = _words(definition.message) if definition else entry.message
+    recommendation = _words(definition.recommendation) if definition else entry.recommendation
+    severity = definition.severity if definition else entry.severity
     full = message
     tags = ["security", "provenance", entry.category]
     if question is not None:
@@ -76,18 +92,21 @@ def _rule_metadata(entry: TraceEntry, catalogue: Catalogue | None) -> dict[str, 
         "shortDescription": {"text": message},
         "fullDescription": {"text": full},
         "help": {"text": recommendation or message},
-        "defaultConfiguration": {"level": LEVELS[compiled.rule.severity if compiled else entry.severity]},
+        "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": {
             "tags": list(dict.fromkeys(tags)),
-            "security-severity": SECURITY_SEVERITY[compiled.rule.severity if compiled else entry.severity],
+            "security-severity": SECURITY_SEVERITY[severity],
             "category": entry.category,
             "question": entry.question_id,
             "knockout": entry.knockout,
         },
     }
-    if compiled is not None:
-        descriptor["properties"]["rule_version"] = compiled.rule.version
-        descriptor["properties"]["questionnaire_source"] = compiled.source
+    if definition is not None:
+        descriptor["properties"]["rule_version"] = definition.version
+        descriptor["properties"]["questionnaire_source"] = source
+        trigger_kind = getattr(definition, "kind", None)  # rules have no kind; date triggers do
+        if trigger_kind is not None:
+            descriptor["properties"]["date_trigger"] = trigger_kind
     return descriptor
 
 

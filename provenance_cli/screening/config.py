@@ -6,7 +6,8 @@ The config file is ``$PROVCHECK_CONFIG`` or ``<user config dir>/provcheck/config
       connect_timeout: 10       # seconds
       read_timeout: 30          # seconds
       retries: 3                # extra attempts after a transient failure
-      backoff: 1.0              # seconds before the first retry, doubled each time
+      backoff: 1.0              # seconds before the first retry, doubled each time (with jitter)
+      deadline: 600             # seconds for one list's whole download, retries and waits included
       max_age_days: 7           # warn when a cached list is older
       sources:
         csl: {url: https://mirror.example/consolidated.json, max_bytes: 200000000}
@@ -18,7 +19,7 @@ file, line and column, never ignored while the default silently applies.
 
 Environment: ``PROVCHECK_CACHE_DIR``, ``PROVCHECK_<SOURCE>_URL`` (e.g.
 ``PROVCHECK_CSL_URL``), ``PROVCHECK_CONNECT_TIMEOUT``, ``PROVCHECK_READ_TIMEOUT``,
-``PROVCHECK_RETRIES``, ``PROVCHECK_BACKOFF``.
+``PROVCHECK_RETRIES``, ``PROVCHECK_BACKOFF``, ``PROVCHECK_DEADLINE``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class FetchSettings:
     read_timeout: float = 30.0
     retries: int = 3
     backoff: float = 1.0
+    deadline: float = 600.0
+    """Seconds for the whole download of one list: redirects, retries and the waits between them."""
     max_bytes: int | None = None
     """Size cap; ``None`` uses the source's own default."""
 
@@ -74,7 +77,13 @@ def config_path() -> Path | None:
     from platformdirs import user_config_dir
 
     default = Path(user_config_dir("provcheck")) / "config.yaml"
-    return default if default.is_file() else None
+    try:
+        return default if default.is_file() else None
+    except OSError as exc:  # a config folder without search permission: whether a config exists cannot even be told
+        raise UsageError(
+            f"cannot read the config folder {default.parent}: {exc.strerror}; "
+            "fix its permissions, or point PROVCHECK_CONFIG at a config file"
+        ) from None
 
 
 def _number(value: Any, kind: type, where: str) -> Any:
@@ -86,6 +95,18 @@ def _number(value: Any, kind: type, where: str) -> Any:
         raise UsageError(f"{where}: must not be negative, got {value!r}")
     return number
 
+
+SOURCE_KEYS = ("csl", "dod_1260h", "un_sc", "eu_fsf", "uk_sanctions", "opensanctions", "custom")
+"""Sources a config file or ``PROVCHECK_<SOURCE>_URL`` may name (kept in step with screening/sources/__init__.py by a test)."""
+
+_FETCH_NUMBERS: tuple[tuple[str, type], ...] = (
+    ("connect_timeout", float),
+    ("read_timeout", float),
+    ("retries", int),
+    ("backoff", float),
+    ("deadline", float),
+)
+"""FetchSettings fields the config file (``screening.<name>``) and the environment (``PROVCHECK_<NAME>``) may set."""
 
 _configs: dict[tuple[object, ...], ScreeningConfig] = {}
 
@@ -105,11 +126,10 @@ def load_config() -> ScreeningConfig:
 
 CONFIG_KEYS = ("screening",)
 """Top-level keys of the config file."""
-SCREENING_KEYS = ("connect_timeout", "read_timeout", "retries", "backoff", "max_age_days", "sources")
-"""Keys of its ``screening:`` section."""
-SOURCE_KEYS = ("url", "max_bytes")
-"""Keys of one source under ``screening.sources``."""
-SOURCE_NAMES = ("csl", "dod_1260h", "opensanctions", "custom")
+SCREENING_KEYS = (*(name for name, _ in _FETCH_NUMBERS), "max_age_days", "sources")
+"""Keys of its ``screening:`` section: the download settings, the cache age and the sources."""
+SOURCE_SETTINGS = ("url", "max_bytes")
+"""Keys of one source under ``screening.sources`` (the sources themselves are :data:`SOURCE_KEYS`)."""
 
 
 def _unknown_keys(document: Any, mapping: dict[str, Any], path: tuple[str, ...], allowed: tuple[str, ...], what: str) -> list[Problem]:
@@ -119,7 +139,7 @@ def _unknown_keys(document: Any, mapping: dict[str, Any], path: tuple[str, ...],
     problems = []
     for key in mapping:
         if key not in allowed:
-            hint = did_you_mean(key, allowed) or f"; expected one of {', '.join(allowed)}"
+            hint = did_you_mean(str(key), allowed) or f"; expected one of {', '.join(allowed)}"
             problems.append(document.problem((*path, key), f"unknown {what} {key!r}{hint}", prefer_key=True))
     return problems
 
@@ -141,24 +161,25 @@ def _read_file(path: Path, config: ScreeningConfig) -> ScreeningConfig:
     from provenance_cli.util.errors import InputError
 
     document = load_file(path)
-    problems = _unknown_keys(document, document.data, (), CONFIG_KEYS, "key")
-    section = _mapping(document, document.data.get("screening"), ("screening",), "a mapping")
+    top = _mapping(document, document.data, (), "a mapping with a screening: section")
+    problems = _unknown_keys(document, top, (), CONFIG_KEYS, "key")
+    section = _mapping(document, top.get("screening"), ("screening",), "a mapping")
     problems += _unknown_keys(document, section, ("screening",), SCREENING_KEYS, "screening setting")
     sources = _mapping(document, section.get("sources"), ("screening", "sources"), "a mapping of source name to {url, max_bytes}")
-    problems += _unknown_keys(document, sources, ("screening", "sources"), SOURCE_NAMES, "source")
+    problems += _unknown_keys(document, sources, ("screening", "sources"), SOURCE_KEYS, "source")
     for key, value in sources.items():
-        if key in SOURCE_NAMES:
+        if key in SOURCE_KEYS:
             problems += _unknown_keys(
                 document,
                 _mapping(document, value, ("screening", "sources", key), "{url: ..., max_bytes: ...}"),
                 ("screening", "sources", key),
-                SOURCE_KEYS,
+                SOURCE_SETTINGS,
                 "source setting",
             )
     if problems:
         raise InputError(problems)
     fetch = config.fetch
-    for name, kind in (("connect_timeout", float), ("read_timeout", float), ("retries", int), ("backoff", float)):
+    for name, kind in _FETCH_NUMBERS:
         if section.get(name) is not None:
             fetch = replace(fetch, **{name: _number(section[name], kind, f"{path}: screening.{name}")})
     max_age = config.max_age_days
@@ -181,16 +202,11 @@ def _read_config(path: Path | None) -> ScreeningConfig:
     urls = dict(config.urls)
     caps = dict(config.max_bytes)
     max_age = config.max_age_days
-    for name, kind in (
-        ("connect_timeout", float),
-        ("read_timeout", float),
-        ("retries", int),
-        ("backoff", float),
-    ):
+    for name, kind in _FETCH_NUMBERS:
         value = os.environ.get(f"PROVCHECK_{name.upper()}", "").strip()
         if value:
             fetch = replace(fetch, **{name: _number(value, kind, f"PROVCHECK_{name.upper()}")})
-    for key in SOURCE_NAMES:
+    for key in SOURCE_KEYS:
         value = os.environ.get(f"PROVCHECK_{key.upper()}_URL", "").strip()
         if value:
             urls[key] = value

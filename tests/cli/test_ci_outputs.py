@@ -79,16 +79,19 @@ def test_sarif_rules_come_from_the_questionnaires_and_levels_from_severity(examp
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     for rule_id, rule in rules.items():
         compiled = catalogue.rule(rule_id)
+        trigger = catalogue.trigger(rule_id)  # date triggers are described by their questionnaire like rules
         if rule_id.startswith("CORE-"):  # engine checks (an answer the screen contradicts...): described by their finding
-            assert compiled is None and rule["shortDescription"]["text"] and rule["help"]["text"]
+            assert compiled is None and trigger is None and rule["shortDescription"]["text"] and rule["help"]["text"]
             continue
-        assert compiled is not None, rule_id
-        assert rule["shortDescription"]["text"] == " ".join(compiled.rule.message.split())
-        assert rule["help"]["text"] == " ".join(compiled.rule.recommendation.split())
-        expected_level = {"critical": "error", "high": "error", "medium": "warning"}.get(compiled.rule.severity, "note")
+        assert compiled is not None or trigger is not None, rule_id
+        definition = compiled.rule if compiled is not None else trigger.trigger
+        assert rule["shortDescription"]["text"] == " ".join(definition.message.split())
+        assert rule["help"]["text"] == " ".join(definition.recommendation.split())
+        expected_level = {"critical": "error", "high": "error", "medium": "warning"}.get(definition.severity, "note")
         assert rule["defaultConfiguration"]["level"] == expected_level
-        if compiled.rule.question:
-            assert " ".join(catalogue.questions[compiled.rule.question].text.split()) in rule["fullDescription"]["text"]
+        assert rule["properties"].get("date_trigger") == (trigger.trigger.kind if trigger is not None else None)
+        if definition.question:
+            assert " ".join(catalogue.questions[definition.question].text.split()) in rule["fullDescription"]["text"]
     severities = {(r["vendor"]["name"], f["rule_id"]): f["severity"] for r in reports for f in r["findings"]}
     levels = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
     for result in run["results"]:

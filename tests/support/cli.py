@@ -109,8 +109,8 @@ def run_cli(
 
     ``env`` defaults to :func:`cli_env`. ``process=True`` (implied by
     ``command``) runs a child process; ``timeout`` bounds it as a safety net
-    only, never as an assertion. ``stdin`` is what the command reads from
-    standard input.
+    only, never as an assertion. ``stdin`` is what the command reads as its
+    standard input (typed answers for ``provcheck fill``).
     """
     environment = dict(cli_env() if env is None else env)
     if process or command is not None:
@@ -125,7 +125,7 @@ def _run_process(
     args: list[str | bytes], cwd: Path, env: dict[str, str], command: Sequence[str] | None, timeout: float, stdin: bytes = b""
 ) -> CliResult:
     argv: list[str | bytes] = [*(command or (sys.executable, "-m", "provenance_cli")), *args]
-    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=timeout, check=False, input=stdin)
+    proc = subprocess.run(argv, cwd=cwd, env=env, input=stdin, capture_output=True, timeout=timeout, check=False)
     return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
