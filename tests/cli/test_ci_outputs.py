@@ -254,6 +254,18 @@ def test_annotation_text_cannot_break_out_of_the_command(cli, write):
     assert title == "provcheck: Kestrel, 100%: AI\n::error::forged: reject"
 
 
+def test_annotations_show_hidden_characters_as_escapes(cli, write):
+    """Annotations are a terminal view too (the job log): a bidi override or zero-width space is shown, never acted on."""
+    write(
+        "odd.yaml",
+        (EXAMPLES / "kestrel-ai.yaml").read_text(encoding="utf-8").replace("name: Kestrel AI", 'name: "Kestrel \\u202eIA\\u200b"', 1),
+    )
+    done = cli("assess", "odd.yaml", "--no-evidence", "--annotations")
+    assert done.returncode == 0, done.output
+    assert "\u202e" not in done.output and "\u200b" not in done.output
+    assert _annotations(done.stdout)[0]["title"] == "provcheck: Kestrel \\u202eIA\\u200b: reject"
+
+
 def test_validate_annotates_each_problem(cli, write):
     write("bad.yaml", "provcheck: 2\nvendor:\n  name: A\n  name: B\n")
     done = cli("validate", "bad.yaml", "--annotations")

@@ -34,6 +34,7 @@ NORTHWIND = EXAMPLES / "northwind-frontier.yaml"
         ["validate", str(KESTREL)],
         ["questionnaires", "list"],
         ["screen", str(KESTREL), "--offline"],
+        ["monitor", str(EXAMPLES), "--dry-run"],
     ],
     ids=lambda argv: argv[0],
 )
@@ -96,6 +97,18 @@ def test_a_folder_of_one_dossier_writes_the_file_named(cli, write, tmp_path):
     done = cli("assess", "one", "-f", "md", "-o", "kestrel.md", "--no-evidence")
     assert done.returncode == 0, done.output
     assert (tmp_path / "kestrel.md").is_file() and "Kestrel AI" in (tmp_path / "kestrel.md").read_text(encoding="utf-8")
+
+
+def test_questionnaires_for_several_dossiers_need_a_folder(cli, tmp_path):
+    one = cli("questions", str(EXAMPLES), "-f", "md", "-o", "one.md")
+    assert one.returncode == 2 and "-o one.md names a file, but 5 dossiers make 5 questionnaires" in one.stderr
+    assert not (tmp_path / "one.md").exists()
+    folder = cli("questions", str(EXAMPLES), "-f", "markdown", "-o", "sent")
+    assert folder.returncode == 0, folder.output
+    assert (tmp_path / "sent" / "kestrel-ai.questions.md").is_file()
+    piped = cli("questions", "-", "-f", "csv", "-o", "sent", stdin=KESTREL.read_bytes())
+    assert piped.returncode == 0, piped.output
+    assert (tmp_path / "sent" / "kestrel-ai.questions.csv").is_file()  # named after the vendor: stdin has no file name
 
 
 # --------------------------------------------------------------------------- verbosity

@@ -9,6 +9,8 @@ schemas differ from the published ones) fails here, not in a user's install.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -116,6 +118,24 @@ def test_smoke_at_the_floors(lowest, tmp_path):
         written = _provcheck(lowest, "assess", "examples/kestrel-ai.yaml", "-f", fmt, "-o", str(target))
         assert written.returncode == 0, (fmt, written.output[-3000:])
         assert target.stat().st_size > 0
+
+    # The vendor round trip: openpyxl and defusedxml write and read the workbook; ruamel.yaml makes the comment-keeping edit.
+    workbook = tmp_path / "kestrel.xlsx"
+    exported = _provcheck(lowest, "questions", "examples/kestrel-ai.yaml", "-f", "xlsx", "-o", str(workbook))
+    assert exported.returncode == 0 and workbook.stat().st_size > 0, exported.output[-3000:]
+    read_back = _provcheck(lowest, "import", "examples/kestrel-ai.yaml", str(workbook), "--dry-run")
+    assert read_back.returncode == 0 and "nothing to import" in read_back.output, read_back.output[-3000:]
+    sheet = tmp_path / "kestrel.csv"
+    assert _provcheck(lowest, "questions", "examples/kestrel-ai.yaml", "-f", "csv", "-o", str(sheet)).returncode == 0
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    header = next(row for row in rows if row and row[0] == "Question id")
+    (row,) = [row for row in rows if row and row[0] == "extraction.proxy_reseller_detection"]
+    row[header.index("Your answer")] = "No"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    sheet.write_text(buffer.getvalue(), encoding="utf-8")
+    planned = _provcheck(lowest, "import", "examples/kestrel-ai.yaml", str(sheet), "--dry-run")
+    assert planned.returncode == 0 and "+    answer: no" in planned.stdout, planned.output[-3000:]
 
     for name in ("dossier", "questionnaire", "report", "policy"):
         shown = _provcheck(lowest, "schema", "show", name)
