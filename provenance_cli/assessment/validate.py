@@ -144,9 +144,10 @@ def check_questionnaire_set(paths: list[Path], *, questionnaire_dirs: tuple[str,
     A file with a bundled questionnaire's id is checked in that one's place
     (an edited copy of it; a note says so); any other file is checked as an
     organisation's questionnaire, after the bundled ones, so its conditions
-    may read bundled answers. The folders of ``questionnaire_dirs`` are
-    checked exactly as a run loads them: there an id that repeats a bundled
-    one is refused.
+    may read bundled answers, and the frameworks files in its folder count,
+    as they do when that folder is loaded with ``--questionnaires``. The
+    folders of ``questionnaire_dirs`` are checked exactly as a run loads
+    them: there an id that repeats a bundled one is refused.
     """
     from provenance_cli.formats.frameworks import load_frameworks
     from provenance_cli.formats.questionnaires import build_catalogue, load_catalogue, organisation_files
@@ -178,7 +179,9 @@ def check_questionnaire_set(paths: list[Path], *, questionnaire_dirs: tuple[str,
     try:
         own, framework_files = organisation_files(questionnaire_dirs) if questionnaire_dirs else ([], [])
         own = [p for p in own if p.resolve() not in named]
-        frameworks = load_frameworks(tuple(str(p) for p in framework_files))
+        loaded = {p.resolve() for p in framework_files}
+        beside = [p for p in _frameworks_files_beside(own_given) if p.resolve() not in loaded]
+        frameworks = load_frameworks(tuple(str(p) for p in [*framework_files, *beside]))
         build_catalogue([*base, *replacing], organisation=[*own, *own_given], frameworks=frameworks, bundled_root=bundled_root)
     except InputError as exc:
         by_file: dict[str, list[Problem]] = {}
@@ -191,3 +194,19 @@ def check_questionnaire_set(paths: list[Path], *, questionnaire_dirs: tuple[str,
             checks[0] = FileCheck(checks[0].path, "questionnaire", (*checks[0].problems, *elsewhere), notes=checks[0].notes)
         return checks
     return [FileCheck(str(p), "questionnaire", (), notes=notes.get(p, ())) for p in paths]
+
+
+def _frameworks_files_beside(paths: list[Path]) -> list[Path]:
+    """The frameworks files (top-level ``frameworks:``) in the folders of ``paths``, told by their marker key without parsing."""
+    from provenance_cli.formats.dossier import declared_kind
+    from provenance_cli.formats.safeyaml import read_bytes
+
+    found: list[Path] = []
+    for folder in dict.fromkeys(p.parent for p in paths):
+        for candidate in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                if declared_kind(read_bytes(candidate)) == "frameworks":
+                    found.append(candidate)
+            except InputError:
+                continue
+    return found

@@ -532,11 +532,27 @@ def _folder_signature(folder: str) -> tuple[object, ...]:
 
 @lru_cache(maxsize=8)
 def _load_catalogue(folder: str | None, extra: tuple[tuple[tuple[object, ...], str], ...]) -> Catalogue:
-    from provenance_cli.formats.frameworks import load_frameworks
-    from provenance_cli.util.resources import data_dir
+    """Compile (or read from the on-disk cache) the catalogue of ``folder`` plus the organisation folders of ``extra``.
+
+    See :mod:`provenance_cli.formats.catalogue_cache`: the cache key covers
+    every questionnaire and frameworks file read, bundled or the
+    organisation's, and the folder names as given, which reports and messages
+    show.
+    """
+    from provenance_cli.formats.catalogue_cache import cached_build
+    from provenance_cli.formats.frameworks import BUNDLED_FRAMEWORKS, load_frameworks
+    from provenance_cli.util.resources import data_dir, package_file
 
     bundled = data_dir("questionnaires")
     base = Path(folder) if folder else bundled
     own, framework_files = organisation_files([given for _, given in extra]) if extra else ([], [])
-    frameworks = load_frameworks(tuple(str(p) for p in framework_files))
-    return build_catalogue(questionnaire_files(base), organisation=own, frameworks=frameworks, bundled_root=bundled)
+    files = questionnaire_files(base)
+
+    def build(_: Sequence[Path]) -> Catalogue:
+        frameworks = load_frameworks(tuple(str(p) for p in framework_files))
+        return build_catalogue(files, organisation=own, frameworks=frameworks, bundled_root=bundled)
+
+    tag = "\0".join([str(bundled), *(str(p) for p in own), *(str(p) for p in framework_files)])
+    key_files = [*files, package_file(BUNDLED_FRAMEWORKS), *own, *framework_files]
+    catalogue: Catalogue = cached_build(key_files, build, Catalogue, tag=tag)
+    return catalogue

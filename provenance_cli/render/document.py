@@ -24,7 +24,9 @@ from provenance_cli.render.interface import InputFile, RenderContext
 from provenance_cli.util.errors import InputError, Problem
 
 REPORT_VERSION = 2
-"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read."""
+"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read.
+Findings gained an optional ``location`` (the answer's file, line and column) within version 2: additive, so version 2
+readers and reports written before it keep working."""
 READABLE_VERSIONS = (1, 2)
 DIGITS = 4
 """Places every float is rounded to, so re-runs give byte-identical numbers."""
@@ -81,6 +83,12 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
         "overridden": t.overridden,
         "superseded_by": t.superseded_by,
     }
+
+
+def _location(result: VendorResult, question_id: str | None) -> dict[str, Any]:
+    """Where a finding points in the dossier: the answer's line and column (see ``VendorResult.position_of``)."""
+    line, column = result.position_of(question_id)
+    return {"file": result.source, "line": line, "column": column}
 
 
 def _decision_item(item: DecisionItem) -> dict[str, Any]:
@@ -204,7 +212,12 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
     findings = [
-        {**_entry(t), "recommendation": t.recommendation, "recommendations": [t.recommendation, *t.also_recommended]}
+        {
+            **_entry(t),
+            "recommendation": t.recommendation,
+            "recommendations": [t.recommendation, *t.also_recommended],
+            "location": _location(result, t.question_id),
+        }
         for t in result.findings
     ]
     return {
