@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from provenance_cli.cli.options import Quiet, Verbose
 from provenance_cli.cli.organisation import QuestionnaireDirs
 
 
@@ -19,7 +20,12 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Argument(metavar="[FRAMEWORK]", help="A framework id, e.g. iso_42001 (omit to list them).")
         ] = None,
         paths: Annotated[list[Path] | None, typer.Argument(metavar="[DIR]...", help="Dossier files or folders of them.")] = None,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="md, html or csv (the list: text or json).")] = "md",
+        output_format: Annotated[
+            str | None,
+            typer.Option(
+                "--format", "-f", help="The pack: md (default), html or csv. The list: text (default) or json.", show_default=False
+            ),
+        ] = None,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         questionnaires: QuestionnaireDirs = None,
@@ -34,6 +40,8 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Replace an output file provcheck did not write, a read-only one, or an input.")
         ] = False,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
     ) -> None:
         """List the frameworks questions map to, or write FRAMEWORK's evidence pack for the dossiers in DIR.
 
@@ -41,20 +49,20 @@ def register(app: typer.Typer) -> None:
         whose control it is, and each vendor's answer, evidence and findings.
         """
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import output_format as canonical_format
+        from provenance_cli.cli.options import set_verbosity
         from provenance_cli.cli.organisation import run_catalogue
+        from provenance_cli.render.evidence_pack import PACK_FORMATS
 
-        catalogue = run_catalogue(policy, questionnaires)
+        set_verbosity(quiet, verbose)
         if framework is None:
-            _list(catalogue, output_format)
+            _list(run_catalogue(policy, questionnaires), canonical_format(output_format or "text", ("text", "json")))
             return
+        fmt = canonical_format(output_format or "md", PACK_FORMATS)
+        catalogue = run_catalogue(policy, questionnaires)
         known = catalogue.frameworks.get(framework)
         if known is None:
             terminal.fail_usage(f"unknown framework {framework!r}", list(catalogue.frameworks.frameworks))
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-        from provenance_cli.render.evidence_pack import PACK_FORMATS
-
-        if fmt not in PACK_FORMATS:
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", PACK_FORMATS)
         if not paths:
             terminal.fail_usage("give the dossiers (files or folders) the evidence pack is for")
         if template_dir is not None and not template_dir.is_dir():
@@ -94,7 +102,7 @@ def _list(catalogue, output_format: str) -> None:  # type: ignore[no-untyped-def
                 "source": framework.source if not framework.source.endswith("formats/data/frameworks.yaml") else "bundled",
             }
         )
-    if output_format.lower() not in ("md", "markdown") and terminal.wants_json(output_format):
+    if output_format == "json":
         terminal.print_json(rows)
         return
     columns = ["id", "name", "edition", "controls_mapped"]

@@ -155,3 +155,22 @@ def test_the_frameworks_list_and_bad_usage(cli):
     assert no_paths.returncode == 2
     bad_format = cli("frameworks", "iso_42001", str(REPO / "examples"), "-f", "pdf")
     assert bad_format.returncode == 2
+    assert cli("frameworks", "-f", "md").returncode == 2  # the list is text or json
+    assert cli("frameworks", "-f", "terminal").output == cli("frameworks").output
+
+
+def test_the_example_organisation_folder_adds_its_framework_and_pack(cli):
+    organisation = str(REPO / "examples" / "organisation")
+    listed = cli("frameworks", "-f", "json", "--questionnaires", organisation).json()
+    own = next(f for f in listed if f["id"] == "org_controls")
+    assert own["controls_mapped"] == 2 and own["source"].endswith("frameworks.yaml")
+    assert "org_controls" not in {f["id"] for f in cli("frameworks", "-f", "json").json()}
+    result = cli(
+        "frameworks", "org_controls", str(REPO / "examples"), "-f", "csv", "--questionnaires", organisation, "--as-of", AS_OF, "--offline"
+    )
+    assert result.returncode == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["control"] for r in rows} == {"AIG-001", "AIG-004"}
+    assert {r["question_id"] for r in rows} == {"org_governance.inventory_registered", "org_governance.board_review_days"}
+    assert all(r["party"] == "buyer" for r in rows)
+    assert len({r["vendor"] for r in rows}) == 5
