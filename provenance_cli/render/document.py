@@ -19,13 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from provenance_cli.assessment.results import Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
-from provenance_cli.util.errors import InputError, Problem
 
-REPORT_VERSION = 2
-"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read."""
-READABLE_VERSIONS = (1, 2)
 FRAMEWORK_NAMES = {
     "nist_ai_rmf": "NIST AI RMF",
     "eu_ai_act": "EU AI Act",
@@ -325,27 +322,12 @@ def dumps(data: Any) -> str:
 
 # --------------------------------------------------------------------------- reading reports back
 
-_REQUIRED = ("report_version", "vendor", "summary", "categories", "trace", "answers")
-
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A JSON report written by ``provcheck assess -f json``, checked for the parts diff needs."""
-    source = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError([Problem(source, 0, 0, f"cannot read: {exc.strerror}")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(source, 0, 0, f"not a JSON report: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise InputError([Problem(source, 0, 0, "not a provcheck JSON report (expected an object)")])
-    if data.get("report_version") not in READABLE_VERSIONS:
-        expected = " or ".join(map(str, READABLE_VERSIONS))
-        raise InputError([Problem(source, 0, 0, f"report_version {data.get('report_version')!r} is not supported (expected {expected})")])
-    missing = [key for key in _REQUIRED if key not in data]
-    if missing:
-        raise InputError([Problem(source, 0, 0, f"not a provcheck JSON report: missing {', '.join(missing)}")])
-    return data
+    """A JSON report written by ``provcheck assess -f json``, checked against its version's schema before anything reads it."""
+    from provenance_cli.formats.report_check import read_report
+
+    return read_report(path)
 
 
 def tier_rank(document: dict[str, Any]) -> int:

@@ -12,7 +12,7 @@ import pytest
 from support import REPO
 from support.cli import run_cli
 
-HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "provenance_cli.formats.models")
+HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "jsonschema", "provenance_cli.formats.models")
 # typer >= 0.16 builds parameter converters with pydantic when it renders one
 # *command's* help, so pydantic is exempt there (it is typer's import, not ours).
 HEAVY_BUT_TYPER = tuple(name for name in HEAVY if name != "pydantic")
@@ -52,3 +52,14 @@ def test_help_imports_no_heavy_library(argv):
 def test_command_help_imports_no_heavy_library_of_ours(command):
     modules = imported_modules("-m", "provenance_cli", command, "--help")
     assert heavy_in(modules, HEAVY_BUT_TYPER) == []
+
+
+def test_only_reading_a_json_report_imports_jsonschema(tmp_path):
+    dossier = str(REPO / "examples" / "tinyweights-host.yaml")
+    offline = ["--as-of", "2026-09-01", "--no-screen", "--no-evidence", "--offline"]
+    assert heavy_in(imported_modules("-m", "provenance_cli", "diff", dossier, dossier, *offline), ("jsonschema",)) == []
+    report = tmp_path / "report.json"
+    written = run_cli(["assess", dossier, "-f", "json", "-o", str(report), *offline], REPO)
+    assert written.returncode == 0, written.output
+    modules = imported_modules("-m", "provenance_cli", "diff", str(report), dossier, *offline)
+    assert "jsonschema" in modules
