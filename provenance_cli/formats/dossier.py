@@ -326,12 +326,12 @@ def file_kind(data: dict[str, object]) -> str:
     dossier, questionnaire, policy or evidence lock: folders of dossiers often
     hold the others too, and each command must know which files are its own.
     """
+    if "provcheck_evidence_lock" in data:  # the lock's own format key: a stray key beside it does not make it a policy
+        return "evidence lock"
     if "questions" in data:
         return "questionnaire"
     if "policy" in data:
         return "policy"
-    if "provcheck_evidence_lock" in data:
-        return "evidence lock"
     return "dossier"
 
 
