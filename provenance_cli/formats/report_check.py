@@ -59,7 +59,10 @@ def read_report(path: Path) -> dict[str, Any]:
     source = str(path)
     text = _read_text(path, source)
     data = _parse(text, source)
-    problems = check_report(data, text, source)
+    try:
+        problems = check_report(data, text, source)
+    except RecursionError:  # deep nesting where the schema allows any value (screening matches): too deep to check
+        problems = [Problem(source, 0, 0, "not a provcheck JSON report: nested too deeply")]
     if problems:
         raise InputError(_capped(problems, source))
     return data  # type: ignore[no-any-return]  # check_report refuses anything but an object
@@ -76,7 +79,8 @@ def _read_text(path: Path, source: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = _line_column(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+        before = raw[: exc.start].decode("utf-8", "replace")
+        line, column = _line_column(before, len(before))
         raise InputError([Problem(source, line, column, f"not UTF-8 (byte 0x{raw[exc.start]:02x}): not a provcheck JSON report")]) from None
     return text.removeprefix("\ufeff")  # a byte order mark some editors add is not part of the report
 
@@ -130,11 +134,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _locate_refusal(text: str, source: str, message: str) -> Problem:
     """Where the parser's hooks refused the text: the first refusal of the position pass, which checks the same things."""
-    try:
-        walk = _Walk(text)
-    except RecursionError:  # pragma: no cover - the walk is iterative; kept as a last resort
-        walk = None
-    if walk is not None and walk.refusals:
+    walk = _Walk(text)
+    if walk.refusals:
         offset, path, what = walk.refusals[0]
         line, column = _line_column(text, offset)
         return Problem(source, line, column, f"{_pointer(path)}: {what}")
