@@ -28,12 +28,18 @@ def cli(*args: str | Path) -> CliResult:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A real version 2 report of an example, as data."""
+def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real version 2 report of an example, written by assess."""
     out = tmp_path_factory.mktemp("report") / "northwind.json"
     written = cli("assess", NORTHWIND, "-f", "json", "-o", out, *BASE)
     assert written.returncode == 0, written.output
-    return json.loads(out.read_text(encoding="utf-8"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(good: Path) -> dict[str, Any]:
+    """That report as data."""
+    return json.loads(good.read_text(encoding="utf-8"))
 
 
 def place(text: str, needle: str, *, at: int = 0) -> str:
@@ -44,8 +50,8 @@ def place(text: str, needle: str, *, at: int = 0) -> str:
 
 
 @pytest.fixture
-def refused(tmp_path: Path) -> Callable[[str], CliResult]:
-    """Write ``text`` as bad.json, diff it against an example dossier, and insist on exit 2 with problem lines only."""
+def refused(tmp_path: Path, good: Path) -> Callable[[str], CliResult]:
+    """Write ``text`` as bad.json, diff it against a good report, and insist on exit 2 with problem lines only."""
 
     def run(text: str | bytes) -> CliResult:
         bad = tmp_path / "bad.json"
@@ -53,7 +59,7 @@ def refused(tmp_path: Path) -> Callable[[str], CliResult]:
             bad.write_bytes(text)
         else:
             bad.write_text(text, encoding="utf-8")
-        result = cli("diff", bad, NORTHWIND, *BASE)
+        result = cli("diff", bad, good)
         assert result.returncode == 2, result.output
         assert result.stdout == ""
         assert all(line.startswith(f"{bad}:") for line in result.stderr.splitlines()), result.stderr
@@ -66,13 +72,13 @@ def pretty(data: Any) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False)
 
 
-def test_every_archived_report_is_read(tmp_path: Path):
+def test_every_archived_report_is_read(good: Path):
     archived = sorted(ARCHIVED.glob("*.json"))
     assert {json.loads(p.read_text(encoding="utf-8"))["report_version"] for p in archived} == {1, 2}
     compared = cli("compare", *archived, "-f", "md")
     assert compared.returncode == 0, compared.output
     for old in archived:
-        changed = cli("diff", old, NORTHWIND, "-f", "json", *BASE)
+        changed = cli("diff", old, good, "-f", "json")
         assert changed.returncode == 0, changed.output
         assert changed.json()["new"]["vendor"] == "Northwind Frontier"
 
@@ -201,10 +207,10 @@ def test_what_is_not_a_report_at_all(refused, tmp_path, content, line):
     assert result.stderr == f"{tmp_path / 'bad.json'}{separator}{line}\n"
 
 
-def test_a_byte_order_mark_is_not_a_problem(report, tmp_path):
+def test_a_byte_order_mark_is_not_a_problem(report, good, tmp_path):
     marked = tmp_path / "marked.json"
     marked.write_bytes(b"\xef\xbb\xbf" + json.dumps(report).encode("utf-8"))
-    result = cli("diff", marked, NORTHWIND, *BASE)
+    result = cli("diff", marked, good)
     assert result.returncode == 0, result.output
 
 

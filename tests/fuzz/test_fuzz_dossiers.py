@@ -18,6 +18,7 @@ VALUE_WEIGHTS = {"date": 3, "number": 3, "text": 3, "drop": 2}
 """Changes that often leave a dossier valid, so assess's arithmetic and rendering see the extremes, not only the loader."""
 
 
+@pytest.mark.slow
 def test_dossier_seeds_are_valid(space: Workspace, dossiers: list[Seed]) -> None:
     folder = space.folder("dossier-seeds")
     paths = []
@@ -71,7 +72,7 @@ def check_dossier_case(data: st.DataObject, space: Workspace, dossiers: list[See
 
 
 @pytest.mark.slow
-@budget(150)
+@budget(200)
 @given(data=st.data())
 def test_mutated_dossiers(data: st.DataObject, space: Workspace, dossiers: list[Seed]) -> None:
     check_dossier_case(data, space, dossiers)

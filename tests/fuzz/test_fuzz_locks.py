@@ -17,6 +17,7 @@ from support.fuzzing import AS_OF, Seed, Workspace, budget, problem_lines, valid
 from support.mutations import DrawChooser, dump_yaml, mutate
 
 
+@pytest.mark.slow
 def test_lock_seeds_are_valid(space: Workspace, locks: list[tuple[Path, Seed]]) -> None:
     for dossier, seed in locks:
         lock = dossier.with_name(seed.name)
@@ -53,10 +54,4 @@ def check_lock_case(data: st.DataObject, space: Workspace, locks: list[tuple[Pat
 @budget(60)
 @given(data=st.data())
 def test_mutated_locks(data: st.DataObject, space: Workspace, locks: list[tuple[Path, Seed]]) -> None:
-    check_lock_case(data, space, locks)
-
-
-@budget(3)
-@given(data=st.data())
-def test_mutated_locks_smoke(data: st.DataObject, space: Workspace, locks: list[tuple[Path, Seed]]) -> None:
     check_lock_case(data, space, locks)

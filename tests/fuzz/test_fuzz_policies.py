@@ -19,6 +19,7 @@ from support.mutations import DrawChooser, dump_yaml, mutate
 DOSSIERS = sorted(EXAMPLES.glob("*.yaml"))
 
 
+@pytest.mark.slow
 def test_policy_seeds_are_valid(space: Workspace, policies: list[Seed]) -> None:
     folder = space.folder("policy-seeds")
     for seed in policies:
@@ -32,7 +33,7 @@ def test_policy_seeds_are_valid(space: Workspace, policies: list[Seed]) -> None:
 def check_policy_case(data: st.DataObject, space: Workspace, policies: list[Seed]) -> None:
     chooser = DrawChooser(data)
     seed = chooser.pick(policies)
-    mutant = mutate(seed.tree, chooser, dump=dump_yaml, weights={"number": 4, "date": 3}, boundary_first=True)
+    mutant = mutate(seed.tree, chooser, dump=dump_yaml, weights={"number": 4, "date": 3}, boundary_first=True, max_steps=2)
     dossier, as_of, fmt = chooser.pick(DOSSIERS), chooser.pick(AS_OF), chooser.pick(("terminal", "json", "md"))
     note(f"seed {seed.name}: {mutant.describe()}")
     note(f"assess {dossier.name} -f {fmt} --as-of {as_of}")
@@ -55,13 +56,7 @@ def check_policy_case(data: st.DataObject, space: Workspace, policies: list[Seed
 
 
 @pytest.mark.slow
-@budget(80)
+@budget(100)
 @given(data=st.data())
 def test_mutated_policies(data: st.DataObject, space: Workspace, policies: list[Seed]) -> None:
-    check_policy_case(data, space, policies)
-
-
-@budget(3)
-@given(data=st.data())
-def test_mutated_policies_smoke(data: st.DataObject, space: Workspace, policies: list[Seed]) -> None:
     check_policy_case(data, space, policies)

@@ -54,6 +54,7 @@ def _numbers(node: Any) -> list[Any]:
     return [node] if isinstance(node, (int, float)) and not isinstance(node, bool) else []
 
 
+@pytest.mark.slow
 def test_report_seeds_are_readable(space: Workspace, reports: list[Seed]) -> None:
     folder = space.folder("report-seeds")
     paths = []

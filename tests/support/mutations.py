@@ -147,7 +147,7 @@ NASTY_TEXT = (
 )
 CALENDAR_ENDS = ("0001-01-01", "0001-01-02", "9999-12-30", "9999-12-31")
 """Valid dates where date arithmetic overflows: an assessment on 9999-12-30 is due for review after the calendar ends."""
-NUMBER_BOUNDS: tuple[Any, ...] = (0, 1, 99, 100, 101, 36_500, 36_501, 999_999_999, 10**30, -1)
+NUMBER_BOUNDS: tuple[Any, ...] = (0, -1, 1, 100, 101, 36_500, 36_501, 999_999_999, 2**63, 10**30)
 """Numbers at and just past the limits provcheck sets (percentages, a century of days) and far past them."""
 HUGE_LENGTHS = (1_000, 20_000, 200_000, 1_500_000)
 TEXT_GARBAGE = (
@@ -310,15 +310,19 @@ def _extreme_number(tree: Any, chooser: Chooser) -> tuple[Any, str]:
 
 
 def _boundary(tree: Any, chooser: Chooser) -> tuple[Any, str]:
-    """A date field at an end of the calendar, or a number field at or past a limit (kind, then field, then place drawn alike)."""
-    kinds = [want for want in (_looks_like_date, _looks_like_number) if any(want(get(tree, p)) for p in paths(tree))]
-    if not kinds:
-        return tree, "boundary: nothing"
-    want = chooser.pick(kinds)
-    path = _choose_path(tree, chooser, want, how="field")
+    """A date field at an end of the calendar, or a number field at or past a limit (each date or number field alike)."""
+    path = _choose_path(tree, chooser, lambda v: _looks_like_date(v) or _looks_like_number(v), how="field")
     if path is None:
         return tree, "boundary: nothing"
+    want = _looks_like_date if _looks_like_date(get(tree, path)) else _looks_like_number
     value = chooser.pick(CALENDAR_ENDS if want is _looks_like_date else NUMBER_BOUNDS)
+    parent = get(tree, path[:-1])
+    if isinstance(parent, dict) and chooser.pick((False, True)):
+        # The whole block at the limit (every tier's reassessment period, say), not only one of its fields.
+        siblings = [key for key, sibling in parent.items() if want(sibling)]
+        for key in siblings:
+            parent[key] = value
+        return tree, f"boundary {_show(path[:-1])}/{{{','.join(map(str, siblings))}}} = {_brief(value)}"
     return put(tree, path, value), f"boundary {_show(path)} = {_brief(value)}"
 
 
@@ -508,8 +512,8 @@ def mutate(
 
     ``weights`` makes some mutations likelier (by repeating them in the pool):
     a policy is fuzzed mostly with numbers and dates, a report with types.
-    ``boundary_first`` starts two cases in three with a boundary value (a
-    calendar end, a number at a limit) in an otherwise valid file, so the
+    ``boundary_first`` starts two cases in three with one or two boundary
+    values (a calendar end, a number at a limit) in an otherwise valid file, so the
     arithmetic behind valid extremes is reached often, not only when no
     other mutation has already made the file invalid.
     """
@@ -517,7 +521,7 @@ def mutate(
     work = copy.deepcopy(tree)
     steps = []
     first = boundary_first and chooser.number(0, 2) > 0
-    if first:
+    for _ in range(chooser.number(1, 2) if first else 0):
         work, step = _boundary(work, chooser)
         steps.append(step)
     for _ in range(chooser.number(0 if first else 1, max_steps - first)):
