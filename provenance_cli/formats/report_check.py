@@ -169,10 +169,9 @@ def check_report(data: Any, text: str, source: str) -> list[Problem]:
 def _validator(version: int) -> Any:
     from jsonschema import Draft202012Validator, FormatChecker
 
-    from provenance_cli.formats.report_schema import report_schema, report_schema_v1
+    from provenance_cli.formats.report_schema import readable_schema
 
-    schema = report_schema("", "https://json-schema.org/draft/2020-12/schema") if version == 2 else report_schema_v1()
-    return Draft202012Validator(schema, format_checker=FormatChecker(formats=("date",)))
+    return Draft202012Validator(readable_schema(version), format_checker=FormatChecker(formats=("date",)))
 
 
 def _unpaired_surrogates(data: Any, text: str, source: str) -> list[Problem]:

@@ -323,6 +323,20 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
     }
 
 
+def readable_schema(version: int) -> dict[str, Any]:
+    """The schema a report of ``version`` (one of READABLE_VERSIONS) is checked against before compare or diff reads it.
+
+    When the report format changes, the schema of the version it replaces
+    must stay here for reading (tests/fixtures/reports/ holds archived
+    reports of every version, which must keep reading).
+    """
+    if version == REPORT_VERSION:
+        return report_schema("", "https://json-schema.org/draft/2020-12/schema")
+    if version == 1:
+        return report_schema_v1()
+    raise KeyError(f"no schema to read report_version {version}")
+
+
 def report_schema_v1() -> dict[str, Any]:
     """What ``compare`` and ``diff`` need of a version 1 report: the keys they read, typed as version 1 wrote them.
 

@@ -267,3 +267,13 @@ def test_a_report_too_large_to_be_one_is_not_read(tmp_path, monkeypatch):
     with pytest.raises(InputError) as refused:
         report_check.read_report(big)
     assert [str(p) for p in refused.value.problems] == [f"{big}: larger than 1,024 bytes: not a provcheck JSON report"]
+
+
+def test_every_readable_version_has_its_schema():
+    from provenance_cli.formats.report_schema import READABLE_VERSIONS, REPORT_VERSION, readable_schema
+
+    assert REPORT_VERSION in READABLE_VERSIONS
+    for version in READABLE_VERSIONS:
+        assert readable_schema(version)["properties"]["report_version"] == {"const": version}
+    archived = {json.loads(p.read_text(encoding="utf-8"))["report_version"] for p in ARCHIVED.glob("*.json")}
+    assert archived == set(READABLE_VERSIONS), "keep an archived report of every version compare and diff read"
