@@ -6,6 +6,10 @@ builds the report; a test validates real reports against it, and
 Screening and evidence entries carry more keys than listed here, so those
 objects stay open (``additionalProperties`` allowed); everything the
 report itself defines is closed.
+
+``compare`` and ``diff`` read reports back (:mod:`provenance_cli.formats.report_check`):
+version 2 against this schema, version 1 against :func:`report_schema_v1`,
+the subset of a version 1 report that they read.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
 REPORT_SCHEMA_FILE = "report.schema.json"
 OPTIONAL_KEYS = ("buyer_tasks",)
 """Top-level keys added within the current report_version, which older reports of that version do not carry."""
+REPORT_VERSION = 2
+"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read.
+Findings gained an optional ``location`` (the answer's file, line and column) within version 2: additive, so version 2
+readers and reports written before it keep working."""
+READABLE_VERSIONS = (1, 2)
 
 _TIERS = list(TIERS)
 _SEVERITIES = list(SEVERITIES)
@@ -28,11 +37,11 @@ _NUMBER = {"type": "number"}
 _IDS = {"type": "array", "items": {"type": "string"}}
 
 
-def _closed(properties: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+def _closed(properties: dict[str, Any], description: str | None = None, *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
-        "required": list(properties),
+        "required": [key for key in properties if key not in optional],
         "additionalProperties": False,
     }
     if description:
@@ -141,7 +150,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
     properties: dict[str, Any] = {
-        "report_version": {"const": 2},
+        "report_version": {"const": REPORT_VERSION},
         "decision": decision,
         "engagement": {
             "type": "object",
@@ -300,7 +309,9 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                                 }
                             ),
                         },
-                    }
+                    },
+                    # Version 2 reports written before coverage existed lack it; they stay readable.
+                    optional=("coverage",),
                 ),
                 {"type": "null"},
             ]
@@ -328,4 +339,66 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         "description": "One vendor's assessment as written by `provcheck assess -f json`.",
         **report,
         "$defs": {"waiver": waiver, "trace_entry": entry, "finding": finding, "evidence": evidence, "answer": answer},
+    }
+
+
+def readable_schema(version: int) -> dict[str, Any]:
+    """The schema a report of ``version`` (one of READABLE_VERSIONS) is checked against before compare or diff reads it.
+
+    When the report format changes, the schema of the version it replaces
+    must stay here for reading (tests/fixtures/reports/ holds archived
+    reports of every version, which must keep reading).
+    """
+    if version == REPORT_VERSION:
+        return report_schema("", "https://json-schema.org/draft/2020-12/schema")
+    if version == 1:
+        return report_schema_v1()
+    raise KeyError(f"no schema to read report_version {version}")
+
+
+def report_schema_v1() -> dict[str, Any]:
+    """What ``compare`` and ``diff`` need of a version 1 report: the keys they read, typed as version 1 wrote them.
+
+    Version 1 changed shape during its life (findings gained their own
+    definition), so rather than one closed schema this is the subset every
+    version 1 report has; any other key is allowed and ignored.
+    """
+    answer = _open(
+        {
+            "question_id": _TEXT,
+            "category": _TEXT,
+            "text": _TEXT,
+            "answer": _TEXT,
+            "status": {"enum": ["answered", "undisclosed", "unanswered"]},
+        },
+        "One answer as compared and diffed.",
+    )
+    trace_entry = _open(
+        {
+            "category": _TEXT,
+            "rule_id": _TEXT,
+            "question_id": _OPT_TEXT,
+            "severity": {"enum": _SEVERITIES},
+            "contribution": _NUMBER,
+            "message": _TEXT,
+        },
+        "One term of a category sum, as diffed.",
+    )
+    score = {"type": "number", "minimum": 0, "maximum": 100}
+    properties: dict[str, Any] = {
+        "report_version": {"const": 1},
+        "vendor": _open({"name": _TEXT}, "The vendor as named in the dossier."),
+        "summary": _open({"overall": score, "tier": {"enum": _TIERS}, "confidence": score}, "Scores and tier."),
+        "assessment": _open({"assessed_on": _DAY, "reassessment_due": _DAY}, "Dates of the assessment."),
+        "provenance": _open(
+            {"inputs": {"type": "array", "items": _open({"role": _TEXT, "path": _TEXT}, "One input file.")}},
+            "What produced the report.",
+        ),
+        "categories": {"type": "array", "items": _open({"id": _TEXT, "title": _TEXT, "score": score}, "One category.")},
+        "answers": {"type": "array", "items": answer},
+        "trace": {"type": "array", "items": trace_entry},
+    }
+    return {
+        "title": "provcheck vendor report, version 1 (the subset compare and diff read)",
+        **_open(properties, "A version 1 report as compare and diff read it."),
     }

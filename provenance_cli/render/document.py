@@ -19,15 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from provenance_cli.assessment.results import Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
-from provenance_cli.util.errors import InputError, Problem
 
-REPORT_VERSION = 2
-"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read.
-Findings gained an optional ``location`` (the answer's file, line and column) within version 2: additive, so version 2
-readers and reports written before it keep working."""
-READABLE_VERSIONS = (1, 2)
 FRAMEWORK_NAMES = {
     "nist_ai_rmf": "NIST AI RMF",
     "eu_ai_act": "EU AI Act",
@@ -334,30 +329,12 @@ def dumps(data: Any) -> str:
 
 # --------------------------------------------------------------------------- reading reports back
 
-MAX_REPORT_BYTES = 64 * 1024 * 1024
-"""Largest JSON report ``compare`` and ``diff`` read (one vendor's report is tens of kilobytes)."""
-
-_REQUIRED = ("report_version", "vendor", "summary", "categories", "trace", "answers")
-
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A JSON report written by ``provcheck assess -f json``, checked for the parts diff needs."""
-    from provenance_cli.util.files import read_user_file
+    """A JSON report written by ``provcheck assess -f json``, checked against its version's schema before anything reads it."""
+    from provenance_cli.formats.report_check import read_report
 
-    source = str(path)
-    try:
-        data = json.loads(read_user_file(path, limit=MAX_REPORT_BYTES, expected="a JSON report").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(source, 0, 0, f"not a JSON report: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise InputError([Problem(source, 0, 0, "not a provcheck JSON report (expected an object)")])
-    if data.get("report_version") not in READABLE_VERSIONS:
-        expected = " or ".join(map(str, READABLE_VERSIONS))
-        raise InputError([Problem(source, 0, 0, f"report_version {data.get('report_version')!r} is not supported (expected {expected})")])
-    missing = [key for key in _REQUIRED if key not in data]
-    if missing:
-        raise InputError([Problem(source, 0, 0, f"not a provcheck JSON report: missing {', '.join(missing)}")])
-    return data
+    return read_report(path)
 
 
 def tier_rank(document: dict[str, Any]) -> int:
