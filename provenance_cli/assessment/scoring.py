@@ -34,7 +34,9 @@ from provenance_cli.assessment.reconcile import Contradiction
 from provenance_cli.assessment.results import (
     STALE_RULE_ID,
     STALE_RULE_VERSION,
+    Action,
     AnswerRecord,
+    ClauseRef,
     CategoryScore,
     DisabledRule,
     EvidenceRef,
@@ -47,7 +49,7 @@ from provenance_cli.assessment.results import (
 )
 from provenance_cli.formats.conditions import Condition, Facts, answer_ranks
 from provenance_cli.formats.dossier import Dossier
-from provenance_cli.formats.models import AnswerEntry, Question
+from provenance_cli.formats.models import AnswerEntry, Clause, Question, Rule
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledRule
 from provenance_cli.formats.vocabulary import SCREENING_SOURCES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
@@ -67,6 +69,47 @@ def display_answer(question: Question | None, value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def answer_label(question: Question | None, value: Any, choice_labels: dict[str, str] | None = None) -> str:
+    """An answer in the questionnaire's own words: a choice's label, "Yes", "1 vendor", never a machine value.
+
+    ``choice_labels`` (value -> label, in questionnaire order) saves building it again for every dossier.
+    """
+    if value is None:
+        return "Unanswered"
+    if value == UNDISCLOSED:
+        return "Undisclosed"
+    if question is None:
+        return display_answer(question, value)
+    if question.type == "yes_no":
+        return str(value).capitalize()
+    if question.choices:
+        labels = choice_labels if choice_labels is not None else {c.value: c.label for c in question.choices}
+        if isinstance(value, frozenset):
+            named = [label for choice, label in labels.items() if choice in value]
+            return "; ".join(named + sorted(v for v in value if v not in labels)) or "None"
+        return labels.get(str(value), str(value))
+    if isinstance(value, float) and question.unit:
+        unit = question.unit[:-1] if value == 1 and question.unit.endswith("s") else question.unit
+        return f"{value:g} {unit}"
+    return display_answer(question, value)
+
+
+def _actions(rule: Rule, clauses: dict[str, Clause]) -> tuple[Action, ...]:
+    """A rule's recommendations as actions: format 2 gives each an owner and a type; format 1 has one text without them."""
+    if not rule.recommendations:
+        return (Action(" ".join((rule.recommendation or "").split()), None, None),)
+    actions = []
+    for item in rule.recommendations:
+        clause = clauses.get(item.clause) if item.clause else None
+        ref = ClauseRef(clause.id, clause.title, " ".join(clause.rationale.split())) if clause else None
+        actions.append(Action(" ".join(item.text.split()), item.owner, item.type, ref))
+    return tuple(actions)
+
+
+STALE_ACTION = Action("Ask the vendor to confirm or update this answer and cite current evidence.", "vendor", "ask")
+"""What a stale answer calls for."""
 
 
 def _vendor_matches(waiver: Waiver, dossier: Dossier) -> bool:
@@ -91,6 +134,8 @@ class _PlannedRule:
     weight: float
     message: str
     recommendation: str
+    actions: tuple[Action, ...]
+    """The rule's recommendations with owner and type, built once per plan."""
     overridden: bool
     knockout: str | None
     """The tier the rule forces, or None (no knock-out, or ``knockout: none``)."""
@@ -126,6 +171,8 @@ class _Plan:
     """(id, category, text, frameworks, question) of every question, in order."""
     confidence_specs: dict[str, tuple[tuple[str, float, bool], ...]]
     """Per category: (question id, weight, evidence required) in order."""
+    choice_labels: dict[str, dict[str, str]]
+    """Per choice question: value -> label, in questionnaire order."""
 
 
 _plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
@@ -166,6 +213,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         question = catalogue.questions[rule.question] if rule.question else None
         points = override.points if override and override.points is not None else rule.points
         weight = question.weight if question else 1.0
+        actions = _actions(rule, catalogue.clauses)
         rules.append(
             _PlannedRule(
                 compiled=compiled,
@@ -174,7 +222,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 severity=override.severity if override and override.severity else rule.severity,
                 weight=weight,
                 message=" ".join(rule.message.split()),
-                recommendation=" ".join(rule.recommendation.split()),
+                recommendation=" ".join(a.text for a in actions),
+                actions=actions,
                 overridden=override is not None,
                 knockout=rule.knockout if rule.knockout != "none" else None,
                 contribution=points * weight,
@@ -221,6 +270,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         scored=scored,
         answer_specs=specs,
         confidence_specs=confidence,
+        choice_labels={qid: {c.value: c.label for c in q.choices} for qid, q in catalogue.questions.items() if q.choices},
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -375,18 +425,20 @@ def _fire_rules(
         if basis is not None:
             groups.setdefault(basis, []).append(index)
     winner_of: dict[int, str] = {}
-    extras: dict[int, tuple[str, ...]] = {}
+    extras: dict[int, tuple[Action, ...]] = {}
     for members in groups.values():
         if len(members) < 2:
             continue
         best = max(members, key=lambda i: _strength(fired[i][0], waivers))
+        own = {action.text for action in fired[best][0].actions}
+        weaker: dict[str, Action] = {}
         for i in members:
             if i != best:
                 winner_of[i] = fired[best][0].compiled.rule.id
-        recommendations = dict.fromkeys(fired[i][0].recommendation for i in members if i != best)
-        recommendations.pop(fired[best][0].recommendation, None)
-        recommendations.pop("", None)
-        extras[best] = tuple(recommendations)
+                for action in fired[i][0].actions:
+                    if action.text and action.text not in own:
+                        weaker.setdefault(action.text, action)
+        extras[best] = tuple(weaker.values())
 
     trace: list[TraceEntry] = []
     for index, (planned, _) in enumerate(fired):
@@ -403,6 +455,7 @@ def _fire_rules(
             answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
         waiver = waivers.get(rule.id)
         superseded_by = winner_of.get(index)
+        also = extras.get(index, ())
         # Positional, in TraceEntry's field order: a hundred of these per dossier.
         trace.append(
             TraceEntry(
@@ -421,7 +474,9 @@ def _fire_rules(
                 WaiverRef.of(waiver) if waiver else None,
                 planned.overridden,
                 superseded_by,
-                extras.get(index, ()),
+                tuple(action.text for action in also),
+                planned.actions,
+                also,
             )
         )
     return trace
@@ -468,7 +523,8 @@ def _staleness(
                     contribution=penalty * question.weight,
                     severity="low",
                     message=f"Answer is {age} days old; the policy allows {limit}.",
-                    recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
+                    recommendation=STALE_ACTION.text,
+                    actions=(STALE_ACTION,),
                 )
             )
     return stale, entries
@@ -578,6 +634,7 @@ def _contradiction_entry(contradiction: Contradiction, catalogue: Catalogue) -> 
         False,
         None,
         (),
+        (Action(contradiction.recommendation, "procurement", "review"),),
     )
 
 
@@ -834,8 +891,11 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
             continue
         entry = entries.get(question_id)
         value = values.get(question_id)
+        allegation = question.allegation
         if entry is None:
-            records.append(AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks))
+            records.append(
+                AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks, "Unanswered", allegation)
+            )
             continue
         records.append(
             AnswerRecord(
@@ -848,6 +908,8 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
                 entry.note,
                 (entry.as_of or assessed) if entry.answer is not None else None,
                 frameworks,
+                answer_label(question, value, plan.choice_labels.get(question_id)),
+                allegation,
             )
         )
     return tuple(records)
