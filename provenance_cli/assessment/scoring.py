@@ -36,8 +36,8 @@ from provenance_cli.assessment.results import (
     STALE_RULE_VERSION,
     Action,
     AnswerRecord,
-    ClauseRef,
     CategoryScore,
+    ClauseRef,
     DisabledRule,
     EvidenceRef,
     OpenQuestion,
@@ -239,7 +239,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         frameworks[qid] = tuple((name, tuple(items)) for name, items in refs.items() if items)
     max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
     scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
-    specs = tuple((qid, catalogue.category_of[qid], q.text, frameworks[qid], q) for qid, q in catalogue.questions.items())
+    specs = tuple((qid, catalogue.category_of[qid], " ".join(q.text.split()), frameworks[qid], q) for qid, q in catalogue.questions.items())
     confidence = {q.id: tuple((x.id, x.weight, x.evidence_required) for x in q.questions) for q in catalogue.questionnaires}
     plan = _Plan(
         rules=tuple(rules),
@@ -420,25 +420,7 @@ def _fire_rules(
                 basis = fact_basis
         fired.append((planned, basis))
 
-    groups: dict[str, list[int]] = {}
-    for index, (_, basis) in enumerate(fired):
-        if basis is not None:
-            groups.setdefault(basis, []).append(index)
-    winner_of: dict[int, str] = {}
-    extras: dict[int, tuple[Action, ...]] = {}
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        best = max(members, key=lambda i: _strength(fired[i][0], waivers))
-        own = {action.text for action in fired[best][0].actions}
-        weaker: dict[str, Action] = {}
-        for i in members:
-            if i != best:
-                winner_of[i] = fired[best][0].compiled.rule.id
-                for action in fired[i][0].actions:
-                    if action.text and action.text not in own:
-                        weaker.setdefault(action.text, action)
-        extras[best] = tuple(weaker.values())
+    winner_of, extras = _settle_groups(fired, waivers)
 
     trace: list[TraceEntry] = []
     for index, (planned, _) in enumerate(fired):
@@ -480,6 +462,33 @@ def _fire_rules(
             )
         )
     return trace
+
+
+def _settle_groups(
+    fired: list[tuple[_PlannedRule, str | None]], waivers: dict[str, Waiver]
+) -> tuple[dict[int, str], dict[int, tuple[Action, ...]]]:
+    """Per group of rules on one question or fact: which rule each weaker one is superseded by, and the
+    weaker rules' actions (those the strongest does not already name) that travel with the strongest."""
+    groups: dict[str, list[int]] = {}
+    for index, (_, basis) in enumerate(fired):
+        if basis is not None:
+            groups.setdefault(basis, []).append(index)
+    winner_of: dict[int, str] = {}
+    extras: dict[int, tuple[Action, ...]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        best = max(members, key=lambda i: _strength(fired[i][0], waivers))
+        own = {action.text for action in fired[best][0].actions}
+        weaker: dict[str, Action] = {}
+        for i in members:
+            if i != best:
+                winner_of[i] = fired[best][0].compiled.rule.id
+                for action in fired[i][0].actions:
+                    if action.text and action.text not in own:
+                        weaker.setdefault(action.text, action)
+        extras[best] = tuple(weaker.values())
+    return winner_of, extras
 
 
 def _strength(planned: _PlannedRule, waivers: dict[str, Waiver]) -> tuple[float, int, str]:
@@ -587,7 +596,9 @@ def _knockouts(
         for question_id in unknown:
             value = facts.answers.get(question_id)
             status = "unanswered" if value is None else (UNDISCLOSED if value == UNDISCLOSED else "unknown")
-            _, _, rules, messages = open_by_question.setdefault(question_id, (catalogue.questions[question_id].text, status, [], []))
+            _, _, rules, messages = open_by_question.setdefault(
+                question_id, (" ".join(catalogue.questions[question_id].text.split()), status, [], [])
+            )
             rules.append(rule.id)
             messages.append(planned.message)
         for fact in unstated:

@@ -148,7 +148,9 @@ def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict
     for questionnaire, document in loaded:
         for index, clause in enumerate(questionnaire.clauses):
             if clause.id in clauses:
-                problems.append(document.problem(("clauses", index, "id"), f"clause id {clause.id!r} is already used in {origin[clause.id]}"))
+                problems.append(
+                    document.problem(("clauses", index, "id"), f"clause id {clause.id!r} is already used in {origin[clause.id]}")
+                )
             clauses.setdefault(clause.id, clause)
             origin.setdefault(clause.id, document.source)
     for questionnaire, document in loaded:
@@ -156,14 +158,16 @@ def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict
             for number, recommendation in enumerate(rule.recommendations):
                 path: PathKey = ("rules", index, "recommendations", number)
                 if recommendation.type == "contract_clause" and recommendation.clause is None:
-                    problems.append(document.problem(path + ("type",), f"rule {rule.id}: a contract_clause recommendation names its clause"))
+                    problems.append(
+                        document.problem(path + ("type",), f"rule {rule.id}: a contract_clause recommendation names its clause")
+                    )
                 elif recommendation.type != "contract_clause" and recommendation.clause is not None:
-                    problems.append(document.problem(path + ("clause",), f"rule {rule.id}: only a contract_clause recommendation names a clause"))
+                    problems.append(
+                        document.problem(path + ("clause",), f"rule {rule.id}: only a contract_clause recommendation names a clause")
+                    )
                 elif recommendation.clause is not None and recommendation.clause not in clauses:
                     hint = did_you_mean(recommendation.clause, clauses)
-                    problems.append(
-                        document.problem(path + ("clause",), f"rule {rule.id}: unknown clause {recommendation.clause!r}{hint}")
-                    )
+                    problems.append(document.problem(path + ("clause",), f"rule {rule.id}: unknown clause {recommendation.clause!r}{hint}"))
     return clauses, problems
 
 

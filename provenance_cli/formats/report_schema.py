@@ -1,4 +1,4 @@
-"""The published JSON Schema of the JSON report (``report_version`` 2: adds the decision and category tiers).
+"""The published JSON Schema of the JSON report (``report_version`` 3: adds actions with owners, types and clauses, and answer labels).
 
 Written as data, apart from :mod:`provenance_cli.render.document`, which
 builds the report; a test validates real reports against it, and
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
+from provenance_cli.formats.vocabulary import ACTION_OWNERS, ACTION_TYPES, DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
 
@@ -71,8 +71,34 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
     }
     entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
+    clause = _closed(
+        {"id": _TEXT, "title": _TEXT, "rationale": {"type": "string", "description": "Why the contract needs it, in one line."}},
+        "A contract clause the action puts in the contract (the report's clause checklist).",
+    )
+    action = _closed(
+        {
+            "text": _TEXT,
+            "owner": {"enum": [*ACTION_OWNERS, None], "description": "Who acts; null when the questionnaire (format 1) does not say."},
+            "type": {
+                "enum": [*ACTION_TYPES, None],
+                "description": "What kind of act; null when the questionnaire (format 1) does not say.",
+            },
+            "clause": {"anyOf": [clause, {"type": "null"}]},
+        },
+        "One recommended action.",
+    )
     finding = _closed(
-        {**entry_fields, "recommendation": _TEXT, "recommendations": _IDS},
+        {
+            **entry_fields,
+            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label)."},
+            "recommendation": _TEXT,
+            "recommendations": _IDS,
+            "actions": {
+                "type": "array",
+                "items": action,
+                "description": "The finding's actions, then the superseded rules' (each text once).",
+            },
+        },
         "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
     )
     decision_item = _closed(
@@ -81,6 +107,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "rule": _TEXT,
             "question": _OPT_TEXT,
             "answer": _TEXT,
+            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words."},
             "severity": {"enum": _SEVERITIES},
             "recommendation": _TEXT,
         },
@@ -123,17 +150,19 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "question_id": _TEXT,
             "category": _TEXT,
             "text": _TEXT,
-            "answer": _TEXT,
+            "answer": {"type": "string", "description": "The machine value as the dossier states it (a choice's value)."},
+            "label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label, Yes, 1 vendor)."},
             "status": {"enum": ["answered", "undisclosed", "unanswered"]},
             "evidence": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
             "note": _OPT_TEXT,
             "as_of": {"anyOf": [_DAY, {"type": "null"}]},
             "frameworks": {"type": "object", "additionalProperties": _IDS},
+            "allegation": {"type": "boolean", "description": "The answer reports a public allegation (cite its source and date)."},
         }
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
     properties: dict[str, Any] = {
-        "report_version": {"const": 2},
+        "report_version": {"const": 3},
         "decision": decision,
         "engagement": {
             "type": "object",

@@ -66,7 +66,7 @@ OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
 ACTION_OWNERS: tuple[str, ...] = get_args(ActionOwner)
 ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
 ACTION_OWNER_NAMES: dict[str, str] = {
-    "vendor": "Ask the vendor",
+    "vendor": "Vendor",
     "procurement": "Procurement",
     "legal": "Legal and compliance",
     "security": "Security",

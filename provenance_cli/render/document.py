@@ -18,14 +18,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import Action, Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 from provenance_cli.util.errors import InputError, Problem
 
-REPORT_VERSION = 2
-"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read."""
-READABLE_VERSIONS = (1, 2)
+REPORT_VERSION = 3
+"""Version 3 adds each finding's actions (owner, type, clause), answer labels and allegation flags;
+version 2 added the decision, each category's tier and superseded trace entries. Versions 1 and 2 are still read."""
+READABLE_VERSIONS = (1, 2, 3)
 FRAMEWORK_NAMES = {
     "nist_ai_rmf": "NIST AI RMF",
     "eu_ai_act": "EU AI Act",
@@ -89,23 +90,42 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
     }
 
 
-def _decision_item(item: DecisionItem) -> dict[str, Any]:
+@lru_cache(maxsize=1024)
+def _action(action: Action) -> dict[str, Any]:
+    """An action as the report carries it; the same few hundred actions recur in every report, so each is built once
+    (report documents are read-only)."""
+    clause = action.clause
+    return {
+        "text": action.text,
+        "owner": action.owner,
+        "type": action.type,
+        "clause": None if clause is None else {"id": clause.id, "title": clause.title, "rationale": clause.rationale},
+    }
+
+
+def _actions(entry: TraceEntry) -> list[dict[str, Any]]:
+    """The finding's own actions, then those of the weaker rules it supersedes (each text once)."""
+    return [_action(a) for a in (*entry.actions, *entry.also_actions)]
+
+
+def _decision_item(item: DecisionItem, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "text": item.text,
         "rule": item.rule,
         "question": item.question,
         "answer": item.answer,
+        "answer_label": labels.get(item.question, item.answer) if item.question else item.answer,
         "severity": item.severity,
         "recommendation": item.recommendation,
     }
 
 
-def _decision(decision: Decision) -> dict[str, Any]:
+def _decision(decision: Decision, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "outcome": decision.outcome,
         "summary": decision.summary,
-        "reasons": [_decision_item(i) for i in decision.reasons],
-        "conditions": [_decision_item(i) for i in decision.conditions],
+        "reasons": [_decision_item(i, labels) for i in decision.reasons],
+        "conditions": [_decision_item(i, labels) for i in decision.conditions],
         "open_questions": [
             {
                 "question": q.question,
@@ -201,14 +221,21 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
+    labels = {a.question_id: a.label or a.answer for a in result.answers}
     findings = [
-        {**_entry(t), "recommendation": t.recommendation, "recommendations": [t.recommendation, *t.also_recommended]}
+        {
+            **_entry(t),
+            "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
+            "recommendation": t.recommendation,
+            "recommendations": [t.recommendation, *t.also_recommended],
+            "actions": _actions(t),
+        }
         for t in result.findings
     ]
     return {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
-        "decision": _decision(result.decision),
+        "decision": _decision(result.decision, labels),
         "provenance": {
             "tool": "provcheck",
             "provcheck_version": _version(),
@@ -280,11 +307,13 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
                 "category": a.category,
                 "text": a.text,
                 "answer": a.answer,
+                "label": a.label or a.answer,
                 "status": a.status,
                 "evidence": [{"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind} for e in a.evidence],
                 "note": a.note,
                 "as_of": _day(a.as_of),
                 "frameworks": _frameworks(a.frameworks),
+                "allegation": a.allegation,
             }
             for a in result.answers
         ],

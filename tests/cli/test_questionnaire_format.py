@@ -67,8 +67,16 @@ def test_format_2_loads_with_owners_types_and_clauses(cli, write, tmp_path) -> N
 
 
 CASES = [
-    (GOOD.replace("owner: procurement", "owner: counsel"), R + 2, "owner: input should be 'vendor', 'procurement', 'legal', 'security' or 'engineering', got 'counsel'"),
-    (GOOD.replace("type: ask", "type: email"), R + 7, "type: input should be 'ask', 'contract_clause', 'review' or 'engineering_change', got 'email'"),
+    (
+        GOOD.replace("owner: procurement", "owner: counsel"),
+        R + 2,
+        "owner: input should be 'vendor', 'procurement', 'legal', 'security' or 'engineering', got 'counsel'",
+    ),
+    (
+        GOOD.replace("type: ask", "type: email"),
+        R + 7,
+        "type: input should be 'ask', 'contract_clause', 'review' or 'engineering_change', got 'email'",
+    ),
     (GOOD.replace("        clause: deletion\n", ""), R + 3, "rule DEM-01: a contract_clause recommendation names its clause"),
     (GOOD.replace("clause: deletion", "clause: deleton"), R + 4, "rule DEM-01: unknown clause 'deleton' (did you mean 'deletion'?)"),
     (
@@ -92,7 +100,9 @@ def test_format_2_is_strict(cli, write, recommendations: str, line: int, message
 
 def test_format_1_keeps_loading_and_refuses_format_2_fields(cli, write) -> None:
     format_1 = HEAD.replace("questionnaire: 2\n", "").replace("    allegation: true\n", "")
-    format_1 = format_1.replace("clauses:\n  - id: deletion\n    title: Deletion on request\n    rationale: Limits what the vendor keeps.\n", "")
+    format_1 = format_1.replace(
+        "clauses:\n  - id: deletion\n    title: Deletion on request\n    rationale: Limits what the vendor keeps.\n", ""
+    )
     write("old.yaml", format_1 + "    recommendation: Ask the vendor.\n")
     assert cli("validate", "old.yaml").returncode == 0
 
