@@ -11,7 +11,7 @@ import typer
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
 
-FORMATS = ("terminal", "md", "html", "json", "csv")
+FORMATS = ("terminal", "md", "html", "json", "csv", "pdf")
 
 
 def _parse_day(value: str | None) -> date:
@@ -103,7 +103,9 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="terminal, md, html, json, csv or pdf (pdf needs: pip install 'provcheck[pdf]').")
+        ] = "terminal",
         output: Annotated[
             Path | None,
             typer.Option(
@@ -136,6 +138,7 @@ def register(app: typer.Typer) -> None:
             from provenance_cli.render.interface import RenderContext, get_renderer
             from provenance_cli.render.output import ReportJob, run_inputs
 
+            get_renderer(fmt).check()
             context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
             if output is not None and not get_renderer(fmt).combined:
                 finish = ReportJob(fmt, context)

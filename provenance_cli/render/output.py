@@ -31,6 +31,7 @@ OUTPUT_MARKERS = (
     "vendor,legal_name,",  # the CSV summary's header
     "Vendors by risk",  # the terminal summary written with -o
     "provcheck.dev/schemas/",  # exported JSON Schemas
+    "/ID [(provcheck-report)",  # PDF reports (the identifier sits in the trailer, near the end of the file)
     "risk went up",  # diff (text)
     "risk did not go up",
     "# Changes: ",  # diff (Markdown)
@@ -88,7 +89,7 @@ def write_reports(
     context: RenderContext,
     output: Path | None,
     *,
-    rendered: Sequence[str | None] | None = None,
+    rendered: Sequence[str | bytes | None] | None = None,
     folder_input: bool = False,
     inputs: Sequence[Path] = (),
     force: bool = False,
@@ -101,14 +102,14 @@ def write_reports(
 
     renderer = get_renderer(fmt)
     if output is None:
-        sys.stdout.write(guard_render(lambda: renderer.render_many(list(results), context), fmt))
+        _to_stdout(guard_render(lambda: renderer.render_many(list(results), context), fmt))
         return []
     folder = _folder_mode(output, len(results), folder_input)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
-        files: dict[Path, str | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
+        files: dict[Path, str | bytes | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
     else:
-        texts: list[str | None] = list(rendered) if rendered is not None else [None] * len(results)
+        texts: list[str | bytes | None] = list(rendered) if rendered is not None else [None] * len(results)
         for i, result in enumerate(results):
             if texts[i] is None:
                 texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
@@ -136,10 +137,22 @@ def _index(results: Sequence[VendorResult], names: Sequence[str], context: Rende
     return render_index(rows, context)
 
 
-def guard_render(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def _to_stdout(report: str | bytes) -> None:
+    """Text as it is; a PDF only into a pipe or a file, never onto a terminal it would garble."""
+    if isinstance(report, str):
+        sys.stdout.write(report)
+        return
+    if sys.stdout.isatty():
+        raise UsageError("a PDF is not for the terminal: give -o FILE, or redirect the output to a file")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(report)
+    sys.stdout.buffer.flush()
+
+
+def guard_render(make, fmt: str) -> str | bytes:  # type: ignore[no-untyped-def]
     """Turn a template failure into one readable error, before anything is written."""
     try:
-        text: str = make()
+        text: str | bytes = make()
     except (UsageError, OSError):
         raise
     except Exception as exc:
@@ -158,7 +171,7 @@ class ReportJob:
     fmt: str
     context: RenderContext
 
-    def __call__(self, result: VendorResult) -> str:
-        """The report text for ``result`` in this job's format; a template failure is a UsageError naming the format."""
+    def __call__(self, result: VendorResult) -> str | bytes:
+        """The report for ``result`` in this job's format; a template failure is a UsageError naming the format."""
         renderer = get_renderer(self.fmt)
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)

@@ -20,8 +20,9 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
     """Refuse to replace a file the user wrote: one of this run's inputs, one without provcheck's marker, or a read-only one.
 
     ``markers`` are texts only provcheck's own output of that kind contains
-    (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
-    for in the file's first 64 KiB. ``--force`` replaces any of them.
+    (the report's ``"tool":"provcheck"``, the HTML generator tag, a PDF's
+    identifier in its trailer...), looked for in the file's first and last
+    64 KiB. ``--force`` replaces any of them.
     """
     if force or not path.exists():
         return
@@ -34,10 +35,15 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
         raise UsageError(f"{path} is read-only; refusing to replace it (use --force to replace it anyway)")
     try:
         with open(path, "rb") as stream:
-            head = stream.read(64 * 1024).decode("utf-8", "replace")
+            head = stream.read(64 * 1024)
+            size = os.fstat(stream.fileno()).st_size
+            if size > len(head):
+                stream.seek(max(len(head), size - 64 * 1024))
+                head += b"\n" + stream.read(64 * 1024)
+        text = head.decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    if not any(marker in head for marker in markers):
+    if not any(marker in text for marker in markers):
         raise UsageError(f"{path} exists and was not written by provcheck; refusing to replace it (use --force to replace it)")
 
 
