@@ -89,6 +89,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
         questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
+        show_all: Annotated[
+            bool, typer.Option("--all", help="Terminal view of one vendor: every finding and every open question, not the strongest few.")
+        ] = False,
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")
         ] = None,
@@ -156,7 +159,7 @@ def register(app: typer.Typer) -> None:
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
         if fmt == "terminal":
-            _show_terminal(ranked, questions, output, inputs=inputs, force=force)
+            _show_terminal(ranked, questions, output, inputs=inputs, force=force, show_all=show_all)
         elif run.results:
             from provenance_cli.render.output import write_reports
 
@@ -209,7 +212,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_INPUT)
 
 
-def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
+def _show_terminal(
+    ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool, show_all: bool = False
+) -> None:
     from provenance_cli.cli import terminal
     from provenance_cli.cli.views import show_questions, show_summary, show_vendor
     from provenance_cli.formats.questionnaires import load_catalogue
@@ -225,7 +230,7 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, i
     else:
         out = terminal.console()
     if len(ranked) == 1:
-        show_vendor(ranked[0], catalogue, out)
+        show_vendor(ranked[0], catalogue, out, all_findings=show_all)
     elif ranked:
         show_summary(ranked, out)
     if questions:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from provenance_cli.assessment.results import VendorResult
 from provenance_cli.assessment.scoring import follow_up_questions
+from provenance_cli.render.summary import CONFIDENCE_BASIS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 TIER_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 SEVERITY_STYLE = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold red"}
 TOP_FINDINGS = 8
+WIDE_VENDOR = 100
+"""Below this many columns the single-vendor view leaves out the score bars rather than squeeze the category names."""
 
 
 def bar(score: float, width: int = 20) -> str:
@@ -36,64 +39,145 @@ def tier_label(tier: str) -> str:
     return f"[{TIER_STYLE[tier]}]{tier.upper()}[/]"
 
 
-def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
-    """One vendor's full view: category scores, knock-outs, top findings, every list a reviewer must work through, the next review."""
-    console.print()
-    console.print(f"[bold]{escape(result.vendor)}[/bold]  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100")
-    console.print(
-        f"[dim]{escape(result.source)} · assessed {result.assessed_on} · scored as of {result.as_of} · {escape(result.tier_basis)}[/dim]"
-    )
-    show_decision(result, console)
+def _hanging(console: Console, marker: str, markup: str, *, indent: int = 2, label_width: int | None = None) -> None:
+    """Print ``marker`` then ``markup``, wrapped to the console so every wrapped line starts under the text, not at column 0.
 
+    Lines are printed as they are, without the trailing spaces a padded layout would add.
+    """
+    from rich.text import Text
+
+    head = Text.from_markup(marker) if marker else Text()
+    gap = max(label_width or 0, head.cell_len) + (1 if marker else 0)
+    body = Text.from_markup(markup)
+    width = max(20, console.width - indent - gap)
+    for number, line in enumerate(body.wrap(console, width, overflow="fold")):
+        line.rstrip()
+        prefix = Text(" " * indent) + (head if number == 0 else Text("")) + Text(" " * (gap - (head.cell_len if number == 0 else 0)))
+        console.print(prefix + line, soft_wrap=True, overflow="ignore", crop=False)
+
+
+def _item(console: Console, marker: str, text: str, *, indent: int = 2) -> None:
+    """One list item whose wrapped lines keep their indent (a hanging indent under the marker)."""
+    _hanging(console, marker, text, indent=indent)
+
+
+def _line(console: Console, text: str, *, indent: int = 2) -> None:
+    """A paragraph indented as a whole: wrapped lines start under its first word, not at column 0."""
+    _hanging(console, "", text, indent=indent)
+
+
+def _fact(console: Console, label: str, text: str) -> None:
+    """A labelled fact ("Screening  ...") whose wrapped lines line up after the label."""
+    _hanging(console, f"[bold]{escape(label)}[/bold]", text, indent=0, label_width=12)
+
+
+def _cite(cite: dict[str, Any] | None, hits: list[dict[str, Any]]) -> list[str]:
+    """A finding's evidence in words: each source's title, link and retrieval date, the answer's as-of date; each listing."""
+    lines = []
+    if cite:
+        sources = [
+            f"{escape(s['title'])} <{escape(s['href'] or s['url'])}>" + (f", retrieved {s['retrieved']}" if s["retrieved"] else "")
+            for s in cite["sources"]
+        ]
+        text = "Source: " + ("; ".join(sources) if sources else "none cited")
+        lines.append(text + (f"; answer as of {cite['as_of']}" if cite.get("as_of") else "") + ".")
+    for h in hits:
+        where = f" <{escape(h['source'])}>" if h.get("source") else " (bundled copy)"
+        fetched = f", fetched {h['retrieved']}" if h.get("retrieved") else ""
+        date = f" (list date {escape(str(h['list_date']))})" if h.get("list_date") else ""
+        lines.append(
+            f"Listed: {escape(h['role'])} {escape(h['name'])} as {escape(h['entry'])} "
+            f"on the {escape(h['list_name'])}{date}{where}{fetched}."
+        )
+    return lines
+
+
+def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *, all_findings: bool = False) -> None:
+    """One vendor: the decision and its reasons first, then category scores, findings by question, screening and the next review.
+
+    ``all_findings`` shows every finding and every unanswered, undisclosed or unevidenced question, not the strongest few.
+    """
+    from provenance_cli.render.document import report_document
+    from provenance_cli.render.interface import RenderContext
+    from provenance_cli.render.summary import executive_summary, question_rows
+
+    document = report_document(result, RenderContext(generated_at=""))
+    brief = executive_summary(document)
+    console.print()
+    console.print(f"[bold]{escape(result.vendor)}[/bold]  [dim]({escape(result.legal_name)})[/dim]")
+    show_decision(result, console, brief=brief)
+
+    console.print()
     table = Table(show_edge=False, pad_edge=False, box=None)
-    columns = (("category", "left"), ("tier", "left"), ("score", "right"), ("", "left"), ("confidence", "right"), ("answered", "right"))
+    with_bar = console.width >= WIDE_VENDOR
+    columns = (
+        ("category", "left"),
+        ("tier", "left"),
+        ("score", "right"),
+        *((("", "left"),) if with_bar else ()),
+        ("confidence", "right"),
+        ("answered", "right"),
+    )
     for header, justify in columns:
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=header != "category")  # type: ignore[arg-type]
     for category in result.categories:
         table.add_row(
             escape(category.title),
             tier_label(category.tier),
             f"{category.score:.1f}",
-            bar(category.score),
+            *((bar(category.score),) if with_bar else ()),
             f"{category.confidence:.0f}%",
             f"{category.answered}/{category.applicable}",
         )
     console.print(table)
 
-    if result.knockouts:
-        console.print(f"[bold red]knock-out:[/] {escape(', '.join(result.knockouts))} [dim](reasons in words under Decision)[/dim]")
-
-    findings = [f for f in result.findings if f.contribution > 0 or f.waiver]
-    if findings:
+    rows = sorted((row for group in question_rows(document) for row in group["rows"]), key=lambda r: (-r["points"], r["question"]))
+    if rows:
+        shown = rows if all_findings else rows[:TOP_FINDINGS]
+        more = "" if len(shown) == len(rows) else f"; --all shows all {len(rows)}"
         console.print()
-        console.print(f"[bold]Top findings[/bold] ({len(findings)} rules fired)")
-        for finding in findings[:TOP_FINDINGS]:
-            style = SEVERITY_STYLE[finding.severity]
-            waived = f" [dim](waived by {escape(finding.waiver.approver)} until {finding.waiver.expires})[/dim]" if finding.waiver else ""
-            console.print(
-                f"  [{style}]{finding.severity.upper():8}[/] {escape(finding.rule_id)} "
-                f"+{finding.contribution:.1f}  {escape(finding.message)}{waived}"
-            )
-            where = f"{finding.question_id} = {finding.answer}" if finding.question_id else finding.answer
-            console.print(f"           [dim]{escape(where)}[/dim]")
-            console.print(f"           → {escape(finding.recommendation)}")
+        console.print(f"[bold]Findings by question[/bold] ({len(shown)} of {len(rows)}, most points first{more})")
+        for row in shown:
+            _show_row(row, console)
 
     def listing(title: str, items: Sequence[str]) -> None:
         if items:
             console.print()
             console.print(f"[bold]{title}[/bold] ({len(items)})")
             for item in items:
-                console.print(f"  {escape(item)}")
+                _item(console, "-", escape(item))
 
-    listing("Stale answers", [f"{s.question_id}: as of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})" for s in result.stale])
-    listing("Undisclosed by the vendor", list(result.undisclosed))
-    listing("Unanswered", list(result.unanswered))
-    listing("Evidence missing", list(result.missing_evidence))
+    texts = {a.question_id: a.text for a in result.answers}
+    listing(
+        "Stale answers",
+        [
+            f"{texts.get(s.question_id, s.question_id)} As of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})."
+            for s in result.stale
+        ],
+    )
+    if all_findings:
+        listing("Undisclosed by the vendor", [texts.get(q, q) for q in result.undisclosed])
+        listing("Unanswered", [texts.get(q, q) for q in result.unanswered])
+        listing("Evidence missing", [texts.get(q, q) for q in result.missing_evidence])
+    elif result.undisclosed or result.unanswered or result.missing_evidence:
+        console.print()
+        _line(
+            console,
+            "[dim]Undisclosed, unanswered and unevidenced questions: --all lists them, --questions gives the questions to send.[/dim]",
+            indent=0,
+        )
+    messages = {t.rule_id: t.message for t in result.trace}
     listing(
         "Waivers applied",
-        [f"{w.rule} for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})" for w in result.waivers_applied],
+        [
+            f"{messages.get(w.rule, w.rule)} ({w.rule}) for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})"
+            for w in result.waivers_applied
+        ],
     )
-    listing("Waivers expired (not applied)", [f"{w.rule} for {w.vendor}: expired {w.expires}" for w in result.waivers_expired])
+    listing(
+        "Waivers expired (not applied)",
+        [f"{messages.get(w.rule, w.rule)} ({w.rule}) for {w.vendor}: expired {w.expires}" for w in result.waivers_expired],
+    )
     listing("Rules disabled by policy", [f"{d.rule_id}: {d.reason}" for d in result.disabled_rules])
     for line_title, lines in extra_sections(result):
         listing(line_title, lines)
@@ -101,6 +185,25 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     console.print()
     overdue = " [bold red](OVERDUE)[/]" if result.overdue else ""
     console.print(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]")
+    console.print(
+        f"[dim]{escape(result.source)} · assessed {result.assessed_on} by {escape(result.profile.assessor)} "
+        f"· scored as of {result.as_of}[/dim]"
+    )
+
+
+def _show_row(row: dict[str, Any], console: Console) -> None:
+    """One question's finding: severity and points, the message, the answer to the question, evidence where needed, the actions."""
+    style = SEVERITY_STYLE.get(row["severity"], "")
+    knockout = f" [bold red](knock-out: at least {escape(str(row['knockout']).upper())})[/]" if row["knockout"] else ""
+    waived = f" [dim](waived by {escape(row['waiver']['approver'])} until {row['waiver']['expires']})[/dim]" if row["waiver"] else ""
+    head = f"[{style}]{row['severity'].upper():8}[/] +{row['points']:.1f}"
+    _item(console, head, escape(row["message"]) + "".join(f" [dim]{escape(m)}[/dim]" for m in row["also"]) + knockout + waived)
+    _line(console, f"[dim]Answer: {escape(row['answer'])}, to “{escape(row['question'])}”[/dim]", indent=6)
+    for line in _cite(row["cite"], row["hits"]):
+        _line(console, f"[dim]{line}[/dim]", indent=6)
+    for action in row["actions"]:
+        kind = " (contract clause)" if action["type"] == "contract_clause" else ""
+        _item(console, "→", f"{escape(action['owner_label'])}{kind}: {escape(action['text'])}", indent=6)
 
 
 DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}
@@ -111,17 +214,50 @@ def decision_label(outcome: str) -> str:
     return f"[{DECISION_STYLE.get(outcome, '')}]{escape(outcome.replace('_', ' ').upper())}[/]"
 
 
-def show_decision(result: VendorResult, console: Console) -> None:
-    """The decision first, with its reasons, conditions and open questions in words."""
+def show_decision(result: VendorResult, console: Console, *, brief: dict[str, Any] | None = None) -> None:
+    """The decision first: tier and why, the reasons in words with their evidence, the conditions or open questions,
+    screening, the one confidence figure and what lowers it."""
+    if brief is None:
+        from provenance_cli.render.document import report_document
+        from provenance_cli.render.interface import RenderContext
+        from provenance_cli.render.summary import executive_summary
+
+        brief = executive_summary(report_document(result, RenderContext(generated_at="")))
     decision = result.decision
     console.print()
-    console.print(f"[bold]Decision:[/bold] {decision_label(decision.outcome)}  {escape(decision.summary)}")
-    for item in decision.reasons if decision.outcome == "reject" else ():
-        console.print(f"  ✗ {escape(item.text)} [dim](answer: {escape(item.answer)})[/dim]")
-    for number, item in enumerate(decision.conditions, start=1):
-        console.print(f"  {number}. {escape(item.recommendation)}")
-    for question in decision.open_questions:
-        console.print(f"  ? {escape(question.text)} [dim]({escape(question.question)}: {escape(question.status)})[/dim]")
+    console.print(
+        f"[bold]Decision:[/bold] {decision_label(decision.outcome)}  tier {tier_label(result.tier)}  "
+        f"overall [bold]{result.overall:.1f}[/bold]/100"
+    )
+    _line(console, escape(decision.summary))
+    _line(console, f"[dim]Why this tier: {escape(brief['tier_basis'])}.[/dim]")
+    for number, reason in enumerate(brief["reasons"], start=1):
+        _item(console, f"{number}.", f"{escape(reason['message'])}")
+        _line(console, f"[dim]Answer: {escape(reason['answer'])}, to “{escape(reason['question'])}”[/dim]", indent=5)
+        for line in _cite(reason["cite"], reason["hits"]):
+            _line(console, f"[dim]{line}[/dim]", indent=5)
+    if decision.outcome == "reject":
+        _line(console, "Conditions for approval: none; the reasons above rule out approval while they stand.")
+    for number, condition in enumerate(brief["conditions"], start=1):
+        _item(console, f"{number}.", f"{escape(condition['message'])} [dim](answer: {escape(condition['answer'])})[/dim]")
+        for action in condition["actions"]:
+            _item(console, "→", f"{escape(action['owner_label'])}: {escape(action['text'])}", indent=5)
+    for question in brief["open_questions"]:
+        could = f"; could mean: {' '.join(question['could_mean'])}" if question["could_mean"] else ""
+        _item(console, "?", f"{escape(question['text'])} [dim]({escape(question['status'])}{escape(could)})[/dim]")
+    screening = brief["screening"]
+    screened = "; ".join(f"{c['title']} ({c['entries']} entries)" for c in screening["screened"])
+    not_screened = "; ".join(c["title"] for c in screening["not_screened"])
+    words = (
+        screening["sentence"]
+        + (f" Screened: {screened}." if screened else "")
+        + (f" Not screened: {not_screened}." if not_screened else "")
+    )
+    _fact(console, "Screening", escape(words))
+    confidence = brief["confidence"]
+    lowest = f" (lowest: {confidence['lowest']['title']}, {confidence['lowest']['value']:.0f}%)" if confidence["lowest"] else ""
+    lowered = f" Lowered by {', '.join(confidence['lowered_by'])}." if confidence["lowered_by"] else ""
+    _fact(console, "Confidence", escape(f"{confidence['value']:.0f}%, {confidence['basis']}{lowest}.{lowered}"))
 
 
 def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
@@ -174,7 +310,7 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
     if wide:
         for category in results[0].categories:
             table.add_column(category.id.replace("_", " "), justify="right", no_wrap=True)
-    table.add_column("min conf.", justify="right", no_wrap=True)
+    table.add_column("confidence", justify="right", no_wrap=True)
     table.add_column("stale", justify="right", no_wrap=True)
     table.add_column("reassess by", no_wrap=True)
     for result in results:
@@ -184,11 +320,12 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
             tier_label(result.tier),
             f"{result.overall:.1f}",
             *((f"{c.score:.0f}" for c in result.categories) if wide else ()),
-            f"{min(c.confidence for c in result.categories):.0f}%",
+            f"{result.confidence:.0f}%",
             str(len(result.stale)),
             f"{result.reassessment_due}{' overdue' if result.overdue else ''}",
         )
     console.print(table)
+    console.print(f"[dim]Confidence is {CONFIDENCE_BASIS}, as in every report.[/dim]")
     if not wide:
         console.print("[dim]Category scores: widen the terminal, or assess one vendor for its full view.[/dim]")
 
@@ -203,31 +340,54 @@ def show_questions(result: VendorResult, catalogue: Catalogue, console: Console)
         console.print(f"      {escape(text)}")
 
 
+COMPARE_COLUMN = 24
+"""Columns a vendor needs in the side-by-side table; narrower terminals get one block per question instead."""
+
+
 def show_comparison(comparison: dict[str, Any], console: Console) -> None:
-    """Vendors side by side in one table; differing answers marked."""
+    """Vendors side by side: decisions, scores, then every question by its text with each vendor's answer label; differing rows marked.
+
+    Nothing is ever cut: a table when the terminal is wide enough for every
+    vendor, otherwise one block per question whose lines wrap with their indent.
+    """
     from provenance_cli.render.compare import MARKER
 
-    table = Table(title=f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})")
-    table.add_column("", no_wrap=True)
-    table.add_column("question / category")
-    for vendor in comparison["vendors"]:
-        table.add_column(escape(vendor["name"]))
-    tiers = []
-    for v in comparison["vendors"]:
-        style = TIER_STYLE.get(v["tier"], "")
-        tiers.append(f"[{style}]{escape(str(v['tier']).upper())}[/]" if style else escape(str(v["tier"]).upper()))
-    table.add_row("", "[bold]tier[/]", *tiers)
-    table.add_row("", "[bold]overall[/]", *(f"{float(v['overall']):.1f}" for v in comparison["vendors"]))
-    for category in comparison["categories"]:
-        mark = MARKER if category["differs"] else ""
-        table.add_row(mark, escape(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
-    table.add_section()
-    for question in comparison["questions"]:
-        mark = MARKER if question["differs"] else ""
-        style = "bold" if question["differs"] else ""
-        cells = [
-            "[dim]n/a[/]" if c is None else (f"[{style}]{escape(c['answer'])}[/]" if style else escape(c["answer"]))
-            for c in question["cells"]
-        ]
-        table.add_row(mark, escape(question["question_id"]), *cells)
-    console.print(table)
+    vendors = comparison["vendors"]
+    title = f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})"
+    measures = [
+        ("decision", [escape(str(v.get("decision") or "n/a").replace("_", " ").upper()) for v in vendors], False),
+        ("tier", [tier_label(v["tier"]) if v["tier"] in TIER_STYLE else escape(str(v["tier"]).upper()) for v in vendors], False),
+        ("overall", [f"{float(v['overall']):.1f}" for v in vendors], False),
+        ("confidence", ["n/a" if v.get("confidence") is None else f"{float(v['confidence']):.0f}%" for v in vendors], False),
+    ]
+    measures += [
+        (c["title"], ["-" if x is None else f"{float(x):.1f}" for x in c["scores"]], c["differs"]) for c in comparison["categories"]
+    ]
+    answers = [
+        (
+            question["text"],
+            ["n/a" if c is None else escape(str(c.get("label", c["answer"]))) for c in question["cells"]],
+            question["differs"],
+        )
+        for question in comparison["questions"]
+    ]
+    if console.width >= 40 + COMPARE_COLUMN * len(vendors):
+        table = Table(title=title, expand=True)
+        table.add_column("", no_wrap=True)
+        table.add_column("question / category", overflow="fold", ratio=3)
+        for vendor in vendors:
+            table.add_column(escape(vendor["name"]), overflow="fold", ratio=1)
+        for name, cells, differs in measures:
+            table.add_row(MARKER if differs else "", f"[bold]{escape(name)}[/]", *cells)
+        table.add_section()
+        for text, cells, differs in answers:
+            shown = [f"[bold]{c}[/]" if differs else c for c in cells]
+            table.add_row(MARKER if differs else "", escape(text), *shown)
+        console.print(table)
+        return
+    console.print(f"[bold]{escape(title)}[/bold]")
+    for name, cells, differs in [*measures, *answers]:
+        console.print()
+        _item(console, MARKER if differs else " ", f"[bold]{escape(name)}[/bold]" + (" [dim](differs)[/dim]" if differs else ""), indent=0)
+        for vendor, cell in zip(vendors, cells, strict=True):
+            _item(console, "", f"{escape(vendor['name'])}: {cell}", indent=2)

@@ -60,12 +60,15 @@ def test_single_vendor_view_shows_what_a_reviewer_needs(cli) -> None:
         "overall",
         "Extraction and distillation detection",
         "confidence",
-        "Top findings",
+        "Findings by question",
         "→",
         "Stale answers",
         "Reassessment due",
     ):
         assert expected in out, expected
+    # The decision and its reasons come first, before the category table.
+    assert out.index("Decision: REJECT") < out.index("Extraction and distillation detection")
+    assert out.index("The buyer keeps this vendor's outputs for training") < out.index("Findings by question")
     assert "\x1b[" not in out, "NO_COLOR and a pipe mean plain text"
 
 
