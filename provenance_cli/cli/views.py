@@ -104,7 +104,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
     document = report_document(result, RenderContext(generated_at=""))
     brief = executive_summary(document)
     console.print()
-    console.print(f"[bold]{escape(result.vendor)}[/bold]  [dim]({escape(result.legal_name)})[/dim]")
+    _line(console, f"[bold]{escape(result.vendor)}[/bold]  [dim]({escape(result.legal_name)})[/dim]", indent=0)
     show_decision(result, console, brief=brief)
 
     console.print()
@@ -136,14 +136,14 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
         shown = rows if all_findings else rows[:TOP_FINDINGS]
         more = "" if len(shown) == len(rows) else f"; --all shows all {len(rows)}"
         console.print()
-        console.print(f"[bold]Findings by question[/bold] ({len(shown)} of {len(rows)}, most points first{more})")
+        _line(console, f"[bold]Findings by question[/bold] ({len(shown)} of {len(rows)}, most points first{more})", indent=0)
         for row in shown:
             _show_row(row, console)
 
     def listing(title: str, items: Sequence[str]) -> None:
         if items:
             console.print()
-            console.print(f"[bold]{title}[/bold] ({len(items)})")
+            _line(console, f"[bold]{title}[/bold] ({len(items)})", indent=0)
             for item in items:
                 _item(console, "-", escape(item))
 
@@ -184,10 +184,16 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
 
     console.print()
     overdue = " [bold red](OVERDUE)[/]" if result.overdue else ""
-    console.print(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]")
-    console.print(
+    _line(
+        console,
+        f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]",
+        indent=0,
+    )
+    _line(
+        console,
         f"[dim]{escape(result.source)} · assessed {result.assessed_on} by {escape(result.profile.assessor)} "
-        f"· scored as of {result.as_of}[/dim]"
+        f"· scored as of {result.as_of}[/dim]",
+        indent=0,
     )
 
 
@@ -225,9 +231,11 @@ def show_decision(result: VendorResult, console: Console, *, brief: dict[str, An
         brief = executive_summary(report_document(result, RenderContext(generated_at="")))
     decision = result.decision
     console.print()
-    console.print(
+    _line(
+        console,
         f"[bold]Decision:[/bold] {decision_label(decision.outcome)}  tier {tier_label(result.tier)}  "
-        f"overall [bold]{result.overall:.1f}[/bold]/100"
+        f"overall [bold]{result.overall:.1f}[/bold]/100",
+        indent=0,
     )
     _line(console, escape(decision.summary))
     _line(console, f"[dim]Why this tier: {escape(brief['tier_basis'])}.[/dim]")
@@ -238,6 +246,8 @@ def show_decision(result: VendorResult, console: Console, *, brief: dict[str, An
             _line(console, f"[dim]{line}[/dim]", indent=5)
     if decision.outcome == "reject":
         _line(console, "Conditions for approval: none; the reasons above rule out approval while they stand.")
+    elif decision.outcome == "approve":
+        _line(console, "Conditions for approval: none.")
     for number, condition in enumerate(brief["conditions"], start=1):
         _item(console, f"{number}.", f"{escape(condition['message'])} [dim](answer: {escape(condition['answer'])})[/dim]")
         for action in condition["actions"]:
