@@ -71,10 +71,6 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
     }
     entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
-    clause = _closed(
-        {"id": _TEXT, "title": _TEXT, "rationale": {"type": "string", "description": "Why the contract needs it, in one line."}},
-        "A contract clause the action puts in the contract (the report's clause checklist).",
-    )
     action = _closed(
         {
             "text": _TEXT,
@@ -83,7 +79,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 "enum": [*ACTION_TYPES, None],
                 "description": "What kind of act; null when the questionnaire (format 1) does not say.",
             },
-            "clause": {"anyOf": [clause, {"type": "null"}]},
+            "clause": {"type": ["string", "null"], "description": "A contract_clause action's clause, by id (see contract_clauses)."},
         },
         "One recommended action.",
     )
@@ -261,6 +257,11 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "type": "array",
             "items": {"$ref": "#/$defs/finding"},
             "description": "Fired rules (staleness excluded), largest contribution first.",
+        },
+        "contract_clauses": {
+            "type": "object",
+            "description": "The contract clauses the findings' actions call for, by id: each clause's title and one-line rationale.",
+            "additionalProperties": _closed({"title": _TEXT, "rationale": _TEXT}),
         },
         "trace": {
             "type": "array",

@@ -92,14 +92,18 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
 
 @lru_cache(maxsize=1024)
 def _action(action: Action) -> dict[str, Any]:
-    """An action as the report carries it; the same few hundred actions recur in every report, so each is built once
-    (report documents are read-only)."""
-    clause = action.clause
+    """An action as the report carries it (its clause by id: ``contract_clauses`` holds each clause once); the same few
+    hundred actions recur in every report, so each is built once (report documents are read-only)."""
+    return {"text": action.text, "owner": action.owner, "type": action.type, "clause": action.clause.id if action.clause else None}
+
+
+def _contract_clauses(findings: Iterable[TraceEntry]) -> dict[str, dict[str, str]]:
+    """Every clause the findings' actions name: id -> title and one-line rationale."""
     return {
-        "text": action.text,
-        "owner": action.owner,
-        "type": action.type,
-        "clause": None if clause is None else {"id": clause.id, "title": clause.title, "rationale": clause.rationale},
+        action.clause.id: {"title": action.clause.title, "rationale": action.clause.rationale}
+        for entry in findings
+        for action in (*entry.actions, *entry.also_actions)
+        if action.clause is not None
     }
 
 
@@ -289,6 +293,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             for c in result.categories
         ],
         "findings": findings,
+        "contract_clauses": _contract_clauses(result.findings),
         "trace": [_entry(t) for t in result.trace],
         "stale": [
             {"question_id": s.question_id, "as_of": _day(s.as_of), "age_days": s.age_days, "max_age_days": s.max_age_days}

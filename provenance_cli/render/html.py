@@ -31,11 +31,7 @@ def views(document: dict[str, Any]) -> dict[str, Any]:
     from provenance_cli.render.document import framework_rows, trace_by_category
 
     return {
-        "brief": summary.executive_summary(document),
-        "rows": summary.question_rows(document),
-        "owners": summary.actions_by_owner(document),
-        "clauses": summary.clause_checklist(document),
-        "labels": summary.answer_labels(document),
+        **summary.reader_views(document),
         "messages": {t["rule_id"]: t["message"] for t in document.get("trace", [])},
         "trace_by_category": trace_by_category(document),
         "frameworks": framework_rows(document),

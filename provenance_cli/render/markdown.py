@@ -10,6 +10,7 @@ escaped cells, row by row, for speed; a custom ``report.md.j2`` may use them
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from provenance_cli.render.interface import RenderContext, Renderer
@@ -64,19 +65,20 @@ def hits_citation(hits: list[dict[str, Any]]) -> str:
 
 
 def _actions(actions: list[dict[str, Any]]) -> str:
+    return " • ".join(_action(a["owner_label"], a["type"], a["text"]) for a in actions)
+
+
+@lru_cache(maxsize=2048)
+def _action(owner_label: str, kind: str | None, text: str) -> str:
+    """One action as Markdown, built once: the same few hundred recur in every report."""
     from provenance_cli.render.templating import md_finalize as e
 
-    parts = []
-    for a in actions:
-        kind = " (contract clause)" if a["type"] == "contract_clause" else ""
-        parts.append(f"**{e(a['owner_label'])}**{kind}: {e(a['text'])}")
-    return " • ".join(parts)
+    return f"**{e(owner_label)}**{' (contract clause)' if kind == 'contract_clause' else ''}: {e(text)}"
 
 
-def table_rows(document: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
+def table_rows(document: dict[str, Any], groups: list[dict[str, Any]], labels: dict[str, str]) -> dict[str, Any]:
     """Pre-escaped table rows (MdSafe strings) for the report template."""
     from provenance_cli.render.document import framework_rows
-    from provenance_cli.render.summary import answer_labels
     from provenance_cli.render.templating import MdSafe, md_finalize
 
     e = md_finalize
@@ -110,7 +112,6 @@ def table_rows(document: dict[str, Any], groups: list[dict[str, Any]]) -> dict[s
         cells = [f"{e(a['text'])} ({e(a['question_id'])})", answer, e(a.get("as_of")), "; ".join(links), e(a.get("note"))]
         answers.append(row(cells))
 
-    labels = answer_labels(document)
     trace: dict[str, list[str]] = {}
     for t in document["trace"]:
         contribution = f"{t['contribution']}" + (" (waived)" if t.get("waiver") else "")
@@ -129,8 +130,8 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
     from provenance_cli.render import summary
     from provenance_cli.render.templating import MdSafe, template
 
-    brief = summary.executive_summary(document)
-    groups = summary.question_rows(document)
+    views = summary.reader_views(document)
+    brief, groups = views["brief"], views["rows"]
     cites = {
         "reasons": [MdSafe(" ".join(x for x in (citation(i["cite"]), hits_citation(i["hits"])) if x)) for i in brief["reasons"]],
         "conditions": [MdSafe(" ".join(x for x in (citation(i["cite"]), hits_citation(i["hits"])) if x)) for i in brief["conditions"]],
@@ -141,11 +142,11 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
         r=document,
         brief=brief,
         groups=groups,
-        owners=summary.actions_by_owner(document),
-        clauses=summary.clause_checklist(document),
+        owners=views["owners"],
+        clauses=views["clauses"],
         cites=cites,
         messages={t["rule_id"]: t["message"] for t in document["trace"]},
-        rows=table_rows(document, groups),
+        rows=table_rows(document, groups, views["labels"]),
     )
 
 

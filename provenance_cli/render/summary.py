@@ -15,6 +15,7 @@ labels or actions, and the bundled questionnaires fill in the labels.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from provenance_cli.formats.vocabulary import ACTION_OWNER_NAMES, ACTION_OWNERS, ACTION_TYPE_NAMES, SEVERITY_RANK, TIER_RANK
@@ -89,12 +90,21 @@ def _day(value: Any) -> str | None:
     return str(value)[:10] if value else None
 
 
-def answer_citations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Question id -> what the answer rests on: its evidence (title, link, retrieved date) and its as-of date."""
-    from provenance_cli.render.templating import safe_url
+class Citations(dict):  # type: ignore[type-arg]
+    """Question id -> what the answer rests on: its evidence (title, link, retrieved date) and its as-of date.
 
-    cited: dict[str, dict[str, Any]] = {}
-    for answer in document.get("answers", []):
+    Worked out on first use: a report cites the few answers behind its
+    knock-outs and allegations, not all eighty.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        super().__init__()
+        self.answers = {a["question_id"]: a for a in document.get("answers", [])}
+
+    def __missing__(self, question_id: str) -> dict[str, Any]:
+        from provenance_cli.render.templating import safe_url
+
+        answer = self.answers[question_id]
         sources = [
             {
                 "title": e.get("title") or e["url"],
@@ -105,8 +115,23 @@ def answer_citations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             }
             for e in answer.get("evidence", [])
         ]
-        cited[answer["question_id"]] = {"sources": sources, "as_of": _day(answer.get("as_of")), "question": answer.get("text", "")}
-    return cited
+        cited = {"sources": sources, "as_of": _day(answer.get("as_of")), "question": answer.get("text", "")}
+        self[question_id] = cited
+        return cited
+
+    def get(self, question_id: Any, default: Any = None) -> Any:
+        """The citation of ``question_id``, or ``default`` when the report has no such answer."""
+        return self[question_id] if question_id in self.answers else default
+
+    def question(self, question_id: str) -> str:
+        """The question's text, without working out its citation."""
+        answer = self.answers.get(question_id)
+        return str(answer.get("text", "")) if answer else ""
+
+
+def answer_citations(document: dict[str, Any]) -> Citations:
+    """Question id -> what the answer rests on (see :class:`Citations`)."""
+    return Citations(document)
 
 
 def screening_hits(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -140,14 +165,21 @@ def screening_hits(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _action_view(action: dict[str, Any]) -> dict[str, Any]:
-    owner = action.get("owner")
+    clause = action.get("clause")
+    clause_id = clause.get("id") if isinstance(clause, dict) else clause
+    return _action_view_of(action["text"], action.get("owner"), action.get("type"), clause_id)
+
+
+@lru_cache(maxsize=2048)
+def _action_view_of(text: str, owner: str | None, kind: str | None, clause_id: str | None) -> dict[str, Any]:
+    """One action as the views show it; the same few hundred recur in every report, so each is built once (read-only)."""
     return {
-        "text": action["text"],
+        "text": text,
         "owner": owner,
         "owner_label": ACTION_OWNER_NAMES.get(owner, UNSTATED_OWNER) if owner else UNSTATED_OWNER,
-        "type": action.get("type"),
-        "type_label": ACTION_TYPE_NAMES.get(action.get("type") or "", ""),
-        "clause": action.get("clause"),
+        "type": kind,
+        "type_label": ACTION_TYPE_NAMES.get(kind or "", ""),
+        "clause": clause_id,
     }
 
 
@@ -163,7 +195,7 @@ def _needs_citation(finding: dict[str, Any], allegations: set[str]) -> bool:
     return bool(finding.get("knockout")) or finding.get("question_id") in allegations
 
 
-def question_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+def question_rows(document: dict[str, Any], shared: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Findings grouped by category, one row per question (or per vendor or screening fact), riskiest first.
 
     A row shows the question, the answer's label, the strongest rule's message,
@@ -171,10 +203,8 @@ def question_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     actions that apply to that answer, each once. Allegations, knock-outs and
     screening hits carry their evidence inline.
     """
-    labels = answer_labels(document)
-    citations = answer_citations(document)
+    labels, citations, hits = _shared(document, shared)
     allegations = {a["question_id"] for a in document.get("answers", []) if a.get("allegation")}
-    hits = screening_hits(document)
     rows_by_category: dict[str, dict[str, dict[str, Any]]] = {}
     for finding in document.get("findings", []):
         question_id = finding.get("question_id")
@@ -196,12 +226,12 @@ def question_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     return groups
 
 
-def _new_row(finding: dict[str, Any], labels: dict[str, str], citations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _new_row(finding: dict[str, Any], labels: dict[str, str], citations: Citations) -> dict[str, Any]:
     question_id = finding.get("question_id")
     if question_id is None:
         question, answer = FACTS_QUESTION, str(finding.get("answer", ""))
     else:
-        question = citations.get(question_id, {}).get("question") or question_id
+        question = citations.question(question_id) or question_id
         answer = finding.get("answer_label") or labels.get(question_id, str(finding.get("answer", "")))
     return {
         "question_id": question_id,
@@ -247,43 +277,43 @@ def _add_finding(row: dict[str, Any], finding: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- actions by owner, clause checklist
 
 
-def _acting_findings(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Findings whose actions are still to do: a waived finding is accepted risk and calls for nothing."""
-    return [f for f in document.get("findings", []) if not f.get("waiver")]
+def _acting_findings(document: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Findings whose actions are still to do, with those actions: a waived finding is accepted risk and calls for nothing."""
+    return [(f, finding_actions(f)) for f in document.get("findings", []) if not f.get("waiver")]
 
 
-def actions_by_owner(document: dict[str, Any]) -> list[dict[str, Any]]:
+def actions_by_owner(
+    document: dict[str, Any], acting: list[tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
+) -> list[dict[str, Any]]:
     """Every action the findings call for, each once, grouped by who acts (contract clauses go to the checklist)."""
-    labels = {a["question_id"]: a.get("text", "") for a in document.get("answers", [])}
     by_owner: dict[str | None, dict[str, dict[str, Any]]] = {}
-    clause_count = 0
-    for finding in _acting_findings(document):
-        where = labels.get(finding.get("question_id") or "", "") or FACTS_QUESTION
-        for action in finding_actions(finding):
-            if action["type"] == "contract_clause":
-                clause_count += 1
-                continue
-            entry = by_owner.setdefault(action["owner"], {}).setdefault(action["text"], {**action, "questions": []})
-            if where not in entry["questions"]:
-                entry["questions"].append(where)
+    for _, actions in _acting_findings(document) if acting is None else acting:
+        for action in actions:
+            if action["type"] != "contract_clause":
+                by_owner.setdefault(action["owner"], {}).setdefault(action["text"], action)
     order = [*ACTION_OWNERS, None]
-    groups = []
-    for owner in sorted(by_owner, key=lambda o: order.index(o) if o in order else len(order)):
-        actions = list(by_owner[owner].values())
-        title = ACTION_OWNER_NAMES.get(owner, UNSTATED_OWNER) if owner else UNSTATED_OWNER
-        groups.append({"owner": owner, "title": title, "actions": actions})
-    return groups
+    return [
+        {
+            "owner": owner,
+            "title": ACTION_OWNER_NAMES.get(owner, UNSTATED_OWNER) if owner else UNSTATED_OWNER,
+            "actions": list(by_owner[owner].values()),
+        }
+        for owner in sorted(by_owner, key=lambda o: order.index(o) if o in order else len(order))
+    ]
 
 
-def clause_checklist(document: dict[str, Any]) -> list[dict[str, Any]]:
+def clause_checklist(
+    document: dict[str, Any], acting: list[tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
+) -> list[dict[str, Any]]:
     """The contract clauses the findings call for, each once with its rationale, what to ask for, and the findings behind it."""
+    known = document.get("contract_clauses", {})
     clauses: dict[str, dict[str, Any]] = {}
-    for finding in _acting_findings(document):
-        for action in finding_actions(finding):
-            clause = action.get("clause")
-            if action["type"] != "contract_clause" or not clause:
+    for finding, actions in _acting_findings(document) if acting is None else acting:
+        for action in actions:
+            clause_id = action.get("clause")
+            if action["type"] != "contract_clause" or not clause_id or clause_id not in known:
                 continue
-            entry = clauses.setdefault(clause["id"], {**clause, "asks": [], "because": []})
+            entry = clauses.setdefault(clause_id, {"id": clause_id, **known[clause_id], "asks": [], "because": []})
             if action["text"] not in entry["asks"]:
                 entry["asks"].append(action["text"])
             if finding["message"] not in entry["because"]:
@@ -341,9 +371,7 @@ def confidence_view(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reason(
-    item: dict[str, Any], labels: dict[str, str], citations: dict[str, dict[str, Any]], hits: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _reason(item: dict[str, Any], labels: dict[str, str], citations: Citations, hits: list[dict[str, Any]]) -> dict[str, Any]:
     question_id = item.get("question")
     cite = citations.get(question_id) if question_id else None
     answer = item.get("answer_label") or (labels.get(question_id, item.get("answer", "")) if question_id else item.get("answer", ""))
@@ -357,12 +385,40 @@ def _reason(
     }
 
 
-def executive_summary(document: dict[str, Any]) -> dict[str, Any]:
+def _shared(document: dict[str, Any], shared: dict[str, Any] | None) -> tuple[dict[str, str], Citations, list[dict[str, Any]]]:
+    """Labels, citations and screening hits, worked out once when several views of one report are built together."""
+    if shared is None:
+        shared = {}
+    if "labels" not in shared:
+        shared.update(labels=answer_labels(document), citations=answer_citations(document), hits=screening_hits(document))
+    return shared["labels"], shared["citations"], shared["hits"]
+
+
+def reader_views(document: dict[str, Any]) -> dict[str, Any]:
+    """Everything the reader sees beside the document itself, built once for one report (Markdown and HTML both use it)."""
+    if _last_views[0] is document:
+        return _last_views[1]  # type: ignore[no-any-return]
+    shared: dict[str, Any] = {}
+    acting = _acting_findings(document)
+    views = {
+        "brief": executive_summary(document, shared),
+        "rows": question_rows(document, shared),
+        "owners": actions_by_owner(document, acting),
+        "clauses": clause_checklist(document, acting),
+        "labels": shared["labels"],
+    }
+    _last_views[:] = [document, views]
+    return views
+
+
+_last_views: list[Any] = [None, None]
+"""The views of the last report document asked for: a report is rendered to several formats in a row."""
+
+
+def executive_summary(document: dict[str, Any], shared: dict[str, Any] | None = None) -> dict[str, Any]:
     """Page one: the decision and tier, the reasons in words, the conditions, what is open, screening, confidence, the next review."""
     decision = document["decision"]
-    labels = answer_labels(document)
-    citations = answer_citations(document)
-    hits = screening_hits(document)
+    labels, citations, hits = _shared(document, shared)
     findings = {f["rule_id"]: f for f in document.get("findings", [])}
     reasons = [_reason(item, labels, citations, hits) for item in decision.get("reasons", [])]
     conditions = []

@@ -244,3 +244,33 @@ def test_the_index_sorts_by_every_column_without_a_script(browser, reports, widt
     assert shown() == default
     assert requests == [reports["index"].as_uri()]
     page.close()
+
+
+def test_every_example_as_pdf_leads_with_the_decision_in_words(tmp_path: Path):
+    """Each example's PDF: page one names the decision and its reasons; no rule id before the appendix, and in the
+    appendix every rule id with its message's words (the HTML test checks them row by row); no machine answer value."""
+    pytest.importorskip("weasyprint")
+    from test_reader_reports import check_no_machine_values, machine_values, reasons_in_words
+
+    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.render.templating import decision_label
+
+    ids = re.compile(
+        r"(?<![\w-])(" + "|".join(sorted((re.escape(c.rule.id) for c in load_catalogue().rules), key=len, reverse=True)) + r")(?![\w-])"
+    )
+    for result in assess(example_paths()):
+        document = report_document(result, CONTEXT)
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(get_renderer("pdf").render(result, CONTEXT))
+        pages = [" ".join(text.split()) for text in pdf_pages(pdf)]
+        assert f"Decision: {decision_label(result.decision.outcome)}" in pages[0]
+        for reason in reasons_in_words(document):
+            assert " ".join(reason.split()) in pages[0] + pages[1], (result.vendor, reason)
+        appendix = next(n for n, text in enumerate(pages) if "Appendix The audit record" in text)
+        reader, audit = " ".join(pages[:appendix]), " ".join(pages[appendix:])
+        assert not ids.findall(reader), (result.vendor, ids.findall(reader)[:3])
+        messages = {t["rule_id"]: " ".join(t["message"].split()) for t in document["trace"]}
+        words = set(re.findall(r"[\w']+", audit))
+        for rule in set(ids.findall(audit)):
+            assert set(re.findall(r"[\w']+", messages[rule])) <= words, (result.vendor, rule)
+        check_no_machine_values(reader + audit, machine_values(document))
