@@ -32,13 +32,14 @@ def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
     When the pages cannot be re-checked (offline mode, no network) the result is a warning and no findings:
     an assessment does not fail because the web is out of reach.
     """
-    from provenance_cli.evidence import drift_findings, lock_path_for, reassessment_reason
+    from provenance_cli.evidence import drift_findings, lock_to_read, reassessment_reason
     from provenance_cli.evidence.lock import lock_from_bytes
+    from provenance_cli.formats.safeyaml import read_bytes
 
-    path = lock_path_for(dossier.source)
-    if not path.is_file():
+    path = lock_to_read(dossier.source)
+    if not path.exists():
         return None
-    raw = path.read_bytes()  # read once: the digest the report cites is of the lock that was scored
+    raw = read_bytes(path)  # read once: the digest the report cites is of the lock that was scored; a FIFO or folder is refused
     digest = hashlib.sha256(raw).hexdigest()
     lock = lock_from_bytes(raw, str(path))
     try:

@@ -15,6 +15,7 @@ knowing what it renders, so rendering spreads over the cores too.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,6 +55,8 @@ class AssessOptions:
     offline: bool = False
     require_screening: bool = False
     """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
+    weigh_questions: bool = False
+    """Work out each open question's points at stake and order them by it (``provcheck questions``; costs a few re-scorings)."""
 
 
 @dataclass(frozen=True)
@@ -134,12 +137,14 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
     except InputError as exc:  # a malformed lock file or custom list
         return Outcome(path, problems=tuple(exc.problems))
 
+    from provenance_cli.assessment.triggers import list_editions
+
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
-    result = score_dossier(
-        dossier,
-        catalogue,
-        policy,
+    score = functools.partial(
+        score_dossier,
+        catalogue=catalogue,
+        policy=policy,
         today=options.today,
         listings=screened.listings if screened else frozenset(),
         listing_notes=screened.notes if screened else None,
@@ -147,7 +152,22 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         ownership=screened.ownership if screened else frozenset(),
         screening_gaps=gaps,
         contradictions=screened.contradictions if screened else (),
+        list_editions=list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else []),
     )
+    result = score(dossier)
+    if options.weigh_questions and result.open_items:
+        from provenance_cli.assessment.followups import weigh_open_items
+        from provenance_cli.assessment.scoring import overall_score
+
+        rescore = functools.partial(
+            overall_score,
+            catalogue=catalogue,
+            policy=policy,
+            today=options.today,
+            listings=screened.listings if screened else frozenset(),
+            ownership=screened.ownership if screened else frozenset(),
+        )
+        result = weigh_open_items(result, dossier, catalogue, rescore)
     result = dataclasses.replace(
         result,
         screening=screened.result if screened else None,
@@ -162,7 +182,7 @@ DEFAULT_REQUIRED = ("csl", "dod_1260h")
 
 def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, screen: bool) -> tuple[tuple[str, str], ...]:
     """Required sources that were not screened, with why: (source key, reason in words)."""
-    required = list(dict.fromkeys([*policy.model.screening.required, *(DEFAULT_REQUIRED if require else ())]))
+    required = list(dict.fromkeys([*policy.required_sources, *(DEFAULT_REQUIRED if require else ())]))
     if not required:
         return ()
     if not screen:
@@ -182,13 +202,28 @@ def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, 
 def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> Outcome:
     """Assess one file, then run the finisher on its result in the same process."""
     path, options, finish, named = job
-    outcome = assess_file((path, options), named=named)
+    try:
+        outcome = assess_file((path, options), named=named)
+    except Exception as exc:  # a bug one dossier runs into must not cost the other vendors their reports
+        return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),))
     if finish is None or outcome.result is None:
         return outcome
     try:
         return dataclasses.replace(outcome, report=finish(outcome.result))
     except ProvcheckError as exc:
         return dataclasses.replace(outcome, report_error=f"{path}: {exc}")
+
+
+def internal_error(exc: Exception) -> str:
+    """What to say about an unexpected exception while assessing one file: its type, message and where it was raised."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"could not be assessed: internal error {type(exc).__name__}: {exc}{where}"
+        " (a bug in provcheck, please report it; the other files were assessed)"
+    )
 
 
 def assess_files(

@@ -9,11 +9,12 @@ lock from the one that produced its verdict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from provenance_cli.formats.vocabulary import SEVERITY_RANK
+from provenance_cli.formats.vocabulary import SEVERITY_RANK, VENDOR_AUDIENCES
 
 if TYPE_CHECKING:
     from provenance_cli.evidence.results import EvidenceFinding
@@ -77,6 +78,19 @@ class Action:
     """ask, contract_clause, review or engineering_change."""
     clause: ClauseRef | None = None
     """The clause a ``contract_clause`` action puts in the contract."""
+
+
+def actions_of(recommendation: str | None, recommendations: Sequence[Any], clauses: Mapping[str, Any]) -> tuple[Action, ...]:
+    """A rule's or trigger's recommendations as actions: format 2 gives each an owner and a type (and a contract
+    clause its clause); format 1 has one text without them."""
+    if not recommendations:
+        return (Action(" ".join((recommendation or "").split()), None, None),)
+    actions = []
+    for item in recommendations:
+        clause = clauses.get(item.clause) if item.clause else None
+        ref = ClauseRef(clause.id, clause.title, " ".join(clause.rationale.split())) if clause else None
+        actions.append(Action(" ".join(item.text.split()), item.owner, item.type, ref))
+    return tuple(actions)
 
 
 @dataclass(slots=True)
@@ -208,6 +222,57 @@ class AnswerRecord:
     """The question reports a public allegation: findings on it cite their source and dates inline."""
 
 
+REASON_WORDS = {
+    "unanswered": "unanswered",
+    "undisclosed": "undisclosed by the vendor",
+    "not_established": "not established yet",
+    "unknown": "answer says it is not known yet",
+    "evidence_missing": "evidence missing",
+    "stale": "stale",
+}
+"""Why a question is still open, in words (``stale`` gains its date)."""
+
+
+@dataclass(slots=True)
+class FollowUp:
+    """One question still open for a vendor, listed once with every reason it is open.
+
+    Vendor and either questions are what to send the vendor; buyer questions
+    are the buyer's own to-do list and are never "undisclosed by the vendor".
+    Read-only by convention, not frozen, for the same reason as
+    :class:`TraceEntry`: scoring builds dozens per dossier (weighing makes
+    changed copies with ``dataclasses.replace``).
+    """
+
+    question_id: str
+    category: str
+    audience: str
+    """vendor, buyer or either (see formats/vocabulary.py ``Audience``)."""
+    text: str
+    """The question as put to whoever answers it: the vendor's second-person wording for vendor and either questions."""
+    reasons: tuple[str, ...]
+    """Codes of :data:`REASON_WORDS`, in that order: unanswered, undisclosed, not_established, unknown, evidence_missing, stale."""
+    answer: str | None
+    """The current answer as a reviewer reads it; None when unanswered."""
+    stale_as_of: date | None = None
+    """The date of a stale answer."""
+    points_at_stake: float | None = None
+    """How far the overall score could move with the answer (docs/SCORING.md); None when not computed."""
+    decides: tuple[str, ...] = ()
+    """Knock-out rules an answer could still trigger: the question is one of the decision's open questions."""
+
+    @property
+    def to_vendor(self) -> bool:
+        """True when the question is sent to the vendor (vendor and either questions)."""
+        return self.audience in VENDOR_AUDIENCES
+
+    @property
+    def why(self) -> str:
+        """Every reason in words, e.g. "undisclosed by the vendor; stale (as of 2026-07-03)"."""
+        words = [REASON_WORDS[r] + (f" (as of {self.stale_as_of})" if r == "stale" and self.stale_as_of else "") for r in self.reasons]
+        return "; ".join(words)
+
+
 @dataclass(frozen=True)
 class VendorProfile:
     """Who the vendor is, as the dossier states it."""
@@ -296,6 +361,7 @@ class VendorResult:
     """Rules whose knock-out forced a tier (decided by known facts, not waived)."""
     stale: tuple[StaleAnswer, ...]
     undisclosed: tuple[str, ...]
+    """Vendor and either questions the vendor did not disclose (a buyer question is never undisclosed by the vendor)."""
     unanswered: tuple[str, ...]
     missing_evidence: tuple[str, ...]
     waivers_applied: tuple[WaiverRef, ...]
@@ -318,6 +384,19 @@ class VendorResult:
     """The screening this result was scored with; None when screening was off."""
     evidence: EvidenceReview | None = None
     """Evidence drift against the lock file this result was scored with; None without a lock."""
+    open_items: tuple[FollowUp, ...] = ()
+    """Every applicable question still open (unanswered, undisclosed, unknown, unevidenced or stale), once each,
+    in questionnaire order, or most points at stake first once the pipeline has weighed them."""
+
+    @property
+    def vendor_questions(self) -> tuple[FollowUp, ...]:
+        """The open questions to send the vendor (vendor and either questions)."""
+        return tuple(item for item in self.open_items if item.to_vendor)
+
+    @property
+    def buyer_tasks(self) -> tuple[FollowUp, ...]:
+        """The buyer's own open questions, shown apart from the vendor's."""
+        return tuple(item for item in self.open_items if not item.to_vendor)
 
     @property
     def findings(self) -> tuple[TraceEntry, ...]:

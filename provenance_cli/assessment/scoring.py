@@ -37,22 +37,24 @@ from provenance_cli.assessment.results import (
     Action,
     AnswerRecord,
     CategoryScore,
-    ClauseRef,
     DisabledRule,
     EvidenceRef,
+    FollowUp,
     OpenQuestion,
     StaleAnswer,
     TraceEntry,
     VendorProfile,
     VendorResult,
     WaiverRef,
+    actions_of,
 )
+from provenance_cli.assessment.triggers import ListEdition, fire_triggers
 from provenance_cli.formats.conditions import Condition, Facts, answer_ranks
 from provenance_cli.formats.dossier import Dossier
-from provenance_cli.formats.models import AnswerEntry, Clause, Question, Rule
+from provenance_cli.formats.models import AnswerEntry, Question
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledRule
-from provenance_cli.formats.vocabulary import SCREENING_SOURCES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
+from provenance_cli.formats.vocabulary import SCREENING_SOURCES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, VENDOR_AUDIENCES
 
 
 def display_answer(question: Question | None, value: Any) -> str:
@@ -94,18 +96,6 @@ def answer_label(question: Question | None, value: Any, choice_labels: dict[str,
         unit = question.unit[:-1] if value == 1 and question.unit.endswith("s") else question.unit
         return f"{value:g} {unit}"
     return display_answer(question, value)
-
-
-def _actions(rule: Rule, clauses: dict[str, Clause]) -> tuple[Action, ...]:
-    """A rule's recommendations as actions: format 2 gives each an owner and a type; format 1 has one text without them."""
-    if not rule.recommendations:
-        return (Action(" ".join((rule.recommendation or "").split()), None, None),)
-    actions = []
-    for item in rule.recommendations:
-        clause = clauses.get(item.clause) if item.clause else None
-        ref = ClauseRef(clause.id, clause.title, " ".join(clause.rationale.split())) if clause else None
-        actions.append(Action(" ".join(item.text.split()), item.owner, item.type, ref))
-    return tuple(actions)
 
 
 STALE_ACTION = Action("Ask the vendor to confirm or update this answer and cite current evidence.", "vendor", "ask")
@@ -173,6 +163,12 @@ class _Plan:
     """Per category: (question id, weight, evidence required) in order."""
     choice_labels: dict[str, dict[str, str]]
     """Per choice question: value -> label, in questionnaire order."""
+    buyer_questions: frozenset[str]
+    """Questions only the buyer answers: their ``undisclosed`` is a fact not established yet, never the vendor's silence."""
+    asked: dict[str, str]
+    """Per question, its text as put to whoever answers it (the vendor's wording for vendor and either questions)."""
+    audience: dict[str, str]
+    """Per question, who answers it."""
 
 
 _plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
@@ -213,7 +209,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         question = catalogue.questions[rule.question] if rule.question else None
         points = override.points if override and override.points is not None else rule.points
         weight = question.weight if question else 1.0
-        actions = _actions(rule, catalogue.clauses)
+        actions = actions_of(rule.recommendation, rule.recommendations, catalogue.clauses)
         rules.append(
             _PlannedRule(
                 compiled=compiled,
@@ -271,6 +267,12 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         answer_specs=specs,
         confidence_specs=confidence,
         choice_labels={qid: {c.value: c.label for c in q.choices} for qid, q in catalogue.questions.items() if q.choices},
+        buyer_questions=frozenset(qid for qid, q in catalogue.questions.items() if q.audience not in VENDOR_AUDIENCES),
+        asked={
+            qid: " ".join((q.vendor_text if q.audience in VENDOR_AUDIENCES and q.vendor_text else q.text).split())
+            for qid, q in catalogue.questions.items()
+        },
+        audience={qid: q.audience for qid, q in catalogue.questions.items()},
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -288,12 +290,15 @@ def score_dossier(
     ownership: frozenset[str] = frozenset(),
     screening_gaps: tuple[tuple[str, str], ...] = (),
     contradictions: tuple[Contradiction, ...] = (),
+    list_editions: Sequence[ListEdition] = (),
 ) -> VendorResult:
     """Score one dossier and decide. Pure: same inputs, same result.
 
     ``listings`` are screening hits as (list key, role) pairs and
     ``listing_notes`` their wording for the trace; ``reassess_now`` is a
-    reason (e.g. evidence changed) that makes reassessment due today.
+    reason (e.g. evidence changed) that makes reassessment due today;
+    ``list_editions`` are the screened lists' edition dates, which date
+    triggers compare with the last screen.
     """
     plan = _plan(catalogue, policy)
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
@@ -306,13 +311,14 @@ def score_dossier(
     trace = [*fired, *(_contradiction_entry(c, catalogue) for c in contradictions)]
     stale, stale_entries = _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)
     trace.extend(stale_entries)
+    trace.extend(fire_triggers(catalogue, policy, dossier, applicable, today, list_editions, waivers_applied))
 
     knockouts, undecided, open_questions = _knockouts(plan, catalogue, facts, applicable, fired, policy)
     open_questions += tuple(_not_screened(source, reason) for source, reason in screening_gaps)
     criticality = model.engagement.criticality if model.engagement else None
     # Tiers count every knock-out that fired (a riskier answer never lowers a tier); the decision
     # rejects only on those decided by known facts, and asks about the rest.
-    categories, decided_floors, undisclosed, unanswered, missing = _categories(
+    categories, decided_floors, (undisclosed, unanswered, missing, not_established) = _categories(
         plan, catalogue, policy, dossier, applicable, trace, stale, knockouts, undecided
     )
     weight_sum = sum(c.weight for c in categories)
@@ -329,6 +335,7 @@ def score_dossier(
         decided = [(c.title, floor, c.score) for c, floor in zip(categories, decided_floors, strict=True)]
         decided_tier = _overall_tier(policy, overall, criticality, decided, knockouts, findings)[0]
     decision = decide(policy, tier=decided_tier, findings=findings, knockouts=knockouts, open_questions=open_questions)
+    records = _answer_records(dossier, applicable, plan, shown)
 
     assessed = model.assessment.date
     cadence = policy.reassess_after_days(tier)
@@ -356,7 +363,7 @@ def score_dossier(
         undisclosed=tuple(undisclosed),
         unanswered=tuple(unanswered),
         missing_evidence=tuple(missing),
-        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in fired if t.waiver})),
+        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in trace if t.waiver})),
         waivers_expired=tuple(waivers_expired),
         disabled_rules=plan.disabled,
         reassessment_due=due,
@@ -365,10 +372,91 @@ def score_dossier(
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
         profile=_profile(dossier),
-        answers=_answer_records(dossier, applicable, plan, shown),
+        answers=records,
         decision=decision,
         confidence=confidence,
+        open_items=_open_items(
+            plan, dossier, applicable, (undisclosed, unanswered, missing, not_established), stale, open_questions, records
+        ),
     )
+
+
+def _open_items(
+    plan: _Plan,
+    dossier: Dossier,
+    applicable: set[str],
+    lists: tuple[list[str], list[str], list[str], list[str]],
+    stale: list[StaleAnswer],
+    open_questions: tuple[OpenQuestion, ...],
+    records: tuple[AnswerRecord, ...],
+) -> tuple[FollowUp, ...]:
+    """Every applicable question still open, once, with all its reasons, in questionnaire order (answers as the records show them)."""
+    undisclosed, unanswered, missing, not_established = lists
+    reasons: dict[str, list[str]] = {}
+    for code, ids in (("unanswered", unanswered), ("undisclosed", undisclosed), ("not_established", not_established)):
+        for question_id in ids:
+            reasons.setdefault(question_id, []).append(code)
+    for question_id, unknown_choices in plan.unknown_answers.items():
+        if question_id in applicable and dossier.answers.get(question_id) in unknown_choices:
+            reasons.setdefault(question_id, []).append("unknown")
+    for question_id in missing:
+        reasons.setdefault(question_id, []).append("evidence_missing")
+    stale_as_of = {s.question_id: s.as_of for s in stale}
+    for question_id in stale_as_of:
+        reasons.setdefault(question_id, []).append("stale")
+    if not reasons:
+        return ()
+    decides = {q.question: q.could_trigger for q in open_questions}
+    items: list[FollowUp] = []
+    for record in records:
+        question_id = record.question_id
+        if question_id not in reasons:
+            continue
+        # Positional, in FollowUp's field order: dozens of these per dossier.
+        items.append(
+            FollowUp(
+                question_id,
+                record.category,
+                plan.audience[question_id],
+                plan.asked[question_id],
+                tuple(reasons[question_id]),
+                None if record.status == "unanswered" else record.answer,
+                stale_as_of.get(question_id),
+                None,
+                decides.get(question_id, ()),
+            )
+        )
+    return tuple(items)
+
+
+def overall_score(
+    dossier: Dossier,
+    catalogue: Catalogue,
+    policy: Policy,
+    *,
+    today: date,
+    listings: frozenset[tuple[str, str]] = frozenset(),
+    ownership: frozenset[str] = frozenset(),
+) -> float:
+    """The overall score :func:`score_dossier` gives, without the decision, records and lists.
+
+    Weighing open questions re-scores a dossier once per possible answer;
+    only the score matters there, and this is the same arithmetic (fired
+    rules and stale penalties, each category capped at 100, the policy's
+    weighted mean) at a fraction of the cost.
+    """
+    plan = _plan(catalogue, policy)
+    facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
+    applicable = applicable_questions(catalogue, facts)
+    waivers, _ = _waivers(policy, dossier, today)
+    trace = _fire_rules(plan, facts, applicable, dossier.answers, {}, waivers, {})
+    trace += _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)[1]
+    raw: dict[str, float] = {}
+    for entry in trace:
+        raw[entry.category] = raw.get(entry.category, 0.0) + entry.contribution
+    weights = [(policy.weight(q.id), min(100.0, raw.get(q.id, 0.0))) for q in catalogue.questionnaires]
+    weight_sum = sum(weight for weight, _ in weights)
+    return sum(weight * score for weight, score in weights) / weight_sum if weight_sum else 0.0
 
 
 def _waivers(policy: Policy, dossier: Dossier, today: date) -> tuple[dict[str, Waiver], list[WaiverRef]]:
@@ -595,7 +683,9 @@ def _knockouts(
             continue
         for question_id in unknown:
             value = facts.answers.get(question_id)
-            status = "unanswered" if value is None else (UNDISCLOSED if value == UNDISCLOSED else "unknown")
+            # A buyer question left "undisclosed" is a fact the buyer has not established: unknown, not the vendor's silence.
+            withheld = value == UNDISCLOSED and question_id not in plan.buyer_questions
+            status = "unanswered" if value is None else (UNDISCLOSED if withheld else "unknown")
             _, _, rules, messages = open_by_question.setdefault(
                 question_id, (" ".join(catalogue.questions[question_id].text.split()), status, [], [])
             )
@@ -731,8 +821,8 @@ def _categories(
     stale: list[StaleAnswer],
     knockouts: list[TraceEntry],
     undecided: list[TraceEntry],
-) -> tuple[list[CategoryScore], list[str], list[str], list[str], list[str]]:
-    """Each category's score, confidence and own tier; and the undisclosed, unanswered and unevidenced questions.
+) -> tuple[list[CategoryScore], list[str], tuple[list[str], list[str], list[str], list[str]]]:
+    """Each category's score, confidence and own tier; and the undisclosed, unanswered, unevidenced and unestablished questions.
 
     The tiers count every fired knock-out; the second list gives each
     category's tier counting only knock-outs decided by known facts (what the
@@ -762,6 +852,8 @@ def _categories(
     undisclosed: list[str] = []
     unanswered: list[str] = []
     missing: list[str] = []
+    not_established: list[str] = []
+    buyer_questions = plan.buyer_questions
     categories: list[CategoryScore] = []
     entries = dossier.model.answers
     answers = dossier.answers
@@ -779,8 +871,9 @@ def _categories(
                 continue
             answered += 1
             if value == UNDISCLOSED:
-                # An undisclosed answer is not knowledge: it adds nothing to confidence.
-                undisclosed.append(question_id)
+                # An undisclosed answer is not knowledge: it adds nothing to confidence. Only the
+                # vendor can withhold an answer; on a buyer question it is a fact not established yet.
+                (not_established if question_id in buyer_questions else undisclosed).append(question_id)
                 continue
             factor = 1.0
             if evidence_required and not _has_evidence(entries.get(question_id)):
@@ -808,7 +901,7 @@ def _categories(
                 tier=tier,
             )
         )
-    return categories, decided_tiers, undisclosed, unanswered, missing
+    return categories, decided_tiers, (undisclosed, unanswered, missing, not_established)
 
 
 SEVERITY_TIER = {"info": "low", "low": "low", "medium": "medium", "high": "high", "critical": "critical"}
@@ -926,19 +1019,15 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
     return tuple(records)
 
 
-def follow_up_questions(result: VendorResult, catalogue: Catalogue) -> list[tuple[str, str, str]]:
-    """(question id, why, question text) to send the vendor: undisclosed, unanswered, missing evidence, stale."""
-    out: list[tuple[str, str, str]] = []
-    for qid in result.undisclosed:
-        out.append((qid, "undisclosed", catalogue.questions[qid].text))
-    for qid in result.unanswered:
-        out.append((qid, "unanswered", catalogue.questions[qid].text))
-    for qid in result.missing_evidence:
-        out.append((qid, "evidence missing", catalogue.questions[qid].text))
-    for stale in result.stale:
-        out.append((stale.question_id, f"stale (as of {stale.as_of})", catalogue.questions[stale.question_id].text))
-    order = list(catalogue.questions)
-    return sorted(out, key=lambda item: (order.index(item[0]), item[1]))
+def follow_up_questions(result: VendorResult, catalogue: Catalogue | None = None) -> list[tuple[str, str, str]]:
+    """(question id, why, question as put to the vendor) for every question to send the vendor, each once.
+
+    Unanswered, undisclosed, unevidenced and stale vendor and either
+    questions, with all their reasons in ``why``; buyer questions are the
+    buyer's own (``result.buyer_tasks``). ``catalogue`` is no longer needed:
+    the result carries the texts it was scored with.
+    """
+    return [(item.question_id, item.why, item.text) for item in result.vendor_questions]
 
 
 def sort_by_risk(results: Sequence[VendorResult]) -> list[VendorResult]:

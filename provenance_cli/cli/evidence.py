@@ -24,6 +24,10 @@ a lock file from `provcheck evidence snapshot` sits beside a dossier, each
 page is also compared with it: unchanged, changed (since the snapshot),
 removed (was readable, now 404/410) or new (not snapshotted yet).
 
+Limits: --timeout per request; --deadline per URL in all (redirects,
+retries and waits); 429 and 5xx answers and reset connections are asked
+again (--retries), after the server's Retry-After when it sends one.
+
 Exit codes: 0 checked (whatever was found, unless a gate is set); 1 a gate
 tripped (--fail-on-broken: broken, unreachable or removed evidence;
 --fail-on-changed: changed or removed evidence); 2 bad input (a dossier or
@@ -34,8 +38,9 @@ looks down, so nothing was really checked. Offline mode refuses to run (3).
 
 SNAPSHOT_HELP = """Record what every cited page says now, in a lock file beside each dossier.
 
-For vendor.yaml this writes vendor.evidence.lock.yaml (atomically; the
-dossier is never touched): per URL the retrieval time, final URL, status and
+For vendor.yaml this writes vendor.yaml.evidence.lock.yaml (atomically; the
+dossier is never touched; a lock of the old name vendor.evidence.lock.yaml
+is read, then replaced): per URL the retrieval time, final URL, status and
 a sha256 of the page text with scripts, styles, whitespace and volatile
 tokens (timestamps, nonces) removed. Commit it with the dossier: later
 `evidence check` and `assess` report pages that changed since.
@@ -52,6 +57,14 @@ Concurrency = Annotated[int, typer.Option(help="URLs fetched at once.", min=1, m
 PerHost = Annotated[int, typer.Option("--per-host", help="Requests at once to one host.", min=1, max=64)]
 MaxRedirects = Annotated[int, typer.Option("--max-redirects", help="Redirects followed per URL.", min=0, max=30)]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Largest page read, in bytes.", min=1024)]
+Deadline = Annotated[
+    float,
+    typer.Option("--deadline", help="Seconds allowed per URL in all: redirects, retries and waits included.", min=0.05),
+]
+Retries = Annotated[
+    int,
+    typer.Option("--retries", help="Extra attempts after a 429 or 5xx answer or a reset connection.", min=0, max=10),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -82,6 +95,8 @@ def register(app: typer.Typer) -> None:
         per_host: PerHost = 4,
         max_redirects: MaxRedirects = 5,
         max_bytes: MaxBytes = 5 * 1024 * 1024,
+        deadline: Deadline = 60.0,
+        retries: Retries = 2,
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence import check_dossiers, citations
@@ -90,7 +105,7 @@ def register(app: typer.Typer) -> None:
 
         as_json = terminal.wants_json(output_format)
         dossiers = load_dossiers(paths)
-        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
+        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes, deadline, retries)
         ensure_online("evidence check")
         total = len({url for dossier in dossiers for url in citations(dossier)})
         with _progress(total, "checking evidence") as advance:
@@ -117,6 +132,8 @@ def register(app: typer.Typer) -> None:
         per_host: PerHost = 4,
         max_redirects: MaxRedirects = 5,
         max_bytes: MaxBytes = 5 * 1024 * 1024,
+        deadline: Deadline = 60.0,
+        retries: Retries = 2,
     ) -> None:
         from provenance_cli.cli import terminal
         from provenance_cli.evidence.snapshot import snapshot_evidence, wanted_count
@@ -124,7 +141,7 @@ def register(app: typer.Typer) -> None:
 
         as_json = terminal.wants_json(output_format)
         dossiers = load_dossiers(paths)
-        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes)
+        options = _options(timeout, concurrency, per_host, max_redirects, max_bytes, deadline, retries)
         with _progress(wanted_count(dossiers, missing_only=missing_only), "snapshotting evidence") as advance:
             outcomes = snapshot_evidence(dossiers, options, missing_only=missing_only, on_result=advance)
         if as_json:
@@ -138,6 +155,7 @@ def register(app: typer.Typer) -> None:
                             "fetched": o.fetched,
                             "unreadable": [{"url": e.url, "status": e.status, "detail": e.detail} for e in o.unreadable],
                             "kept": list(o.kept),
+                            "replaced": o.replaced,
                         }
                         for o in outcomes
                     ]
@@ -151,12 +169,16 @@ def register(app: typer.Typer) -> None:
                 terminal.warn(f"{entry.url}: {entry.status}: {entry.detail} (recorded as such)")
             readable = outcome.entries - len(outcome.unreadable)
             terminal.note(f"wrote {outcome.lock_path}: {_plural(outcome.entries, 'URL')}, {readable} readable")
+            if outcome.replaced:
+                terminal.note(f"removed {outcome.replaced}: the old-style lock name, replaced by {outcome.lock_path}")
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int) -> FetchOptions:
+def _options(
+    timeout: float, concurrency: int, per_host: int, max_redirects: int, max_bytes: int, deadline: float, retries: int
+) -> FetchOptions:
     from provenance_cli.evidence import FetchOptions
 
     return FetchOptions(
@@ -165,6 +187,8 @@ def _options(timeout: float, concurrency: int, per_host: int, max_redirects: int
         per_host=per_host,
         max_redirects=max_redirects,
         max_bytes=max_bytes,
+        deadline=deadline,
+        retries=retries,
     )
 
 
@@ -288,9 +312,11 @@ def _exit_for(checks: list[DossierCheck], *, fail_on_broken: bool, fail_on_chang
 
     items = [item for check in checks for item in check.urls]
     if network_down([item.result for item in items]):
+        from provenance_cli.cli.terminal import visible
+
         sys.stderr.write(
             f"provcheck: error: none of the {len(items)} evidence URLs could be reached "
-            f"({first_reason(i.result for i in items)}); the network looks down\n"
+            f"({visible(first_reason(i.result for i in items))}); the network looks down\n"
         )
         raise typer.Exit(EXIT_SERVICE)
     broken = sum(1 for i in items if i.result.status in (BROKEN, UNREACHABLE) or i.drift == REMOVED)

@@ -23,10 +23,14 @@ def load_documents(
     from provenance_cli.render.interface import RenderContext
     from provenance_cli.render.output import run_inputs
     from provenance_cli.util.errors import InputError, Problem
+    from provenance_cli.util.files import refusal, special_file_kind
 
     for path in paths:
-        if not path.is_file():
+        if not path.exists():
             raise InputError([Problem(str(path), 0, 0, "no such file (give dossier files or JSON reports)")])
+        kind = special_file_kind(path)
+        if kind is not None:
+            raise InputError([Problem(str(path), 0, 0, refusal(kind, "a dossier or a JSON report"))])
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
     assessed: dict[str, dict[str, Any]] = {}
     if dossiers:
@@ -137,6 +141,8 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
         before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         changes = diff_documents(before, after)
-        _write(renderers[fmt](changes), output, inputs=[old, new], force=force)
+        # The text view is for terminals and CI logs: what the dossiers say is shown with control characters escaped.
+        shown = terminal.visible_data(changes) if fmt == "text" else changes
+        _write(renderers[fmt](shown), output, inputs=[old, new], force=force)
         if fail_on_worse:
             enforce(worse_gate(changes))

@@ -101,6 +101,14 @@ def lists_update(
         int | None,
         typer.Option("--retries", min=0, max=10, help="Extra attempts after a transient failure."),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Seconds for each list's whole download, retries and waits included (default 600; a slower one is exit 3).",
+        ),
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network (local files only).")] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
     allow_shrink: Annotated[
@@ -127,9 +135,13 @@ def lists_update(
         fetch = replace(fetch, read_timeout=read_timeout)
     if retries is not None:
         fetch = replace(fetch, retries=retries)
+    if deadline is not None:
+        fetch = replace(fetch, deadline=deadline)
     keys = list(dict.fromkeys(sources or []))
     if not keys:
-        keys = [k for k in ("csl", "dod_1260h", "opensanctions", "custom") if k in config.urls or get_source(k).default_url]
+        from provenance_cli.screening.fetch import default_sources
+
+        keys = default_sources(config)
     for key in keys:
         get_source(key)
     if url and len(keys) != 1:
@@ -146,6 +158,7 @@ def lists_update(
             rows.append({"source": key, "status": "failed", "error": str(exc)})
             continue
         meta = outcome.meta
+        delta = outcome.delta
         rows.append(
             {
                 "source": key,
@@ -153,11 +166,16 @@ def lists_update(
                 "records": meta.record_count,
                 "fetched_at": meta.fetched_at,
                 "sha256": meta.sha256,
+                "delta": None
+                if delta is None
+                else {"summary": delta.summary(), "added": len(delta.added), "removed": len(delta.removed), "changed": len(delta.changed)},
             }
         )
         if not as_json:
             dates = ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(meta.lists.items()))
             terminal.note(f"{key}: {outcome.status}; {meta.record_count:,} records; list dates: {dates}")
+            if delta is not None:
+                _print_delta_summary(delta)
     if as_json:
         terminal.print_json(rows)
     if failures:
@@ -166,21 +184,77 @@ def lists_update(
         raise typer.Exit(EXIT_SERVICE)
 
 
+def _print_delta_summary(delta: Any, limit: int = 5) -> None:
+    """The delta's one line, then the first few added and removed entries by name (``lists diff`` shows all)."""
+    from provenance_cli.cli import terminal
+
+    terminal.note(f"  {delta.summary()}")
+    for label, entries in (("+", delta.added), ("-", delta.removed), ("~", delta.changed)):
+        for entry in entries[:limit]:
+            terminal.note(f"  {label} {entry.list_key} {entry.entry_id}: {entry.name}")
+        if len(entries) > limit:
+            terminal.note(f"  {label} ... and {len(entries) - limit} more (provcheck lists diff {delta.source})")
+
+
+def lists_diff(
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="The source whose last update to show, e.g. csl, un_sc, eu_fsf.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown per table in text output (JSON has them all).")] = 200,
+) -> None:
+    """Show what the last ``lists update`` of SOURCE added, removed and changed, by entry id and name."""
+    from provenance_cli.cli import terminal
+    from provenance_cli.screening.cache import read_meta, source_dir
+    from provenance_cli.screening.delta import read_delta
+    from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import UsageError
+
+    get_source(source)
+    meta = read_meta(source)
+    if meta is None:
+        raise UsageError(f"{source} is not cached; run provcheck lists update {source} first")
+    delta = read_delta(source_dir(source), meta.sha256)
+    if delta is None:
+        raise UsageError(
+            f"no delta is recorded for the cached {source} copy (fetched {meta.fetched_date}): "
+            "it was cached by an older provcheck; the next update that brings a new copy records one"
+        )
+    if terminal.wants_json(output_format):
+        terminal.print_json(delta.as_dict())
+        return
+    terminal.console().print(terminal.safe(f"{source}: {delta.summary()}"))
+    for title, entries in (("Added", delta.added), ("Removed", delta.removed), ("Changed", delta.changed)):
+        if not entries:
+            continue
+        rows = [[e.list_key, e.entry_id, e.name, "; ".join(e.changes or e.aliases)] for e in entries[:limit]]
+        terminal.print_table(
+            ["list", "entry id", "name", "changes" if title == "Changed" else "aliases"], rows, title=f"{title} ({len(entries)})"
+        )
+        if len(entries) > limit:
+            terminal.note(f"{len(entries) - limit} more not shown (--limit, or -f json for all)")
+
+
 def lists_status(
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
 ) -> None:
-    """Show what is cached, from where, and how old it is."""
+    """Show what is cached, from where, and how old it is (exit 3 when the cache cannot be read)."""
     from provenance_cli.cli import terminal
     from provenance_cli.screening.cache import read_meta
     from provenance_cli.screening.config import cache_dir, load_config
     from provenance_cli.screening.screen import SOURCE_ORDER
     from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import ServiceError
 
     config = load_config()
     rows: list[dict[str, Any]] = []
+    unusable: ServiceError | None = None
     for key in SOURCE_ORDER:
         source = get_source(key)
-        meta = read_meta(key)
+        try:
+            meta = read_meta(key)
+        except ServiceError as exc:
+            meta, unusable = None, exc
+            rows.append({"source": key, "state": "unreadable", "error": str(exc), "records": 0, "lists": {}})
+            continue
         if meta is not None:
             rows.append(
                 {
@@ -225,7 +299,15 @@ def lists_status(
             )
     if terminal.wants_json(output_format):
         terminal.print_json({"cache_dir": str(cache_dir()), "sources": rows})
-        return
+    else:
+        _print_status(rows, cache_dir())
+    if unusable is not None:
+        raise unusable
+
+
+def _print_status(rows: list[dict[str, Any]], folder: Path) -> None:
+    from provenance_cli.cli import terminal
+
     table: list[list[str]] = []
     for row in rows:
         age = row.get("age_days")
@@ -235,7 +317,7 @@ def lists_status(
     terminal.print_table(
         ["source", "state", "fetched", "records", "list dates"],
         table,
-        title=f"Screening lists in {cache_dir()}",
+        title=f"Screening lists in {folder}",
     )
 
 
@@ -340,7 +422,7 @@ def _print_results(results: list[tuple[str | None, str, Any]]) -> None:
     for source, vendor, result in results:
         label = f"{vendor} ({source})" if source else "Screened names"
         if not result.matches:
-            terminal.console().print(f"{label}: no matches", markup=False, highlight=False)
+            terminal.console().print(terminal.safe(f"{label}: no matches"))
             continue
         rows = []
         for m in result.matches:
@@ -371,5 +453,6 @@ def register(app: typer.Typer) -> None:
     """Add ``lists update|status`` and ``screen`` to ``app`` (called through :mod:`provenance_cli.cli.registry`)."""
     lists_app.command("update")(lists_update)
     lists_app.command("status")(lists_status)
+    lists_app.command("diff")(lists_diff)
     app.add_typer(lists_app, name="lists")
     app.command("screen")(screen)

@@ -2,6 +2,10 @@
 
 Tier is always spelled out as a word beside its colour, so the view reads
 the same with NO_COLOR, on a monochrome terminal or piped into a file.
+Whatever a dossier, policy or list says enters a view through
+:func:`~provenance_cli.cli.terminal.safe` or :func:`escape` (text, never
+markup, control characters shown escaped); markup strings here are
+provcheck's own. Long lines wrap with their indent kept.
 """
 
 from __future__ import annotations
@@ -9,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from rich.table import Table
 
-from provenance_cli.assessment.results import VendorResult
-from provenance_cli.assessment.scoring import follow_up_questions
+from provenance_cli.assessment.results import FollowUp, VendorResult
+from provenance_cli.cli.terminal import line, safe
 from provenance_cli.render.summary import CONFIDENCE_BASIS
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from provenance_cli.formats.questionnaires import Catalogue
 
@@ -39,56 +43,60 @@ def tier_label(tier: str) -> str:
     return f"[{TIER_STYLE[tier]}]{tier.upper()}[/]"
 
 
-def _hanging(console: Console, marker: str, markup: str, *, indent: int = 2, label_width: int | None = None) -> None:
-    """Print ``marker`` then ``markup``, wrapped to the console so every wrapped line starts under the text, not at column 0.
+def _hanging(console: Console, marker: str | Text, body: str | Text, *, indent: int = 2, label_width: int | None = None) -> None:
+    """Print ``marker`` then ``body``, wrapped to the console so every wrapped line starts under the text, not at column 0.
 
-    Lines are printed as they are, without the trailing spaces a padded layout would add.
+    ``str`` parts are provcheck's own markup; user data arrives as ``Text``
+    (from :func:`~provenance_cli.cli.terminal.safe`). Lines are printed as
+    they are, without the trailing spaces a padded layout would add.
     """
     from rich.text import Text
 
-    head = Text.from_markup(marker) if marker else Text()
-    gap = max(label_width or 0, head.cell_len) + (1 if marker else 0)
-    body = Text.from_markup(markup)
+    head = marker if isinstance(marker, Text) else Text.from_markup(marker)
+    text = body if isinstance(body, Text) else Text.from_markup(body)
+    gap = max(label_width or 0, head.cell_len) + (1 if head.cell_len else 0)
     width = max(20, console.width - indent - gap)
-    for number, line in enumerate(body.wrap(console, width, overflow="fold")):
-        line.rstrip()
-        prefix = Text(" " * indent) + (head if number == 0 else Text("")) + Text(" " * (gap - (head.cell_len if number == 0 else 0)))
-        console.print(prefix + line, soft_wrap=True, overflow="ignore", crop=False)
+    for number, wrapped in enumerate(text.wrap(console, width, overflow="fold")):
+        wrapped.rstrip()
+        first = head if number == 0 else Text("")
+        console.print(
+            Text(" " * indent) + first + Text(" " * (gap - first.cell_len)) + wrapped, soft_wrap=True, overflow="ignore", crop=False
+        )
 
 
-def _item(console: Console, marker: str, text: str, *, indent: int = 2) -> None:
+def _item(console: Console, marker: str | Text, body: str | Text, *, indent: int = 2) -> None:
     """One list item whose wrapped lines keep their indent (a hanging indent under the marker)."""
-    _hanging(console, marker, text, indent=indent)
+    _hanging(console, marker, body, indent=indent)
 
 
-def _line(console: Console, text: str, *, indent: int = 2) -> None:
+def _line(console: Console, body: str | Text, *, indent: int = 2) -> None:
     """A paragraph indented as a whole: wrapped lines start under its first word, not at column 0."""
-    _hanging(console, "", text, indent=indent)
+    _hanging(console, "", body, indent=indent)
 
 
-def _fact(console: Console, label: str, text: str) -> None:
+def _fact(console: Console, label: str, body: str | Text) -> None:
     """A labelled fact ("Screening  ...") whose wrapped lines line up after the label."""
-    _hanging(console, f"[bold]{escape(label)}[/bold]", text, indent=0, label_width=12)
+    _hanging(console, f"[bold]{label}[/bold]", body, indent=0, label_width=12)
 
 
-def _cite(cite: dict[str, Any] | None, hits: list[dict[str, Any]]) -> list[str]:
+def _cite(cite: dict[str, Any] | None, hits: list[dict[str, Any]]) -> list[Text]:
     """A finding's evidence in words: each source's title, link and retrieval date, the answer's as-of date; each listing."""
     lines = []
     if cite:
-        sources = [
-            f"{escape(s['title'])} <{escape(s['href'] or s['url'])}>" + (f", retrieved {s['retrieved']}" if s["retrieved"] else "")
-            for s in cite["sources"]
-        ]
-        text = "Source: " + ("; ".join(sources) if sources else "none cited")
-        lines.append(text + (f"; answer as of {cite['as_of']}" if cite.get("as_of") else "") + ".")
+        parts: list[str | Text] = ["Source: "]
+        for number, source in enumerate(cite["sources"]):
+            retrieved = f", retrieved {source['retrieved']}" if source["retrieved"] else ""
+            parts += ["; " if number else "", safe(f"{source['title']} <{source['href'] or source['url']}>{retrieved}")]
+        if not cite["sources"]:
+            parts.append("none cited")
+        parts.append(safe(f"; answer as of {cite['as_of']}." if cite.get("as_of") else "."))
+        lines.append(line(*parts, style="dim"))
     for h in hits:
-        where = f" <{escape(h['source'])}>" if h.get("source") else " (bundled copy)"
+        where = f" <{h['source']}>" if h.get("source") else " (bundled copy)"
         fetched = f", fetched {h['retrieved']}" if h.get("retrieved") else ""
-        date = f" (list date {escape(str(h['list_date']))})" if h.get("list_date") else ""
-        lines.append(
-            f"Listed: {escape(h['role'])} {escape(h['name'])} as {escape(h['entry'])} "
-            f"on the {escape(h['list_name'])}{date}{where}{fetched}."
-        )
+        date = f" (list date {h['list_date']})" if h.get("list_date") else ""
+        words = f"Listed: {h['role']} {h['name']} as {h['entry']} on the {h['list_name']}{date}{where}{fetched}."
+        lines.append(line(safe(words), style="dim"))
     return lines
 
 
@@ -104,7 +112,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
     document = report_document(result, RenderContext(generated_at=""))
     brief = executive_summary(document)
     console.print()
-    _line(console, f"[bold]{escape(result.vendor)}[/bold]  [dim]({escape(result.legal_name)})[/dim]", indent=0)
+    _line(console, line(safe(result.vendor, "bold"), "  ", safe(f"({result.legal_name})", "dim")), indent=0)
     show_decision(result, console, brief=brief)
 
     console.print()
@@ -122,7 +130,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
         table.add_column(header, justify=justify, overflow="fold", no_wrap=header != "category")  # type: ignore[arg-type]
     for category in result.categories:
         table.add_row(
-            escape(category.title),
+            safe(category.title),
             tier_label(category.tier),
             f"{category.score:.1f}",
             *((bar(category.score),) if with_bar else ()),
@@ -145,7 +153,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
             console.print()
             _line(console, f"[bold]{title}[/bold] ({len(items)})", indent=0)
             for item in items:
-                _item(console, "-", escape(item))
+                _item(console, "-", safe(item))
 
     texts = {a.question_id: a.text for a in result.answers}
     listing(
@@ -155,8 +163,21 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
             for s in result.stale
         ],
     )
+    from provenance_cli.assessment.triggers import fired_triggers
+
+    listing(
+        "Date triggers fired",
+        [
+            f"{t.severity.upper()} {t.message} ({t.answer}){' [waived]' if t.waiver else ''} -> {t.recommendation} ({t.rule_id})"
+            for t in fired_triggers(result, catalogue)
+        ],
+    )
     if all_findings:
         listing("Undisclosed by the vendor", [texts.get(q, q) for q in result.undisclosed])
+        listing(
+            "Not yet established by the buyer",
+            [texts.get(i.question_id, i.question_id) for i in result.buyer_tasks if "not_established" in i.reasons],
+        )
         listing("Unanswered", [texts.get(q, q) for q in result.unanswered])
         listing("Evidence missing", [texts.get(q, q) for q in result.missing_evidence])
     elif result.undisclosed or result.unanswered or result.missing_evidence:
@@ -186,38 +207,38 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
     overdue = " [bold red](OVERDUE)[/]" if result.overdue else ""
     _line(
         console,
-        f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} [dim]({escape(result.reassessment_reason)})[/dim]",
+        line(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} ", safe(f"({result.reassessment_reason})", "dim")),
         indent=0,
     )
-    _line(
-        console,
-        f"[dim]{escape(result.source)} · assessed {result.assessed_on} by {escape(result.profile.assessor)} "
-        f"· scored as of {result.as_of}[/dim]",
-        indent=0,
-    )
+    where = f"{result.source} · assessed {result.assessed_on} by {result.profile.assessor} · scored as of {result.as_of}"
+    _line(console, safe(where, "dim"), indent=0)
 
 
 def _show_row(row: dict[str, Any], console: Console) -> None:
     """One question's finding: severity and points, the message, the answer to the question, evidence where needed, the actions."""
     style = SEVERITY_STYLE.get(row["severity"], "")
-    knockout = f" [bold red](knock-out: at least {escape(str(row['knockout']).upper())})[/]" if row["knockout"] else ""
-    waived = f" [dim](waived by {escape(row['waiver']['approver'])} until {row['waiver']['expires']})[/dim]" if row["waiver"] else ""
     head = f"[{style}]{row['severity'].upper():8}[/] +{row['points']:.1f}"
-    _item(console, head, escape(row["message"]) + "".join(f" [dim]{escape(m)}[/dim]" for m in row["also"]) + knockout + waived)
-    _line(console, f"[dim]Answer: {escape(row['answer'])}, to “{escape(row['question'])}”[/dim]", indent=6)
-    for line in _cite(row["cite"], row["hits"]):
-        _line(console, f"[dim]{line}[/dim]", indent=6)
+    parts: list[str | Text] = [safe(row["message"])]
+    parts += [safe(f" {message}", "dim") for message in row["also"]]
+    if row["knockout"]:
+        parts.append(safe(f" (knock-out: at least {str(row['knockout']).upper()})", "bold red"))
+    if row["waiver"]:
+        parts.append(safe(f" (waived by {row['waiver']['approver']} until {row['waiver']['expires']})", "dim"))
+    _item(console, head, line(*parts))
+    _line(console, line(safe(f"Answer: {row['answer']}, to “{row['question']}”"), style="dim"), indent=6)
+    for cited in _cite(row["cite"], row["hits"]):
+        _line(console, cited, indent=6)
     for action in row["actions"]:
         kind = " (contract clause)" if action["type"] == "contract_clause" else ""
-        _item(console, "→", f"{escape(action['owner_label'])}{kind}: {escape(action['text'])}", indent=6)
+        _item(console, "→", safe(f"{action['owner_label']}{kind}: {action['text']}"), indent=6)
 
 
 DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}
 
 
-def decision_label(outcome: str) -> str:
+def decision_label(outcome: str) -> Text:
     """The decision in words, coloured, readable without colour too."""
-    return f"[{DECISION_STYLE.get(outcome, '')}]{escape(outcome.replace('_', ' ').upper())}[/]"
+    return safe(outcome.replace("_", " ").upper(), DECISION_STYLE.get(outcome, ""))
 
 
 def show_decision(result: VendorResult, console: Console, *, brief: dict[str, Any] | None = None) -> None:
@@ -233,28 +254,31 @@ def show_decision(result: VendorResult, console: Console, *, brief: dict[str, An
     console.print()
     _line(
         console,
-        f"[bold]Decision:[/bold] {decision_label(decision.outcome)}  tier {tier_label(result.tier)}  "
-        f"overall [bold]{result.overall:.1f}[/bold]/100",
+        line(
+            "[bold]Decision:[/bold] ",
+            decision_label(decision.outcome),
+            f"  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100",
+        ),
         indent=0,
     )
-    _line(console, escape(decision.summary))
-    _line(console, f"[dim]Why this tier: {escape(brief['tier_basis'])}.[/dim]")
+    _line(console, safe(decision.summary))
+    _line(console, safe(f"Why this tier: {brief['tier_basis']}.", "dim"))
     for number, reason in enumerate(brief["reasons"], start=1):
-        _item(console, f"{number}.", f"{escape(reason['message'])}")
-        _line(console, f"[dim]Answer: {escape(reason['answer'])}, to “{escape(reason['question'])}”[/dim]", indent=5)
-        for line in _cite(reason["cite"], reason["hits"]):
-            _line(console, f"[dim]{line}[/dim]", indent=5)
+        _item(console, f"{number}.", safe(reason["message"]))
+        _line(console, safe(f"Answer: {reason['answer']}, to “{reason['question']}”", "dim"), indent=5)
+        for cited in _cite(reason["cite"], reason["hits"]):
+            _line(console, cited, indent=5)
     if decision.outcome == "reject":
         _line(console, "Conditions for approval: none; the reasons above rule out approval while they stand.")
     elif decision.outcome == "approve":
         _line(console, "Conditions for approval: none.")
     for number, condition in enumerate(brief["conditions"], start=1):
-        _item(console, f"{number}.", f"{escape(condition['message'])} [dim](answer: {escape(condition['answer'])})[/dim]")
+        _item(console, f"{number}.", line(safe(condition["message"]), safe(f" (answer: {condition['answer']})", "dim")))
         for action in condition["actions"]:
-            _item(console, "→", f"{escape(action['owner_label'])}: {escape(action['text'])}", indent=5)
+            _item(console, "→", safe(f"{action['owner_label']}: {action['text']}"), indent=5)
     for question in brief["open_questions"]:
         could = f"; could mean: {' '.join(question['could_mean'])}" if question["could_mean"] else ""
-        _item(console, "?", f"{escape(question['text'])} [dim]({escape(question['status'])}{escape(could)})[/dim]")
+        _item(console, "?", line(safe(question["text"]), safe(f" ({question['status']}{could})", "dim")))
     screening = brief["screening"]
     screened = "; ".join(f"{c['title']} ({c['entries']} entries)" for c in screening["screened"])
     not_screened = "; ".join(c["title"] for c in screening["not_screened"])
@@ -263,11 +287,11 @@ def show_decision(result: VendorResult, console: Console, *, brief: dict[str, An
         + (f" Screened: {screened}." if screened else "")
         + (f" Not screened: {not_screened}." if not_screened else "")
     )
-    _fact(console, "Screening", escape(words))
+    _fact(console, "Screening", safe(words))
     confidence = brief["confidence"]
     lowest = f" (lowest: {confidence['lowest']['title']}, {confidence['lowest']['value']:.0f}%)" if confidence["lowest"] else ""
     lowered = f" Lowered by {', '.join(confidence['lowered_by'])}." if confidence["lowered_by"] else ""
-    _fact(console, "Confidence", escape(f"{confidence['value']:.0f}%, {confidence['basis']}{lowest}.{lowered}"))
+    _fact(console, "Confidence", safe(f"{confidence['value']:.0f}%, {confidence['basis']}{lowest}.{lowered}"))
 
 
 def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
@@ -325,7 +349,7 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
     table.add_column("reassess by", no_wrap=True)
     for result in results:
         table.add_row(
-            escape(result.vendor),
+            safe(result.vendor),
             decision_label(result.decision.outcome),
             tier_label(result.tier),
             f"{result.overall:.1f}",
@@ -341,13 +365,42 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
 
 
 def show_questions(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
-    """The follow-up questions to send the vendor, each with why it is asked (undisclosed, unanswered, evidence missing, stale)."""
-    questions = follow_up_questions(result, catalogue)
+    """The questions worth sending the vendor, each once with all its reasons, then the buyer's own open questions apart.
+
+    Weighed results (``provcheck questions``) come most points at stake
+    first; each question is put to the vendor in the second person, with
+    its allowed answers and the evidence asked for.
+    """
+    vendor, buyer = result.vendor_questions, result.buyer_tasks
     console.print()
-    console.print(f"[bold]Questions for {escape(result.vendor)}[/bold] ({len(questions)})")
-    for question_id, why, text in questions:
-        console.print(f"  [{SEVERITY_STYLE['medium']}]{escape(why)}[/]  {escape(question_id)}")
-        console.print(f"      {escape(text)}")
+    console.print(line(safe(f"Questions for {result.vendor}", "bold"), f" ({len(vendor)} to send the vendor, {len(buyer)} for the buyer)"))
+    if vendor and vendor[0].points_at_stake is not None:
+        console.print(line(safe("Most points at stake first: how far the overall score could move with the answer.", "dim")))
+    for number, item in enumerate(vendor, start=1):
+        _show_follow_up(item, catalogue, console, f"{number}.")
+    if buyer:
+        console.print()
+        console.print(line(safe("The buyer's own open questions", "bold"), f" ({len(buyer)}, not sent to the vendor)"))
+        for item in buyer:
+            _show_follow_up(item, catalogue, console, "-")
+
+
+def _show_follow_up(item: FollowUp, catalogue: Catalogue, console: Console, marker: str) -> None:
+    """One open question: id, stake and reasons, the question as asked, its answers, the evidence wanted."""
+    from provenance_cli.formats.scaffold import allowed_answers
+
+    stake = f"up to {item.points_at_stake:.1f} points · " if item.points_at_stake is not None else ""
+    console.print(line(f"  {marker} ", safe(item.question_id, "bold"), "  ", safe(stake + item.why, SEVERITY_STYLE["medium"])))
+    console.print(line("      ", safe(item.text, multiline=True)))
+    question = catalogue.questions.get(item.question_id)
+    if question is not None:
+        console.print(line("      ", safe(f"answers: {allowed_answers(question)}", "dim")))
+        if question.evidence_request:
+            console.print(line("      ", safe(f"evidence: {' '.join(question.evidence_request.split())}", "dim")))
+    if item.answer is not None:
+        console.print(line("      ", safe(f"current answer: {item.answer}", "dim")))
+    if item.decides:
+        console.print(line("      ", safe(f"could decide: knock-out {', '.join(item.decides)}", "dim")))
 
 
 COMPARE_COLUMN = 24
@@ -360,44 +413,61 @@ def show_comparison(comparison: dict[str, Any], console: Console) -> None:
     Nothing is ever cut: a table when the terminal is wide enough for every
     vendor, otherwise one block per question whose lines wrap with their indent.
     """
+    from rich.text import Text
+
     from provenance_cli.render.compare import MARKER
 
     vendors = comparison["vendors"]
     title = f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})"
-    measures = [
-        ("decision", [escape(str(v.get("decision") or "n/a").replace("_", " ").upper()) for v in vendors], False),
-        ("tier", [tier_label(v["tier"]) if v["tier"] in TIER_STYLE else escape(str(v["tier"]).upper()) for v in vendors], False),
+    measures: list[tuple[str, list[str | Text], bool]] = [
+        ("decision", [safe(str(v.get("decision") or "n/a").replace("_", " ").upper()) for v in vendors], False),
+        ("tier", [safe(str(v["tier"]).upper(), TIER_STYLE.get(v["tier"], "")) for v in vendors], False),
         ("overall", [f"{float(v['overall']):.1f}" for v in vendors], False),
         ("confidence", ["n/a" if v.get("confidence") is None else f"{float(v['confidence']):.0f}%" for v in vendors], False),
     ]
     measures += [
         (c["title"], ["-" if x is None else f"{float(x):.1f}" for x in c["scores"]], c["differs"]) for c in comparison["categories"]
     ]
-    answers = [
+    answers: list[tuple[str, list[str | Text], bool]] = [
         (
             question["text"],
-            ["n/a" if c is None else escape(str(c.get("label", c["answer"]))) for c in question["cells"]],
+            [
+                "[dim]n/a[/]" if c is None else safe(c.get("label", c["answer"]), "bold" if question["differs"] else "")
+                for c in question["cells"]
+            ],
             question["differs"],
         )
         for question in comparison["questions"]
     ]
     if console.width >= 40 + COMPARE_COLUMN * len(vendors):
-        table = Table(title=title, expand=True)
+        from rich.measure import Measurement
+
+        def visible_width(name: str) -> int:
+            return safe(name).cell_len
+
+        table = Table(title=title)
         table.add_column("", no_wrap=True)
-        table.add_column("question / category", overflow="fold", ratio=3)
+        table.add_column("question / category", overflow="fold")
         for vendor in vendors:
-            table.add_column(escape(vendor["name"]), overflow="fold", ratio=1)
+            table.add_column(safe(vendor["name"]), overflow="fold")
         for name, cells, differs in measures:
-            table.add_row(MARKER if differs else "", f"[bold]{escape(name)}[/]", *cells)
+            table.add_row(MARKER if differs else "", safe(name, "bold"), *cells)
         table.add_section()
         for text, cells, differs in answers:
-            shown = [f"[bold]{c}[/]" if differs else c for c in cells]
-            table.add_row(MARKER if differs else "", escape(text), *shown)
+            table.add_row(MARKER if differs else "", safe(text), *cells)
+        if Measurement.get(console, console.options.update_width(10**6), table).maximum > console.width:
+            # Too wide at its natural width: each vendor gets a column as wide as its name (at least COMPARE_COLUMN,
+            # at most its share), the questions the rest, and every cell wraps, rather than the table being cropped.
+            table.expand = True
+            share = (console.width - 40) // len(vendors)
+            table.columns[1].ratio = 1
+            for column, vendor in zip(table.columns[2:], vendors, strict=True):
+                column.width = min(max(visible_width(vendor["name"]), COMPARE_COLUMN), share)
         console.print(table)
         return
-    console.print(f"[bold]{escape(title)}[/bold]")
+    console.print(safe(title, "bold"))
     for name, cells, differs in [*measures, *answers]:
         console.print()
-        _item(console, MARKER if differs else " ", f"[bold]{escape(name)}[/bold]" + (" [dim](differs)[/dim]" if differs else ""), indent=0)
+        _item(console, MARKER if differs else " ", line(safe(name, "bold"), " [dim](differs)[/dim]" if differs else ""), indent=0)
         for vendor, cell in zip(vendors, cells, strict=True):
-            _item(console, "", f"{escape(vendor['name'])}: {cell}", indent=2)
+            _item(console, "", line(safe(f"{vendor['name']}: "), cell if isinstance(cell, Text) else Text.from_markup(cell)), indent=2)

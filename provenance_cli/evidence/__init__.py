@@ -22,7 +22,7 @@ from provenance_cli.evidence.check import (
     drift_findings,
     reassessment_reason,
 )
-from provenance_cli.evidence.lock import lock_path_for, read_lock, write_lock
+from provenance_cli.evidence.lock import lock_path_for, lock_to_read, read_lock, write_lock
 from provenance_cli.evidence.results import (
     DRIFT_FINDINGS,
     LINK_FINDINGS,
@@ -50,6 +50,7 @@ __all__ = [
     "citations",
     "drift_findings",
     "lock_path_for",
+    "lock_to_read",
     "read_lock",
     "reassessment_reason",
     "write_lock",

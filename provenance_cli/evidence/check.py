@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from provenance_cli.evidence.lock import (
     NORMALISER_VERSION,
     entry_from_result,
-    lock_path_for,
+    lock_to_read,
     read_lock,
 )
 from provenance_cli.evidence.results import (
@@ -148,7 +148,7 @@ def check_dossiers(
 
     plans = []
     for dossier in dossiers:
-        path = lock_path_for(dossier.source)
+        path = lock_to_read(dossier.source)
         plans.append((dossier, citations(dossier), read_lock(path), path))
     urls = [url for _, cited, _, _ in plans for url in cited]
     results = {r.url: r for r in fetch_urls(urls, options, on_result)}
@@ -206,7 +206,7 @@ def drift_findings(
 ) -> list[EvidenceFinding]:
     """Evidence findings for one dossier, for ``assess`` and reports.
 
-    Reads the lock beside the dossier (:func:`lock_path_for`). Online, every
+    Reads the lock beside the dossier (:func:`lock_to_read`). Online, every
     cited URL is fetched and compared: changed, removed, broken, unreachable
     and new (not snapshotted) evidence each give one finding per citing
     answer. Offline (``offline=True`` or provcheck's offline mode) nothing
@@ -216,7 +216,7 @@ def drift_findings(
     """
     from provenance_cli.util.net import is_offline
 
-    path = lock_path or lock_path_for(dossier.source)
+    path = lock_path or lock_to_read(dossier.source)
     if lock is None:
         lock = read_lock(path)
     if offline or is_offline():

@@ -1,12 +1,15 @@
 """Fetching many evidence URLs at once, politely and within limits.
 
 One ``httpx.AsyncClient`` (made by :mod:`provenance_cli.util.net`, so TLS
-verification, the User-Agent and offline mode apply) serves every URL. A
-global semaphore bounds the URLs in flight; a semaphore per host (scheme,
-host, port) bounds what one vendor's server sees. Redirects are followed by
-hand so that every hop is checked: only http and https, at most
-``max_redirects`` hops, each hop under the same per-host limit and
-deadline. Bodies are read with a size cap; every failure becomes a
+verification, the User-Agent, redirect checks and offline mode apply)
+serves every URL. A global semaphore bounds the URLs in flight; a semaphore
+per host (scheme, host, port) bounds what one vendor's server sees.
+Redirects are followed by hand so that every hop is checked: only http and
+https, a non-empty Location, at most ``max_redirects`` hops, each hop under
+the same per-host limit. Each request has a timeout; each URL, with its
+redirects, retries (429 and 5xx answers, reset connections, with the
+server's ``Retry-After`` honoured) and the waits between them, has an
+overall deadline. Bodies are read with a size cap; every failure becomes a
 :class:`FetchResult` with a reason, never an exception, so one bad URL
 cannot stop the run.
 """
@@ -15,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
 
 from provenance_cli.evidence.normalise import content_digest
 from provenance_cli.evidence.results import (
@@ -36,9 +40,9 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from provenance_cli.util.net import Deadline
+
 ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8"
-_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-_WEB_SCHEMES = ("http", "https")
 
 OnResult = Callable[[FetchResult], None]
 
@@ -48,8 +52,10 @@ class _Response:
     status: int
     reason: str
     location: str | None
+    """The Location header of a redirect answer (None otherwise)."""
     body: bytes | None
     content_type: str | None
+    retry_after: str | None = None
 
 
 class _Unreachable(Exception):
@@ -66,16 +72,10 @@ def fetch_urls(urls: Iterable[str], options: FetchOptions | None = None, on_resu
     Raises :class:`provenance_cli.util.net.OfflineError` before any connection in
     offline mode. Safe to call from code that already runs an event loop.
     """
-    unique = list(dict.fromkeys(urls))
-    coroutine_args = (unique, options or FetchOptions(), on_result)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(fetch_all(*coroutine_args))
-    from concurrent.futures import ThreadPoolExecutor
+    from provenance_cli.util.net import run
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, fetch_all(*coroutine_args)).result()
+    unique = list(dict.fromkeys(urls))
+    return run(fetch_all(unique, options or FetchOptions(), on_result))
 
 
 async def fetch_all(urls: Sequence[str], options: FetchOptions, on_result: OnResult | None = None) -> list[FetchResult]:
@@ -107,7 +107,6 @@ async def fetch_all(urls: Sequence[str], options: FetchOptions, on_result: OnRes
         limits=limits,
         trust_env=options.trust_env,
         headers={"Accept": ACCEPT},
-        event_hooks={"response": [_refuse_odd_redirects]},
     ) as client:
 
         async def one(url: str) -> FetchResult:
@@ -126,36 +125,36 @@ async def _fetch_one(
     options: FetchOptions,
     host_gate: Callable[[str], asyncio.Semaphore],
 ) -> FetchResult:
+    from provenance_cli.util import net
+
     started = utc_now()
     current = url.strip()
-    hops = 0
+    visited: list[str] = []
+    deadline: Deadline | None = None
     try:
-        current = _without_fragment(current)
+        current = net.without_fragment(current)
         while True:
             scheme = urlsplit(current).scheme.lower()
-            if scheme not in _WEB_SCHEMES:
+            if scheme not in net.WEB_SCHEMES:
                 raise _Unreachable("scheme", f"not a web address ({scheme or 'no'} scheme)", current)
+            visited.append(current)
+            queued = time.monotonic()
             async with host_gate(current):
-                try:
-                    response = await asyncio.wait_for(_request(client, current, options.max_bytes), options.timeout)
-                except asyncio.TimeoutError:
-                    raise _Unreachable("timeout", f"no complete answer within {options.timeout:g}s", current) from None
-            if response.location is None:
-                return _classify(url, current, hops, response, started)
-            target = _without_fragment(urljoin(current, response.location.strip()))
-            target_scheme = urlsplit(target).scheme.lower()
-            if target_scheme not in _WEB_SCHEMES:
-                raise _Unreachable(
-                    "scheme",
-                    f"redirects to a non-web address ({target_scheme or 'no'} scheme): {target}",
-                    target,
-                )
-            hops += 1
-            if hops > options.max_redirects:
-                raise _Unreachable("redirects", f"more than {options.max_redirects} redirects", target)
+                # The deadline runs from the first request; time spent queueing for a host's slot is not the URL's fault.
+                if deadline is None:
+                    deadline = net.Deadline(options.deadline)
+                else:
+                    deadline.extend(time.monotonic() - queued)
+                response = await _answer(client, current, options, deadline)
+            target = net.redirect_target(current, response.status, response.location)
+            if target is None:
+                return _classify(url, current, len(visited) - 1, response, started)
+            net.count_redirect(visited, target, options.max_redirects)
             current = target
     except _Unreachable as exc:
         return _unreachable(url, started, exc.failure, exc.detail, exc.final_url)
+    except net.BadRedirect as exc:
+        return _unreachable(url, started, exc.failure, str(exc), exc.target or current)
     except Exception as exc:  # mapped below; kinds not understood are re-raised
         failure, detail = describe_failure(exc, options)
         if failure is None:
@@ -163,40 +162,44 @@ async def _fetch_one(
         return _unreachable(url, started, failure, detail, current)
 
 
-async def _refuse_odd_redirects(response: httpx.Response) -> None:
-    """Stop at a redirect to a non-web or malformed address.
+async def _answer(client: httpx.AsyncClient, url: str, options: FetchOptions, deadline: Deadline) -> _Response:
+    """One hop's answer, asked again after a 429 or 5xx answer or a reset (util.net's retry rules), within the URL's deadline.
 
-    httpx prepares the next request for every redirect even when it does not
-    follow it, and fails on such targets with an unhelpful message; this hook
-    runs first and says what happened.
+    The caller holds the host's slot throughout, waits included: a host that
+    answered "come back later" gets no other request from us meanwhile.
+    When the retries run out, the last answer stands.
     """
-    import httpx
+    from provenance_cli.util import net
 
-    location = response.headers.get("location")
-    if response.status_code not in _REDIRECT_CODES or not location:
-        return
-    target = _without_fragment(urljoin(str(response.request.url), location.strip()))
-    scheme = urlsplit(target).scheme.lower()
-    if scheme not in _WEB_SCHEMES:
-        raise _Unreachable("scheme", f"redirects to a non-web address ({scheme or 'no'} scheme): {target}", target)
+    policy = net.RetryPolicy(retries=options.retries, backoff=options.backoff, retry_unreachable=False)
+
+    async def attempt() -> _Response:
+        try:
+            response = await asyncio.wait_for(_request(client, url, options.max_bytes), options.timeout)
+        except asyncio.TimeoutError:
+            raise _Unreachable("timeout", f"no complete answer within {options.timeout:g}s", url) from None
+        if response.status in net.RETRY_STATUSES:
+            raise net.RetryableAnswer(response.status, response.retry_after, response)
+        return response
+
     try:
-        httpx.URL(target)
-    except (httpx.InvalidURL, ValueError):
-        raise _Unreachable("invalid", f"redirects to a malformed address: {location!r}") from None
+        return await net.retrying(attempt, policy, deadline)
+    except net.RetryableAnswer as last:
+        return cast(_Response, last.answer)
 
 
 async def _request(client: httpx.AsyncClient, url: str, cap: int) -> _Response:
-    from provenance_cli.util.net import aread_capped
+    from provenance_cli.util.net import REDIRECT_CODES, aread_capped
 
     async with client.stream("GET", url) as response:
-        location = response.headers.get("location")
         content_type = response.headers.get("content-type")
-        if response.status_code in _REDIRECT_CODES and location:
+        if response.status_code in REDIRECT_CODES:
+            location = response.headers.get("location", "")
             return _Response(response.status_code, response.reason_phrase, location, None, content_type)
         body = None
         if 200 <= response.status_code < 300:
             body = await aread_capped(response, cap)
-        return _Response(response.status_code, response.reason_phrase, None, body, content_type)
+        return _Response(response.status_code, response.reason_phrase, None, body, content_type, response.headers.get("retry-after"))
 
 
 def _classify(url: str, final_url: str, hops: int, response: _Response, started: datetime) -> FetchResult:
@@ -240,10 +243,14 @@ def describe_failure(exc: BaseException, options: FetchOptions) -> tuple[str | N
     """(failure kind, sentence) for an exception from fetching; kind None if unknown."""
     import httpx
 
-    from provenance_cli.util.net import ResponseTooLarge
+    from provenance_cli.util.net import DeadlineExceeded, ResponseTooLarge
 
     if isinstance(exc, ResponseTooLarge):
         return "too_large", f"response larger than {options.max_bytes:,} bytes; stopped reading"
+    if isinstance(exc, DeadlineExceeded):
+        return "timeout", f"no complete answer within the {options.deadline:g}s deadline for one URL, redirects and retries included"
+    if isinstance(exc, httpx.DecodingError):
+        return "protocol", f"the body does not decode as its Content-Encoding header says ({_first_line(str(exc))})"
     if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
         return "timeout", f"could not connect within {options.timeout:g}s"
     if isinstance(exc, httpx.TimeoutException):
@@ -288,8 +295,3 @@ def _causes(exc: BaseException) -> Iterable[BaseException]:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0][:200] if text.strip() else ""
-
-
-def _without_fragment(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))

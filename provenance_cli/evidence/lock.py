@@ -1,7 +1,11 @@
 """The evidence lock file: what each cited page looked like when assessed.
 
-``vendor.yaml`` gets ``vendor.evidence.lock.yaml`` beside it. The dossier
-itself is never rewritten. The lock is YAML so it diffs well in review;
+``vendor.yaml`` gets ``vendor.yaml.evidence.lock.yaml`` beside it: the name
+derives from the whole file name, so ``vendor.yaml`` and ``vendor.yml`` in one
+folder never share a lock. Locks written under the earlier naming
+(``vendor.evidence.lock.yaml``, suffix dropped) are still read when they can
+only belong to one dossier (:func:`lock_to_read`), and the next snapshot
+moves them to the new name. The dossier itself is never rewritten. The lock is YAML so it diffs well in review;
 keys come in a fixed order and URLs are sorted, so re-running a snapshot
 that found nothing new changes only the retrieval times. It is read back
 with :mod:`provenance_cli.formats.safeyaml` (every value arrives as text) and
@@ -22,6 +26,7 @@ from provenance_cli.evidence.results import (
     iso,
 )
 from provenance_cli.util.errors import InputError, Problem
+from provenance_cli.util.files import YAML_SUFFIXES
 
 if TYPE_CHECKING:
     from provenance_cli.formats.safeyaml import Document
@@ -39,14 +44,44 @@ _HEADER = (
 
 
 def lock_path_for(dossier_path: Path | str) -> Path:
-    """``vendor.yaml`` (or ``.yml``) -> ``vendor.evidence.lock.yaml`` in the same folder."""
+    """The lock a snapshot writes: ``vendor.yaml`` -> ``vendor.yaml.evidence.lock.yaml`` in the same folder."""
+    path = Path(dossier_path)
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+def legacy_lock_path(dossier_path: Path | str) -> Path:
+    """The name locks had before: ``vendor.yaml`` and ``vendor.yml`` both -> ``vendor.evidence.lock.yaml``."""
     path = Path(dossier_path)
     stem = path.name
-    for suffix in (".yaml", ".yml"):
+    for suffix in YAML_SUFFIXES:
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
             break
     return path.with_name(stem + LOCK_SUFFIX)
+
+
+def lock_to_read(dossier_path: Path | str) -> Path:
+    """The lock that records this dossier's evidence: its own when it exists, else an old-style lock that is surely its.
+
+    An old-style lock is this dossier's when no other file in the folder
+    maps to the same name (``vendor``, ``vendor.yaml``, ``vendor.yml``), or,
+    when several do, when the ``dossier`` the lock records is this file. When
+    neither holds, the dossier's own (not yet written) lock path comes back.
+    """
+    path = Path(dossier_path)
+    own = lock_path_for(path)
+    legacy = legacy_lock_path(path)
+    if own.exists() or legacy == own or not legacy.is_file():
+        return own
+    stem = legacy.name[: -len(LOCK_SUFFIX)]
+    claimants = [name for name in (stem, *(stem + s for s in YAML_SUFFIXES)) if path.with_name(name).is_file()]
+    if claimants == [path.name]:
+        return legacy
+    if path.name in claimants:
+        recorded = read_lock(legacy)
+        if recorded is not None and recorded.dossier == path.name:
+            return legacy
+    return own
 
 
 def entry_from_result(result: FetchResult, questions: tuple[str, ...]) -> LockEntry:

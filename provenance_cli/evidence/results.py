@@ -46,6 +46,12 @@ class FetchOptions:
 
     timeout: float = 20.0
     """Seconds allowed for each request, from connecting to the last byte."""
+    deadline: float = 60.0
+    """Seconds allowed for one URL in all: its redirects, retries and the waits between them."""
+    retries: int = 2
+    """Extra attempts after a 429 or 5xx answer or a reset connection (never after a timeout or a refusal)."""
+    backoff: float = 0.5
+    """Seconds before the first retry when the server sends no ``Retry-After``; doubled each time, with jitter."""
     concurrency: int = 32
     """URLs fetched at the same time, overall."""
     per_host: int = 4
@@ -76,7 +82,8 @@ class FetchResult:
     """Where the redirects ended (the URL itself when there were none)."""
     failure: str | None = None
     """For unreachable: timeout, dns, refused, connect, tls, too_large, scheme,
-    redirects, protocol or invalid."""
+    redirects, protocol (a broken exchange, or a body that does not decode as its
+    Content-Encoding says) or invalid."""
     content_sha256: str | None = None
     """sha256 of the normalised page text (ok and redirected only)."""
     content_type: str | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from provenance_cli.evidence.check import build_lock, citations
-from provenance_cli.evidence.lock import lock_path_for, read_lock, write_lock
+from provenance_cli.evidence.lock import lock_path_for, lock_to_read, read_lock, write_lock
 from provenance_cli.evidence.results import NETWORK_FAILURES, UNREACHABLE, FetchOptions, FetchResult, LockEntry
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.util.errors import ServiceError
@@ -38,6 +38,8 @@ class SnapshotOutcome:
     """Entries recorded as unreadable (status and detail say why)."""
     kept: tuple[str, ...]
     """Notes on previous entries kept through an outage."""
+    replaced: str | None = None
+    """An old-style lock (named before the dossier's suffix counted) that this lock replaced and that was removed."""
 
 
 def network_down(results: Sequence[FetchResult]) -> bool:
@@ -63,7 +65,9 @@ def snapshot_evidence(
     from provenance_cli.evidence.fetch import fetch_urls
     from provenance_cli.util.net import ensure_online
 
-    previous = {d.source: read_lock(lock_path_for(d.source)) for d in dossiers}
+    # Which lock is each dossier's is settled before anything is written or moved.
+    found = {d.source: lock_to_read(d.source) for d in dossiers}
+    previous = {source: read_lock(path) for source, path in found.items()}
     wanted: list[str] = []
     for dossier in dossiers:
         old = previous[dossier.source]
@@ -83,6 +87,11 @@ def snapshot_evidence(
         lock, notes = build_lock(dossier, results, previous[dossier.source], missing_only=missing_only)
         path = lock_path_for(dossier.source)
         write_lock(path, lock)
+        old_style = found[dossier.source]
+        replaced = None
+        if old_style != path and old_style.is_file():
+            old_style.unlink()  # its entries live on in the new lock; two names for one record would drift apart
+            replaced = str(old_style)
         outcomes.append(
             SnapshotOutcome(
                 dossier=dossier.source,
@@ -91,6 +100,7 @@ def snapshot_evidence(
                 fetched=sum(1 for url in lock.entries if url in results),
                 unreadable=tuple(e for e in lock.entries.values() if e.content_sha256 is None),
                 kept=tuple(notes),
+                replaced=replaced,
             )
         )
     return outcomes
@@ -100,6 +110,6 @@ def wanted_count(dossiers: Sequence[Dossier], *, missing_only: bool) -> int:
     """How many distinct URLs :func:`snapshot_evidence` will fetch (for a progress bar)."""
     total: set[str] = set()
     for dossier in dossiers:
-        old = read_lock(lock_path_for(dossier.source)) if missing_only else None
+        old = read_lock(lock_to_read(dossier.source)) if missing_only else None
         total.update(url for url in citations(dossier) if not (old is not None and url in old.entries))
     return len(total)

@@ -20,6 +20,7 @@ from provenance_cli.formats.vocabulary import (
     ActionOwner,
     ActionType,
     AnswerType,
+    Audience,
     ControlKind,
     Criticality,
     DataClass,
@@ -29,6 +30,8 @@ from provenance_cli.formats.vocabulary import (
     PartyKind,
     Severity,
     Tier,
+    TriggerKind,
+    TriggerSeverity,
     UserPopulation,
 )
 
@@ -173,6 +176,17 @@ class Question(StrictModel):
     text: Text
     help: Text
     """Why the answer matters for provenance risk."""
+    audience: Audience = "vendor"
+    """Who answers: ``vendor``, ``buyer`` (its own use, reviews, exit exercises) or ``either``.
+
+    The default, ``vendor``, is what every question meant before the field
+    existed. Only vendor and either questions are sent to the vendor, and only
+    their ``undisclosed`` answers count as withheld by the vendor; buyer
+    questions are the buyer's own open items."""
+    vendor_text: Text | None = None
+    """The question as put to the vendor, in the second person (vendor and either questions; default: ``text``)."""
+    evidence_request: Text | None = None
+    """The evidence asked for with the answer, e.g. "Link the clause of your terms"."""
     type: AnswerType
     choices: list[Choice] | None = None
     risky_answer: Literal["yes", "no"] | None = None
@@ -245,8 +259,38 @@ class Rule(StrictModel):
     """Format 2: what to do, one action each with its owner and type."""
 
 
+class Trigger(StrictModel):
+    """A date that makes a finding once it passes: the assessment is due a second look, not a new verdict.
+
+    Kinds (``kind``): ``date_reached`` fires when a date answer is on or
+    before the day of the assessment plus ``days`` (0: the day itself), e.g.
+    an export restoration date, a bill's expected vote, a contract renewal;
+    ``date_older_than`` when a date answer is more than ``days`` old (the
+    last screen); ``answer_older_than`` when answers (``question``, or every
+    answer of the questionnaire) were confirmed more than ``days`` ago
+    (default: the policy's freshness for the category); ``list_newer`` when
+    a screened list's edition is newer than the date answer ``question``
+    (default: the assessment date).
+    """
+
+    id: RuleId
+    version: Annotated[int, Field(ge=1)]
+    kind: TriggerKind
+    question: QuestionId | None = None
+    """The date question it watches (required for date_reached and date_older_than)."""
+    days: Annotated[int, Field(ge=0, le=36_500)] | None = None
+    """date_reached: how many days ahead it fires; date_older_than and answer_older_than: the age limit."""
+    severity: TriggerSeverity = "low"
+    message: Text
+    """What the finding says, in words; the engine adds the dates behind it."""
+    recommendation: Text | None = None
+    """Format 1: what to do, as one text with no owner or type."""
+    recommendations: list[Recommendation] = []
+    """Format 2: what to do, one action each with its owner and type."""
+
+
 class Questionnaire(StrictModel):
-    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions and rules."""
+    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions, rules and date triggers."""
 
     questionnaire: QuestionnaireVersion = 1
     """Questionnaire format version: 2 gives each recommendation an owner and a type and adds contract clauses; 1 is still read."""
@@ -259,6 +303,8 @@ class Questionnaire(StrictModel):
     clauses: list[Clause] = []
     """Format 2: the contract clauses this questionnaire's recommendations can call for."""
     rules: list[Rule] = []
+    triggers: list[Trigger] = []
+    """Date triggers (optional; a questionnaire without them reads as before)."""
 
 
 # --------------------------------------------------------------------------- dossier

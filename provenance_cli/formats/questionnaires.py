@@ -17,10 +17,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Condition, ConditionError, compile_condition
-from provenance_cli.formats.models import Clause, Question, Questionnaire, Rule
+from provenance_cli.formats.models import Clause, Question, Questionnaire, Rule, Trigger
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
-from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, did_you_mean
+from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, VENDOR_AUDIENCES, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
 
@@ -30,6 +30,16 @@ class CompiledRule:
 
     rule: Rule
     condition: Condition
+    category: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CompiledTrigger:
+    """A date trigger checked against its questionnaire, remembering where it came from."""
+
+    trigger: Trigger
     category: str
     source: str
     line: int
@@ -46,6 +56,8 @@ class Catalogue:
     rules: tuple[CompiledRule, ...]
     sources: dict[str, str]
     """Questionnaire id -> file it was read from."""
+    triggers: tuple[CompiledTrigger, ...] = ()
+    """Date triggers of every questionnaire, in order."""
     clauses: dict[str, Clause] = field(default_factory=dict)
     """Contract clauses by id, from every questionnaire (format 2)."""
 
@@ -60,6 +72,18 @@ class Catalogue:
     def rule_ids(self) -> frozenset[str]:
         """Every rule id of every questionnaire, which policy overrides and waivers must name."""
         return frozenset(compiled.rule.id for compiled in self.rules)
+
+    @property
+    def finding_ids(self) -> frozenset[str]:
+        """Rule and trigger ids: what a policy may override, disable or waive."""
+        return self.rule_ids | {compiled.trigger.id for compiled in self.triggers}
+
+    def trigger(self, trigger_id: str) -> CompiledTrigger | None:
+        """The date trigger ``trigger_id``, or None."""
+        for compiled in self.triggers:
+            if compiled.trigger.id == trigger_id:
+                return compiled
+        return None
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         """The compiled rule ``rule_id``, or None."""
@@ -95,6 +119,14 @@ def _screening_list_problems(question: Question, document: Document, path: PathK
     return problems
 
 
+def _audience_problems(question: Question, document: Document, path: PathKey) -> list[Problem]:
+    """``vendor_text`` is how the vendor is asked, so it belongs to questions sent to the vendor only."""
+    if question.vendor_text is None or question.audience in VENDOR_AUDIENCES:
+        return []
+    message = "'vendor_text' is how the vendor is asked; a buyer question is not sent to the vendor (audience: vendor or either)"
+    return [document.problem(path + ("vendor_text",), message)]
+
+
 def _knockout_problems(rule: Rule, document: Document, rule_path: PathKey) -> list[Problem]:
     """Severity and knock-out must agree; ``knockout: none`` needs its reason, and only it has one."""
     problems: list[Problem] = []
@@ -121,23 +153,35 @@ def _format_problems(questionnaire: Questionnaire, document: Document) -> list[P
         for index, question in enumerate(questionnaire.questions):
             if question.allegation:
                 problems.append(document.problem(("questions", index, "allegation"), f"allegation {needs_v2}"))
-        for index, rule in enumerate(questionnaire.rules):
+        for key, index, rule in _advised(questionnaire):
             if rule.recommendations:
-                problems.append(document.problem(("rules", index, "recommendations"), f"rule {rule.id}: recommendations {needs_v2}"))
+                problems.append(document.problem((key, index, "recommendations"), f"{_kind(key)} {rule.id}: recommendations {needs_v2}"))
             elif rule.recommendation is None:
-                problems.append(document.problem(("rules", index), f"rule {rule.id} needs a recommendation"))
+                problems.append(document.problem((key, index), f"{_kind(key)} {rule.id} needs a recommendation"))
         return problems
-    for index, rule in enumerate(questionnaire.rules):
+    for key, index, rule in _advised(questionnaire):
         if rule.recommendation is not None:
             problems.append(
                 document.problem(
-                    ("rules", index, "recommendation"),
-                    f"rule {rule.id}: format 2 lists 'recommendations' (text, owner, type), not one 'recommendation' text",
+                    (key, index, "recommendation"),
+                    f"{_kind(key)} {rule.id}: format 2 lists 'recommendations' (text, owner, type), not one 'recommendation' text",
                 )
             )
         elif not rule.recommendations:
-            problems.append(document.problem(("rules", index), f"rule {rule.id} needs recommendations (text, owner, type)"))
+            problems.append(document.problem((key, index), f"{_kind(key)} {rule.id} needs recommendations (text, owner, type)"))
     return problems
+
+
+def _advised(questionnaire: Questionnaire) -> list[tuple[str, int, Rule | Trigger]]:
+    """Every rule and date trigger, with where it sits: both say what to do, in the same format."""
+    return [
+        *(("rules", index, rule) for index, rule in enumerate(questionnaire.rules)),
+        *(("triggers", index, trigger) for index, trigger in enumerate(questionnaire.triggers)),
+    ]
+
+
+def _kind(key: str) -> str:
+    return "rule" if key == "rules" else "trigger"
 
 
 def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict[str, Clause], list[Problem]]:
@@ -154,9 +198,9 @@ def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict
             clauses.setdefault(clause.id, clause)
             origin.setdefault(clause.id, document.source)
     for questionnaire, document in loaded:
-        for index, rule in enumerate(questionnaire.rules):
+        for key, index, rule in _advised(questionnaire):
             for number, recommendation in enumerate(rule.recommendations):
-                path: PathKey = ("rules", index, "recommendations", number)
+                path: PathKey = (key, index, "recommendations", number)
                 if recommendation.type == "contract_clause" and recommendation.clause is None:
                     problems.append(
                         document.problem(path + ("type",), f"rule {rule.id}: a contract_clause recommendation names its clause")
@@ -169,6 +213,40 @@ def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict
                     hint = did_you_mean(recommendation.clause, clauses)
                     problems.append(document.problem(path + ("clause",), f"rule {rule.id}: unknown clause {recommendation.clause!r}{hint}"))
     return clauses, problems
+
+
+DATE_KINDS = ("date_reached", "date_older_than")
+"""Trigger kinds that read a date answer and need its question."""
+
+
+def _trigger_problems(
+    trigger: Trigger, questionnaire_id: str, questions: dict[str, Question], document: Document, path: PathKey
+) -> list[Problem]:
+    """A trigger names a question of its own questionnaire, a date question where it reads a date, and the days its kind needs."""
+    problems: list[Problem] = []
+    question = questions.get(trigger.question) if trigger.question else None
+    if trigger.question is not None and (question is None or not trigger.question.startswith(questionnaire_id + ".")):
+        problems.append(
+            document.problem(
+                path + ("question",), f"trigger {trigger.id} watches {trigger.question!r}, which is not a question of '{questionnaire_id}'"
+            )
+        )
+        return problems
+    if trigger.kind in DATE_KINDS and question is None:
+        problems.append(
+            document.problem(path + ("kind",), f"trigger {trigger.id}: {trigger.kind} needs the date question it watches (question: ...)")
+        )
+    if trigger.kind in (*DATE_KINDS, "list_newer") and question is not None and question.type != "date":
+        problems.append(
+            document.problem(
+                path + ("question",), f"trigger {trigger.id}: {trigger.kind} reads a date, but {question.id} is a {question.type} question"
+            )
+        )
+    if trigger.kind == "date_older_than" and trigger.days is None:
+        problems.append(document.problem(path + ("kind",), f"trigger {trigger.id}: date_older_than needs 'days', the age limit"))
+    if trigger.kind == "list_newer" and trigger.days is not None:
+        problems.append(document.problem(path + ("days",), f"trigger {trigger.id}: 'days' does not apply to list_newer"))
+    return problems
 
 
 def _check_question(question: Question, qn_id: str, index: int, document: Document) -> list[Problem]:
@@ -235,6 +313,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
     category_of: dict[str, str] = {}
     applies_if: dict[str, Condition] = {}
     rules: list[CompiledRule] = []
+    triggers: list[CompiledTrigger] = []
     rule_origin: dict[str, str] = {}
     sources: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
@@ -250,6 +329,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         for index, question in enumerate(questionnaire.questions):
             problems.extend(_check_question(question, questionnaire.id, index, document))
             problems.extend(_screening_list_problems(question, document, ("questions", index)))
+            problems.extend(_audience_problems(question, document, ("questions", index)))
             if question.id in questions:
                 problems.append(document.problem(("questions", index, "id"), f"question id {question.id!r} is used twice"))
             if question.applies_if is not None:
@@ -300,6 +380,18 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
                 continue
             line, _ = document.locate(rule_path)
             rules.append(CompiledRule(rule, condition, questionnaire.id, document.source, line))
+        for index, trigger in enumerate(questionnaire.triggers):
+            trigger_path: PathKey = ("triggers", index)
+            if trigger.id in rule_origin:
+                problems.append(
+                    document.problem(trigger_path + ("id",), f"trigger id {trigger.id!r} is already used in {rule_origin[trigger.id]}")
+                )
+            rule_origin[trigger.id] = document.source
+            found = _trigger_problems(trigger, questionnaire.id, questions, document, trigger_path)
+            problems.extend(found)
+            if not found:
+                line, _ = document.locate(trigger_path)
+                triggers.append(CompiledTrigger(trigger, questionnaire.id, document.source, line))
 
     clauses, clause_problems = _clause_problems(loaded)
     problems.extend(clause_problems)
@@ -312,6 +404,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         applies_if=applies_if,
         rules=tuple(rules),
         sources=sources,
+        triggers=tuple(triggers),
         clauses=clauses,
     )
 

@@ -18,6 +18,7 @@ expands aliases without limit. This module walks libyaml's event stream
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,19 +79,10 @@ class _Frame:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file with a size cap checked before reading; failures are InputErrors."""
-    source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Problem(source, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(source, 0, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(source, 0, 0, "is a directory, expected a YAML file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(source, 0, 0, f"cannot read file: {exc.strerror}")]) from None
+    """Read a YAML file the user named: regular files only, with the size cap; failures are InputErrors."""
+    from provenance_cli.util.files import read_user_file
+
+    return read_user_file(path, limit=MAX_FILE_BYTES, expected="a YAML file")
 
 
 def decode_utf8(raw: bytes, source: str) -> str:
@@ -108,6 +100,39 @@ def decode_utf8(raw: bytes, source: str) -> str:
         raise InputError(
             [Problem(source, line, column, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); save it as UTF-8")]
         ) from None
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What libyaml counts as a line break, so positions found here agree with the parser's."""
+
+
+def position_of(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of character ``index`` in ``text``, counted as the YAML parser counts them."""
+    line, start = 1, 0
+    for found in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, found.end()
+    return line, index - start + 1
+
+
+def _reader_problem(exc: Any, text: str, source: str) -> Problem:
+    """A character YAML refuses (ESC, NUL, DEL, C1 controls...) reported where it is.
+
+    libyaml reports a byte offset and the pure-Python reader a character
+    offset; the character itself is exact, and the reader stops at the first
+    one it refuses, so its first occurrence is the place.
+    """
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    index = text.find(character)
+    line, column = position_of(text, index) if index >= 0 else (1, 1)
+    code = ord(character)
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return Problem(
+        source,
+        line,
+        column,
+        f"{kind} U+{code:04X} is not allowed in YAML; delete it, or write it as the escape {escape} inside double quotes",
+    )
 
 
 def load_file(path: Path) -> Document:
@@ -246,6 +271,8 @@ def load_text(text: str, source: str) -> Document:  # noqa: C901 - one loop over
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         raise fail(mark, f"YAML syntax error: {problem}{context}") from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(exc, text, source)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(source, 1, 1, f"YAML error: {exc}")]) from None
 

@@ -19,6 +19,9 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 """Severity of one finding, least severe first."""
 AnswerType = Literal["yes_no", "single_choice", "multiple_choice", "number", "date", "text"]
 EvidenceKind = Literal["vendor_attestation", "public_document", "third_party"]
+Audience = Literal["vendor", "buyer", "either"]
+"""Who answers a question: the vendor, the buyer itself (its own use, legal review, exit exercises), or either
+(the vendor can state it and the buyer can establish it too, e.g. by screening)."""
 ModelAccess = Literal["api", "open_weights", "aggregator", "on_premises"]
 Decision = Literal["approve", "approve_with_conditions", "incomplete", "reject"]
 """What procurement signs, most favourable first."""
@@ -41,6 +44,12 @@ KeyPersonRole = Literal["director", "officer", "beneficial_owner", "key_person"]
 OwnershipFact = Literal["majority_blocked", "minority_blocked", "unknown_share_blocked", "control_blocked"]
 """What screening the ownership chain found, for rules (``{ownership: [majority_blocked]}``):
 blocked persons hold 50% or more in the aggregate, less than 50%, an unknown share, or control without equity."""
+TriggerKind = Literal["date_reached", "date_older_than", "answer_older_than", "list_newer"]
+"""What a date trigger watches (questionnaire ``triggers:``): a date answer reached (a restoration date, a bill's
+expected vote, a renewal), a date answer grown old (the last screen), answers older than a freshness limit, or a
+screened list edition newer than the last screen."""
+TriggerSeverity = Literal["info", "low", "medium"]
+"""A trigger says "look again", never "stop": it is never a knock-out, so it stays below high severity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
 ActionOwner = Literal["vendor", "procurement", "legal", "security", "engineering"]
@@ -52,6 +61,9 @@ TIERS: tuple[str, ...] = get_args(Tier)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
 EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+VENDOR_AUDIENCES: frozenset[str] = frozenset({"vendor", "either"})
+"""Audiences whose questions are sent to the vendor, and whose ``undisclosed`` answers the vendor withheld."""
 MODEL_ACCESS: tuple[str, ...] = get_args(ModelAccess)
 DECISIONS: tuple[str, ...] = get_args(Decision)
 DATA_CLASSES: tuple[str, ...] = get_args(DataClass)
@@ -63,6 +75,8 @@ ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
 PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
+TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
+TRIGGER_SEVERITIES: tuple[str, ...] = get_args(TriggerSeverity)
 ACTION_OWNERS: tuple[str, ...] = get_args(ActionOwner)
 ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
 ACTION_OWNER_NAMES: dict[str, str] = {
@@ -83,6 +97,9 @@ ACTION_TYPE_NAMES: dict[str, str] = {
 SCREENING_SOURCES: dict[str, str] = {
     "csl": "US Consolidated Screening List (ITA)",
     "dod_1260h": "DoD Section 1260H list",
+    "un_sc": "UN Security Council Consolidated List",
+    "eu_fsf": "EU consolidated list of financial sanctions (FSF)",
+    "uk_sanctions": "UK Sanctions List (FCDO)",
     "opensanctions": "OpenSanctions targets.simple.csv",
     "custom": "Internal deny list",
 }
@@ -112,6 +129,9 @@ LIST_NAMES: dict[str, str] = {
     "plc": "Palestinian Legislative Council (OFAC PLC)",
     "cap": "Correspondent Account or Payable-Through Account Sanctions (OFAC CAPTA)",
     "dod_1260h": "DoD Section 1260H list",
+    "un_sc": "UN Security Council Consolidated List",
+    "eu_fsf": "EU consolidated list of financial sanctions",
+    "uk_sanctions": "UK Sanctions List (FCDO)",
     "opensanctions": "OpenSanctions",
     "custom": "Internal deny list",
 }

@@ -1,8 +1,9 @@
 """A CSV summary, one row per vendor, for spreadsheets.
 
-Cells that a spreadsheet would read as a formula (starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with a single
-quote, so a vendor called ``=HYPERLINK(...)`` stays text.
+Cells that a spreadsheet would read as a formula are prefixed with a single
+quote (OWASP's advice on CSV injection), so a vendor called
+``=HYPERLINK(...)`` stays text: see :func:`spreadsheet_text`, the one guard
+every CSV cell provcheck writes goes through.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from provenance_cli.render.interface import RenderContext, Renderer
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b")
+"""First characters that make a spreadsheet read a cell as a formula (or start one after a line break):
+OWASP's ``= + - @``, tab, carriage return and line feed, and their full-width (＝ ＋ － ＠) and small (﹦ ﹢ ﹣ ﹫) forms,
+which spreadsheets in East Asian locales may treat like the ASCII ones."""
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` prefixed with a single quote when a spreadsheet could run it as a formula; other text unchanged."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def cell(value: Any) -> str:
@@ -28,8 +37,7 @@ def cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.1f}"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(str(value))
 
 
 def _knockout_reasons(result: VendorResult) -> str:

@@ -122,7 +122,8 @@ def table_rows(document: dict[str, Any], groups: list[dict[str, Any]], labels: d
 
     frameworks = [row([e(m["name"]), e(m["ref"]), str(len(m["questions"])), str(len(m["rules"]))]) for m in framework_rows(document)]
     questions = [row([e(q["text"]), e(q["why"])]) for q in document["open_questions"]]
-    return {"findings": findings, "answers": answers, "trace": trace, "frameworks": frameworks, "questions": questions}
+    buyer = [row([e(q["text"]), e(q["why"])]) for q in document.get("buyer_tasks", [])]
+    return {"findings": findings, "answers": answers, "trace": trace, "frameworks": frameworks, "questions": questions, "buyer": buyer}
 
 
 def render_document(document: dict[str, Any], context: RenderContext) -> str:

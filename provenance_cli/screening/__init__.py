@@ -60,8 +60,12 @@ def screen_names(
 
 
 def cache_available() -> bool:
-    """Whether at least one downloaded list is in the cache."""
+    """Whether at least one downloaded list is in the cache (a cache that cannot be read holds none that can be used)."""
     from provenance_cli.screening.cache import read_meta
     from provenance_cli.screening.screen import SOURCE_ORDER
+    from provenance_cli.util.errors import ServiceError
 
-    return any(read_meta(key) is not None for key in SOURCE_ORDER)
+    try:
+        return any(read_meta(key) is not None for key in SOURCE_ORDER)
+    except ServiceError:
+        return False

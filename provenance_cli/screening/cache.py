@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance_cli.screening.config import cache_dir
+from provenance_cli.util.errors import ServiceError
 
 META_FORMAT = 1
 
@@ -48,6 +49,8 @@ class CacheMeta:
     index_file: str
     etag: str | None = None
     last_modified: str | None = None
+    previous: dict[str, Any] | None = None
+    """The copy this one replaced, kept on disk until the next update: {index_file, sha256, fetched_at, lists}."""
 
     def as_dict(self) -> dict[str, Any]:
         """The meta as written to ``meta.json``, with its format version."""
@@ -79,17 +82,36 @@ def now_iso() -> str:
 
 
 def read_meta(key: str) -> CacheMeta | None:
-    """The committed cache metadata of a source, or ``None`` when there is no usable cache."""
+    """The committed cache metadata of a source, or ``None`` when there is no usable cache.
+
+    A cache that exists but cannot be read (a folder without read or search
+    permission, an unreadable ``meta.json``) is not the same as no cache: it
+    raises :class:`ServiceError` (exit 3) saying where and why, so nobody
+    reads "not cached" and runs an update that cannot fix it.
+    """
     folder = source_dir(key)
     try:
         data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         data.pop("format")
         meta = CacheMeta(**data)
-    except (OSError, ValueError, TypeError, KeyError):
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise unusable_cache(exc) from None
+    except (ValueError, TypeError, KeyError):
         return None
     if not (folder / meta.index_file).is_file():
         return None
     return meta
+
+
+def unusable_cache(exc: OSError) -> ServiceError:
+    """The error for a list cache the file system refuses (permissions, a file where a folder should be...)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    return ServiceError(
+        f"the list cache cannot be used: {exc.strerror or exc}{where}; "
+        "fix the folder's permissions, or move the cache with PROVCHECK_CACHE_DIR"
+    )
 
 
 def write_meta(meta: CacheMeta) -> None:
@@ -102,12 +124,14 @@ def write_meta(meta: CacheMeta) -> None:
     )
 
 
-def remove_stale_files(key: str, keep: str) -> None:
-    """Delete other index files and hour-old leftovers of killed downloads."""
+def remove_stale_files(key: str, keep: str | tuple[str, ...]) -> None:
+    """Delete index files other than ``keep`` (the current copy and the previous one) and hour-old leftovers of killed downloads."""
     folder = source_dir(key)
+    kept = (keep,) if isinstance(keep, str) else keep
+    names = {name for index_file in kept for name in (index_file, sqlite_name(index_file))}
     for pattern in ("index-*.json", "index-*.sqlite", ".index-*.tmp"):
         for path in folder.glob(pattern):
-            if path.name not in (keep, sqlite_name(keep)):
+            if path.name not in names:
                 if pattern.startswith(".") and _young(path):
                     continue
                 path.unlink(missing_ok=True)

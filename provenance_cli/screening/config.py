@@ -6,7 +6,8 @@ The config file is ``$PROVCHECK_CONFIG`` or ``<user config dir>/provcheck/config
       connect_timeout: 10       # seconds
       read_timeout: 30          # seconds
       retries: 3                # extra attempts after a transient failure
-      backoff: 1.0              # seconds before the first retry, doubled each time
+      backoff: 1.0              # seconds before the first retry, doubled each time (with jitter)
+      deadline: 600             # seconds for one list's whole download, retries and waits included
       max_age_days: 7           # warn when a cached list is older
       sources:
         csl: {url: https://mirror.example/consolidated.json, max_bytes: 200000000}
@@ -15,7 +16,7 @@ The config file is ``$PROVCHECK_CONFIG`` or ``<user config dir>/provcheck/config
 
 Environment: ``PROVCHECK_CACHE_DIR``, ``PROVCHECK_<SOURCE>_URL`` (e.g.
 ``PROVCHECK_CSL_URL``), ``PROVCHECK_CONNECT_TIMEOUT``, ``PROVCHECK_READ_TIMEOUT``,
-``PROVCHECK_RETRIES``, ``PROVCHECK_BACKOFF``.
+``PROVCHECK_RETRIES``, ``PROVCHECK_BACKOFF``, ``PROVCHECK_DEADLINE``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class FetchSettings:
     read_timeout: float = 30.0
     retries: int = 3
     backoff: float = 1.0
+    deadline: float = 600.0
+    """Seconds for the whole download of one list: redirects, retries and the waits between them."""
     max_bytes: int | None = None
     """Size cap; ``None`` uses the source's own default."""
 
@@ -71,7 +74,13 @@ def config_path() -> Path | None:
     from platformdirs import user_config_dir
 
     default = Path(user_config_dir("provcheck")) / "config.yaml"
-    return default if default.is_file() else None
+    try:
+        return default if default.is_file() else None
+    except OSError as exc:  # a config folder without search permission: whether a config exists cannot even be told
+        raise UsageError(
+            f"cannot read the config folder {default.parent}: {exc.strerror}; "
+            "fix its permissions, or point PROVCHECK_CONFIG at a config file"
+        ) from None
 
 
 def _number(value: Any, kind: type, where: str) -> Any:
@@ -83,6 +92,18 @@ def _number(value: Any, kind: type, where: str) -> Any:
         raise UsageError(f"{where}: must not be negative, got {value!r}")
     return number
 
+
+SOURCE_KEYS = ("csl", "dod_1260h", "un_sc", "eu_fsf", "uk_sanctions", "opensanctions", "custom")
+"""Sources a config file or ``PROVCHECK_<SOURCE>_URL`` may name (kept in step with screening/sources/__init__.py by a test)."""
+
+_FETCH_NUMBERS: tuple[tuple[str, type], ...] = (
+    ("connect_timeout", float),
+    ("read_timeout", float),
+    ("retries", int),
+    ("backoff", float),
+    ("deadline", float),
+)
+"""FetchSettings fields the config file (``screening.<name>``) and the environment (``PROVCHECK_<NAME>``) may set."""
 
 _configs: dict[tuple[object, ...], ScreeningConfig] = {}
 
@@ -115,12 +136,7 @@ def _read_config(path: Path | None) -> ScreeningConfig:
         if section is not None and not isinstance(section, dict):
             raise InputError([document.problem(("screening",), "expected a mapping")])
         section = section or {}
-        for name, kind in (
-            ("connect_timeout", float),
-            ("read_timeout", float),
-            ("retries", int),
-            ("backoff", float),
-        ):
+        for name, kind in _FETCH_NUMBERS:
             if section.get(name) is not None:
                 fetch = replace(fetch, **{name: _number(section[name], kind, f"{path}: screening.{name}")})
         if section.get("max_age_days") is not None:
@@ -142,7 +158,7 @@ def _read_config(path: Path | None) -> ScreeningConfig:
                 urls[key] = str(value["url"]).strip()
             if value.get("max_bytes") is not None:
                 caps[key] = _number(value["max_bytes"], int, f"{path}: screening.sources.{key}.max_bytes")
-        unknown = set(sources) - {"csl", "dod_1260h", "opensanctions", "custom"}
+        unknown = set(sources) - set(SOURCE_KEYS)
         if unknown:
             key = sorted(unknown)[0]
             line, column = document.locate(("screening", "sources", key), prefer_key=True)
@@ -152,20 +168,15 @@ def _read_config(path: Path | None) -> ScreeningConfig:
                         str(path),
                         line,
                         column,
-                        f"unknown source {key!r}; expected csl, dod_1260h, opensanctions or custom",
+                        f"unknown source {key!r}; expected one of {', '.join(SOURCE_KEYS)}",
                     )
                 ]
             )
-    for name, kind in (
-        ("connect_timeout", float),
-        ("read_timeout", float),
-        ("retries", int),
-        ("backoff", float),
-    ):
+    for name, kind in _FETCH_NUMBERS:
         value = os.environ.get(f"PROVCHECK_{name.upper()}", "").strip()
         if value:
             fetch = replace(fetch, **{name: _number(value, kind, f"PROVCHECK_{name.upper()}")})
-    for key in ("csl", "dod_1260h", "opensanctions", "custom"):
+    for key in SOURCE_KEYS:
         value = os.environ.get(f"PROVCHECK_{key.upper()}_URL", "").strip()
         if value:
             urls[key] = value

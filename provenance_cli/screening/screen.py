@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
+from provenance_cli.screening.config import SOURCE_KEYS
 from provenance_cli.screening.model import (
     ListVersion,
     Match,
@@ -20,8 +22,14 @@ from provenance_cli.screening.model import (
     SourceCoverage,
 )
 from provenance_cli.screening.source import Source
+from provenance_cli.util.errors import ServiceError
 
-SOURCE_ORDER = ("csl", "dod_1260h", "opensanctions", "custom")
+if TYPE_CHECKING:
+    from provenance_cli.screening.cache import CacheMeta
+    from provenance_cli.screening.config import ScreeningConfig
+
+SOURCE_ORDER = SOURCE_KEYS
+"""Every source, in the order reports list them (the registry's order: screening/sources/__init__.py)."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +100,9 @@ def _load_bundled(source: Source) -> Loaded | None:
 
 def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str], list[SourceCoverage]]:
     """Every list screening can use now, with warnings, the sources left out, and what was screened and why not."""
-    from provenance_cli.screening.cache import load_index, read_meta
+    from provenance_cli.screening.cache import load_index
     from provenance_cli.screening.config import load_config
     from provenance_cli.screening.source import get_source
-    from provenance_cli.util.errors import ServiceError
     from provenance_cli.util.net import is_offline
 
     offline = offline or is_offline()
@@ -107,22 +114,10 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
     coverage: list[SourceCoverage] = []
     for key in SOURCE_ORDER:
         source = get_source(key)
-        meta = read_meta(key)
-        needed = source.required or key in config.urls
+        # A source the policy requires is needed unless bundled data stands in for it (the 1260H starter set).
+        needed = source.required or key in config.urls or (key in settings.required and source.bundled_path() is None)
         before = len(warnings)
-        if meta is None and needed:
-            if offline:
-                warnings.append(f"{source.title}: not cached, so names were not screened against it (run provcheck lists update {key})")
-            elif (key, config.urls.get(key)) in _fetch_failures:
-                warnings.append(_fetch_failures[key, config.urls.get(key)])
-            else:
-                from provenance_cli.screening.fetch import update_source
-
-                try:
-                    meta = update_source(key, config=config).meta
-                except ServiceError as exc:
-                    _fetch_failures[key, config.urls.get(key)] = f"{source.title}: not screened; {exc}"
-                    warnings.append(f"{source.title}: not screened; {exc}")
+        meta = _cached_meta(source, needed=needed, offline=offline, config=config, warnings=warnings)
         if meta is not None:
             try:
                 index = load_index(meta, warn=warnings.append)
@@ -147,9 +142,39 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
             unavailable.append(key)
             why = warnings[-1].split(": ", 1)[-1] if len(warnings) > before else "not cached"
             coverage.append(SourceCoverage(key, source.title, False, why))
+        elif source.default_url:
+            coverage.append(SourceCoverage(key, source.title, False, f"not cached (optional for this buyer; provcheck lists update {key})"))
         else:
             coverage.append(SourceCoverage(key, source.title, False, f"not configured (optional; provcheck lists update {key} --url ...)"))
     return loaded, warnings, unavailable, coverage
+
+
+def _cached_meta(source: Source, *, needed: bool, offline: bool, config: ScreeningConfig, warnings: list[str]) -> CacheMeta | None:
+    """The cache of ``source``, fetched first when it is needed, absent and the network allowed; why not, in ``warnings``."""
+    from provenance_cli.screening.cache import read_meta
+
+    key = source.key
+    try:
+        meta = read_meta(key)
+    except ServiceError as exc:
+        if needed:  # an optional list nobody configured is not missed; a cache that cannot be read is not refilled either
+            warnings.append(f"{source.title}: not screened; {exc}")
+        return None
+    if meta is not None or not needed:
+        return meta
+    if offline:
+        warnings.append(f"{source.title}: not cached, so names were not screened against it (run provcheck lists update {key})")
+    elif (key, config.urls.get(key)) in _fetch_failures:
+        warnings.append(_fetch_failures[key, config.urls.get(key)])
+    else:
+        from provenance_cli.screening.fetch import update_source
+
+        try:
+            return update_source(key, config=config).meta
+        except ServiceError as exc:
+            _fetch_failures[key, config.urls.get(key)] = f"{source.title}: not screened; {exc}"
+            warnings.append(f"{source.title}: not screened; {exc}")
+    return None
 
 
 def _screened(key: str, title: str, loaded: Loaded, how: str) -> SourceCoverage:

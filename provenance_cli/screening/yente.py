@@ -187,7 +187,7 @@ def _post(client: httpx.Client, url: str, params: dict[str, str], body: dict[str
         fail(f"did not answer in time (connect {fetch.connect_timeout:g} s, read {fetch.read_timeout:g} s)")
     except httpx.HTTPError as exc:
         fail(f"failed: {exc or type(exc).__name__}")
-    except net.ResponseTooLarge as exc:
+    except (net.ResponseTooLarge, net.BadRedirect) as exc:
         fail(str(exc))
     try:
         return json.loads(raw)

@@ -42,7 +42,7 @@ def test_changed_evidence_is_a_finding_and_makes_reassessment_due(server: Server
     (tmp_path / "drift.yaml").write_text(dossier(server.url("/retention")), encoding="utf-8")
     snap = run(["evidence", "snapshot", "drift.yaml", "--timeout", "2"], tmp_path, offline=False)
     assert snap.returncode == 0, snap.stderr
-    assert (tmp_path / "drift.evidence.lock.yaml").is_file()
+    assert (tmp_path / "drift.yaml.evidence.lock.yaml").is_file()
 
     same = run(["assess", "drift.yaml", "--no-screen", "--as-of", "2026-11-05"], tmp_path, offline=False)
     assert same.returncode == 0, same.stderr

@@ -41,7 +41,7 @@ def test_snapshot_then_check_reports_drift(site: Server, tmp_path: Path, questio
 
     snap = provcheck("evidence", "snapshot", "vendor.yaml", *CLI_FAST, cwd=tmp_path)
     assert snap.returncode == 0, snap.stderr
-    lock_file = tmp_path / "vendor.evidence.lock.yaml"
+    lock_file = tmp_path / "vendor.yaml.evidence.lock.yaml"
     assert snap.stderr.strip() == f"wrote {lock_file.name}: 5 URLs, 5 readable"
     assert path.read_bytes() == original
     assert not list(tmp_path.glob(".*.tmp"))

@@ -154,9 +154,10 @@ def test_update_1260h_from_opensanctions_csv(env, tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_mid_download_keeps_old_cache(env, server, tmp_path):
+def test_sigkill_mid_download_keeps_old_cache_and_the_next_run_cleans_up(env, server, tmp_path):
     _prime(env, server)
     meta_before = (tmp_path / "cache" / "lists" / "csl" / "meta.json").read_text()
+    cache_before = sorted(p.name for p in (tmp_path / "cache" / "lists" / "csl").iterdir())
     url = server.route("/slow.json", Step(kind="slow", body=CSL.read_bytes(), delay=0.05))
     process = subprocess.Popen(
         [sys.executable, "-m", "provenance_cli", "lists", "update", "csl", "--url", url],
@@ -166,7 +167,7 @@ def test_sigkill_mid_download_keeps_old_cache(env, server, tmp_path):
         deadline = time.monotonic() + 20
         folder = tmp_path / "cache" / "lists" / "csl"
         while time.monotonic() < deadline:
-            partial = [p for p in folder.iterdir() if p.name.startswith(".download-")]
+            partial = [p for p in folder.iterdir() if p.name.startswith(".provcheck-download-")]
             if partial and partial[0].stat().st_size > 0:
                 break
             time.sleep(0.05)
@@ -181,10 +182,18 @@ def test_sigkill_mid_download_keeps_old_cache(env, server, tmp_path):
         process.communicate()
     assert process.returncode == -signal.SIGKILL
     assert (folder / "meta.json").read_text() == meta_before
+    leftover = [p for p in folder.iterdir() if p.name.startswith(".provcheck-download-")]
+    assert len(leftover) == 1 and leftover[0].stat().st_size > 0  # what kill -9 leaves: no handler runs
     done = run(env, "--offline", "screen", "-n", "Huawei Technologies Co., Ltd.")
     assert done.returncode == 0 and "Entity List" in done.stdout
     status = run(env, "lists", "status", "-f", "json")
     assert json.loads(status.stdout)["sources"][0]["state"] == "cached"
+    # The next update, even one that fails, removes the leftover (it holds the lock, so no live run owns it).
+    failed = run(env, "lists", "update", "csl", "--url", server.route("/gone.json", Step(kind="status", status=404)), process=True)
+    assert failed.returncode == 3 and "HTTP 404" in failed.stderr
+    assert not leftover[0].exists()
+    assert sorted(p.name for p in folder.iterdir()) == cache_before
+    assert (folder / "meta.json").read_text() == meta_before
 
 
 def test_yente_backend_from_the_command_line(env, server):

@@ -6,9 +6,11 @@ this order, by:
 
 * a *script* for its path (``server.route(path, *steps)``): each request
   takes the next :class:`Step` (the last one repeats). Steps send a body,
-  answer 304 when the client's ETag matches, fail with a status, redirect,
-  reset the connection, cut the body short, stall, trickle, or stream far
-  more than they declare;
+  answer 304 when the client's ETag matches, fail with a status (with a
+  ``Retry-After`` if asked), redirect (to any Location, empty included),
+  redirect endlessly to ever new URLs, reset the connection, cut the body
+  short, stall, never answer at all, trickle, stream far more than they
+  declare, or label a plain body as gzip;
 * a static page (``server.pages[path] = (status, body)``), which a test
   may change between requests;
 * the ``get`` callable given to the constructor, for answers computed per
@@ -17,7 +19,8 @@ this order, by:
 * 404 otherwise.
 
 A POST goes to ``server.post_handler(path, json_body) -> (status, json)``.
-Every request is recorded (``requests``, ``hits`` per path, ``agents``).
+Every request is recorded (``requests`` with the monotonic time it
+arrived, ``hits`` per path, ``agents``).
 Stalls wait on ``server.release``, which is set when the server stops, so
 no test waits for a stalled handler.
 """
@@ -30,6 +33,7 @@ import os
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,7 +45,7 @@ LOOPBACK = "127.0.0.1"
 @dataclass
 class Step:
     kind: str = "ok"
-    """ok | status | redirect | reset | short | stall | hang | slow | undeclared | declared_huge"""
+    """ok | status | redirect | chain | reset | short | stall | hang | slow | undeclared | declared_huge | false_gzip"""
     body: bytes = b""
     status: int = 200
     content_type: str = "application/json"
@@ -54,6 +58,8 @@ class Step:
     """declared_huge: the Content-Length declared (nothing is sent)."""
     chunk: int = 64
     """slow: bytes per piece."""
+    retry_after: str | None = None
+    """status: the Retry-After header sent with the failure (seconds or an HTTP date)."""
 
 
 def page(body: str, status: int = 200, content_type: str = "text/html; charset=utf-8") -> Step:
@@ -125,10 +131,18 @@ class Handler(BaseHTTPRequestHandler):
             release.wait(step.delay or 10)
             return
         if step.kind == "status":
-            self.send(step.status, b"<html><body>Service Unavailable</body></html>", "text/html")
+            extra = {"Retry-After": step.retry_after} if step.retry_after is not None else {}
+            self.send(step.status, b"<html><body>Service Unavailable</body></html>", "text/html", **extra)
             return
         if step.kind == "redirect":
             self.redirect(step.location, step.status if 300 <= step.status < 400 else 302)
+            return
+        if step.kind == "chain":  # never the same URL twice: ?hop=1, ?hop=2, ... (the route ignores the query)
+            hop = int(self.path.partition("?hop=")[2] or 0) + 1
+            self.redirect(f"{self.path.split('?')[0]}?hop={hop}")
+            return
+        if step.kind == "false_gzip":  # says gzip, sends plain bytes
+            self.send(step.status, step.body, step.content_type, Content_Encoding="gzip")
             return
         if step.kind == "declared_huge":  # declares far more than it ever sends
             self.send_response(step.status)
@@ -237,7 +251,9 @@ class Server:
     def _record(self, request: Handler, body: bytes | None = None) -> None:
         path = request.path.split("?")[0]
         with self.lock:
-            self.requests.append({"method": request.command, "path": request.path, "headers": dict(request.headers), "body": body})
+            self.requests.append(
+                {"method": request.command, "path": request.path, "headers": dict(request.headers), "body": body, "at": time.monotonic()}
+            )
             self.hits[path] = self.hits.get(path, 0) + 1
             self.agents.add(request.headers.get("User-Agent", ""))
 

@@ -63,7 +63,7 @@ def test_link_statuses(site: Server, closed_port: int) -> None:
     assert "ftp://127.0.0.1/policy.txt" in got["ftp"].detail
     assert (got["javascript"].status, got["javascript"].failure) == ("unreachable", "scheme")
     assert (got["loop"].status, got["loop"].failure) == ("unreachable", "redirects")
-    assert got["loop"].detail == "more than 5 redirects"
+    assert got["loop"].detail == f"more than 5 redirects; a loop: it redirects back to {site.url('/loop')}"
     assert (got["refused"].status, got["refused"].failure) == ("unreachable", "refused")
     # The ftp:// target was never contacted, the loop stopped at the limit.
     assert site.hits["/loop"] == 6
@@ -112,13 +112,14 @@ def test_drift_findings_without_lock(site: Server, tmp_path: Path, question_ids:
     ]
     offline = drift_findings(load(path), offline=True)
     assert [f.status for f in offline] == ["new", "new"]
-    assert offline[0].detail == "not snapshotted (no lock file (v.evidence.lock.yaml)); offline, so not checked"
+    assert offline[0].detail == "not snapshotted (no lock file (v.yaml.evidence.lock.yaml)); offline, so not checked"
     assert offline[0].as_dict()["checked_at"] is None
 
 
 def test_lock_path_for() -> None:
-    assert lock_path_for("a/vendor.yaml") == Path("a/vendor.evidence.lock.yaml")
-    assert lock_path_for(Path("vendor.yml")) == Path("vendor.evidence.lock.yaml")
+    # The whole file name: vendor.yaml and vendor.yml in one folder never share a lock.
+    assert lock_path_for("a/vendor.yaml") == Path("a/vendor.yaml.evidence.lock.yaml")
+    assert lock_path_for(Path("vendor.yml")) == Path("vendor.yml.evidence.lock.yaml")
 
 
 def test_lock_round_trip_with_awkward_urls(tmp_path: Path) -> None:

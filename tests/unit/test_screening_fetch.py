@@ -36,7 +36,7 @@ def _cache_intact(before) -> None:
     assert after is not None and after.sha256 == before.sha256 and after.index_file == before.index_file
     result = screen_names(["Huawei Technologies Co., Ltd."], ScreeningSettings(), offline=True)
     assert ("el", "vendor") in result.listings()
-    assert not [f for f in source_dir("csl").iterdir() if f.name.startswith(".download-")]
+    assert not [f for f in source_dir("csl").iterdir() if f.name.startswith(".provcheck-download-")]
 
 
 def test_normal_download_records_metadata(server):
@@ -76,7 +76,8 @@ def test_new_rebuild_replaces_index(server):
     meta = update_source("csl", url=url, fetch=FAST).meta
     assert meta.record_count == 17
     files = sorted(p.name for p in source_dir("csl").glob("index-*.json"))
-    assert files == [meta.index_file]
+    # the replaced copy stays until the next update (list deltas are computed against it), no older one
+    assert meta.previous is not None and files == sorted([meta.index_file, meta.previous["index_file"]])
     result = screen_names(["Zenith AI Lab"], ScreeningSettings(), offline=True)
     assert [m.list_key for m in result.matches] == ["el"]
 
