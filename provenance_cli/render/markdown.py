@@ -10,6 +10,7 @@ escaped cells, row by row, for speed; a custom ``report.md.j2`` may use them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +77,9 @@ def _action(owner_label: str, kind: str | None, text: str) -> str:
     return f"**{e(owner_label)}**{' (contract clause)' if kind == 'contract_clause' else ''}: {e(text)}"
 
 
-def table_rows(document: dict[str, Any], groups: list[dict[str, Any]], labels: dict[str, str]) -> dict[str, Any]:
+def table_rows(
+    document: dict[str, Any], groups: list[dict[str, Any]], labels: dict[str, str], in_words: Callable[[str], str] = str
+) -> dict[str, Any]:
     """Pre-escaped table rows (MdSafe strings) for the report template."""
     from provenance_cli.render.document import framework_rows
     from provenance_cli.render.templating import MdSafe, md_finalize
@@ -116,7 +119,7 @@ def table_rows(document: dict[str, Any], groups: list[dict[str, Any]], labels: d
     for t in document["trace"]:
         contribution = f"{t['contribution']}" + (" (waived)" if t.get("waiver") else "")
         message = e(t["message"]) + (" (a stronger finding on the same question counts instead)" if t.get("superseded_by") else "")
-        answer = labels.get(t["question_id"], t["answer"]) if t.get("question_id") else t["answer"]
+        answer = labels.get(t["question_id"], t["answer"]) if t.get("question_id") else in_words(t["answer"])
         cells = [f"{e(t['rule_id'])} v{t['rule_version']}", message, e(answer), f"{t['points']} × {t['weight']}", contribution]
         trace.setdefault(t["category"], []).append(row(cells))
 
@@ -147,7 +150,7 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
         clauses=views["clauses"],
         cites=cites,
         messages={t["rule_id"]: t["message"] for t in document["trace"]},
-        rows=table_rows(document, groups, views["labels"]),
+        rows=table_rows(document, groups, views["labels"], views["in_words"]),
     )
 
 

@@ -14,14 +14,15 @@ labels or actions, and the bundled questionnaires fill in the labels.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 from provenance_cli.formats.vocabulary import ACTION_OWNER_NAMES, ACTION_OWNERS, ACTION_TYPE_NAMES, SEVERITY_RANK, TIER_RANK
 
-FACTS_QUESTION = "Vendor and screening facts"
-"""What the question column says for a finding that reads vendor facts or screening hits rather than an answer."""
+FACTS_QUESTION = "Vendor facts, screening and dates"
+"""What the question column says for a finding that reads vendor facts, screening hits or dates rather than one answer."""
 UNSTATED_OWNER = "Owner not stated"
 """The heading for actions from format 1 questionnaires, which name no owner."""
 CONFIDENCE_BASIS = "the weighted mean of the category confidences"
@@ -90,6 +91,10 @@ def _day(value: Any) -> str | None:
     return str(value)[:10] if value else None
 
 
+_QUESTION_ID = re.compile(r"\b[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\b")
+"""What a question id looks like (``export_control.ownership_chain_disclosed``)."""
+
+
 class Citations(dict):  # type: ignore[type-arg]
     """Question id -> what the answer rests on: its evidence (title, link, retrieved date) and its as-of date.
 
@@ -127,6 +132,10 @@ class Citations(dict):  # type: ignore[type-arg]
         """The question's text, without working out its citation."""
         answer = self.answers.get(question_id)
         return str(answer.get("text", "")) if answer else ""
+
+    def in_words(self, text: str) -> str:
+        """``text`` with every question id it names (a date trigger's "X was confirmed ...") replaced by the question, quoted."""
+        return _QUESTION_ID.sub(lambda m: f"“{self.question(m.group())}”" if m.group() in self.answers else m.group(), text)
 
 
 def answer_citations(document: dict[str, Any]) -> Citations:
@@ -229,7 +238,7 @@ def question_rows(document: dict[str, Any], shared: dict[str, Any] | None = None
 def _new_row(finding: dict[str, Any], labels: dict[str, str], citations: Citations) -> dict[str, Any]:
     question_id = finding.get("question_id")
     if question_id is None:
-        question, answer = FACTS_QUESTION, str(finding.get("answer", ""))
+        question, answer = FACTS_QUESTION, citations.in_words(str(finding.get("answer", "")))
     else:
         question = citations.question(question_id) or question_id
         answer = finding.get("answer_label") or labels.get(question_id, str(finding.get("answer", "")))
@@ -406,6 +415,7 @@ def reader_views(document: dict[str, Any]) -> dict[str, Any]:
         "owners": actions_by_owner(document, acting),
         "clauses": clause_checklist(document, acting),
         "labels": shared["labels"],
+        "in_words": shared["citations"].in_words,
     }
     _last_views[:] = [document, views]
     return views

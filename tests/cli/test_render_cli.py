@@ -259,5 +259,5 @@ def test_pdf_report_is_written_replaced_and_guarded(examples: Path, tmp_path: Pa
     folder = tmp_path / "pdfs"
     several = run(str(examples / "kestrel-ai.yaml"), str(examples / "aurora-models.yaml"), "-f", "pdf", "-o", str(folder))
     assert several.returncode == 0, several.output
-    assert sorted(p.name for p in folder.iterdir()) == ["aurora-models.pdf", "kestrel-ai.pdf"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["aurora-models.pdf", "kestrel-ai.pdf"]
     assert run(str(examples / "kestrel-ai.yaml"), str(examples / "aurora-models.yaml"), "-f", "pdf").returncode == 2

@@ -384,4 +384,4 @@ def test_archived_version_2_reports_still_compare_and_diff_in_words(examples):
     page = get_renderer("md").render(kestrel, CONTEXT)  # the current report renders; the old one feeds the same views
     from provenance_cli.render.markdown import render_document
 
-    assert render_document(old, CONTEXT).split("## Findings by category")[0] == page.split("## Findings by category")[0]
+    assert render_document(old, CONTEXT).split("## Actions by owner")[0] == page.split("## Actions by owner")[0]
