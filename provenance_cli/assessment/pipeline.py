@@ -26,7 +26,7 @@ from typing import Protocol
 from provenance_cli.assessment.results import VendorResult
 from provenance_cli.assessment.screening_facts import Screened
 from provenance_cli.formats.policy import Policy
-from provenance_cli.util.errors import InputError, Problem, ProvcheckError, UsageError
+from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
 
 Finisher = Callable[[VendorResult], "str | bytes"]
 """Turns one result into a report (text, or bytes for a PDF) inside the worker that scored it."""
@@ -204,6 +204,8 @@ def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> 
     path, options, finish, named = job
     try:
         outcome = assess_file((path, options), named=named)
+    except (UsageError, ServiceError):  # run-wide (an unreadable config folder, a required list): the run's error, said once
+        raise
     except Exception as exc:  # a bug one dossier runs into must not cost the other vendors their reports
         return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),))
     if finish is None or outcome.result is None:
@@ -274,6 +276,10 @@ def assess_paths(
     if failures:
         raise UsageError(failures[0])
     seen: dict[str, list[str]] = {}
+    policy = policy_for(options.policy_path)
+    if not policy.states_version:
+        note = f"states no format version; read as the current format (provcheck upgrade {policy.source} adds 'policy: 2')"
+        seen[note] = [policy.source]
     for outcome in outcomes:
         for warning in outcome.warnings:
             seen.setdefault(warning, []).append(outcome.path)

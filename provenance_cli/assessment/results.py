@@ -10,7 +10,7 @@ lock from the one that produced its verdict.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -384,9 +384,24 @@ class VendorResult:
     """The screening this result was scored with; None when screening was off."""
     evidence: EvidenceReview | None = None
     """Evidence drift against the lock file this result was scored with; None without a lock."""
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Where answers stand in the dossier (``Dossier.positions``), so findings can point at a line and column."""
+
     open_items: tuple[FollowUp, ...] = ()
     """Every applicable question still open (unanswered, undisclosed, unknown, unevidenced or stale), once each,
     in questionnaire order, or most points at stake first once the pipeline has weighed them."""
+
+    def position_of(self, question_id: str | None) -> tuple[int, int]:
+        """The dossier (line, column) a finding on ``question_id`` points at.
+
+        The answer's value; for a question the dossier leaves out, the
+        ``answers:`` block; for a rule over screening or vendor facts (no
+        question), the vendor's name. (1, 1) when nothing is known.
+        """
+        if question_id is not None and question_id in self.positions:
+            return self.positions[question_id]
+        fallback = "answers" if question_id is not None else "vendor"
+        return self.positions.get(fallback) or self.positions.get("vendor") or (1, 1)
 
     @property
     def vendor_questions(self) -> tuple[FollowUp, ...]:

@@ -375,6 +375,7 @@ def score_dossier(
         answers=records,
         decision=decision,
         confidence=confidence,
+        positions=dossier.positions,
         open_items=_open_items(
             plan, dossier, applicable, (undisclosed, unanswered, missing, not_established), stale, open_questions, records
         ),

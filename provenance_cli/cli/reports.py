@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         paths: Annotated[list[Path], typer.Argument(help="Two or more dossiers or JSON reports, one per vendor.")],
-        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md or html.")] = "terminal",
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text (alias terminal), md or html.")] = "text",
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
         template_dir: Annotated[
             Path | None, typer.Option("--template-dir", help="Your own templates, used before the bundled ones.")
@@ -86,19 +86,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Vendors side by side: scores and every answer, differing answers marked ◆."""
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import output_format as canonical_format
         from provenance_cli.cli.views import show_comparison
         from provenance_cli.render.compare import compare_documents, render_html, render_markdown
         from provenance_cli.render.interface import RenderContext
         from provenance_cli.render.output import guard_render
 
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-        if fmt not in ("terminal", "md", "html"):
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", ["terminal", "md", "html"])
+        fmt = canonical_format(output_format, ("text", "md", "html"))
         if len(paths) < 2:
             terminal.fail_usage("compare needs at least two dossiers or reports")
         documents = load_documents(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         comparison = compare_documents(documents)
-        if fmt == "terminal":
+        if fmt == "text":
             if output is None:
                 show_comparison(comparison, terminal.console())
                 return
@@ -120,7 +119,7 @@ def register(app: typer.Typer) -> None:
     def diff(
         old: Annotated[Path, typer.Argument(help="The earlier dossier or JSON report.")],
         new: Annotated[Path, typer.Argument(help="The later dossier or JSON report of the same vendor.")],
-        output_format: Annotated[str, typer.Option("--format", "-f", help="text, md or json.")] = "text",
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text (alias terminal), md or json.")] = "text",
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
         fail_on_worse: Annotated[bool, typer.Option("--fail-on-worse", help="Exit 1 when risk went up (overall score or tier).")] = False,
         policy: Annotated[Path | None, _POLICY] = None,
@@ -133,12 +132,11 @@ def register(app: typer.Typer) -> None:
         """What changed between two assessments: answers, rules fired, scores and tier."""
         from provenance_cli.assessment.gates import enforce, worse_gate
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import output_format as canonical_format
         from provenance_cli.render.diff import diff_documents, render_json, render_markdown, render_text
 
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
         renderers = {"text": render_text, "md": render_markdown, "json": render_json}
-        if fmt not in renderers:
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
+        fmt = canonical_format(output_format, tuple(renderers))
         before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         changes = diff_documents(before, after)
         # The text view is for terminals and CI logs: what the dossiers say is shown with control characters escaped.

@@ -153,8 +153,10 @@ def console(stderr: bool = False) -> Console:
 
 
 def wants_json(output_format: str) -> bool:
-    """True for ``json``, False for ``text``; any other format is a usage error (exit 2) with a did-you-mean hint."""
+    """True for ``json``, False for ``text`` (alias ``terminal``); any other format is a usage error (exit 2) with a did-you-mean hint."""
     fmt = output_format.lower()
+    if fmt == "terminal":
+        fmt = "text"
     if fmt not in ("text", "json"):
         fail_usage(f"unknown format {output_format!r}", ["text", "json"])
     return fmt == "json"
@@ -171,8 +173,11 @@ def print_json(data: Any) -> None:
 
 
 def note(message: str) -> None:
-    """A plain message on stderr, off stdout so piped JSON and reports stay clean; printed literally, never as markup."""
-    console(stderr=True).print(safe(message))
+    """A plain message on stderr, off stdout so piped JSON and reports stay clean; printed literally, never as markup; not under --quiet."""
+    from provenance_cli.cli.options import is_quiet
+
+    if not is_quiet():
+        console(stderr=True).print(safe(message))
 
 
 def warn(message: str) -> None:
@@ -287,6 +292,6 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
     total = len(checks)
     summary = f"{total - bad} of {total} file{'s' if total != 1 else ''} valid"
     if bad or missing:
-        sys.stderr.write(f"{summary}; {sum(len(c.problems) for c in checks) + len(missing)} problem(s)\n")
+        note(f"{summary}; {sum(len(c.problems) for c in checks) + len(missing)} problem(s)")
     else:
-        sys.stderr.write(f"{summary}\n")
+        note(summary)

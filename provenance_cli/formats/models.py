@@ -56,12 +56,15 @@ def parse_iso_date(value: Any) -> Any:
     raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def check_url(value: str) -> str:
     """Evidence must be a web address a reviewer can open: http(s) with a host."""
     from urllib.parse import urlsplit
 
     text = value.strip()
-    if any(ch.isspace() for ch in text):
+    if _WHITESPACE.search(text):  # one C-level scan; \s is exactly str.isspace() for str patterns
         raise ValueError(f"URL {value!r} contains whitespace")
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
@@ -110,9 +113,13 @@ class StrictModel(BaseModel):
 
     A key written with no value (``aliases:``) means "not set", exactly as if
     it were absent, so the field's default applies (or "missing" is reported).
+
+    ``defer_build``: a model's validator is built the first time it validates,
+    not when its module is imported, so a run that never validates a model
+    (questionnaires come from the compiled-catalogue cache) never pays for it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -421,8 +421,13 @@ def questionnaire_files(folder: Path) -> list[Path]:
 
 @lru_cache(maxsize=4)
 def load_catalogue(folder: str | None = None) -> Catalogue:
-    """The catalogue of ``folder`` (default: the bundled questionnaires), cached."""
+    """The catalogue of ``folder`` (default: the bundled questionnaires), cached in this process and on disk.
+
+    See :mod:`provenance_cli.formats.catalogue_cache` for the on-disk cache.
+    """
+    from provenance_cli.formats.catalogue_cache import cached_build
     from provenance_cli.util.resources import data_dir
 
     base = Path(folder) if folder else data_dir("questionnaires")
-    return build_catalogue(questionnaire_files(base))
+    catalogue: Catalogue = cached_build(questionnaire_files(base), build_catalogue, Catalogue)
+    return catalogue

@@ -99,6 +99,12 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
         "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
     )
+    # Added within report_version 2: optional, so reports written before it still validate.
+    finding["properties"]["location"] = _closed(
+        {"file": _TEXT, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}},
+        "Where the finding points in the dossier: the answer's value (its key when unanswered; the answers block for a question "
+        "the dossier leaves out; the vendor's name for a rule over screening or vendor facts). Lines and columns count from 1.",
+    )
     decision_item = _closed(
         {
             "text": _TEXT,

@@ -25,7 +25,8 @@ from provenance_cli.util.errors import InputError, Problem
 
 REPORT_VERSION = 3
 """Version 3 adds each finding's actions (owner, type, clause), answer labels and allegation flags;
-version 2 added the decision, each category's tier and superseded trace entries. Versions 1 and 2 are still read."""
+version 2 added the decision, each category's tier and superseded trace entries, and, later and additively,
+each finding's ``location`` (the answer's file, line and column). Versions 1 and 2 are still read."""
 READABLE_VERSIONS = (1, 2, 3)
 FRAMEWORK_NAMES = {
     "nist_ai_rmf": "NIST AI RMF",
@@ -88,6 +89,12 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
         "overridden": t.overridden,
         "superseded_by": t.superseded_by,
     }
+
+
+def _location(result: VendorResult, question_id: str | None) -> dict[str, Any]:
+    """Where a finding points in the dossier: the answer's line and column (see ``VendorResult.position_of``)."""
+    line, column = result.position_of(question_id)
+    return {"file": result.source, "line": line, "column": column}
 
 
 @lru_cache(maxsize=1024)
@@ -228,6 +235,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             "recommendation": t.recommendation,
             "recommendations": [t.recommendation, *t.also_recommended],
             "actions": _actions(t),
+            "location": _location(result, t.question_id),
         }
         for t in result.findings
     ]

@@ -16,7 +16,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from provenance_cli.assessment.gates import AssessmentGate
     from provenance_cli.assessment.results import VendorResult
+    from provenance_cli.util.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class RenderContext:
     """Run-wide input files (the policy file when one was given)."""
     catalogue_dir: str | None = None
     """Questionnaire folder (default: the bundled questionnaires)."""
+    gate: AssessmentGate | None = None
+    """The gates the run was given, for formats that report each one (JUnit: a test case per vendor and gate)."""
+    problems: tuple[Problem, ...] = ()
+    """Files of the run that could not be assessed, for formats that report them too (SARIF, JUnit)."""
 
     def catalogue(self):  # type: ignore[no-untyped-def]
         """The questionnaire catalogue of this run, loaded on demand (and cached) so the context stays small and picklable."""
@@ -82,6 +88,8 @@ _REGISTRY: dict[str, str] = {
     "json": "provenance_cli.render.json_report:JsonRenderer",
     "csv": "provenance_cli.render.csv_report:CsvRenderer",
     "pdf": "provenance_cli.render.pdf:PdfRenderer",
+    "sarif": "provenance_cli.render.sarif:SarifRenderer",
+    "junit": "provenance_cli.render.junit:JunitRenderer",
 }
 ALIASES = {"markdown": "md"}
 

@@ -82,14 +82,25 @@ def report_names(results: Sequence[VendorResult]) -> list[str]:
     return names
 
 
-def _folder_mode(output: Path, count: int, folder_input: bool) -> bool:
+def _folder_mode(output: Path, count: int, *, fmt: str, combined: bool) -> bool:
+    """Whether ``-o`` names a folder (one report per vendor) or one file.
+
+    An existing folder, or a name without a suffix, is a folder. A name with a
+    suffix is a file: fine for a combined format (one file for every vendor)
+    or one vendor, and a usage error for several vendors' separate reports,
+    which would otherwise need a folder called ``one.md``.
+    """
     if output.is_dir():
         return True
-    if output.exists():
-        if count > 1:
-            raise UsageError(f"{output} is a file; several reports need a folder")
-        return False
-    return count > 1 or folder_input or not output.suffix or str(output).endswith(("/", "\\"))
+    if combined:
+        return not output.exists() and not output.suffix
+    if count > 1 and (output.exists() or output.suffix):
+        kind = "is a file" if output.exists() else "names a file"
+        raise UsageError(
+            f"-o {output} {kind}, but {count} vendors make {count} separate {fmt} reports; "
+            "give a folder (an existing one, or a name without a suffix) or a combined format (csv, sarif, junit)"
+        )
+    return not (output.exists() or output.suffix)
 
 
 @dataclass(frozen=True)
@@ -126,12 +137,14 @@ def write_reports(
     Its reports of vendors not in ``results`` stay unless ``prune``; those of
     dossiers named in ``failed`` (files that could not be assessed this run)
     always stay. Nothing is printed: the caller says what was written.
+    ``folder_input`` is accepted for callers that pass it; whether ``output`` is
+    a folder depends only on ``output``, the format and the number of reports.
     """
     renderer = get_renderer(fmt)
     if output is None:
         _to_stdout(guard_render(lambda: renderer.render_many(list(results), context), fmt))
         return WrittenReports()
-    folder = _folder_mode(output, len(results), folder_input)
+    folder = _folder_mode(output, len(results), fmt=fmt, combined=renderer.combined)
     names = report_names(results)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
@@ -163,11 +176,29 @@ def _bytes(report: str | bytes | None) -> bytes:
     return report if isinstance(report, bytes) else report.encode("utf-8")
 
 
-def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
-    from provenance_cli.render.document import report_document
-    from provenance_cli.render.html import render_index
+INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening")
+"""The parts of a report document the bundled index page reads (with the knock-out findings); the rest (trace, findings,
+answers) is most of its size."""
 
-    rows = [(report_document(r, context), f"{name}.html") for r, name in zip(results, names, strict=True)]
+
+def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
+    """The portfolio page, holding only each report's summary parts in memory at once.
+
+    A whole report document per vendor (about 150 KB of Python objects each)
+    made the index the peak of a large run's memory. A custom ``index.html.j2``
+    in ``--template-dir`` may read any part, so it gets whole documents.
+    """
+    from provenance_cli.render.document import report_document
+    from provenance_cli.render.html import INDEX_TEMPLATE, render_index
+
+    whole = context.template_dir is not None and (Path(context.template_dir) / INDEX_TEMPLATE).is_file()
+    rows = []
+    for result, name in zip(results, names, strict=True):
+        document = report_document(result, context)
+        if not whole:
+            knockouts = [f for f in document["findings"] if f.get("knockout") and not f.get("waiver")]
+            document = {**{key: document[key] for key in INDEX_KEYS if key in document}, "findings": knockouts}
+        rows.append((document, f"{name}.html"))
     return render_index(rows, context)
 
 
