@@ -124,7 +124,9 @@ def register(app: typer.Typer) -> None:
             return
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
         render = render_markdown if fmt == "md" else render_html
-        _write(guard_render(lambda: render(comparison, context), fmt), output, inputs=paths, force=force)
+        text = guard_render(lambda: render(comparison, context), fmt)
+        assert isinstance(text, str)  # compare renders text formats only
+        _write(text, output, inputs=paths, force=force)
 
     @app.command()
     def diff(

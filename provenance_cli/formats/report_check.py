@@ -146,7 +146,7 @@ def check_report(data: Any, text: str, source: str) -> list[Problem]:
     """Every problem of a parsed report (``text`` is what it was parsed from, for positions); empty when it is readable."""
     if not isinstance(data, dict):
         return [Problem(source, 1, 1, f"not a provcheck JSON report (expected an object, got {_kind(data)})")]
-    expected = " or ".join(map(str, READABLE_VERSIONS))
+    expected = ", ".join(map(str, READABLE_VERSIONS[:-1])) + f" or {READABLE_VERSIONS[-1]}"
     if "report_version" not in data:
         return [Problem(source, 1, 1, f"/: missing key 'report_version' ({expected}): not a provcheck JSON report")]
     version = data["report_version"]

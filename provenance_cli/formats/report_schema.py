@@ -1,4 +1,4 @@
-"""The published JSON Schema of the JSON report (``report_version`` 2: adds the decision and category tiers).
+"""The published JSON Schema of the JSON report (``report_version`` 3: adds actions with owners, types and clauses, and answer labels).
 
 Written as data, apart from :mod:`provenance_cli.render.document`, which
 builds the report; a test validates real reports against it, and
@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
+from provenance_cli.formats.vocabulary import ACTION_OWNERS, ACTION_TYPES, DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
 OPTIONAL_KEYS = ("buyer_tasks",)
 """Top-level keys added within the current report_version, which older reports of that version do not carry."""
-REPORT_VERSION = 2
-"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read.
-Findings gained an optional ``location`` (the answer's file, line and column) within version 2: additive, so version 2
-readers and reports written before it keep working."""
-READABLE_VERSIONS = (1, 2)
+REPORT_VERSION = 3
+"""Version 3 adds each finding's actions (owner, type, clause), answer labels and allegation flags;
+version 2 added the decision, each category's tier and superseded trace entries, and, later and additively,
+each finding's ``location`` (the answer's file, line and column). Versions 1 and 2 are still read."""
+READABLE_VERSIONS = (1, 2, 3)
 
 _TIERS = list(TIERS)
 _SEVERITIES = list(SEVERITIES)
@@ -82,8 +82,30 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
     }
     entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
+    action = _closed(
+        {
+            "text": _TEXT,
+            "owner": {"enum": [*ACTION_OWNERS, None], "description": "Who acts; null when the questionnaire (format 1) does not say."},
+            "type": {
+                "enum": [*ACTION_TYPES, None],
+                "description": "What kind of act; null when the questionnaire (format 1) does not say.",
+            },
+            "clause": {"type": ["string", "null"], "description": "A contract_clause action's clause, by id (see contract_clauses)."},
+        },
+        "One recommended action.",
+    )
     finding = _closed(
-        {**entry_fields, "recommendation": _TEXT, "recommendations": _IDS},
+        {
+            **entry_fields,
+            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label)."},
+            "recommendation": _TEXT,
+            "recommendations": _IDS,
+            "actions": {
+                "type": "array",
+                "items": action,
+                "description": "The finding's actions, then the superseded rules' (each text once).",
+            },
+        },
         "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
     )
     # Added within report_version 2: optional, so reports written before it still validate.
@@ -98,6 +120,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "rule": _TEXT,
             "question": _OPT_TEXT,
             "answer": _TEXT,
+            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words."},
             "severity": {"enum": _SEVERITIES},
             "recommendation": _TEXT,
         },
@@ -140,12 +163,14 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "question_id": _TEXT,
             "category": _TEXT,
             "text": _TEXT,
-            "answer": _TEXT,
+            "answer": {"type": "string", "description": "The machine value as the dossier states it (a choice's value)."},
+            "label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label, Yes, 1 vendor)."},
             "status": {"enum": ["answered", "undisclosed", "unanswered"]},
             "evidence": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
             "note": _OPT_TEXT,
             "as_of": {"anyOf": [_DAY, {"type": "null"}]},
             "frameworks": {"type": "object", "additionalProperties": _IDS},
+            "allegation": {"type": "boolean", "description": "The answer reports a public allegation (cite its source and date)."},
         }
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
@@ -250,6 +275,11 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "items": {"$ref": "#/$defs/finding"},
             "description": "Fired rules (staleness excluded), largest contribution first.",
         },
+        "contract_clauses": {
+            "type": "object",
+            "description": "The contract clauses the findings' actions call for, by id: each clause's title and one-line rationale.",
+            "additionalProperties": _closed({"title": _TEXT, "rationale": _TEXT}),
+        },
         "trace": {
             "type": "array",
             "items": {"$ref": "#/$defs/trace_entry"},
@@ -351,9 +381,25 @@ def readable_schema(version: int) -> dict[str, Any]:
     """
     if version == REPORT_VERSION:
         return report_schema("", "https://json-schema.org/draft/2020-12/schema")
+    if version == 2:
+        return _archived_schema("report-v2.schema.json")
     if version == 1:
         return report_schema_v1()
     raise KeyError(f"no schema to read report_version {version}")
+
+
+def _archived_schema(name: str) -> dict[str, Any]:
+    """A schema of a report version provcheck no longer writes, frozen as data when the next version replaced it.
+
+    Version 2's schema was generated by this module until version 3; keeping
+    the generated file rather than a second copy of the generator means it
+    can never drift as the current schema evolves.
+    """
+    import json
+
+    from provenance_cli.util.resources import package_file
+
+    return json.loads(package_file(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def report_schema_v1() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import Action, Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
 from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
@@ -92,23 +92,46 @@ def _location(result: VendorResult, question_id: str | None) -> dict[str, Any]:
     return {"file": result.source, "line": line, "column": column}
 
 
-def _decision_item(item: DecisionItem) -> dict[str, Any]:
+@lru_cache(maxsize=1024)
+def _action(action: Action) -> dict[str, Any]:
+    """An action as the report carries it (its clause by id: ``contract_clauses`` holds each clause once); the same few
+    hundred actions recur in every report, so each is built once (report documents are read-only)."""
+    return {"text": action.text, "owner": action.owner, "type": action.type, "clause": action.clause.id if action.clause else None}
+
+
+def _contract_clauses(findings: Iterable[TraceEntry]) -> dict[str, dict[str, str]]:
+    """Every clause the findings' actions name: id -> title and one-line rationale."""
+    return {
+        action.clause.id: {"title": action.clause.title, "rationale": action.clause.rationale}
+        for entry in findings
+        for action in (*entry.actions, *entry.also_actions)
+        if action.clause is not None
+    }
+
+
+def _actions(entry: TraceEntry) -> list[dict[str, Any]]:
+    """The finding's own actions, then those of the weaker rules it supersedes (each text once)."""
+    return [_action(a) for a in (*entry.actions, *entry.also_actions)]
+
+
+def _decision_item(item: DecisionItem, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "text": item.text,
         "rule": item.rule,
         "question": item.question,
         "answer": item.answer,
+        "answer_label": labels.get(item.question, item.answer) if item.question else item.answer,
         "severity": item.severity,
         "recommendation": item.recommendation,
     }
 
 
-def _decision(decision: Decision) -> dict[str, Any]:
+def _decision(decision: Decision, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "outcome": decision.outcome,
         "summary": decision.summary,
-        "reasons": [_decision_item(i) for i in decision.reasons],
-        "conditions": [_decision_item(i) for i in decision.conditions],
+        "reasons": [_decision_item(i, labels) for i in decision.reasons],
+        "conditions": [_decision_item(i, labels) for i in decision.conditions],
         "open_questions": [
             {
                 "question": q.question,
@@ -199,11 +222,14 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
+    labels = {a.question_id: a.label or a.answer for a in result.answers}
     findings = [
         {
             **_entry(t),
+            "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
             "recommendation": t.recommendation,
             "recommendations": [t.recommendation, *t.also_recommended],
+            "actions": _actions(t),
             "location": _location(result, t.question_id),
         }
         for t in result.findings
@@ -211,7 +237,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
     return {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
-        "decision": _decision(result.decision),
+        "decision": _decision(result.decision, labels),
         "provenance": {
             "tool": "provcheck",
             "provcheck_version": _version(),
@@ -265,6 +291,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             for c in result.categories
         ],
         "findings": findings,
+        "contract_clauses": _contract_clauses(result.findings),
         "trace": [_entry(t) for t in result.trace],
         "stale": [
             {"question_id": s.question_id, "as_of": _day(s.as_of), "age_days": s.age_days, "max_age_days": s.max_age_days}
@@ -284,11 +311,13 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
                 "category": a.category,
                 "text": a.text,
                 "answer": a.answer,
+                "label": a.label or a.answer,
                 "status": a.status,
                 "evidence": [{"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind} for e in a.evidence],
                 "note": a.note,
                 "as_of": _day(a.as_of),
                 "frameworks": _frameworks(a.frameworks),
+                "allegation": a.allegation,
             }
             for a in result.answers
         ],

@@ -23,14 +23,20 @@ from support.fuzzing import Seed, Workspace, budget, problem_lines
 from support.mutations import DrawChooser, dump_json, mutate
 
 
+PUBLISHED = {
+    3: REPO / "schemas" / "report.schema.json",  # the current version: the schema the project publishes
+    2: REPO / "provenance_cli" / "formats" / "data" / "report-v2.schema.json",  # frozen when version 3 replaced it
+}
+
+
 @cache
-def published_v2() -> jsonschema.Draft202012Validator:
-    schema = json.loads((REPO / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+def published(version: int) -> jsonschema.Draft202012Validator:
+    schema = json.loads(PUBLISHED[version].read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(formats=("date",)))
 
 
 def schema_refuses(content: bytes) -> bool:
-    """True when the text is not RFC 8259 JSON, or is a version 2 report the published schema refuses."""
+    """True when the text is not RFC 8259 JSON, or is a version 2 or 3 report its version's published schema refuses."""
 
     def refuse(token: str) -> Any:
         raise ValueError(token)
@@ -41,9 +47,10 @@ def schema_refuses(content: bytes) -> bool:
         return True
     if any(isinstance(v, float) and not math.isfinite(v) for v in _numbers(data)):
         return True
-    if not isinstance(data, dict) or data.get("report_version") != 2 or type(data.get("report_version")) is not int:
-        return not isinstance(data, dict) or data.get("report_version") not in (1, 2)
-    return not published_v2().is_valid(data)
+    version = data.get("report_version") if isinstance(data, dict) else None
+    if type(version) is not int or version not in PUBLISHED:
+        return not isinstance(data, dict) or version not in (1, 2, 3) or type(version) is not int
+    return not published(version).is_valid(data)
 
 
 def _numbers(node: Any) -> list[Any]:
