@@ -22,7 +22,6 @@ from support import REPO
 from support.fuzzing import Seed, Workspace, budget, problem_lines
 from support.mutations import DrawChooser, dump_json, mutate
 
-
 PUBLISHED = {
     3: REPO / "schemas" / "report.schema.json",  # the current version: the schema the project publishes
     2: REPO / "provenance_cli" / "formats" / "data" / "report-v2.schema.json",  # frozen when version 3 replaced it
