@@ -30,6 +30,7 @@ class PackFinding:
     severity: str
     message: str
     recommendation: str
+    """What to do, each action led by who acts (``legal: ...``) when the questionnaire says (format 2)."""
     knockout: str | None
     waived_by: str | None
     """The approver of a waiver in force (the finding then adds nothing and decides nothing)."""
@@ -100,13 +101,20 @@ def _findings(trace: Sequence[TraceEntry], question_id: str) -> tuple[PackFindin
             t.rule_id,
             t.severity,
             t.message,
-            t.recommendation,
+            _actions_text(t),
             t.knockout,
             t.waiver.approver if t.waiver else None,
         )
         for t in trace
         if t.question_id == question_id and t.counts
     )
+
+
+def _actions_text(entry: TraceEntry) -> str:
+    """The rule's recommendations in words, each with its owner when the questionnaire names one."""
+    if not entry.actions:
+        return entry.recommendation
+    return " ".join(f"{a.owner}: {' '.join(a.text.split())}" if a.owner else " ".join(a.text.split()) for a in entry.actions)
 
 
 def _entry(result: VendorResult, question_id: str) -> PackEntry:

@@ -28,8 +28,8 @@ from provenance_cli.assessment.screening_facts import Screened
 from provenance_cli.formats.policy import Policy
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
 
-Finisher = Callable[[VendorResult], str]
-"""Turns one result into text (a report) inside the worker that scored it."""
+Finisher = Callable[[VendorResult], "str | bytes"]
+"""Turns one result into a report (text, or bytes for a PDF) inside the worker that scored it."""
 
 
 class Progress(Protocol):
@@ -71,8 +71,8 @@ class Outcome:
     skipped: str | None = None
     """The kind of file found instead of a dossier in a folder (policy, questionnaire, lock): passed over quietly."""
     warnings: tuple[str, ...] = field(default=())
-    report: str | None = None
-    """The finisher's text, when one was given and it succeeded."""
+    report: str | bytes | None = None
+    """The finisher's report, when one was given and it succeeded."""
     report_error: str | None = None
     """Why the finisher failed (e.g. a broken custom template)."""
 
@@ -83,8 +83,8 @@ class AssessRun:
 
     results: tuple[VendorResult, ...]
     """One per dossier that could be assessed."""
-    reports: tuple[str | None, ...]
-    """The finisher's text per result (aligned with ``results``); None without a finisher."""
+    reports: tuple[str | bytes | None, ...]
+    """The finisher's report per result (aligned with ``results``); None without a finisher."""
     problems: tuple[Problem, ...]
     """Problems of the files that could not be assessed (each file's own)."""
     warnings: tuple[tuple[str, tuple[str, ...]], ...]

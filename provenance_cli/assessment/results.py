@@ -9,10 +9,10 @@ lock from the one that produced its verdict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from provenance_cli.formats.vocabulary import SEVERITY_RANK, VENDOR_AUDIENCES
 
@@ -54,6 +54,46 @@ class WaiverRef:
         return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
 
 
+@dataclass(frozen=True)
+class ClauseRef:
+    """A contract clause a recommendation puts in the contract, as the clause checklist shows it."""
+
+    id: str
+    title: str
+    rationale: str
+    """Why the contract needs it, in one line."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One recommended action: what to do, who does it, and what kind of act it is.
+
+    Questionnaires of format 1 give neither owner nor type (both None); the
+    reports then list the action under "owner not stated".
+    """
+
+    text: str
+    owner: str | None
+    """vendor, procurement, legal, security or engineering (formats/vocabulary.py ACTION_OWNERS)."""
+    type: str | None
+    """ask, contract_clause, review or engineering_change."""
+    clause: ClauseRef | None = None
+    """The clause a ``contract_clause`` action puts in the contract."""
+
+
+def actions_of(recommendation: str | None, recommendations: Sequence[Any], clauses: Mapping[str, Any]) -> tuple[Action, ...]:
+    """A rule's or trigger's recommendations as actions: format 2 gives each an owner and a type (and a contract
+    clause its clause); format 1 has one text without them."""
+    if not recommendations:
+        return (Action(" ".join((recommendation or "").split()), None, None),)
+    actions = []
+    for item in recommendations:
+        clause = clauses.get(item.clause) if item.clause else None
+        ref = ClauseRef(clause.id, clause.title, " ".join(clause.rationale.split())) if clause else None
+        actions.append(Action(" ".join(item.text.split()), item.owner, item.type, ref))
+    return tuple(actions)
+
+
 @dataclass(slots=True)
 class TraceEntry:
     """One term of a category sum: which rule, on which answer, worth what.
@@ -87,6 +127,10 @@ class TraceEntry:
     """The rule whose stronger finding on the same question or fact counts instead (contribution 0 here)."""
     also_recommended: tuple[str, ...] = ()
     """Recommendations of the weaker rules this entry supersedes, so none is lost from the report."""
+    actions: tuple[Action, ...] = ()
+    """The rule's own recommendations as actions, with owner and type (``recommendation`` is their text)."""
+    also_actions: tuple[Action, ...] = ()
+    """The actions of the weaker rules this entry supersedes that the rule's own do not repeat (``also_recommended`` is their text)."""
 
     @property
     def counts(self) -> bool:
@@ -173,6 +217,10 @@ class AnswerRecord:
     as_of: date | None
     frameworks: tuple[tuple[str, tuple[str, ...]], ...]
     """(framework key, references) pairs, e.g. ("nist_ai_rmf", ("GOVERN 6.1",))."""
+    label: str = ""
+    """The answer in the questionnaire's words (a choice's label, "Yes", "1 vendor"); ``answer`` keeps the machine value."""
+    allegation: bool = False
+    """The question reports a public allegation: findings on it cite their source and dates inline."""
 
 
 REASON_WORDS = {

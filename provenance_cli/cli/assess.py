@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
     from provenance_cli.render.output import WrittenReports
 
-FORMAT_HELP = "text (alias terminal), md, html, json, csv, sarif (SARIF 2.1.0) or junit (JUnit XML)."
+FORMAT_HELP = (
+    "text (alias terminal), md, html, json, csv, pdf (needs: pip install 'provcheck[pdf]'), sarif (SARIF 2.1.0) or junit (JUnit XML)."
+)
 
 
 def report_formats() -> tuple[str, ...]:
@@ -117,6 +119,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
         questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
+        show_all: Annotated[
+            bool, typer.Option("--all", help="Terminal view of one vendor: every finding and every open question, not the strongest few.")
+        ] = False,
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")
         ] = None,
@@ -196,6 +201,7 @@ def register(app: typer.Typer) -> None:
             from provenance_cli.cli.organisation import dirs
             from provenance_cli.render.output import ReportJob, run_inputs
 
+            get_renderer(fmt).check()
             context = RenderContext(
                 template_dir=str(template_dir) if template_dir else None,
                 inputs=run_inputs(policy),
@@ -224,7 +230,9 @@ def register(app: typer.Typer) -> None:
         if wants_annotations(annotations):
             print_annotations(ranked, run.problems, stdout_free=fmt == "text" or output is not None)
         if fmt == "text":
-            _show_terminal(ranked, questions, output, inputs=inputs, force=force, policy=policy, questionnaires=questionnaires)
+            _show_terminal(
+                ranked, questions, output, inputs=inputs, force=force, show_all=show_all, policy=policy, questionnaires=questionnaires
+            )
         elif context is not None and (run.results or (run.problems and get_renderer(fmt).combined)):
             from provenance_cli.render.output import write_reports
 
@@ -432,6 +440,7 @@ def _show_terminal(
     *,
     inputs: list[Path],
     force: bool,
+    show_all: bool = False,
     policy: Path | None = None,
     questionnaires: list[Path] | None = None,
 ) -> None:
@@ -450,7 +459,7 @@ def _show_terminal(
     else:
         out = terminal.console()
     if len(ranked) == 1:
-        show_vendor(ranked[0], catalogue, out)
+        show_vendor(ranked[0], catalogue, out, all_findings=show_all)
     elif ranked:
         show_summary(ranked, out)
     if questions:

@@ -153,7 +153,7 @@ def _write_pack(  # type: ignore[no-untyped-def]
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
         text = guard_render(lambda: render_pack(pack, fmt, context), fmt)
         if output is None:
-            sys.stdout.write(text)
+            sys.stdout.write(text if isinstance(text, str) else text.decode("utf-8"))
         else:
             inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
             check_replaceable(output, markers=OUTPUT_MARKERS, inputs=inputs, force=force)

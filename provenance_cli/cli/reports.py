@@ -20,7 +20,11 @@ def load_documents(
     offline: bool,
     questionnaires: list[Path] | None = None,
 ) -> list[dict[str, Any]]:
-    """Report documents for JSON reports and dossiers alike, in the order given."""
+    """Report documents for JSON reports and dossiers alike, in the order given.
+
+    Every JSON report is checked against its version's schema before any is
+    read, and the problems of all of them are said together (exit 2).
+    """
     from provenance_cli.cli.assess import run_assessment
     from provenance_cli.render.document import load_report, report_document
     from provenance_cli.render.interface import RenderContext
@@ -34,8 +38,15 @@ def load_documents(
         kind = special_file_kind(path)
         if kind is not None:
             raise InputError([Problem(str(path), 0, 0, refusal(kind, "a dossier or a JSON report"))])
+    documents: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        if path.suffix.lower() == ".json" and str(path) not in documents:
+            try:
+                documents[str(path)] = load_report(path)
+            except InputError as exc:
+                problems.extend(exc.problems)
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
-    assessed: dict[str, dict[str, Any]] = {}
     if dossiers:
         from provenance_cli.assessment.catalogue import organisation_dirs
         from provenance_cli.cli.organisation import dirs
@@ -44,11 +55,13 @@ def load_documents(
         run = run_assessment(
             dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1, questionnaires=questionnaires
         )
-        if run.problems:
+        if run.problems and not problems:
             raise typer.Exit(2)
         for result in run.results:
-            assessed[result.source] = report_document(result, context)
-    return [load_report(p) if p.suffix.lower() == ".json" else assessed[str(p)] for p in paths]
+            documents[result.source] = report_document(result, context)
+    if problems:
+        raise InputError(problems)
+    return [documents[str(p)] for p in paths]
 
 
 def _write(text: str, output: Path | None, *, inputs: list[Path], force: bool) -> None:
@@ -122,7 +135,9 @@ def register(app: typer.Typer) -> None:
             return
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
         render = render_markdown if fmt == "md" else render_html
-        _write(guard_render(lambda: render(comparison, context), fmt), output, inputs=paths, force=force)
+        text = guard_render(lambda: render(comparison, context), fmt)
+        assert isinstance(text, str)  # compare renders text formats only
+        _write(text, output, inputs=paths, force=force)
 
     @app.command()
     def diff(

@@ -213,12 +213,15 @@ def report_error(error: ProvcheckError) -> None:
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
-    """A rich table on stdout; cells and title are shown as text (:func:`safe`) because they carry what vendors and users wrote."""
+    """A rich table on stdout; cells and title are shown as text (:func:`safe`) because they carry what vendors and users wrote.
+
+    Cells wrap and fold rather than end in "…": a URL or an id stays whole, on as many lines as it needs.
+    """
     from rich.table import Table
 
     table = Table(title=safe(title) if title is not None else None, show_lines=False)
     for header in headers:
-        table.add_column(header)
+        table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(safe(cell) for cell in row))
     console().print(table)

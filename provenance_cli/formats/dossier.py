@@ -368,6 +368,8 @@ def file_kind(data: dict[str, object]) -> str:
     that) is still a policy when it has keys only policies have, so
     ``validate`` checks it as the policy ``assess --policy`` reads.
     """
+    if "provcheck_evidence_lock" in data:  # the lock's own format key: a stray key beside it does not make it a policy
+        return "evidence lock"
     if "questions" in data:
         return "questionnaire"
     if "frameworks" in data and "vendor" not in data:

@@ -17,6 +17,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
 from provenance_cli.formats.vocabulary import (
+    ActionOwner,
+    ActionType,
     AnswerType,
     Audience,
     ControlKind,
@@ -127,6 +129,23 @@ class StrictModel(BaseModel):
         return data
 
 
+def format_version(*accepted: int) -> BeforeValidator:
+    """A version field that accepts the listed versions (older ones are upgraded on read)."""
+
+    def check(value: Any) -> int:
+        text = str(value).strip()
+        if text not in {str(v) for v in accepted}:
+            raise ValueError(f"this provcheck reads format version {' or '.join(map(str, accepted))}, got {value!r}")
+        return int(text)
+
+    return BeforeValidator(check)
+
+
+QUESTIONNAIRE_FORMAT = 2
+"""The questionnaire format this provcheck's bundled questionnaires use; version 1 (no owners, types or clauses) is still read."""
+QuestionnaireVersion = Annotated[int, format_version(1, 2)]
+
+
 # --------------------------------------------------------------------------- questionnaire
 
 
@@ -207,6 +226,8 @@ class Question(StrictModel):
     """Condition over earlier answers; see docs/FORMATS.md."""
     screening_lists: list[Text] = []
     """yes/no questions that ask "is it listed on X?": the list keys screening checks the answer against."""
+    allegation: bool = False
+    """Format 2: the answer reports a public allegation, so every finding on it cites its source and dates inline."""
     frameworks: dict[Slug, FrameworkRefs] | None = None
     """Framework id (see provenance_cli/formats/data/frameworks.yaml) -> the controls it maps to, by party."""
     added_in: SemVer | None = None
@@ -215,6 +236,30 @@ class Question(StrictModel):
     def framework_refs(self) -> tuple[tuple[str, str, str | None], ...]:
         """Every mapping as (framework, control, party), party None when the file does not say."""
         return tuple((name, ref, party) for name, refs in (self.frameworks or {}).items() for ref, party in party_refs(refs))
+
+
+class Clause(StrictModel):
+    """A contract clause findings can call for (format 2): one entry of the report's contract clause checklist."""
+
+    id: Slug
+    """Stable key recommendations name (``clause: deletion``); unique across all questionnaires."""
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    """The clause's name as a checklist shows it, e.g. "Deletion on request and at exit"."""
+    rationale: Annotated[str, Field(min_length=1, max_length=240)]
+    """Why the contract needs it, in one line."""
+
+
+class Recommendation(StrictModel):
+    """One action a finding calls for (format 2), with who acts and what kind of act it is."""
+
+    text: Text
+    """The action, in words."""
+    owner: ActionOwner
+    """Who acts: vendor (answers or commits), procurement, legal, security or engineering."""
+    type: ActionType
+    """ask, contract_clause, review or engineering_change."""
+    clause: Slug | None = None
+    """For ``type: contract_clause``: the clause (a ``clauses`` entry of any questionnaire) the action puts in the contract."""
 
 
 class Rule(StrictModel):
@@ -238,7 +283,10 @@ class Rule(StrictModel):
     combine: Literal["max", "add"] = "max"
     """How the rule combines with others on the same question or fact: the strongest counts (max), or it adds."""
     message: Text
-    recommendation: Text
+    recommendation: Text | None = None
+    """Format 1: what to do, as one text with no owner or type."""
+    recommendations: list[Recommendation] = []
+    """Format 2: what to do, one action each with its owner and type."""
 
 
 class Trigger(StrictModel):
@@ -265,17 +313,25 @@ class Trigger(StrictModel):
     severity: TriggerSeverity = "low"
     message: Text
     """What the finding says, in words; the engine adds the dates behind it."""
-    recommendation: Text
+    recommendation: Text | None = None
+    """Format 1: what to do, as one text with no owner or type."""
+    recommendations: list[Recommendation] = []
+    """Format 2: what to do, one action each with its owner and type."""
 
 
 class Questionnaire(StrictModel):
     """One bundled (or organisation-specific) questionnaire: a category of risk, its questions, rules and date triggers."""
 
+    questionnaire: QuestionnaireVersion = 1
+    """Questionnaire format version: 2 gives each recommendation an owner and a type and adds contract clauses; 1 is still read."""
     id: Slug
     version: SemVer
+    """The content's own version: bump on any change of meaning."""
     title: Text
     description: Text
     questions: Annotated[list[Question], Field(min_length=1)]
+    clauses: list[Clause] = []
+    """Format 2: the contract clauses this questionnaire's recommendations can call for."""
     rules: list[Rule] = []
     triggers: list[Trigger] = []
     """Date triggers (optional; a questionnaire without them reads as before)."""
@@ -417,18 +473,6 @@ class Assessment(StrictModel):
     assessor: Text
     date: IsoDate
     reviewer: str | None = None
-
-
-def format_version(*accepted: int) -> BeforeValidator:
-    """A version field that accepts the listed versions (older ones are upgraded on read)."""
-
-    def check(value: Any) -> int:
-        text = str(value).strip()
-        if text not in {str(v) for v in accepted}:
-            raise ValueError(f"this provcheck reads format version {' or '.join(map(str, accepted))}, got {value!r}")
-        return int(text)
-
-    return BeforeValidator(check)
 
 
 DOSSIER_FORMAT = 2

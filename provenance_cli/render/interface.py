@@ -63,11 +63,17 @@ class Renderer(ABC):
     """One output format."""
 
     name: str
-    """Format name on the command line (``md``, ``html``, ``json``, ``csv``)."""
+    """Format name on the command line (``md``, ``html``, ``json``, ``csv``, ``pdf``)."""
     suffix: str
     """File suffix of a written report, with the dot."""
     combined: bool = False
     """True when several vendors make one file (a summary), not one file each."""
+    binary: bool = False
+    """True when the report is bytes (a PDF), not text."""
+
+    def check(self) -> None:
+        """Raise a UsageError before any work when the format cannot be written here (a missing optional library)."""
+        return None
 
     @abstractmethod
     def render(self, result: VendorResult, context: RenderContext) -> str:
@@ -83,6 +89,7 @@ _REGISTRY: dict[str, str] = {
     "html": "provenance_cli.render.html:HtmlRenderer",
     "json": "provenance_cli.render.json_report:JsonRenderer",
     "csv": "provenance_cli.render.csv_report:CsvRenderer",
+    "pdf": "provenance_cli.render.pdf:PdfRenderer",
     "sarif": "provenance_cli.render.sarif:SarifRenderer",
     "junit": "provenance_cli.render.junit:JunitRenderer",
 }

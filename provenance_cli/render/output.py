@@ -40,6 +40,7 @@ OUTPUT_MARKERS = (
     "vendor,legal_name,",  # the CSV summary's header
     "Vendors by risk",  # the terminal summary written with -o
     "provcheck.dev/schemas/",  # exported JSON Schemas
+    "/ID [(provcheck-report)",  # PDF reports (the identifier sits in the trailer, near the end of the file)
     "risk went up",  # diff (text)
     "risk did not go up",
     "# Changes: ",  # diff (Markdown)
@@ -125,7 +126,7 @@ def write_reports(
     context: RenderContext,
     output: Path | None,
     *,
-    rendered: Sequence[str | None] | None = None,
+    rendered: Sequence[str | bytes | None] | None = None,
     folder_input: bool = False,
     inputs: Sequence[Path] = (),
     force: bool = False,
@@ -143,15 +144,15 @@ def write_reports(
     """
     renderer = get_renderer(fmt)
     if output is None:
-        sys.stdout.write(guard_render(lambda: renderer.render_many(list(results), context), fmt))
+        _to_stdout(guard_render(lambda: renderer.render_many(list(results), context), fmt))
         return WrittenReports()
     folder = _folder_mode(output, len(results), fmt=fmt, combined=renderer.combined)
     names = report_names(results)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
-        files: dict[Path, str | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
+        files: dict[Path, str | bytes | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
     else:
-        texts: list[str | None] = list(rendered) if rendered is not None else [None] * len(results)
+        texts: list[str | bytes | None] = list(rendered) if rendered is not None else [None] * len(results)
         for i, result in enumerate(results):
             if texts[i] is None:
                 texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
@@ -163,15 +164,23 @@ def write_reports(
             files = {output: texts[0]}
     if not folder:
         (path, text), *_ = files.items()
-        write_report_file(path, text or "", inputs=inputs, force=force)
+        write_report_file(path, text if text is not None else "", inputs=inputs, force=force)
         return WrittenReports(written=(path,))
     vendors = {f"{name}{renderer.suffix}": result for name, result in zip(names, results, strict=True)}
     update = FolderUpdate(output, fmt, renderer.suffix, inputs=inputs, force=force, prune=prune, failed=failed)
-    return update.write({path.name: (text or "").encode("utf-8") for path, text in files.items()}, vendors)
+    return update.write({path.name: _bytes(text) for path, text in files.items()}, vendors)
 
 
-INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions")
-"""The parts of a report document the bundled index page reads; the rest (trace, findings, answers) is most of its size."""
+def _bytes(report: str | bytes | None) -> bytes:
+    """A report as the bytes written: text as UTF-8, a PDF as it is."""
+    if report is None:
+        return b""
+    return report if isinstance(report, bytes) else report.encode("utf-8")
+
+
+INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening")
+"""The parts of a report document the bundled index page reads (with the knock-out findings); the rest (trace, findings,
+answers) is most of its size."""
 
 
 def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
@@ -188,14 +197,29 @@ def _index(results: Sequence[VendorResult], names: Sequence[str], context: Rende
     rows = []
     for result, name in zip(results, names, strict=True):
         document = report_document(result, context)
-        rows.append((document if whole else {key: document[key] for key in INDEX_KEYS if key in document}, f"{name}.html"))
+        if not whole:
+            knockouts = [f for f in document["findings"] if f.get("knockout") and not f.get("waiver")]
+            document = {**{key: document[key] for key in INDEX_KEYS if key in document}, "findings": knockouts}
+        rows.append((document, f"{name}.html"))
     return render_index(rows, context)
 
 
-def guard_render(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def _to_stdout(report: str | bytes) -> None:
+    """Text as it is; a PDF only into a pipe or a file, never onto a terminal it would garble."""
+    if isinstance(report, str):
+        sys.stdout.write(report)
+        return
+    if sys.stdout.isatty():
+        raise UsageError("a PDF is not for the terminal: give -o FILE, or redirect the output to a file")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(report)
+    sys.stdout.buffer.flush()
+
+
+def guard_render(make, fmt: str) -> str | bytes:  # type: ignore[no-untyped-def]
     """Turn a template failure into one readable error, before anything is written."""
     try:
-        text: str = make()
+        text: str | bytes = make()
     except (UsageError, OSError):
         raise
     except Exception as exc:
@@ -214,13 +238,13 @@ class ReportJob:
     fmt: str
     context: RenderContext
 
-    def __call__(self, result: VendorResult) -> str:
-        """The report text for ``result`` in this job's format; a template failure is a UsageError naming the format."""
+    def __call__(self, result: VendorResult) -> str | bytes:
+        """The report for ``result`` in this job's format; a template failure is a UsageError naming the format."""
         renderer = get_renderer(self.fmt)
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)
 
 
-def write_report_file(path: Path, text: str, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
+def write_report_file(path: Path, text: str | bytes, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
     """One report file, atomically, with the temporaries of a killed earlier write of it removed first."""
     from provenance_cli.util.files import atomic_write, check_replaceable
     from provenance_cli.util.fileset import locked_folder, remove_stale_temps

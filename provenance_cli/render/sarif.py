@@ -77,7 +77,7 @@ def _rule_metadata(entry: TraceEntry, catalogue: Catalogue | None) -> dict[str, 
     definition, source = _definition(entry.rule_id, catalogue)
     question = catalogue.questions.get(entry.question_id) if catalogue is not None and entry.question_id else None
     message = _words(definition.message) if definition else entry.message
-    recommendation = _words(definition.recommendation) if definition else entry.recommendation
+    recommendation = entry.recommendation  # a format 2 rule's actions, joined (its questionnaire lists them with owners)
     severity = definition.severity if definition else entry.severity
     full = message
     tags = ["security", "provenance", entry.category]

@@ -171,7 +171,7 @@ def test_terminal_view_names_the_list_and_the_dossier_name(env: dict[str, str], 
     out = run(env, tmp_path, "assess", str(path), *ARGS).stdout
     assert "Screening: listed names" in out
     assert "parent 'Meridian Shipping and Trading LLC': listed on Specially Designated Nationals" in out
-    assert "knock-out: EXP-S50" in out
+    assert "Persons on the SDN list own 50% or more of the vendor" in out and "EXP-S50" not in out
     assert "screened: US Consolidated Screening List (ITA)" in out
 
 

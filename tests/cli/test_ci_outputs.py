@@ -86,7 +86,7 @@ def test_sarif_rules_come_from_the_questionnaires_and_levels_from_severity(examp
         assert compiled is not None or trigger is not None, rule_id
         definition = compiled.rule if compiled is not None else trigger.trigger
         assert rule["shortDescription"]["text"] == " ".join(definition.message.split())
-        assert rule["help"]["text"] == " ".join(definition.recommendation.split())
+        assert rule["help"]["text"] == " ".join(" ".join(r.text.split()) for r in definition.recommendations)  # format 2: the actions
         expected_level = {"critical": "error", "high": "error", "medium": "warning"}.get(definition.severity, "note")
         assert rule["defaultConfiguration"]["level"] == expected_level
         assert rule["properties"].get("date_trigger") == (trigger.trigger.kind if trigger is not None else None)

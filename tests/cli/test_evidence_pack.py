@@ -134,6 +134,8 @@ def test_the_pack_in_csv_never_starts_a_formula_and_has_a_row_per_control_questi
     assert dpa and all(r["note"].startswith("'=") for r in dpa)
     assert all(r["party"] in ("vendor", "buyer") for r in rows)
     assert {r["control"] for r in rows} >= {"Art. 28(3)(a)", "Art. 44"}
+    advised = [r["recommendations"] for r in rows if r["findings"]]
+    assert advised and all(text.split(":")[0] in ("vendor", "procurement", "legal", "security", "engineering") for text in advised)
 
 
 def test_the_frameworks_list_and_bad_usage(cli):

@@ -212,6 +212,39 @@ def test_a_bundled_id_is_refused_with_file_and_line(cli, tmp_path, org):
     ), result.output
 
 
+def test_format_2_organisation_rules_name_bundled_clauses_but_cannot_redefine_them(cli, tmp_path, org):
+    _example(tmp_path, "northwind-frontier", ANSWERS)
+    actions = """    recommendations:
+      - text: Make deletion of the inventory entry's data a term of the contract.
+        owner: procurement
+        type: contract_clause
+        clause: deletion
+"""
+    v2 = "questionnaire: 2\n" + ORG_QUESTIONNAIRE.replace(
+        "    recommendation: Register the model before production use.\n", actions
+    ).replace("    recommendation: Record the training use in the inventory entry.\n", actions).replace(
+        "    recommendation: Put the vendor on the next board agenda.\n", actions
+    )
+    assert "recommendation:" not in v2
+    (org / "acme.yaml").write_text(v2, encoding="utf-8")
+    result = cli("assess", "northwind-frontier.yaml", "--questionnaires", "org", "-f", "json", "--as-of", "2026-11-15")
+    assert result.returncode in (0, 1), result.output
+    finding = next(f for f in result.json()["findings"] if f["rule_id"] == "ACME-01")
+    assert finding["actions"][0]["owner"] == "procurement"
+    assert finding["actions"][0]["clause"] == "deletion"
+    clash = v2.replace("rules:\n", "clauses:\n  - id: deletion\n    title: Deletion\n    rationale: Ours.\n\nrules:\n", 1)
+    (org / "acme.yaml").write_text(clash, encoding="utf-8")
+    refused = cli("assess", "northwind-frontier.yaml", "--questionnaires", "org")
+    assert refused.returncode == 2
+    line = clash.splitlines().index("  - id: deletion") + 1
+    assert any(
+        out.startswith(
+            f"org/acme.yaml:{line}:9: clause id 'deletion' is already used by the bundled questionnaire questionnaires/retention.yaml"
+        )
+        for out in refused.lines
+    ), refused.output
+
+
 def test_organisation_questionnaires_get_the_same_monotonicity_checks(cli, tmp_path, org):
     broken = ORG_QUESTIONNAIRE.replace("      in: [no, undisclosed]\n    points: 10", "      in: [no]\n    points: 10")
     (org / "acme.yaml").write_text(broken, encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 from support import REPO
 from support.cli import run_cli
 
-HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "provenance_cli.formats.models")
+HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "jsonschema", "provenance_cli.formats.models")
 # typer >= 0.16 builds parameter converters with pydantic when it renders one
 # *command's* help, so pydantic is exempt there (it is typer's import, not ours).
 HEAVY_BUT_TYPER = tuple(name for name in HEAVY if name != "pydantic")
@@ -87,3 +87,10 @@ def test_assess_file_without_lock_imports_no_evidence_stack_and_no_other_command
 def test_assess_file_with_a_lock_does_import_the_evidence_stack(tmp_path):
     # The other side of the test above: the lock's presence is what loads it.
     assert "provenance_cli.evidence.lock" in assess_imports(tmp_path, lock=True)
+
+
+def test_diff_of_dossiers_does_not_import_jsonschema():
+    """jsonschema checks JSON reports only; commands that read none never pay for it."""
+    dossier = str(REPO / "examples" / "tinyweights-host.yaml")
+    offline = ["--as-of", "2026-09-01", "--no-screen", "--no-evidence", "--offline"]
+    assert heavy_in(imported_modules("-m", "provenance_cli", "diff", dossier, dossier, *offline), ("jsonschema",)) == []

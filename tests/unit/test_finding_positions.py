@@ -85,7 +85,7 @@ def test_a_finding_on_a_question_the_dossier_leaves_out_points_at_the_answers_bl
 
 
 def test_reports_without_locations_stay_readable(documents, tmp_path):
-    """location was added within report_version 2: reports written before it validate and load as before."""
+    """location was added within report_version 2 (kept in 3): reports written before it validate and load as before."""
     validator = jsonschema.Draft202012Validator(report_schema(SCHEMA_BASE, DRAFT))
     path, document = documents[0]
     old = json.loads(json.dumps(document))
@@ -95,7 +95,7 @@ def test_reports_without_locations_stay_readable(documents, tmp_path):
     assert not list(validator.iter_errors(document))
     saved = tmp_path / "old.json"
     saved.write_text(json.dumps(old), encoding="utf-8")
-    assert load_report(saved)["report_version"] == 2
+    assert load_report(saved)["report_version"] == 3
     broken = json.loads(json.dumps(document))
     broken["findings"][0]["location"]["line"] = 0
     assert list(validator.iter_errors(broken))
