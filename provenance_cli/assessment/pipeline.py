@@ -10,6 +10,15 @@ A caller that wants each vendor's report written by the same worker passes
 a *finisher* (any picklable callable from a result to text, such as
 :class:`provenance_cli.render.output.ReportJob`): this layer runs it without
 knowing what it renders, so rendering spreads over the cores too.
+
+Dossiers that link to others (base models, upstreams, owners' dossiers) are
+judged in a second round: the first reads and screens every file and
+gathers what each says (:mod:`~provenance_cli.assessment.supply_chain`), the
+links are resolved across the run (a dangling link or a circle is a problem
+with its line), and each linking dossier is then scored with the facts of
+everything it reaches. A change in one dossier so changes the verdict of
+every dossier that depends on it, in the same run. Runs without links take
+one round, as before.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ from typing import Protocol
 
 from provenance_cli.assessment.results import VendorResult
 from provenance_cli.assessment.screening_facts import Screened
+from provenance_cli.assessment.supply_chain import DossierExport, SupplyContext
+from provenance_cli.formats.links import LinkSubject
 from provenance_cli.formats.policy import Policy
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, UsageError
 
@@ -70,6 +81,12 @@ class Outcome:
     """The finisher's text, when one was given and it succeeded."""
     report_error: str | None = None
     """Why the finisher failed (e.g. a broken custom template)."""
+    subject: LinkSubject | None = None
+    """The dossier's id, models and declared links, for the link graph."""
+    export: DossierExport | None = None
+    """What the dossier says, for the dossiers that link to it."""
+    pending: bool = False
+    """Read and screened, not yet scored: it links to other dossiers, whose facts it needs first."""
 
 
 @dataclass(frozen=True)
@@ -95,13 +112,15 @@ def policy_for(path: str | None) -> Policy:
     return load_policy(Path(path) if path else None, load_catalogue())
 
 
-def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcome:
+def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: SupplyContext | None = None) -> Outcome:
     """Assess one dossier file (module-level so worker processes can run it).
 
     A policy, questionnaire or lock file is a problem when the user named it,
-    and is skipped when it was found in a folder.
+    and is skipped when it was found in a folder. A dossier that declares
+    links and comes without ``context`` is read, screened and left pending:
+    the run scores it once the links are resolved.
     """
-    from provenance_cli.assessment.scoring import score_dossier
+    from provenance_cli.assessment.supply_chain import ScoringInputs, export_dossier, score_vendor
     from provenance_cli.formats.dossier import read_dossier
     from provenance_cli.formats.questionnaires import load_catalogue
 
@@ -134,26 +153,20 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
     except InputError as exc:  # a malformed lock file or custom list
         return Outcome(path, problems=tuple(exc.problems))
 
+    subject = dossier.link_subject()
+    export = export_dossier(dossier, screened)
+    if dossier.links and context is None:
+        return Outcome(path, warnings=tuple(warnings), subject=subject, export=export, pending=True)
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
-    result = score_dossier(
-        dossier,
-        catalogue,
-        policy,
-        today=options.today,
-        listings=screened.listings if screened else frozenset(),
-        listing_notes=screened.notes if screened else None,
-        reassess_now=reassess_now,
-        ownership=screened.ownership if screened else frozenset(),
-        screening_gaps=gaps,
-        contradictions=screened.contradictions if screened else (),
-    )
+    inputs = ScoringInputs(options.today, screened, reassess_now, gaps, screened.contradictions if screened else ())
+    result = score_vendor(dossier, catalogue, policy, inputs, context)
     result = dataclasses.replace(
         result,
         screening=screened.result if screened else None,
         evidence=drift.review if drift else None,
     )
-    return Outcome(path, result=result, warnings=tuple(warnings))
+    return Outcome(path, result=result, warnings=tuple(warnings), subject=subject, export=export)
 
 
 DEFAULT_REQUIRED = ("csl", "dod_1260h")
@@ -179,10 +192,14 @@ def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, 
     return tuple(gaps)
 
 
-def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> Outcome:
+Job = tuple[str, AssessOptions, Finisher | None, bool, SupplyContext | None]
+"""One file's work: path, options, finisher, whether the user named it, and what its links bring (second round)."""
+
+
+def assess_and_finish(job: Job) -> Outcome:
     """Assess one file, then run the finisher on its result in the same process."""
-    path, options, finish, named = job
-    outcome = assess_file((path, options), named=named)
+    path, options, finish, named, context = job
+    outcome = assess_file((path, options), named=named, context=context)
     if finish is None or outcome.result is None:
         return outcome
     try:
@@ -211,8 +228,14 @@ def assess_files(
     if progress is not None:
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None
-    work = [(str(p), options, finish, named is None or str(p) in named) for p in paths]
-    return list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+    work: list[Job] = [(str(p), options, finish, named is None or str(p) in named, None) for p in paths]
+    outcomes = list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+    if any(o.pending for o in outcomes):
+        from provenance_cli.assessment.linking import second_round
+
+        beside = [p for p in paths if named is None or str(p) in named]
+        outcomes = second_round(outcomes, beside, options, jobs=jobs, finish=finish)
+    return outcomes
 
 
 def assess_paths(

@@ -144,7 +144,7 @@ def validate(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
 ) -> None:
     """Check files; print every problem as file:line:col: message (exit 2 if any)."""
-    from provenance_cli.assessment.validate import FileCheck, check_file, check_questionnaire_set
+    from provenance_cli.assessment.validate import FileCheck, check_file, check_links, check_questionnaire_set
     from provenance_cli.cli import terminal
     from provenance_cli.util.files import discover
     from provenance_cli.util.parallel import parallel_map
@@ -155,6 +155,7 @@ def validate(
     if len(questionnaire_files) > 1:
         together = {c.path: c for c in check_questionnaire_set(questionnaire_files)}
         checks = [together.get(c.path, c) for c in checks]
+    checks = check_links(checks, [p for p in paths if not p.is_dir()])
     terminal.report_validation(checks, missing, output_format)
     if missing or any(not c.valid for c in checks):
         raise typer.Exit(EXIT_INPUT)

@@ -43,6 +43,9 @@ OwnershipFact = Literal["majority_blocked", "minority_blocked", "unknown_share_b
 blocked persons hold 50% or more in the aggregate, less than 50%, an unknown share, or control without equity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
+LinkKind = Literal["base_model", "routes_to", "parent"]
+"""How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
+Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
 
 TIERS: tuple[str, ...] = get_args(Tier)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
@@ -59,6 +62,7 @@ ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
 PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
+LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 SCREENING_SOURCES: dict[str, str] = {
     "csl": "US Consolidated Screening List (ITA)",
     "dod_1260h": "DoD Section 1260H list",
@@ -73,8 +77,9 @@ ENGAGEMENT_VALUES: dict[str, tuple[str, ...]] = {"data_classes": DATA_CLASSES, "
 UNDISCLOSED = "undisclosed"
 """The answer a vendor gives by not answering; never the same as "no"."""
 
-ROLES = ("vendor", "alias", "parent", "person")
-"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person."""
+ROLES = ("vendor", "alias", "parent", "person", "developer")
+"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person,
+or the developer of a model the vendor serves (a hit there concerns that model only)."""
 
 LIST_NAMES: dict[str, str] = {
     "el": "Entity List (BIS)",

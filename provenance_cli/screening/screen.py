@@ -189,7 +189,7 @@ def _apply_allow_list(
     suppressed: list[Match] = []
     for match in matches:
         (suppressed if _allowed(match, settings) else kept).append(match)
-    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3}
+    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3, "developer": 4}
     ranked = ranks or {}
     kept.sort(key=lambda m: (-m.score, ranked.get(m, 1), order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
     notes = [f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives"] if suppressed else []
@@ -323,4 +323,12 @@ def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
         born = person.date_of_birth.isoformat() if person.date_of_birth else None
         for name in (person.name, *person.aliases):
             queries.append(Query(name, "person", position, person.name, where, "person", born))
+    # A model built by someone else (a host serving another lab's weights): its developer is screened too;
+    # parent_index is then the model's position in ``models``, so a hit concerns that model only.
+    for position, served in enumerate(dossier.model.models):
+        developer = served.developer
+        if developer is None:
+            continue
+        for name in (developer.name, *developer.aliases):
+            queries.append(Query(name, "developer", position, developer.name, developer.jurisdiction or None))
     return queries
