@@ -61,6 +61,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
             f"{category.answered}/{category.applicable}",
         )
     console.print(table)
+    show_models(result, console)
 
     if result.knockouts:
         console.print(line("[bold red]knock-out:[/] ", safe(", ".join(result.knockouts)), " [dim](reasons in words under Decision)[/dim]"))
@@ -83,6 +84,8 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
             )
             where = f"{finding.question_id} = {finding.answer}" if finding.question_id else finding.answer
             console.print(line("           ", safe(where, "dim")))
+            if finding.inherited_from:
+                console.print(line("           ", safe(finding.inherited_from, "dim")))
             console.print(line("           → ", safe(finding.recommendation, multiline=True)))
 
     def listing(title: str, items: Sequence[str]) -> None:
@@ -110,6 +113,39 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     console.print(
         line(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} ", safe(f"({result.reassessment_reason})", "dim"))
     )
+
+
+def show_models(result: VendorResult, console: Console) -> None:
+    """Each model's own verdict (issue 17), when the dossier lists more than one or one has facts of its own."""
+    supply = result.supply
+    if supply is None or not supply.models:
+        return
+    rows = supply.models
+    if len(rows) == 1 and not (supply.links or rows[0].own_answers or rows[0].inherited or rows[0].developer):
+        return
+    console.print()
+    scope = (
+        f"the engagement uses {', '.join(supply.engagement_models)}"
+        if supply.engagement_models is not None
+        else "the engagement names no model, so all are in scope"
+    )
+    console.print(line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")))
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for header in ("model", "in scope", "decision", "tier", "developer / lab", "own answers, inherited findings"):
+        table.add_column(header)
+    for row in rows:
+        notes = [f"{q} = {a}" for q, a in row.own_answers] + [f"{rule}: {source}" for rule, _, _, source in row.inherited]
+        table.add_row(
+            safe(row.name),
+            "yes" if row.in_scope else "no",
+            decision_label(row.decision),
+            tier_label(row.tier),
+            safe(f"{row.developer or result.vendor} / {', '.join(row.labs)}"),
+            safe("; ".join(notes) or "as the vendor"),
+        )
+    console.print(table)
+    for link in supply.links:
+        console.print(line("  ", safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim")))
 
 
 DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}

@@ -38,6 +38,8 @@ def table_rows(document: dict[str, Any]) -> dict[str, Any]:
     for i, f in enumerate(document["findings"], 1):
         rule = e(f["rule_id"]) + (f" (knock-out: {e(f['knockout'])})" if f.get("knockout") else "")
         message = e(f["message"])
+        if f.get("inherited_from"):
+            message += f" *({e(f['inherited_from'])})*"
         waiver = f.get("waiver")
         if waiver:
             message += f" *Waived by {e(waiver['approver'])} until {e(waiver['expires'])}: {e(waiver['reason'])}*"
@@ -77,7 +79,42 @@ def table_rows(document: dict[str, Any]) -> dict[str, Any]:
         row([e(m["name"]), e(m["ref"]), e(", ".join(m["questions"])), e(", ".join(m["rules"]))]) for m in framework_rows(document)
     ]
     questions = [row([e(q["question_id"]), e(q["why"]), e(q["text"])]) for q in document["open_questions"]]
-    return {"findings": findings, "answers": answers, "trace": trace, "frameworks": frameworks, "questions": questions}
+    return {
+        "findings": findings,
+        "answers": answers,
+        "trace": trace,
+        "frameworks": frameworks,
+        "questions": questions,
+        "models": model_rows(document),
+    }
+
+
+def model_rows(document: dict[str, Any]) -> list[Any]:
+    """Rows of the per-model table (issue 17), from escaped cells; none when the table would say nothing new.
+
+    One model with nothing of its own (answers, developer, inherited findings, links) is the vendor itself.
+    """
+    from provenance_cli.render.templating import MdSafe, md_finalize
+
+    e = md_finalize
+    models = document.get("models") or []
+    links = (document.get("supply_chain") or {}).get("links")
+    if not models or (len(models) == 1 and not (links or any(models[0][k] for k in ("own_answers", "inherited", "developer")))):
+        return []
+    rows = []
+    for m in models:
+        name = e(m["name"]) + (f" {e(m['version'])}" if m.get("version") else "") + (f" ({e(m['access'])})" if m.get("access") else "")
+        scope = ("yes" if m["in_scope"] else "no") + (", governs the verdict" if m.get("governing") else "")
+        families, labs = e(", ".join(m["families"])), e(", ".join(m["labs"]))
+        origin = f"{e(m.get('developer') or document['vendor']['name'])}; family {families}; lab {labs}"
+        notes = [f"{e(q)} = {e(a)}" for q, a in m["own_answers"]]
+        notes += [f"{e(str(sev).upper())} {e(rule)}: {e(message)} *({e(source)})*" for rule, sev, message, source in m["inherited"]]
+        inherited = {message for _, _, message, _ in m["inherited"]}
+        notes += [e(reason) for reason in m["reasons"] if reason not in inherited]
+        decision, tier = e(str(m["decision"]).replace("_", " ")), e(str(m["tier"]).upper())
+        cells = [name, scope, decision, tier, _num(m["overall"]), origin, " · ".join(notes)]
+        rows.append(MdSafe("| " + " | ".join(cells) + " |"))
+    return rows
 
 
 def render_document(document: dict[str, Any], context: RenderContext) -> str:

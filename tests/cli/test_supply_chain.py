@@ -254,3 +254,25 @@ def test_two_dossiers_claiming_one_id_are_refused_only_when_linked(env: dict[str
         shutil.copyfile(folder / name, alone / name)
     shutil.copyfile(folder / "kestrel-ai.yaml", alone / "kestrel-copy.yaml")
     assert assess(env, tmp_path, alone).returncode == 0  # nobody links to Kestrel: two copies are only two reports
+
+
+# ---------------------------------------------------------------------------- the per-model table in every format
+
+
+def test_reports_show_a_per_model_table(env: dict[str, str], tmp_path: Path) -> None:
+    aurora = EXAMPLES / "aurora-models.yaml"
+    markdown = run_cli(["assess", aurora, "-f", "md", "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env).stdout
+    table = markdown[markdown.index("## Models") : markdown.index("## Findings")]
+    rows = [row for row in table.splitlines() if row.startswith("| Lumen")]
+    assert len(rows) == 2
+    assert rows[0].startswith("| Lumen 5 2026-04-30 (api) | yes, governs the verdict | reject | HIGH |")
+    assert "export\\_control.model\\_export\\_suspension = yes" in rows[0]
+    assert rows[1].startswith("| Lumen 4.5 2025-11-18 (api) | yes | approve with conditions |")
+    html = run_cli(["assess", aurora, "-f", "html", "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env).stdout
+    assert "<caption>Verdict per model</caption>" in html and html.count('<th scope="row">Lumen') == 2
+    terminal = run_cli(["assess", aurora, "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env).stdout
+    assert "Models (the engagement names no model, so all are in scope; the findings below are Lumen 5's)" in terminal
+    board = EXAMPLES / "switchboard-router.yaml"
+    switchboard = run_cli(["assess", board, "-f", "md", "--no-evidence", "--as-of", AS_OF], tmp_path, env=env)
+    assert "*(inherited from Aurora Models / Lumen 5 via Switchboard Router's routing)*" in switchboard.stdout
+    assert "- switchboard/auto → Aurora Models / Lumen 5 (routes to)" in switchboard.stdout
