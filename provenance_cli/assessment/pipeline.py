@@ -153,13 +153,16 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
     except InputError as exc:  # a malformed lock file or custom list
         return Outcome(path, problems=tuple(exc.problems))
 
+    from provenance_cli.assessment.triggers import list_editions
+
     subject = dossier.link_subject()
     export = export_dossier(dossier, screened)
     if dossier.links and context is None:
         return Outcome(path, warnings=tuple(warnings), subject=subject, export=export, pending=True)
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
-    inputs = ScoringInputs(options.today, screened, reassess_now, gaps, screened.contradictions if screened else ())
+    editions = list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else [])
+    inputs = ScoringInputs(options.today, screened, reassess_now, gaps, screened.contradictions if screened else (), editions)
     result = score_vendor(dossier, catalogue, policy, inputs, context)
     result = dataclasses.replace(
         result,
@@ -175,7 +178,7 @@ DEFAULT_REQUIRED = ("csl", "dod_1260h")
 
 def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, screen: bool) -> tuple[tuple[str, str], ...]:
     """Required sources that were not screened, with why: (source key, reason in words)."""
-    required = list(dict.fromkeys([*policy.model.screening.required, *(DEFAULT_REQUIRED if require else ())]))
+    required = list(dict.fromkeys([*policy.required_sources, *(DEFAULT_REQUIRED if require else ())]))
     if not required:
         return ()
     if not screen:

@@ -45,6 +45,7 @@ from provenance_cli.assessment.results import (
     VendorResult,
     WaiverRef,
 )
+from provenance_cli.assessment.triggers import ListEdition, fire_triggers
 from provenance_cli.formats.conditions import AllOf, AnyOf, Condition, Facts, Linked, LinkedFacts, answer_ranks
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.models import AnswerEntry, Question
@@ -251,13 +252,16 @@ def score_dossier(
     screening_gaps: tuple[tuple[str, str], ...] = (),
     contradictions: tuple[Contradiction, ...] = (),
     linked: tuple[LinkedFacts, ...] = (),
+    list_editions: Sequence[ListEdition] = (),
 ) -> VendorResult:
     """Score one dossier and decide. Pure: same inputs, same result.
 
     ``listings`` are screening hits as (list key, role) pairs and
     ``listing_notes`` their wording for the trace; ``reassess_now`` is a
     reason (e.g. evidence changed) that makes reassessment due today;
-    ``linked`` is what the dossiers this one links to say (``{linked: ...}`` rules).
+    ``linked`` is what the dossiers this one links to say (``{linked: ...}`` rules);
+    ``list_editions`` are the screened lists' edition dates, which date
+    triggers compare with the last screen.
     """
     plan = _plan(catalogue, policy)
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
@@ -272,6 +276,7 @@ def score_dossier(
     trace = [*fired, *(_contradiction_entry(c, catalogue) for c in contradictions)]
     stale, stale_entries = _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)
     trace.extend(stale_entries)
+    trace.extend(fire_triggers(catalogue, policy, dossier, applicable, today, list_editions, waivers_applied))
 
     knockouts, undecided, open_questions = _knockouts(plan, catalogue, facts, applicable, fired, policy)
     open_questions += tuple(_not_screened(source, reason) for source, reason in screening_gaps)
@@ -322,7 +327,7 @@ def score_dossier(
         undisclosed=tuple(undisclosed),
         unanswered=tuple(unanswered),
         missing_evidence=tuple(missing),
-        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in fired if t.waiver})),
+        waivers_applied=tuple(WaiverRef.of(waivers_applied[r]) for r in sorted({t.rule_id for t in trace if t.waiver})),
         waivers_expired=tuple(waivers_expired),
         disabled_rules=plan.disabled,
         reassessment_due=due,

@@ -65,6 +65,7 @@ def settings_from(policy: Policy) -> ScreeningSettings:
             )
             for item in screening.allow
         ),
+        required=policy.required_sources,
     )
 
 

@@ -18,7 +18,7 @@ Router's routing".
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from provenance_cli.assessment.reconcile import Contradiction
 from provenance_cli.assessment.results import ModelResult, SupplyChain, SupplyLink, VendorResult
 from provenance_cli.assessment.screening_facts import Screened
+from provenance_cli.assessment.triggers import ListEdition
 from provenance_cli.formats.conditions import Facts, LinkedFacts
 from provenance_cli.formats.dossier import Dossier, holding_targets
 from provenance_cli.formats.links import LinkGraph, Node, model_key
@@ -212,6 +213,8 @@ class ScoringInputs:
     reassess_now: str | None
     gaps: tuple[tuple[str, str], ...]
     contradictions: tuple[Contradiction, ...] = ()
+    list_editions: Sequence[ListEdition] = ()
+    """The screened lists' edition dates, for date triggers."""
 
 
 def score_vendor(
@@ -245,6 +248,7 @@ def score_vendor(
             screening_gaps=inputs.gaps,
             contradictions=inputs.contradictions,
             linked=links,
+            list_editions=inputs.list_editions,
         )
 
     vendor_links = linked.get(None, ())

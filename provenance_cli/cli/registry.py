@@ -26,3 +26,7 @@ REGISTERED.append(screening.register)
 from provenance_cli.cli import reports  # noqa: E402
 
 REGISTERED.append(reports.register)
+
+from provenance_cli.cli import monitor  # noqa: E402
+
+REGISTERED.append(monitor.register)

@@ -139,7 +139,9 @@ def lists_update(
         fetch = replace(fetch, deadline=deadline)
     keys = list(dict.fromkeys(sources or []))
     if not keys:
-        keys = [k for k in ("csl", "dod_1260h", "opensanctions", "custom") if k in config.urls or get_source(k).default_url]
+        from provenance_cli.screening.fetch import default_sources
+
+        keys = default_sources(config)
     for key in keys:
         get_source(key)
     if url and len(keys) != 1:
@@ -156,6 +158,7 @@ def lists_update(
             rows.append({"source": key, "status": "failed", "error": str(exc)})
             continue
         meta = outcome.meta
+        delta = outcome.delta
         rows.append(
             {
                 "source": key,
@@ -163,17 +166,71 @@ def lists_update(
                 "records": meta.record_count,
                 "fetched_at": meta.fetched_at,
                 "sha256": meta.sha256,
+                "delta": None
+                if delta is None
+                else {"summary": delta.summary(), "added": len(delta.added), "removed": len(delta.removed), "changed": len(delta.changed)},
             }
         )
         if not as_json:
             dates = ", ".join(f"{k} {v.get('list_date') or '?'}" for k, v in sorted(meta.lists.items()))
             terminal.note(f"{key}: {outcome.status}; {meta.record_count:,} records; list dates: {dates}")
+            if delta is not None:
+                _print_delta_summary(delta)
     if as_json:
         terminal.print_json(rows)
     if failures:
         for failure in failures:
             terminal.report_error(ServiceError(failure))
         raise typer.Exit(EXIT_SERVICE)
+
+
+def _print_delta_summary(delta: Any, limit: int = 5) -> None:
+    """The delta's one line, then the first few added and removed entries by name (``lists diff`` shows all)."""
+    from provenance_cli.cli import terminal
+
+    terminal.note(f"  {delta.summary()}")
+    for label, entries in (("+", delta.added), ("-", delta.removed), ("~", delta.changed)):
+        for entry in entries[:limit]:
+            terminal.note(f"  {label} {entry.list_key} {entry.entry_id}: {entry.name}")
+        if len(entries) > limit:
+            terminal.note(f"  {label} ... and {len(entries) - limit} more (provcheck lists diff {delta.source})")
+
+
+def lists_diff(
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="The source whose last update to show, e.g. csl, un_sc, eu_fsf.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown per table in text output (JSON has them all).")] = 200,
+) -> None:
+    """Show what the last ``lists update`` of SOURCE added, removed and changed, by entry id and name."""
+    from provenance_cli.cli import terminal
+    from provenance_cli.screening.cache import read_meta, source_dir
+    from provenance_cli.screening.delta import read_delta
+    from provenance_cli.screening.source import get_source
+    from provenance_cli.util.errors import UsageError
+
+    get_source(source)
+    meta = read_meta(source)
+    if meta is None:
+        raise UsageError(f"{source} is not cached; run provcheck lists update {source} first")
+    delta = read_delta(source_dir(source), meta.sha256)
+    if delta is None:
+        raise UsageError(
+            f"no delta is recorded for the cached {source} copy (fetched {meta.fetched_date}): "
+            "it was cached by an older provcheck; the next update that brings a new copy records one"
+        )
+    if terminal.wants_json(output_format):
+        terminal.print_json(delta.as_dict())
+        return
+    terminal.console().print(terminal.safe(f"{source}: {delta.summary()}"))
+    for title, entries in (("Added", delta.added), ("Removed", delta.removed), ("Changed", delta.changed)):
+        if not entries:
+            continue
+        rows = [[e.list_key, e.entry_id, e.name, "; ".join(e.changes or e.aliases)] for e in entries[:limit]]
+        terminal.print_table(
+            ["list", "entry id", "name", "changes" if title == "Changed" else "aliases"], rows, title=f"{title} ({len(entries)})"
+        )
+        if len(entries) > limit:
+            terminal.note(f"{len(entries) - limit} more not shown (--limit, or -f json for all)")
 
 
 def lists_status(
@@ -398,5 +455,6 @@ def register(app: typer.Typer) -> None:
     """Add ``lists update|status`` and ``screen`` to ``app`` (called through :mod:`provenance_cli.cli.registry`)."""
     lists_app.command("update")(lists_update)
     lists_app.command("status")(lists_status)
+    lists_app.command("diff")(lists_diff)
     app.add_typer(lists_app, name="lists")
     app.command("screen")(screen)

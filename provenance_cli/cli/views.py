@@ -95,6 +95,15 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
             for item in items:
                 console.print(line("  ", safe(item)))
 
+    from provenance_cli.assessment.triggers import fired_triggers
+
+    listing(
+        "Date triggers fired",
+        [
+            f"{t.severity.upper()} {t.rule_id}: {t.message} ({t.answer}){' [waived]' if t.waiver else ''} -> {t.recommendation}"
+            for t in fired_triggers(result, catalogue)
+        ],
+    )
     listing("Stale answers", [f"{s.question_id}: as of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})" for s in result.stale])
     listing("Undisclosed by the vendor", list(result.undisclosed))
     listing("Unanswered", list(result.unanswered))

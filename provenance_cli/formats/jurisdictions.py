@@ -21,3 +21,14 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset(
     VN VU WF WS YE YT ZA ZM ZW
     """.split()  # noqa: SIM905 - a whitespace-separated table of 249 codes reads better than a list literal
 )
+
+EU_MEMBER_STATES: frozenset[str] = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905 - 27 codes
+)
+"""The 27 EU member states (ISO 3166-1; Greece is GR, not the EU's own "EL"), where EU sanctions regulations apply directly."""
+
+UK_SANCTIONS_AREA: frozenset[str] = frozenset({"GB", "GG", "JE", "IM"})
+"""The United Kingdom and the Crown Dependencies, which give effect to the UK Sanctions List."""
+
+US_SANCTIONS_AREA: frozenset[str] = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
+"""The United States and its territories, where OFAC's lists (in the CSL) apply."""

@@ -27,6 +27,8 @@ from provenance_cli.formats.vocabulary import (
     PartyKind,
     Severity,
     Tier,
+    TriggerKind,
+    TriggerSeverity,
     UserPopulation,
 )
 
@@ -199,8 +201,35 @@ class Rule(StrictModel):
     recommendation: Text
 
 
+class Trigger(StrictModel):
+    """A date that makes a finding once it passes: the assessment is due a second look, not a new verdict.
+
+    Kinds (``kind``): ``date_reached`` fires when a date answer is on or
+    before the day of the assessment plus ``days`` (0: the day itself), e.g.
+    an export restoration date, a bill's expected vote, a contract renewal;
+    ``date_older_than`` when a date answer is more than ``days`` old (the
+    last screen); ``answer_older_than`` when answers (``question``, or every
+    answer of the questionnaire) were confirmed more than ``days`` ago
+    (default: the policy's freshness for the category); ``list_newer`` when
+    a screened list's edition is newer than the date answer ``question``
+    (default: the assessment date).
+    """
+
+    id: RuleId
+    version: Annotated[int, Field(ge=1)]
+    kind: TriggerKind
+    question: QuestionId | None = None
+    """The date question it watches (required for date_reached and date_older_than)."""
+    days: Annotated[int, Field(ge=0, le=36_500)] | None = None
+    """date_reached: how many days ahead it fires; date_older_than and answer_older_than: the age limit."""
+    severity: TriggerSeverity = "low"
+    message: Text
+    """What the finding says, in words; the engine adds the dates behind it."""
+    recommendation: Text
+
+
 class Questionnaire(StrictModel):
-    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions and rules."""
+    """One bundled (or organisation-specific) questionnaire: a category of risk, its questions, rules and date triggers."""
 
     id: Slug
     version: SemVer
@@ -208,6 +237,8 @@ class Questionnaire(StrictModel):
     description: Text
     questions: Annotated[list[Question], Field(min_length=1)]
     rules: list[Rule] = []
+    triggers: list[Trigger] = []
+    """Date triggers (optional; a questionnaire without them reads as before)."""
 
 
 # --------------------------------------------------------------------------- dossier

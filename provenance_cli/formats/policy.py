@@ -22,7 +22,16 @@ from pydantic import Field, ValidationError
 from provenance_cli.formats.models import IsoDate, Jurisdiction, PolicyVersion, StrictModel, Text
 from provenance_cli.formats.questionnaires import Catalogue, knockout_mismatch
 from provenance_cli.formats.safeyaml import Document, load_file
-from provenance_cli.formats.vocabulary import BUYER_FLAGS, JURISDICTION_LISTS, SCREENING_SOURCES, Criticality, Severity, Tier, did_you_mean
+from provenance_cli.formats.vocabulary import (
+    BUYER_FLAGS,
+    JURISDICTION_LISTS,
+    SCREENING_SOURCES,
+    TRIGGER_SEVERITIES,
+    Criticality,
+    Severity,
+    Tier,
+    did_you_mean,
+)
 from provenance_cli.util.errors import InputError, Problem
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -164,6 +173,9 @@ class ScreeningPolicy(StrictModel):
     allow: list[AllowedMatch] = []
     required: list[str] = ["csl", "dod_1260h"]
     """Sources that must be screened: one not screened makes the decision incomplete (``no match`` means nothing without it)."""
+    buyer_lists: bool = True
+    """Also require the lists of the buyer's jurisdictions: the EU list for a buyer in an EU member state or on the EU market,
+    the UK list for one in the UK, the UN list for one anywhere else outside the US (see :func:`buyer_list_sources`)."""
 
 
 class EvidencePolicy(StrictModel):
@@ -208,6 +220,13 @@ class Policy:
     jurisdiction_lists: dict[str, frozenset[str]]
     """Each named jurisdiction list's codes, as rules read them."""
 
+    @property
+    def required_sources(self) -> tuple[str, ...]:
+        """Every screening source that must be screened: ``screening.required``, then the buyer's own lists (when ``buyer_lists``)."""
+        screening = self.model.screening
+        derived = buyer_list_sources(self.model.buyer) if screening.buyer_lists else ()
+        return tuple(dict.fromkeys([*screening.required, *derived]))
+
     def weight(self, category: str) -> float:
         """A category's weight in the overall score (default 1)."""
         return self.weights.get(category, 1.0)
@@ -234,11 +253,38 @@ class Policy:
         return int(getattr(self.model.reassessment_days, tier))
 
 
+def buyer_list_sources(buyer: BuyerProfile) -> tuple[str, ...]:
+    """The sanctions lists a buyer is bound by, beyond the US lists every policy requires by default.
+
+    * an EU member state, or ``eu_market`` (business in the EU): the EU
+      consolidated list of financial sanctions (``eu_fsf``);
+    * the UK or a Crown Dependency: the UK Sanctions List (``uk_sanctions``);
+    * any other jurisdiction outside the US: the UN Security Council
+      Consolidated List (``un_sc``). Every UN member state must give effect
+      to it; the EU and the UK transpose UN listings into their own lists and
+      the US into OFAC's, so their buyers are covered by those.
+
+    A buyer that states no jurisdiction gets nothing more: the default
+    policy's examples stay US-only until a policy says where the buyer is.
+    """
+    from provenance_cli.formats.jurisdictions import EU_MEMBER_STATES, UK_SANCTIONS_AREA, US_SANCTIONS_AREA
+
+    places = set(buyer.jurisdictions)
+    sources: list[str] = []
+    if buyer.eu_market or places & EU_MEMBER_STATES:
+        sources.append("eu_fsf")
+    if places & UK_SANCTIONS_AREA:
+        sources.append("uk_sanctions")
+    if places - EU_MEMBER_STATES - UK_SANCTIONS_AREA - US_SANCTIONS_AREA:
+        sources.append("un_sc")
+    return tuple(sources)
+
+
 def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, today: date | None) -> list[Problem]:
     """Problems of meaning; ``today`` set means expired waivers are problems too (validate)."""
     problems: list[Problem] = []
     categories = [q.id for q in catalogue.questionnaires]
-    rule_ids = sorted(catalogue.rule_ids)
+    rule_ids = sorted(catalogue.finding_ids)
     for category in model.category_weights:
         if category not in categories:
             problems.append(
@@ -264,7 +310,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
     seen: set[str] = set()
     for index, override in enumerate(model.rule_overrides):
         path = ("rule_overrides", index)
-        if override.rule not in catalogue.rule_ids:
+        if override.rule not in catalogue.finding_ids:
             problems.append(document.problem(path + ("rule",), f"unknown rule {override.rule!r}{did_you_mean(override.rule, rule_ids)}"))
         if override.rule in seen:
             problems.append(document.problem(path + ("rule",), f"rule {override.rule} is overridden twice"))
@@ -275,7 +321,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
             problems.append(document.problem(path, f"override of {override.rule} changes nothing; set points, severity or disabled"))
     for index, waiver in enumerate(model.waivers):
         path = ("waivers", index)
-        if waiver.rule not in catalogue.rule_ids:
+        if waiver.rule not in catalogue.finding_ids:
             problems.append(
                 document.problem(path + ("rule",), f"waiver for unknown rule {waiver.rule!r}{did_you_mean(waiver.rule, rule_ids)}")
             )
@@ -324,6 +370,13 @@ def _severity_problems(model: PolicyModel, document: Document, catalogue: Catalo
     """An override may not make a rule high or critical without a knock-out to match (severity and tier must agree)."""
     problems: list[Problem] = []
     for index, override in enumerate(model.rule_overrides):
+        if override.severity is not None and catalogue.trigger(override.rule) is not None and override.severity not in TRIGGER_SEVERITIES:
+            expected = ", ".join(TRIGGER_SEVERITIES)
+            problems.append(
+                document.problem(
+                    ("rule_overrides", index, "severity"), f"{override.rule} is a date trigger: its severity is one of {expected}"
+                )
+            )
         compiled = catalogue.rule(override.rule)
         if compiled is None or override.severity is None or override.disabled:
             continue

@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Condition, ConditionError, compile_condition
-from provenance_cli.formats.models import Question, Questionnaire, Rule
+from provenance_cli.formats.models import Question, Questionnaire, Rule, Trigger
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
 from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, did_you_mean
@@ -35,6 +35,16 @@ class CompiledRule:
     line: int
 
 
+@dataclass(frozen=True)
+class CompiledTrigger:
+    """A date trigger checked against its questionnaire, remembering where it came from."""
+
+    trigger: Trigger
+    category: str
+    source: str
+    line: int
+
+
 @dataclass(frozen=True, eq=False)
 class Catalogue:
     """All questionnaires in order, with fast look-ups by question and rule id."""
@@ -46,6 +56,8 @@ class Catalogue:
     rules: tuple[CompiledRule, ...]
     sources: dict[str, str]
     """Questionnaire id -> file it was read from."""
+    triggers: tuple[CompiledTrigger, ...] = ()
+    """Date triggers of every questionnaire, in order."""
 
     def questionnaire(self, questionnaire_id: str) -> Questionnaire:
         """The questionnaire with id ``questionnaire_id``; KeyError when there is none."""
@@ -58,6 +70,18 @@ class Catalogue:
     def rule_ids(self) -> frozenset[str]:
         """Every rule id of every questionnaire, which policy overrides and waivers must name."""
         return frozenset(compiled.rule.id for compiled in self.rules)
+
+    @property
+    def finding_ids(self) -> frozenset[str]:
+        """Rule and trigger ids: what a policy may override, disable or waive."""
+        return self.rule_ids | {compiled.trigger.id for compiled in self.triggers}
+
+    def trigger(self, trigger_id: str) -> CompiledTrigger | None:
+        """The date trigger ``trigger_id``, or None."""
+        for compiled in self.triggers:
+            if compiled.trigger.id == trigger_id:
+                return compiled
+        return None
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         """The compiled rule ``rule_id``, or None."""
@@ -105,6 +129,40 @@ def _knockout_problems(rule: Rule, document: Document, rule_path: PathKey) -> li
         problems.append(
             document.problem(rule_path + ("knockout_reason",), f"rule {rule.id}: knockout_reason goes with knockout: none only")
         )
+    return problems
+
+
+DATE_KINDS = ("date_reached", "date_older_than")
+"""Trigger kinds that read a date answer and need its question."""
+
+
+def _trigger_problems(
+    trigger: Trigger, questionnaire_id: str, questions: dict[str, Question], document: Document, path: PathKey
+) -> list[Problem]:
+    """A trigger names a question of its own questionnaire, a date question where it reads a date, and the days its kind needs."""
+    problems: list[Problem] = []
+    question = questions.get(trigger.question) if trigger.question else None
+    if trigger.question is not None and (question is None or not trigger.question.startswith(questionnaire_id + ".")):
+        problems.append(
+            document.problem(
+                path + ("question",), f"trigger {trigger.id} watches {trigger.question!r}, which is not a question of '{questionnaire_id}'"
+            )
+        )
+        return problems
+    if trigger.kind in DATE_KINDS and question is None:
+        problems.append(
+            document.problem(path + ("kind",), f"trigger {trigger.id}: {trigger.kind} needs the date question it watches (question: ...)")
+        )
+    if trigger.kind in (*DATE_KINDS, "list_newer") and question is not None and question.type != "date":
+        problems.append(
+            document.problem(
+                path + ("question",), f"trigger {trigger.id}: {trigger.kind} reads a date, but {question.id} is a {question.type} question"
+            )
+        )
+    if trigger.kind == "date_older_than" and trigger.days is None:
+        problems.append(document.problem(path + ("kind",), f"trigger {trigger.id}: date_older_than needs 'days', the age limit"))
+    if trigger.kind == "list_newer" and trigger.days is not None:
+        problems.append(document.problem(path + ("days",), f"trigger {trigger.id}: 'days' does not apply to list_newer"))
     return problems
 
 
@@ -172,6 +230,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
     category_of: dict[str, str] = {}
     applies_if: dict[str, Condition] = {}
     rules: list[CompiledRule] = []
+    triggers: list[CompiledTrigger] = []
     rule_origin: dict[str, str] = {}
     sources: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
@@ -236,6 +295,18 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
                 continue
             line, _ = document.locate(rule_path)
             rules.append(CompiledRule(rule, condition, questionnaire.id, document.source, line))
+        for index, trigger in enumerate(questionnaire.triggers):
+            trigger_path: PathKey = ("triggers", index)
+            if trigger.id in rule_origin:
+                problems.append(
+                    document.problem(trigger_path + ("id",), f"trigger id {trigger.id!r} is already used in {rule_origin[trigger.id]}")
+                )
+            rule_origin[trigger.id] = document.source
+            found = _trigger_problems(trigger, questionnaire.id, questions, document, trigger_path)
+            problems.extend(found)
+            if not found:
+                line, _ = document.locate(trigger_path)
+                triggers.append(CompiledTrigger(trigger, questionnaire.id, document.source, line))
 
     if problems:
         raise InputError(problems)
@@ -246,6 +317,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         applies_if=applies_if,
         rules=tuple(rules),
         sources=sources,
+        triggers=tuple(triggers),
     )
 
 

@@ -41,6 +41,12 @@ KeyPersonRole = Literal["director", "officer", "beneficial_owner", "key_person"]
 OwnershipFact = Literal["majority_blocked", "minority_blocked", "unknown_share_blocked", "control_blocked"]
 """What screening the ownership chain found, for rules (``{ownership: [majority_blocked]}``):
 blocked persons hold 50% or more in the aggregate, less than 50%, an unknown share, or control without equity."""
+TriggerKind = Literal["date_reached", "date_older_than", "answer_older_than", "list_newer"]
+"""What a date trigger watches (questionnaire ``triggers:``): a date answer reached (a restoration date, a bill's
+expected vote, a renewal), a date answer grown old (the last screen), answers older than a freshness limit, or a
+screened list edition newer than the last screen."""
+TriggerSeverity = Literal["info", "low", "medium"]
+"""A trigger says "look again", never "stop": it is never a knock-out, so it stays below high severity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
 LinkKind = Literal["base_model", "routes_to", "parent"]
@@ -63,9 +69,14 @@ PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
 LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
+TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
+TRIGGER_SEVERITIES: tuple[str, ...] = get_args(TriggerSeverity)
 SCREENING_SOURCES: dict[str, str] = {
     "csl": "US Consolidated Screening List (ITA)",
     "dod_1260h": "DoD Section 1260H list",
+    "un_sc": "UN Security Council Consolidated List",
+    "eu_fsf": "EU consolidated list of financial sanctions (FSF)",
+    "uk_sanctions": "UK Sanctions List (FCDO)",
     "opensanctions": "OpenSanctions targets.simple.csv",
     "custom": "Internal deny list",
 }
@@ -96,6 +107,9 @@ LIST_NAMES: dict[str, str] = {
     "plc": "Palestinian Legislative Council (OFAC PLC)",
     "cap": "Correspondent Account or Payable-Through Account Sanctions (OFAC CAPTA)",
     "dod_1260h": "DoD Section 1260H list",
+    "un_sc": "UN Security Council Consolidated List",
+    "eu_fsf": "EU consolidated list of financial sanctions",
+    "uk_sanctions": "UK Sanctions List (FCDO)",
     "opensanctions": "OpenSanctions",
     "custom": "Internal deny list",
 }

@@ -49,6 +49,8 @@ class CacheMeta:
     index_file: str
     etag: str | None = None
     last_modified: str | None = None
+    previous: dict[str, Any] | None = None
+    """The copy this one replaced, kept on disk until the next update: {index_file, sha256, fetched_at, lists}."""
 
     def as_dict(self) -> dict[str, Any]:
         """The meta as written to ``meta.json``, with its format version."""
@@ -122,12 +124,14 @@ def write_meta(meta: CacheMeta) -> None:
     )
 
 
-def remove_stale_files(key: str, keep: str) -> None:
-    """Delete other index files and hour-old leftovers of killed downloads."""
+def remove_stale_files(key: str, keep: str | tuple[str, ...]) -> None:
+    """Delete index files other than ``keep`` (the current copy and the previous one) and hour-old leftovers of killed downloads."""
     folder = source_dir(key)
+    kept = (keep,) if isinstance(keep, str) else keep
+    names = {name for index_file in kept for name in (index_file, sqlite_name(index_file))}
     for pattern in ("index-*.json", "index-*.sqlite", ".index-*.tmp"):
         for path in folder.glob(pattern):
-            if path.name not in (keep, sqlite_name(keep)):
+            if path.name not in names:
                 if pattern.startswith(".") and _young(path):
                     continue
                 path.unlink(missing_ok=True)

@@ -93,6 +93,9 @@ def _number(value: Any, kind: type, where: str) -> Any:
     return number
 
 
+SOURCE_KEYS = ("csl", "dod_1260h", "un_sc", "eu_fsf", "uk_sanctions", "opensanctions", "custom")
+"""Sources a config file or ``PROVCHECK_<SOURCE>_URL`` may name (kept in step with screening/sources/__init__.py by a test)."""
+
 _FETCH_NUMBERS: tuple[tuple[str, type], ...] = (
     ("connect_timeout", float),
     ("read_timeout", float),
@@ -155,7 +158,7 @@ def _read_config(path: Path | None) -> ScreeningConfig:
                 urls[key] = str(value["url"]).strip()
             if value.get("max_bytes") is not None:
                 caps[key] = _number(value["max_bytes"], int, f"{path}: screening.sources.{key}.max_bytes")
-        unknown = set(sources) - {"csl", "dod_1260h", "opensanctions", "custom"}
+        unknown = set(sources) - set(SOURCE_KEYS)
         if unknown:
             key = sorted(unknown)[0]
             line, column = document.locate(("screening", "sources", key), prefer_key=True)
@@ -165,7 +168,7 @@ def _read_config(path: Path | None) -> ScreeningConfig:
                         str(path),
                         line,
                         column,
-                        f"unknown source {key!r}; expected csl, dod_1260h, opensanctions or custom",
+                        f"unknown source {key!r}; expected one of {', '.join(SOURCE_KEYS)}",
                     )
                 ]
             )
@@ -173,7 +176,7 @@ def _read_config(path: Path | None) -> ScreeningConfig:
         value = os.environ.get(f"PROVCHECK_{name.upper()}", "").strip()
         if value:
             fetch = replace(fetch, **{name: _number(value, kind, f"PROVCHECK_{name.upper()}")})
-    for key in ("csl", "dod_1260h", "opensanctions", "custom"):
+    for key in SOURCE_KEYS:
         value = os.environ.get(f"PROVCHECK_{key.upper()}_URL", "").strip()
         if value:
             urls[key] = value

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from provenance_cli.screening.cache import (
     CacheMeta,
@@ -38,6 +38,8 @@ from provenance_cli.screening.cache import (
     write_meta,
 )
 from provenance_cli.screening.config import FetchSettings, ScreeningConfig, load_config
+from provenance_cli.screening.delta import ListDelta, Version, compute_delta, write_delta
+from provenance_cli.screening.model import Entry
 from provenance_cli.screening.source import Source, get_source
 from provenance_cli.util.errors import ServiceError, UsageError
 
@@ -81,6 +83,8 @@ class UpdateOutcome:
     status: str
     """``updated``, ``not modified`` or ``copied`` (local file)."""
     meta: CacheMeta
+    delta: ListDelta | None = None
+    """What changed since the copy this update replaced; None when nothing was replaced (not modified)."""
 
 
 def _is_local(url: str) -> bool:
@@ -368,6 +372,25 @@ def update_source(
         return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet(), allow_shrink)
 
 
+def default_sources(config: ScreeningConfig, required: tuple[str, ...] = ()) -> list[str]:
+    """What ``lists update`` with no SOURCE refreshes, in registry order.
+
+    The US lists always; every source with a configured URL; the EU, UK and
+    UN lists once they are cached (``lists update eu_fsf`` fetches one the
+    first time) or when ``required`` names them (``monitor --update`` passes
+    the lists the policy requires for the buyer's jurisdictions).
+    """
+    from provenance_cli.screening.config import SOURCE_KEYS
+
+    chosen = []
+    for key in SOURCE_KEYS:
+        source = get_source(key)
+        wanted = source.updated_by_default or key in required or read_meta(key) is not None
+        if key in config.urls or (source.default_url and wanted):
+            chosen.append(key)
+    return chosen
+
+
 SHRINK_LIMIT = 0.5
 """A new copy with fewer than this share of the cached copy's records is refused without --allow-shrink."""
 
@@ -418,13 +441,14 @@ def _update(
             return UpdateOutcome(key, "not modified", meta)
         parsed = source.parse(temp, chosen)
         _check_size(key, sum(info.count for info in parsed.lists.values()), previous, allow_shrink)
+        stamp = now_iso()
+        delta = _delta(key, folder, previous, Version(sha256, stamp, {k: v.list_date for k, v in parsed.lists.items()}), parsed.entries)
         index = NameIndex.build(parsed.entries)
         del parsed.entries[:]
         index_file = f"index-{sha256[:16]}.json"
         index.save(folder / index_file)
         index.save_sqlite(folder / sqlite_name(index_file))
         del index
-        stamp = now_iso()
         meta = CacheMeta(
             source=key,
             url=chosen,
@@ -438,10 +462,12 @@ def _update(
             index_file=index_file,
             etag=validators.get("etag"),
             last_modified=validators.get("last_modified"),
+            previous=_previous_record(previous, index_file),
         )
+        write_delta(folder, delta)
         write_meta(meta)
-        remove_stale_files(key, keep=index_file)
-        return UpdateOutcome(key, "copied" if _is_local(chosen) else "updated", meta)
+        remove_stale_files(key, keep=(index_file, meta.previous["index_file"]) if meta.previous else index_file)
+        return UpdateOutcome(key, "copied" if _is_local(chosen) else "updated", meta, delta)
     except ServiceError as exc:
         raise ServiceError(f"could not update {key} from {chosen}: {exc}; {_kept(previous)}") from None
     except UsageError:
@@ -451,6 +477,26 @@ def _update(
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
+
+
+def _delta(key: str, folder: Path, previous: CacheMeta | None, current: Version, entries: list[Entry]) -> ListDelta:
+    """What the new copy adds, removes and changes against the cached one (its index is still on disk)."""
+    from provenance_cli.screening.index import stored_entries
+
+    if previous is None or not (folder / previous.index_file).is_file():
+        return compute_delta(key, None, None, current, entries)
+    before = Version(previous.sha256, previous.fetched_at, {k: v.get("list_date") for k, v in previous.lists.items()})
+    try:
+        return compute_delta(key, before, stored_entries(folder / previous.index_file), current, entries)
+    except (OSError, ValueError, KeyError):
+        return compute_delta(key, None, None, current, entries)
+
+
+def _previous_record(previous: CacheMeta | None, index_file: str) -> dict[str, Any] | None:
+    """What the meta remembers of the replaced copy, whose index files stay until the next update."""
+    if previous is None or previous.index_file == index_file:
+        return previous.previous if previous is not None else None
+    return {"index_file": previous.index_file, "sha256": previous.sha256, "fetched_at": previous.fetched_at, "lists": previous.lists}
 
 
 def _kept(previous: CacheMeta | None) -> str:

@@ -548,6 +548,41 @@ CREATE TABLE postings (key TEXT PRIMARY KEY, rank INTEGER NOT NULL, positions BL
 _ENTRY_COLUMNS = ("list_key", "entry_id", "name", "aliases", "parent", "list_date", "kind", "birth_dates", "countries")
 
 
+def stored_entries(json_path: Path) -> Iterator[Entry]:
+    """Every entry of a saved index, in order, without building its lookup tables (for list deltas).
+
+    Read row by row from the SQLite file beside ``json_path`` when it is
+    there and of this format; otherwise from the JSON copy's entry columns.
+    """
+    sqlite_path = json_path.with_suffix(".sqlite")
+    started = False
+    if sqlite_path.is_file():
+        try:
+            db = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
+            try:
+                (version,) = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() or ("",)
+                if version == str(SQLITE_FORMAT):
+                    rows = db.execute(f"SELECT {', '.join(_ENTRY_COLUMNS)} FROM entries ORDER BY position")
+                    for key, entry_id, name, aliases, parent, list_date, kind, births, countries in rows:
+                        started = True
+                        yield Entry(
+                            key, entry_id, name, tuple(json.loads(aliases)), parent, list_date, kind,
+                            tuple(json.loads(births)) if births else (), tuple(json.loads(countries)) if countries else (),
+                        )  # fmt: skip
+                    return
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            if started:
+                raise ValueError(f"{sqlite_path.name} became unreadable while it was read ({exc})") from None
+    data = json.loads(json_path.read_bytes())
+    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+        raise ValueError(f"{json_path.name} was written by another provcheck version")
+    columns = data["entries"]
+    for key, entry_id, name, aliases, parent, list_date, kind, births, countries in zip(*(columns[k] for k in _ENTRY_COLUMNS), strict=True):
+        yield Entry(key, entry_id, name, tuple(aliases), parent, list_date, kind, tuple(births or ()), tuple(countries or ()))
+
+
 def _write_tables(db: sqlite3.Connection, index: NameIndex) -> None:
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")

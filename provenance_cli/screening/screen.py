@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
+from provenance_cli.screening.config import SOURCE_KEYS
 from provenance_cli.screening.model import (
     ListVersion,
     Match,
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from provenance_cli.screening.cache import CacheMeta
     from provenance_cli.screening.config import ScreeningConfig
 
-SOURCE_ORDER = ("csl", "dod_1260h", "opensanctions", "custom")
+SOURCE_ORDER = SOURCE_KEYS
+"""Every source, in the order reports list them (the registry's order: screening/sources/__init__.py)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
     coverage: list[SourceCoverage] = []
     for key in SOURCE_ORDER:
         source = get_source(key)
-        needed = source.required or key in config.urls
+        # A source the policy requires is needed unless bundled data stands in for it (the 1260H starter set).
+        needed = source.required or key in config.urls or (key in settings.required and source.bundled_path() is None)
         before = len(warnings)
         meta = _cached_meta(source, needed=needed, offline=offline, config=config, warnings=warnings)
         if meta is not None:
@@ -139,6 +142,8 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
             unavailable.append(key)
             why = warnings[-1].split(": ", 1)[-1] if len(warnings) > before else "not cached"
             coverage.append(SourceCoverage(key, source.title, False, why))
+        elif source.default_url:
+            coverage.append(SourceCoverage(key, source.title, False, f"not cached (optional for this buyer; provcheck lists update {key})"))
         else:
             coverage.append(SourceCoverage(key, source.title, False, f"not configured (optional; provcheck lists update {key} --url ...)"))
     return loaded, warnings, unavailable, coverage

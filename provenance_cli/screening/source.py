@@ -53,6 +53,8 @@ class Source(ABC):
     """Acceptable Content-Type fragments; empty accepts any. A missing header is accepted."""
     required: bool = False
     """Screening warns (and ``screen`` exits 3) when a required source has no cache."""
+    updated_by_default: bool = False
+    """``lists update`` with no SOURCE downloads it even before it is cached (the US lists); the others once cached or configured."""
 
     @abstractmethod
     def parse(self, path: Path, url: str) -> Parsed:

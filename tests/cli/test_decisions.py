@@ -223,16 +223,22 @@ def assessment_date(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder whose screening cache holds the CSL test fixture: every required list is screened.
+    """A folder whose screening cache holds the CSL, EU, UK and UN test fixtures: every required list is screened.
 
-    (No example name is on the fixture; screening itself is tested elsewhere.
+    (No example name is on the fixtures; screening itself is tested elsewhere.
     Without a screened CSL every decision would rightly be "incomplete".)
     """
     root = tmp_path_factory.mktemp("decisions")
-    csl = REPO / "tests" / "fixtures" / "csl" / "consolidated.json"
     env = {**_env(root), "PROVCHECK_OFFLINE": "0"}
-    result = run_cli(["lists", "update", "csl", "--url", str(csl)], root, env=env)
-    assert result.returncode == 0, result.output
+    # The CSL for everyone; the EU, UK and UN lists because a policy requires its buyer's own lists (eu_market: the EU list).
+    for source, fixture in (
+        ("csl", "csl/consolidated.json"),
+        ("eu_fsf", "lists/eu_fsf.xml"),
+        ("uk_sanctions", "lists/uk_sanctions.xml"),
+        ("un_sc", "lists/un_consolidated.xml"),
+    ):
+        result = run_cli(["lists", "update", source, "--url", str(REPO / "tests" / "fixtures" / fixture)], root, env=env)
+        assert result.returncode == 0, result.output
     return root
 
 

@@ -187,7 +187,7 @@ def evidence_run(tmp_path_factory: pytest.TempPathFactory, catalogue) -> dict[st
         env = cli_env(offline=False)
         snap = run_cli(["evidence", "snapshot", "vendor.yaml"], folder, env=env)
         assert snap.returncode == 0, snap.output
-        lock = (folder / "vendor.evidence.lock.yaml").read_bytes()
+        lock = (folder / "vendor.yaml.evidence.lock.yaml").read_bytes()
         listing = sorted(p.name for p in folder.iterdir())
         args = ["--timeout", "10", "--deadline", str(DEADLINE), "--retries", "1", "--max-bytes", "65536"]
         started = time.monotonic()
@@ -199,7 +199,7 @@ def evidence_run(tmp_path_factory: pytest.TempPathFactory, catalogue) -> dict[st
         "elapsed": elapsed,
         "urls": urls,
         "hits": hits,
-        "lock_kept": (folder / "vendor.evidence.lock.yaml").read_bytes() == lock,
+        "lock_kept": (folder / "vendor.yaml.evidence.lock.yaml").read_bytes() == lock,
         "listing_kept": sorted(p.name for p in folder.iterdir()) == listing,
     }
 

@@ -108,18 +108,18 @@ def test_assess_refuses_special_policy_lock_and_output(fifos: FifoWatch, tmp_pat
     done = provcheck("assess", "vendor.yaml", "--offline", "-f", "md", "-o", "report.md", cwd=tmp_path)
     assert done.returncode == 2 and "report.md is a FIFO (named pipe), not a regular file" in done.output
 
-    fifos.make("vendor.evidence.lock.yaml")
+    fifos.make("vendor.yaml.evidence.lock.yaml")
     done = provcheck("assess", "vendor.yaml", "--offline", cwd=tmp_path)
-    _refused(done, "vendor.evidence.lock.yaml", "a FIFO (named pipe)", "a YAML file")
+    _refused(done, "vendor.yaml.evidence.lock.yaml", "a FIFO (named pipe)", "a YAML file")
     assert dossier.read_bytes() == DOSSIER.read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.yaml", "report.md", "vendor.evidence.lock.yaml", "vendor.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.yaml", "report.md", "vendor.yaml", "vendor.yaml.evidence.lock.yaml"]
 
 
 def test_evidence_refuses_a_lock_that_is_a_folder(tmp_path: Path, question_ids: list[str]) -> None:
     write_dossier(tmp_path / "vendor.yaml", question_ids, {0: ["http://127.0.0.1:9/never"]})
-    (tmp_path / "vendor.evidence.lock.yaml").mkdir()
+    (tmp_path / "vendor.yaml.evidence.lock.yaml").mkdir()
     done = provcheck("evidence", "check", "vendor.yaml", cwd=tmp_path, env=cli_env(offline=False))
-    _refused(done, "vendor.evidence.lock.yaml", "a folder", "a YAML file")
+    _refused(done, "vendor.yaml.evidence.lock.yaml", "a folder", "a YAML file")
 
 
 def test_compare_and_diff_refuse_special_reports(fifos: FifoWatch, tmp_path: Path) -> None:

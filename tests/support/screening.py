@@ -76,3 +76,18 @@ def yente(path, body):
             "query": query,
         }
     return 200, {"responses": responses, "limit": 5}
+
+
+# --------------------------------------------------------------------------- the EU, UK and UN list fixtures
+
+LISTS = FIXTURES.parent / "lists"
+UN_XML = LISTS / "un_consolidated.xml"
+EU_XML = LISTS / "eu_fsf.xml"
+EU_CSV = LISTS / "eu_fsf.csv"
+UK_XML = LISTS / "uk_sanctions.xml"
+"""Fictional lists in the real published shapes, dirty rows included (see each file's comment)."""
+
+
+def xml_step(path: Path, **kwargs: object) -> Step:
+    """Serve an XML list fixture as the official servers do (``text/xml``)."""
+    return Step(body=path.read_bytes(), content_type="text/xml; charset=utf-8", **kwargs)  # type: ignore[arg-type]

@@ -76,7 +76,8 @@ def test_new_rebuild_replaces_index(server):
     meta = update_source("csl", url=url, fetch=FAST).meta
     assert meta.record_count == 17
     files = sorted(p.name for p in source_dir("csl").glob("index-*.json"))
-    assert files == [meta.index_file]
+    # the replaced copy stays until the next update (list deltas are computed against it), no older one
+    assert meta.previous is not None and files == sorted([meta.index_file, meta.previous["index_file"]])
     result = screen_names(["Zenith AI Lab"], ScreeningSettings(), offline=True)
     assert [m.list_key for m in result.matches] == ["el"]
 

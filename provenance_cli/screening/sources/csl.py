@@ -110,6 +110,7 @@ class CslSource(Source):
     default_max_bytes = 200 * 1024 * 1024
     content_types = ("json", "octet-stream")
     required = True
+    updated_by_default = True
 
     def parse(self, path: Path, url: str) -> Parsed:
         """Parse the bulk JSON; over 1% (and over 10) of records without an id or known list is a changed format, so the file is refused."""

@@ -169,6 +169,7 @@ class Dod1260hSource(Source):
     """OpenSanctions' row-per-listing transcription of every edition (LISTS.md): ``lists update`` loads the whole list."""
     default_max_bytes = 5 * 1024 * 1024
     content_types = ("yaml", "csv", "text/plain", "octet-stream")
+    updated_by_default = True
 
     def bundled_path(self) -> Path:
         """The YAML transcription shipped in the package."""
