@@ -40,12 +40,14 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
 def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderContext) -> str:
     """The portfolio page: (report document, relative link) pairs, riskiest first."""
     from provenance_cli.render.document import sort_documents
+    from provenance_cli.render.portfolio import build_portfolio
     from provenance_cli.render.templating import template
 
     links = {id(document): href for document, href in rows}
     ordered = sort_documents(document for document, _ in rows)
     return template("html", INDEX_TEMPLATE, context.template_dir).render(
         rows=[{"document": d, "href": links[id(d)]} for d in ordered],
+        portfolio=build_portfolio(ordered, [links[id(d)] for d in ordered]),
         **_globals(context.generated_at),
     )
 

@@ -10,6 +10,7 @@ speed; a custom ``report.md.j2`` may use them (``rows``) or the raw report
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from provenance_cli.render.interface import RenderContext, Renderer
@@ -122,6 +123,26 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
     from provenance_cli.render.templating import template
 
     return template("md", TEMPLATE, context.template_dir).render(r=document, rows=table_rows(document))
+
+
+INDEX_TEMPLATE = "index.md.j2"
+
+
+def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderContext) -> str:
+    """The Markdown portfolio page: (report document, relative link) pairs in, vendors riskiest first,
+    the concentration tables and the dependency graph as a Mermaid block out."""
+    from provenance_cli.render.document import sort_documents
+    from provenance_cli.render.portfolio import build_portfolio, mermaid
+    from provenance_cli.render.templating import MdSafe, template
+
+    links = {id(document): href for document, href in rows}
+    ordered = sort_documents(document for document, _ in rows)
+    portfolio = build_portfolio(ordered, [links[id(d)] for d in ordered])
+    # The report beside it is named, not linked: a Markdown report links only to http(s) pages.
+    listed = [{"document": document, "link": links[id(document)]} for document in ordered]
+    return template("md", INDEX_TEMPLATE, context.template_dir).render(
+        rows=listed, portfolio=portfolio, graph=MdSafe(mermaid(portfolio)), generated_at=context.generated_at
+    )
 
 
 class MarkdownRenderer(Renderer):

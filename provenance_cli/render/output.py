@@ -115,8 +115,8 @@ def write_reports(
         if folder:
             names = report_names(results)
             files = {output / f"{name}{renderer.suffix}": text for name, text in zip(names, texts, strict=True)}
-            if fmt == "html":
-                files[output / "index.html"] = guard_render(lambda: _index(results, names, context), fmt)
+            if fmt in INDEXED:
+                files[output / f"index{renderer.suffix}"] = guard_render(lambda: _index(results, names, context, fmt), fmt)
         else:
             files = {output: texts[0]}
     for path in files:  # every target is checked before anything is written
@@ -128,11 +128,19 @@ def write_reports(
     return written
 
 
-def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
-    from provenance_cli.render.document import report_document
-    from provenance_cli.render.html import render_index
+INDEXED = ("html", "md")
+"""Formats whose report folder gets a portfolio page (index.html, index.md): vendor table, concentration, dependency graph."""
 
-    rows = [(report_document(r, context), f"{name}.html") for r, name in zip(results, names, strict=True)]
+
+def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext, fmt: str = "html") -> str:
+    from provenance_cli.render.document import report_document
+
+    if fmt == "md":
+        from provenance_cli.render.markdown import render_index
+    else:
+        from provenance_cli.render.html import render_index
+    suffix = get_renderer(fmt).suffix
+    rows = [(report_document(r, context), f"{name}{suffix}") for r, name in zip(results, names, strict=True)]
     return render_index(rows, context)
 
 

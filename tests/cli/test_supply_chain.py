@@ -276,3 +276,23 @@ def test_reports_show_a_per_model_table(env: dict[str, str], tmp_path: Path) -> 
     switchboard = run_cli(["assess", board, "-f", "md", "--no-evidence", "--as-of", AS_OF], tmp_path, env=env)
     assert "*(inherited from Aurora Models / Lumen 5 via Switchboard Router's routing)*" in switchboard.stdout
     assert "- switchboard/auto → Aurora Models / Lumen 5 (routes to)" in switchboard.stdout
+
+
+# ---------------------------------------------------------------------------- the portfolio page
+
+
+def test_a_markdown_report_folder_gets_a_portfolio_page_with_a_mermaid_graph(env: dict[str, str], tmp_path: Path) -> None:
+    from support.markdown import check_markdown
+
+    out = tmp_path / "reports"
+    done = run_cli(["assess", EXAMPLES, "-f", "md", "-o", out, "--no-evidence", "--as-of", AS_OF], tmp_path, env=env)
+    assert done.returncode == 0, done.output
+    index = (out / "index.md").read_text(encoding="utf-8")
+    check_markdown(index)
+    assert "| Switchboard Router | APPROVE WITH CONDITIONS | HIGH | 30.6 | 2 | switchboard-router.md |" in index
+    assert "- 2 of 5 vendors (40%) depend on the lab Northwind Frontier, 3 of the models in scope (30%)" in index
+    graph = index[index.index("```mermaid\n") + 11 : index.index("\n```\n", index.index("```mermaid"))]
+    assert graph.startswith("graph LR\n")
+    assert '-->|"routes to: switchboard/auto #8594; Lumen 5"|' in graph
+    again = run_cli(["assess", EXAMPLES, "-f", "md", "-o", out, "--no-evidence", "--as-of", AS_OF], tmp_path, env=env)
+    assert again.returncode == 0, again.output  # provcheck recognises its own index.md and replaces it
