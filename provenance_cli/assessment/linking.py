@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
-from provenance_cli.assessment.pipeline import AssessOptions, Finisher, Job, Outcome, assess_and_finish, assess_file, policy_for
+from provenance_cli.assessment.pipeline import AssessOptions, Finisher, Job, Outcome, assess_and_finish, assess_file, effective_policy
 from provenance_cli.assessment.supply_chain import DossierExport, build_context, lineage
 from provenance_cli.formats.links import LinkGraph, LinkSubject, resolve_links
 from provenance_cli.util.errors import Problem
@@ -36,7 +36,7 @@ def second_round(
     done = list(outcomes)
     lenders = _lenders(done, named, options)
     graph, problems, exports = link_run([*done, *lenders])
-    policy = policy_for(options.policy_path)
+    policy = effective_policy(options)
     found_lineage = lineage(graph, exports)
     work: list[tuple[int, Job]] = []
     for index, outcome in enumerate(done):

@@ -29,14 +29,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from provenance_cli.assessment.results import VendorResult
 from provenance_cli.assessment.screening_facts import Screened
 from provenance_cli.assessment.supply_chain import DossierExport, SupplyContext
 from provenance_cli.formats.links import LinkSubject
 from provenance_cli.formats.policy import Policy
+from provenance_cli.formats.scenario import Scenario
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, UsageError
+
+if TYPE_CHECKING:
+    from provenance_cli.screening.model import Entry
 
 Finisher = Callable[[VendorResult], str]
 """Turns one result into text (a report) inside the worker that scored it."""
@@ -65,6 +69,8 @@ class AssessOptions:
     offline: bool = False
     require_screening: bool = False
     """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
+    scenario: Scenario | None = None
+    """A what-if applied in memory (``provcheck simulate``): answers, list entries, jurisdictions."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,16 @@ def policy_for(path: str | None) -> Policy:
     return load_policy(Path(path) if path else None, load_catalogue())
 
 
+def effective_policy(options: AssessOptions) -> Policy:
+    """The run's policy, with a simulation's jurisdiction changes when there is one."""
+    policy = policy_for(options.policy_path)
+    if options.scenario is None:
+        return policy
+    from provenance_cli.assessment.simulate import scenario_policy
+
+    return scenario_policy(policy, options.scenario)
+
+
 def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: SupplyContext | None = None) -> Outcome:
     """Assess one dossier file (module-level so worker processes can run it).
 
@@ -126,7 +142,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
 
     path, options = job
     catalogue = load_catalogue()
-    policy = policy_for(options.policy_path)
+    policy = effective_policy(options)
     try:
         dossier = read_dossier(Path(path), catalogue)
     except InputError as exc:
@@ -135,6 +151,12 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
         if named:
             return Outcome(path, problems=(Problem(path, 0, 0, f"is a {dossier}, not a dossier"),))
         return Outcome(path, skipped=dossier)
+    extra: tuple[Entry, ...] = ()
+    if options.scenario is not None:
+        from provenance_cli.assessment.simulate import apply_answers, scenario_entries
+
+        dossier = apply_answers(dossier, options.scenario, catalogue)
+        extra = scenario_entries(options.scenario)
 
     warnings: list[str] = []
     screened = drift = None
@@ -142,7 +164,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
         if options.screen:
             from provenance_cli.assessment.screening_facts import screen_for_scoring
 
-            screened = screen_for_scoring(dossier, policy)
+            screened = screen_for_scoring(dossier, policy, extra)
             warnings.extend(screened.warnings)
         if options.evidence:
             from provenance_cli.assessment.evidence_facts import evidence_for_scoring

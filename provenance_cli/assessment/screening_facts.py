@@ -15,7 +15,7 @@ from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.policy import Policy
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.vocabulary import BLOCKING_LISTS
-from provenance_cli.screening import AllowEntry, ScreeningResult, ScreeningSettings
+from provenance_cli.screening import AllowEntry, Entry, ScreeningResult, ScreeningSettings
 from provenance_cli.util.errors import ServiceError
 
 
@@ -50,10 +50,11 @@ class Screened:
         return {**self.notes, **self.model_notes[model_index]}
 
 
-def settings_from(policy: Policy) -> ScreeningSettings:
-    """The policy's threshold and confirmed false positives, for the screening engine."""
+def settings_from(policy: Policy, extra: tuple[Entry, ...] = ()) -> ScreeningSettings:
+    """The policy's threshold and confirmed false positives, for the screening engine (and a simulation's added entries)."""
     screening = policy.model.screening
     return ScreeningSettings(
+        extra=extra,
         threshold=round(screening.threshold),
         allow=tuple(
             AllowEntry(
@@ -69,7 +70,7 @@ def settings_from(policy: Policy) -> ScreeningSettings:
     )
 
 
-def screen_for_scoring(dossier: Dossier, policy: Policy) -> Screened:
+def screen_for_scoring(dossier: Dossier, policy: Policy, extra: tuple[Entry, ...] = ()) -> Screened:
     """Screen against cached and bundled lists only.
 
     ``assess`` never downloads lists as a side effect (``provcheck lists
@@ -78,7 +79,7 @@ def screen_for_scoring(dossier: Dossier, policy: Policy) -> Screened:
     from provenance_cli.screening import screen_dossier
 
     try:
-        result = screen_dossier(dossier, settings_from(policy), offline=True)
+        result = screen_dossier(dossier, settings_from(policy, extra), offline=True)
     except ServiceError as exc:
         return Screened(ScreeningResult(), frozenset(), {}, (f"names not screened: {exc}",))
     notes: dict[tuple[str, str], list[str]] = {}

@@ -311,7 +311,7 @@ def _merge(
 
 def _model_result(entry: ModelInScope, result: VendorResult, in_scope: bool, context: SupplyContext | None) -> ModelResult:
     decision = result.decision
-    reasons = [item.text for item in decision.reasons] if decision.outcome == "reject" else []
+    reasons = [f"{item.text} (answer: {item.answer})" for item in decision.reasons] if decision.outcome == "reject" else []
     reasons += [item.recommendation for item in decision.conditions]
     reasons += [question.text for question in decision.open_questions]
     inherited = tuple(

@@ -30,3 +30,7 @@ REGISTERED.append(reports.register)
 from provenance_cli.cli import monitor  # noqa: E402
 
 REGISTERED.append(monitor.register)
+
+from provenance_cli.cli import simulate  # noqa: E402
+
+REGISTERED.append(simulate.register)

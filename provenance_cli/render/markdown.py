@@ -111,7 +111,7 @@ def model_rows(document: dict[str, Any]) -> list[Any]:
         notes = [f"{e(q)} = {e(a)}" for q, a in m["own_answers"]]
         notes += [f"{e(str(sev).upper())} {e(rule)}: {e(message)} *({e(source)})*" for rule, sev, message, source in m["inherited"]]
         inherited = {message for _, _, message, _ in m["inherited"]}
-        notes += [e(reason) for reason in m["reasons"] if reason not in inherited]
+        notes += [e(reason) for reason in m["reasons"] if not any(reason.startswith(told) for told in inherited)]
         decision, tier = e(str(m["decision"]).replace("_", " ")), e(str(m["tier"]).upper())
         cells = [name, scope, decision, tier, _num(m["overall"]), origin, " · ".join(notes)]
         rows.append(MdSafe("| " + " | ".join(cells) + " |"))

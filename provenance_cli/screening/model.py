@@ -68,6 +68,8 @@ class ScreeningSettings:
     """Base URL of the yente server for the yente backend."""
     yente_dataset: str = "default"
     """yente dataset to match against."""
+    extra: tuple[Entry, ...] = ()
+    """Entries screened as if a list named them (``provcheck simulate``); never written to the cache."""
     required: tuple[str, ...] = ()
     """Sources the caller's policy requires besides the always-required CSL: one with no cache is reported as unavailable."""
 

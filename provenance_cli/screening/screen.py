@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.config import SOURCE_KEYS
 from provenance_cli.screening.model import (
+    Entry,
     ListVersion,
     Match,
     ScreeningResult,
@@ -177,6 +178,20 @@ def _cached_meta(source: Source, *, needed: bool, offline: bool, config: Screeni
     return None
 
 
+def _simulated(entries: tuple[Entry, ...]) -> Loaded:
+    """The entries a simulation adds, as one more source to search (in memory only)."""
+    from provenance_cli.screening.index import NameIndex
+
+    keys = sorted({e.list_key for e in entries})
+    versions = {
+        key: ListVersion(
+            key, LIST_NAMES.get(key, key), "simulated", None, None, sum(1 for e in entries if e.list_key == key), "provcheck simulate"
+        )
+        for key in keys
+    }
+    return Loaded("simulated", NameIndex.build(entries), versions)
+
+
 def _screened(key: str, title: str, loaded: Loaded, how: str) -> SourceCoverage:
     versions = list(loaded.versions.values())
     dates = [v.list_date for v in versions if v.list_date]
@@ -263,6 +278,8 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
     from provenance_cli.screening.normalize import Normalised, normalise
 
     loaded, warnings, unavailable, coverage = load_lists(settings, offline=offline)
+    if settings.extra:
+        loaded.append(_simulated(settings.extra))
     wanted = set(settings.lists) if settings.lists else None
     best: dict[tuple[str, str, str, int | None, str | None], Match] = {}
     ranks: dict[Match, int] = {}
