@@ -24,8 +24,8 @@ def cli(tmp_path: Path) -> Callable[..., CliResult]:
     ``process=True`` runs ``python -m provenance_cli`` in a child process instead.
     """
 
-    def run(*args: str | bytes | os.PathLike[str], cwd: Path | None = None, process: bool = False) -> CliResult:
-        return run_cli(args, cwd or tmp_path, process=process)
+    def run(*args: str | bytes | os.PathLike[str], cwd: Path | None = None, process: bool = False, stdin: bytes = b"") -> CliResult:
+        return run_cli(args, cwd or tmp_path, process=process, stdin=stdin)
 
     return run
 

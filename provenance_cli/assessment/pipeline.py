@@ -71,6 +71,8 @@ class AssessOptions:
     """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
     scenario: Scenario | None = None
     """A what-if applied in memory (``provcheck simulate``): answers, list entries, jurisdictions."""
+    weigh_questions: bool = False
+    """Work out each open question's points at stake and order them by it (``provcheck questions``; costs a few re-scorings)."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,9 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
     editions = list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else [])
-    inputs = ScoringInputs(options.today, screened, reassess_now, gaps, screened.contradictions if screened else (), editions)
+    inputs = ScoringInputs(
+        options.today, screened, reassess_now, gaps, screened.contradictions if screened else (), editions, options.weigh_questions
+    )
     result = score_vendor(dossier, catalogue, policy, inputs, context)
     result = dataclasses.replace(
         result,
@@ -224,13 +228,28 @@ Job = tuple[str, AssessOptions, Finisher | None, bool, SupplyContext | None]
 def assess_and_finish(job: Job) -> Outcome:
     """Assess one file, then run the finisher on its result in the same process."""
     path, options, finish, named, context = job
-    outcome = assess_file((path, options), named=named, context=context)
+    try:
+        outcome = assess_file((path, options), named=named, context=context)
+    except Exception as exc:  # a bug one dossier runs into must not cost the other vendors their reports
+        return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),))
     if finish is None or outcome.result is None:
         return outcome
     try:
         return dataclasses.replace(outcome, report=finish(outcome.result))
     except ProvcheckError as exc:
         return dataclasses.replace(outcome, report_error=f"{path}: {exc}")
+
+
+def internal_error(exc: Exception) -> str:
+    """What to say about an unexpected exception while assessing one file: its type, message and where it was raised."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"could not be assessed: internal error {type(exc).__name__}: {exc}{where}"
+        " (a bug in provcheck, please report it; the other files were assessed)"
+    )
 
 
 def assess_files(

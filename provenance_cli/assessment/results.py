@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from provenance_cli.formats.vocabulary import SEVERITY_RANK
+from provenance_cli.formats.vocabulary import SEVERITY_RANK, VENDOR_AUDIENCES
 
 if TYPE_CHECKING:
     from provenance_cli.evidence.results import EvidenceFinding
@@ -176,6 +176,57 @@ class AnswerRecord:
     """(framework key, references) pairs, e.g. ("nist_ai_rmf", ("GOVERN 6.1",))."""
 
 
+REASON_WORDS = {
+    "unanswered": "unanswered",
+    "undisclosed": "undisclosed by the vendor",
+    "not_established": "not established yet",
+    "unknown": "answer says it is not known yet",
+    "evidence_missing": "evidence missing",
+    "stale": "stale",
+}
+"""Why a question is still open, in words (``stale`` gains its date)."""
+
+
+@dataclass(slots=True)
+class FollowUp:
+    """One question still open for a vendor, listed once with every reason it is open.
+
+    Vendor and either questions are what to send the vendor; buyer questions
+    are the buyer's own to-do list and are never "undisclosed by the vendor".
+    Read-only by convention, not frozen, for the same reason as
+    :class:`TraceEntry`: scoring builds dozens per dossier (weighing makes
+    changed copies with ``dataclasses.replace``).
+    """
+
+    question_id: str
+    category: str
+    audience: str
+    """vendor, buyer or either (see formats/vocabulary.py ``Audience``)."""
+    text: str
+    """The question as put to whoever answers it: the vendor's second-person wording for vendor and either questions."""
+    reasons: tuple[str, ...]
+    """Codes of :data:`REASON_WORDS`, in that order: unanswered, undisclosed, not_established, unknown, evidence_missing, stale."""
+    answer: str | None
+    """The current answer as a reviewer reads it; None when unanswered."""
+    stale_as_of: date | None = None
+    """The date of a stale answer."""
+    points_at_stake: float | None = None
+    """How far the overall score could move with the answer (docs/SCORING.md); None when not computed."""
+    decides: tuple[str, ...] = ()
+    """Knock-out rules an answer could still trigger: the question is one of the decision's open questions."""
+
+    @property
+    def to_vendor(self) -> bool:
+        """True when the question is sent to the vendor (vendor and either questions)."""
+        return self.audience in VENDOR_AUDIENCES
+
+    @property
+    def why(self) -> str:
+        """Every reason in words, e.g. "undisclosed by the vendor; stale (as of 2026-07-03)"."""
+        words = [REASON_WORDS[r] + (f" (as of {self.stale_as_of})" if r == "stale" and self.stale_as_of else "") for r in self.reasons]
+        return "; ".join(words)
+
+
 @dataclass(frozen=True)
 class VendorProfile:
     """Who the vendor is, as the dossier states it."""
@@ -325,6 +376,7 @@ class VendorResult:
     """Rules whose knock-out forced a tier (decided by known facts, not waived)."""
     stale: tuple[StaleAnswer, ...]
     undisclosed: tuple[str, ...]
+    """Vendor and either questions the vendor did not disclose (a buyer question is never undisclosed by the vendor)."""
     unanswered: tuple[str, ...]
     missing_evidence: tuple[str, ...]
     waivers_applied: tuple[WaiverRef, ...]
@@ -349,6 +401,19 @@ class VendorResult:
     """Evidence drift against the lock file this result was scored with; None without a lock."""
     supply: SupplyChain | None = None
     """The vendor's id, links and per-model verdicts; the tier and decision above are the worst model's in scope."""
+    open_items: tuple[FollowUp, ...] = ()
+    """Every applicable question still open (unanswered, undisclosed, unknown, unevidenced or stale), once each,
+    in questionnaire order, or most points at stake first once the pipeline has weighed them."""
+
+    @property
+    def vendor_questions(self) -> tuple[FollowUp, ...]:
+        """The open questions to send the vendor (vendor and either questions)."""
+        return tuple(item for item in self.open_items if item.to_vendor)
+
+    @property
+    def buyer_tasks(self) -> tuple[FollowUp, ...]:
+        """The buyer's own open questions, shown apart from the vendor's."""
+        return tuple(item for item in self.open_items if not item.to_vendor)
 
     @property
     def findings(self) -> tuple[TraceEntry, ...]:

@@ -38,6 +38,7 @@ from provenance_cli.assessment.results import (
     CategoryScore,
     DisabledRule,
     EvidenceRef,
+    FollowUp,
     OpenQuestion,
     StaleAnswer,
     TraceEntry,
@@ -51,7 +52,7 @@ from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.models import AnswerEntry, Question
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledRule
-from provenance_cli.formats.vocabulary import SCREENING_SOURCES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED
+from provenance_cli.formats.vocabulary import SCREENING_SOURCES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, VENDOR_AUDIENCES
 
 
 def display_answer(question: Question | None, value: Any) -> str:
@@ -129,6 +130,12 @@ class _Plan:
     """(id, category, text, frameworks, question) of every question, in order."""
     confidence_specs: dict[str, tuple[tuple[str, float, bool], ...]]
     """Per category: (question id, weight, evidence required) in order."""
+    buyer_questions: frozenset[str]
+    """Questions only the buyer answers: their ``undisclosed`` is a fact not established yet, never the vendor's silence."""
+    asked: dict[str, str]
+    """Per question, its text as put to whoever answers it (the vendor's wording for vendor and either questions)."""
+    audience: dict[str, str]
+    """Per question, who answers it."""
 
 
 _plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
@@ -234,6 +241,12 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         scored=scored,
         answer_specs=specs,
         confidence_specs=confidence,
+        buyer_questions=frozenset(qid for qid, q in catalogue.questions.items() if q.audience not in VENDOR_AUDIENCES),
+        asked={
+            qid: " ".join((q.vendor_text if q.audience in VENDOR_AUDIENCES and q.vendor_text else q.text).split())
+            for qid, q in catalogue.questions.items()
+        },
+        audience={qid: q.audience for qid, q in catalogue.questions.items()},
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -283,7 +296,7 @@ def score_dossier(
     criticality = model.engagement.criticality if model.engagement else None
     # Tiers count every knock-out that fired (a riskier answer never lowers a tier); the decision
     # rejects only on those decided by known facts, and asks about the rest.
-    categories, decided_floors, undisclosed, unanswered, missing = _categories(
+    categories, decided_floors, (undisclosed, unanswered, missing, not_established) = _categories(
         plan, catalogue, policy, dossier, applicable, trace, stale, knockouts, undecided
     )
     weight_sum = sum(c.weight for c in categories)
@@ -300,6 +313,7 @@ def score_dossier(
         decided = [(c.title, floor, c.score) for c, floor in zip(categories, decided_floors, strict=True)]
         decided_tier = _overall_tier(policy, overall, criticality, decided, knockouts, findings)[0]
     decision = decide(policy, tier=decided_tier, findings=findings, knockouts=knockouts, open_questions=open_questions)
+    records = _answer_records(dossier, applicable, plan, shown)
 
     assessed = model.assessment.date
     cadence = policy.reassess_after_days(tier)
@@ -336,10 +350,94 @@ def score_dossier(
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
         profile=_profile(dossier),
-        answers=_answer_records(dossier, applicable, plan, shown),
+        answers=records,
         decision=decision,
         confidence=confidence,
+        open_items=_open_items(
+            plan, dossier, applicable, (undisclosed, unanswered, missing, not_established), stale, open_questions, records
+        ),
     )
+
+
+def _open_items(
+    plan: _Plan,
+    dossier: Dossier,
+    applicable: set[str],
+    lists: tuple[list[str], list[str], list[str], list[str]],
+    stale: list[StaleAnswer],
+    open_questions: tuple[OpenQuestion, ...],
+    records: tuple[AnswerRecord, ...],
+) -> tuple[FollowUp, ...]:
+    """Every applicable question still open, once, with all its reasons, in questionnaire order (answers as the records show them)."""
+    undisclosed, unanswered, missing, not_established = lists
+    reasons: dict[str, list[str]] = {}
+    for code, ids in (("unanswered", unanswered), ("undisclosed", undisclosed), ("not_established", not_established)):
+        for question_id in ids:
+            reasons.setdefault(question_id, []).append(code)
+    for question_id, unknown_choices in plan.unknown_answers.items():
+        if question_id in applicable and dossier.answers.get(question_id) in unknown_choices:
+            reasons.setdefault(question_id, []).append("unknown")
+    for question_id in missing:
+        reasons.setdefault(question_id, []).append("evidence_missing")
+    stale_as_of = {s.question_id: s.as_of for s in stale}
+    for question_id in stale_as_of:
+        reasons.setdefault(question_id, []).append("stale")
+    if not reasons:
+        return ()
+    decides = {q.question: q.could_trigger for q in open_questions}
+    items: list[FollowUp] = []
+    for record in records:
+        question_id = record.question_id
+        if question_id not in reasons:
+            continue
+        # Positional, in FollowUp's field order: dozens of these per dossier.
+        items.append(
+            FollowUp(
+                question_id,
+                record.category,
+                plan.audience[question_id],
+                plan.asked[question_id],
+                tuple(reasons[question_id]),
+                None if record.status == "unanswered" else record.answer,
+                stale_as_of.get(question_id),
+                None,
+                decides.get(question_id, ()),
+            )
+        )
+    return tuple(items)
+
+
+def overall_score(
+    dossier: Dossier,
+    catalogue: Catalogue,
+    policy: Policy,
+    *,
+    today: date,
+    listings: frozenset[tuple[str, str]] = frozenset(),
+    ownership: frozenset[str] = frozenset(),
+    linked: tuple[LinkedFacts, ...] = (),
+) -> float:
+    """The overall score :func:`score_dossier` gives, without the decision, records and lists.
+
+    Weighing open questions re-scores a dossier once per possible answer;
+    only the score matters there, and this is the same arithmetic (fired
+    rules and stale penalties, each category capped at 100, the policy's
+    weighted mean) at a fraction of the cost.
+    """
+    plan = _plan(catalogue, policy)
+    facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
+    if linked:
+        facts = dataclasses.replace(facts, linked=linked)
+    applicable = applicable_questions(catalogue, facts)
+    waivers, _ = _waivers(policy, dossier, today)
+    trace = _fire_rules(plan, facts, applicable, dossier.answers, {}, waivers, {})
+    trace += _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)[1]
+    raw: dict[str, float] = {}
+    for entry in trace:
+        raw[entry.category] = raw.get(entry.category, 0.0) + entry.contribution
+    weights = [(policy.weight(q.id), min(100.0, raw.get(q.id, 0.0))) for q in catalogue.questionnaires]
+    weight_sum = sum(weight for weight, _ in weights)
+    return sum(weight * score for weight, score in weights) / weight_sum if weight_sum else 0.0
 
 
 def _waivers(policy: Policy, dossier: Dossier, today: date) -> tuple[dict[str, Waiver], list[WaiverRef]]:
@@ -594,7 +692,9 @@ def _knockouts(
             continue
         for question_id in unknown:
             value = facts.answers.get(question_id)
-            status = "unanswered" if value is None else (UNDISCLOSED if value == UNDISCLOSED else "unknown")
+            # A buyer question left "undisclosed" is a fact the buyer has not established: unknown, not the vendor's silence.
+            withheld = value == UNDISCLOSED and question_id not in plan.buyer_questions
+            status = "unanswered" if value is None else (UNDISCLOSED if withheld else "unknown")
             _, _, rules, messages = open_by_question.setdefault(question_id, (catalogue.questions[question_id].text, status, [], []))
             rules.append(rule.id)
             messages.append(planned.message)
@@ -719,8 +819,8 @@ def _categories(
     stale: list[StaleAnswer],
     knockouts: list[TraceEntry],
     undecided: list[TraceEntry],
-) -> tuple[list[CategoryScore], list[str], list[str], list[str], list[str]]:
-    """Each category's score, confidence and own tier; and the undisclosed, unanswered and unevidenced questions.
+) -> tuple[list[CategoryScore], list[str], tuple[list[str], list[str], list[str], list[str]]]:
+    """Each category's score, confidence and own tier; and the undisclosed, unanswered, unevidenced and unestablished questions.
 
     The tiers count every fired knock-out; the second list gives each
     category's tier counting only knock-outs decided by known facts (what the
@@ -750,6 +850,8 @@ def _categories(
     undisclosed: list[str] = []
     unanswered: list[str] = []
     missing: list[str] = []
+    not_established: list[str] = []
+    buyer_questions = plan.buyer_questions
     categories: list[CategoryScore] = []
     entries = dossier.model.answers
     answers = dossier.answers
@@ -767,8 +869,9 @@ def _categories(
                 continue
             answered += 1
             if value == UNDISCLOSED:
-                # An undisclosed answer is not knowledge: it adds nothing to confidence.
-                undisclosed.append(question_id)
+                # An undisclosed answer is not knowledge: it adds nothing to confidence. Only the
+                # vendor can withhold an answer; on a buyer question it is a fact not established yet.
+                (not_established if question_id in buyer_questions else undisclosed).append(question_id)
                 continue
             factor = 1.0
             if evidence_required and not _has_evidence(entries.get(question_id)):
@@ -796,7 +899,7 @@ def _categories(
                 tier=tier,
             )
         )
-    return categories, decided_tiers, undisclosed, unanswered, missing
+    return categories, decided_tiers, (undisclosed, unanswered, missing, not_established)
 
 
 SEVERITY_TIER = {"info": "low", "low": "low", "medium": "medium", "high": "high", "critical": "critical"}
@@ -909,19 +1012,15 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
     return tuple(records)
 
 
-def follow_up_questions(result: VendorResult, catalogue: Catalogue) -> list[tuple[str, str, str]]:
-    """(question id, why, question text) to send the vendor: undisclosed, unanswered, missing evidence, stale."""
-    out: list[tuple[str, str, str]] = []
-    for qid in result.undisclosed:
-        out.append((qid, "undisclosed", catalogue.questions[qid].text))
-    for qid in result.unanswered:
-        out.append((qid, "unanswered", catalogue.questions[qid].text))
-    for qid in result.missing_evidence:
-        out.append((qid, "evidence missing", catalogue.questions[qid].text))
-    for stale in result.stale:
-        out.append((stale.question_id, f"stale (as of {stale.as_of})", catalogue.questions[stale.question_id].text))
-    order = list(catalogue.questions)
-    return sorted(out, key=lambda item: (order.index(item[0]), item[1]))
+def follow_up_questions(result: VendorResult, catalogue: Catalogue | None = None) -> list[tuple[str, str, str]]:
+    """(question id, why, question as put to the vendor) for every question to send the vendor, each once.
+
+    Unanswered, undisclosed, unevidenced and stale vendor and either
+    questions, with all their reasons in ``why``; buyer questions are the
+    buyer's own (``result.buyer_tasks``). ``catalogue`` is no longer needed:
+    the result carries the texts it was scored with.
+    """
+    return [(item.question_id, item.why, item.text) for item in result.vendor_questions]
 
 
 def sort_by_risk(results: Sequence[VendorResult]) -> list[VendorResult]:

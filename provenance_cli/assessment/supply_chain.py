@@ -215,6 +215,8 @@ class ScoringInputs:
     contradictions: tuple[Contradiction, ...] = ()
     list_editions: Sequence[ListEdition] = ()
     """The screened lists' edition dates, for date triggers."""
+    weigh_questions: bool = False
+    """Work out each open question's points at stake for the deciding model (``provcheck questions``)."""
 
 
 def score_vendor(
@@ -265,7 +267,41 @@ def score_vendor(
         scored.append((entry, shared))
     if not scored:
         shared = score(dossier, None, vendor_links)
-    return _merge(dossier, scored, shared, context)
+    result = _merge(dossier, scored, shared, context)
+    if inputs.weigh_questions and result.open_items:
+        result = _weighed(result, dossier, catalogue, policy, inputs, linked)
+    return result
+
+
+def _weighed(
+    result: VendorResult,
+    dossier: Dossier,
+    catalogue: Catalogue,
+    policy: Policy,
+    inputs: ScoringInputs,
+    linked: Mapping[str | None, tuple[LinkedFacts, ...]],
+) -> VendorResult:
+    """The open questions with their points at stake, re-scored as the deciding model reads (its answers, hits, links)."""
+    import functools
+
+    from provenance_cli.assessment.followups import weigh_open_items
+    from provenance_cli.assessment.scoring import overall_score
+
+    governing = result.supply.governing_model if result.supply is not None else None
+    names = [m.name for m in dossier.model.models]
+    index = names.index(governing) if governing in names else None
+    view = dossier.for_model(governing) if governing is not None else dossier
+    screened = inputs.screened
+    rescore = functools.partial(
+        overall_score,
+        catalogue=catalogue,
+        policy=policy,
+        today=inputs.today,
+        listings=screened.listings_for(index) if screened is not None else frozenset(),
+        ownership=screened.ownership if screened is not None else frozenset(),
+        linked=linked.get(governing, linked.get(None, ())),
+    )
+    return weigh_open_items(result, view, catalogue, rescore)
 
 
 def _badness(result: VendorResult) -> tuple[int, int, float]:

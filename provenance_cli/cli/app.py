@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from provenance_cli import __version__
+from provenance_cli.cli.options import jobs_option
 from provenance_cli.util.errors import EXIT_INPUT, ProvcheckError
 
 app = typer.Typer(
@@ -141,7 +142,7 @@ def init(
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Dossier, questionnaire or policy files, or folders of them.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+    jobs: Annotated[int | None, jobs_option()] = None,
 ) -> None:
     """Check files; print every problem as file:line:col: message (exit 2 if any)."""
     from provenance_cli.assessment.validate import FileCheck, check_file, check_links, check_questionnaire_set

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from provenance_cli.cli.options import jobs_option
+
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
+    from provenance_cli.render.output import WrittenReports
 
 FORMATS = ("terminal", "md", "html", "json", "csv")
 
@@ -38,6 +42,7 @@ def run_assessment(
     jobs: int | None,
     finish: Finisher | None = None,
     require_screening: bool = False,
+    weigh_questions: bool = False,
 ) -> AssessRun:
     """Shared by assess, questions, compare and diff: the core run, with a progress bar and its warnings printed.
 
@@ -58,6 +63,7 @@ def run_assessment(
         evidence=evidence,
         offline=offline or is_offline(),
         require_screening=require_screening,
+        weigh_questions=weigh_questions,
     )
     with progress_bar("assessing") as bar:
         run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
@@ -102,7 +108,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
-        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+        jobs: Annotated[int | None, jobs_option()] = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
         output: Annotated[
             Path | None,
@@ -115,6 +121,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         force: Annotated[
             bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
+        ] = False,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                "--prune",
+                help="With -o FOLDER: remove the reports provcheck wrote there earlier for vendors no longer in the input "
+                "(without it they stay, and the run lists them).",
+            ),
         ] = False,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
@@ -130,6 +144,8 @@ def register(app: typer.Typer) -> None:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
         if template_dir is not None and not template_dir.is_dir():
             terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
+        if prune and (output is None or fmt == "terminal"):
+            terminal.warn("--prune applies to report folders (-f html, md or json with -o FOLDER); nothing to prune here")
         context = None
         finish = None
         if fmt != "terminal":
@@ -149,6 +165,7 @@ def register(app: typer.Typer) -> None:
             jobs=jobs,
             finish=finish,
             require_screening=require_screening,
+            weigh_questions=questions,
         )
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
@@ -160,11 +177,21 @@ def register(app: typer.Typer) -> None:
             assert context is not None  # built above whenever fmt != "terminal"
             folder_input = any(p.is_dir() for p in paths)
             rendered = run.reports if finish is not None else None
-            written = write_reports(
-                run.results, fmt, context, output, rendered=rendered, folder_input=folder_input, inputs=inputs, force=force
+            failed = [p.source for p in run.problems]
+            done = write_reports(
+                run.results,
+                fmt,
+                context,
+                output,
+                rendered=rendered,
+                folder_input=folder_input,
+                inputs=inputs,
+                force=force,
+                prune=prune,
+                failed=failed,
             )
             if output is not None:
-                terminal.note(f"wrote {len(written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
+                _say_written(done, output)
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
@@ -176,34 +203,123 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness as of this date (default today).")] = None,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="text or json; xlsx, csv or md write a questionnaire for the vendor to fill in.")
+        ] = "text",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Questionnaire file (one dossier) or folder (one file per dossier). Default: stdout."),
+        ] = None,
+        force: Annotated[bool, typer.Option("--force", help="Replace an output file provcheck did not write.")] = False,
     ) -> None:
-        """Print, per vendor, the questions to send: undisclosed, unanswered, missing evidence, stale."""
-        from provenance_cli.assessment.scoring import follow_up_questions
-        from provenance_cli.cli import terminal
-        from provenance_cli.cli.views import show_questions
-        from provenance_cli.formats.questionnaires import load_catalogue
-        from provenance_cli.util.errors import EXIT_INPUT
+        """Per vendor, the questions worth sending it, most points at stake first; the buyer's own open questions apart.
 
-        as_json = terminal.wants_json(output_format)
-        run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None)
-        catalogue = load_catalogue()
-        if as_json:
-            terminal.print_json(
-                [
-                    {
-                        "vendor": r.vendor,
-                        "file": r.source,
-                        "questions": [{"id": q, "why": why, "text": text} for q, why, text in follow_up_questions(r, catalogue)],
-                    }
-                    for r in run.results
-                ]
-            )
-        else:
-            for result in run.results:
-                show_questions(result, catalogue, terminal.console())
-        if run.problems:
-            raise typer.Exit(EXIT_INPUT)
+        Each question is listed once with all its reasons (unanswered, undisclosed, stale, evidence missing),
+        put to the vendor in the second person with its allowed answers and the evidence asked for.
+        -f xlsx|csv|md -o FILE writes a questionnaire the vendor fills in; provcheck import reads it back.
+        """
+        _questions(paths, policy=policy, as_of=as_of, output_format=output_format, output=output, force=force)
+
+
+def _questions(paths: list[Path], *, policy: Path | None, as_of: str | None, output_format: str, output: Path | None, force: bool) -> None:
+    """``provcheck questions``: weigh each vendor's open questions, then print them or write questionnaires."""
+    from provenance_cli.cli import terminal
+    from provenance_cli.cli.views import show_questions
+    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.render.vendor_questionnaire import EXPORT_FORMATS
+    from provenance_cli.util.errors import EXIT_INPUT
+
+    fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
+    if fmt not in ("text", "json", *EXPORT_FORMATS):
+        terminal.fail_usage(f"--format: unknown format '{output_format}'", ("text", "json", *EXPORT_FORMATS))
+    if fmt == "xlsx" and output is None:
+        terminal.fail_usage("-f xlsx writes a workbook: give its file name with -o FILE")
+    run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None, weigh_questions=True)
+    catalogue = load_catalogue()
+    if fmt in EXPORT_FORMATS:
+        _export_questionnaires(list(run.results), catalogue, fmt, output, force=force)
+    elif fmt == "json":
+        terminal.print_json([_questions_json(r, catalogue) for r in run.results])
+    else:
+        for result in run.results:
+            show_questions(result, catalogue, terminal.console())
+    if run.problems:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def _questions_json(result: Any, catalogue: Any) -> dict[str, Any]:
+    """One vendor's questions as ``questions -f json`` prints them."""
+    from provenance_cli.formats.answer_sheet import answer_options
+
+    def item(follow_up: Any) -> dict[str, Any]:
+        question = catalogue.questions.get(follow_up.question_id)
+        return {
+            "id": follow_up.question_id,
+            "why": follow_up.why,
+            "text": follow_up.text,
+            "audience": follow_up.audience,
+            "reasons": list(follow_up.reasons),
+            "points_at_stake": follow_up.points_at_stake,
+            "answer": follow_up.answer,
+            "allowed_answers": [value for value, _ in answer_options(question)] if question else [],
+            "evidence_request": " ".join(question.evidence_request.split()) if question and question.evidence_request else None,
+            "could_decide": list(follow_up.decides),
+        }
+
+    return {
+        "vendor": result.vendor,
+        "file": result.source,
+        "sha256": result.sha256,
+        "questions": [item(f) for f in result.vendor_questions],
+        "buyer_tasks": [item(f) for f in result.buyer_tasks],
+    }
+
+
+def _export_questionnaires(results: list[Any], catalogue: Any, fmt: str, output: Path | None, *, force: bool) -> None:
+    """Write each vendor's questionnaire (stdout for one CSV or Markdown without -o); never replace a file provcheck did not write."""
+    import sys
+    from datetime import datetime, timezone
+
+    from provenance_cli.cli import terminal
+    from provenance_cli.formats.answer_sheet import EXPORT_MARKER
+    from provenance_cli.render import vendor_questionnaire as export
+    from provenance_cli.util.files import atomic_write, check_replaceable
+
+    if not results:
+        return
+    exported_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    renderers: dict[str, Callable[..., str | bytes]] = {"xlsx": export.to_xlsx, "csv": export.to_csv, "md": export.to_markdown}
+    render = renderers[fmt]
+    if output is None:
+        if len(results) > 1 and fmt == "csv":
+            terminal.fail_usage("several dossiers: give a folder with -o, one CSV file is written per dossier")
+        for result in results:
+            sys.stdout.write(str(render(result, catalogue, export.ExportRecord.of(result, exported_at))))
+        return
+    folder = output.is_dir() or len(results) > 1
+    inputs = [Path(r.source) for r in results]
+    targets = [output / f"{Path(r.source).stem}.questions.{fmt}" if folder else output for r in results]
+    for target in targets:
+        check_replaceable(target, markers=(EXPORT_MARKER, "Exported by provcheck"), inputs=inputs, force=force, recognise=export.is_export)
+    for result, target in zip(results, targets, strict=True):
+        atomic_write(target, render(result, catalogue, export.ExportRecord.of(result, exported_at)))
+        terminal.note(f"wrote {target} ({len(result.vendor_questions)} question(s) for {result.vendor})")
+
+
+def _say_written(done: WrittenReports, output: Path) -> None:
+    """What a report run did to its output: files written, an interrupted run finished, earlier reports kept or removed."""
+    from provenance_cli.cli import terminal
+
+    for note in done.notes:
+        terminal.note(note)
+    for warning in done.warnings:
+        terminal.warn(warning)
+    terminal.note(f"wrote {len(done.written)} file(s) to {output}" if output.is_dir() else f"wrote {output}")
+    if done.pruned:
+        terminal.note(f"removed {len(done.pruned)} report(s) of vendors not in this run: {', '.join(p.name for p in done.pruned)}")
+    if done.stale:
+        names = ", ".join(p.name for p in done.stale)
+        terminal.warn(f"{output}: {len(done.stale)} report(s) of vendors not in this run were kept: {names} (--prune removes them)")
 
 
 def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
@@ -229,10 +345,8 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, i
         for result in ranked:
             show_questions(result, catalogue, out)
     if output is not None:
-        from provenance_cli.render.output import OUTPUT_MARKERS
-        from provenance_cli.util.files import atomic_write, check_replaceable
+        from provenance_cli.render.output import write_report_file
 
         target = output / "summary.txt" if output.is_dir() else output
-        check_replaceable(target, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
-        atomic_write(target, buffer.getvalue())
+        write_report_file(target, buffer.getvalue(), inputs=inputs, force=force)
         terminal.note(f"wrote {target}")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from provenance_cli.cli.options import jobs_option
+
 if TYPE_CHECKING:
     from provenance_cli.assessment.monitor import MonitorReport
 
@@ -65,7 +67,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, but do not write the state.")] = False,
         force: Annotated[bool, typer.Option("--force", help="Replace a state file provcheck did not write.")] = False,
-        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+        jobs: Annotated[int | None, jobs_option()] = None,
     ) -> None:
         """What is new since the last run: hits from list updates, moved decisions, fired date triggers, stale answers, evidence drift.
 

@@ -34,3 +34,7 @@ REGISTERED.append(monitor.register)
 from provenance_cli.cli import simulate  # noqa: E402
 
 REGISTERED.append(simulate.register)
+
+from provenance_cli.cli import answers  # noqa: E402
+
+REGISTERED.append(answers.register)

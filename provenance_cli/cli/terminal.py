@@ -228,7 +228,8 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
     out.print(safe(questionnaire.description.strip(), multiline=True))
     for question in questionnaire.questions:
         out.print()
-        flags = [f"weight {question.weight:g}"]
+        answered_by = "vendor or buyer" if question.audience == "either" else f"the {question.audience}"
+        flags = [f"answered by {answered_by}", f"weight {question.weight:g}"]
         if question.evidence_required:
             flags.append("evidence required")
         if question.applies_if is not None:
@@ -237,6 +238,8 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
             flags.append(f"applies when {describe_condition(question.applies_if)}")
         out.print(line(safe(question.id, "bold cyan"), "  ", safe("; ".join(flags), "dim")))
         out.print(line("  ", safe(question.text, multiline=True)))
+        if question.vendor_text:
+            out.print(line("  to the vendor: ", safe(" ".join(question.vendor_text.split()))))
         out.print(line("  ", safe(" ".join(question.help.split()), "dim")))
         out.print(line("  answers: ", safe(allowed_answers(question))))
         if question.frameworks:

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from provenance_cli.assessment.results import VendorResult
-from provenance_cli.assessment.scoring import follow_up_questions
+from provenance_cli.assessment.results import FollowUp, VendorResult
 from provenance_cli.cli.terminal import line, safe
 
 if TYPE_CHECKING:
@@ -106,6 +105,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) ->
     )
     listing("Stale answers", [f"{s.question_id}: as of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})" for s in result.stale])
     listing("Undisclosed by the vendor", list(result.undisclosed))
+    listing("Not yet established by the buyer", [i.question_id for i in result.buyer_tasks if "not_established" in i.reasons])
     listing("Unanswered", list(result.unanswered))
     listing("Evidence missing", list(result.missing_evidence))
     listing(
@@ -248,13 +248,42 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
 
 
 def show_questions(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
-    """The follow-up questions to send the vendor, each with why it is asked (undisclosed, unanswered, evidence missing, stale)."""
-    questions = follow_up_questions(result, catalogue)
+    """The questions worth sending the vendor, each once with all its reasons, then the buyer's own open questions apart.
+
+    Weighed results (``provcheck questions``) come most points at stake
+    first; each question is put to the vendor in the second person, with
+    its allowed answers and the evidence asked for.
+    """
+    vendor, buyer = result.vendor_questions, result.buyer_tasks
     console.print()
-    console.print(line(safe(f"Questions for {result.vendor}", "bold"), f" ({len(questions)})"))
-    for question_id, why, text in questions:
-        console.print(line("  ", safe(why, SEVERITY_STYLE["medium"]), "  ", safe(question_id)))
-        console.print(line("      ", safe(text, multiline=True)))
+    console.print(line(safe(f"Questions for {result.vendor}", "bold"), f" ({len(vendor)} to send the vendor, {len(buyer)} for the buyer)"))
+    if vendor and vendor[0].points_at_stake is not None:
+        console.print(line(safe("Most points at stake first: how far the overall score could move with the answer.", "dim")))
+    for number, item in enumerate(vendor, start=1):
+        _show_follow_up(item, catalogue, console, f"{number}.")
+    if buyer:
+        console.print()
+        console.print(line(safe("The buyer's own open questions", "bold"), f" ({len(buyer)}, not sent to the vendor)"))
+        for item in buyer:
+            _show_follow_up(item, catalogue, console, "-")
+
+
+def _show_follow_up(item: FollowUp, catalogue: Catalogue, console: Console, marker: str) -> None:
+    """One open question: id, stake and reasons, the question as asked, its answers, the evidence wanted."""
+    from provenance_cli.formats.scaffold import allowed_answers
+
+    stake = f"up to {item.points_at_stake:.1f} points · " if item.points_at_stake is not None else ""
+    console.print(line(f"  {marker} ", safe(item.question_id, "bold"), "  ", safe(stake + item.why, SEVERITY_STYLE["medium"])))
+    console.print(line("      ", safe(item.text, multiline=True)))
+    question = catalogue.questions.get(item.question_id)
+    if question is not None:
+        console.print(line("      ", safe(f"answers: {allowed_answers(question)}", "dim")))
+        if question.evidence_request:
+            console.print(line("      ", safe(f"evidence: {' '.join(question.evidence_request.split())}", "dim")))
+    if item.answer is not None:
+        console.print(line("      ", safe(f"current answer: {item.answer}", "dim")))
+    if item.decides:
+        console.print(line("      ", safe(f"could decide: knock-out {', '.join(item.decides)}", "dim")))
 
 
 def show_comparison(comparison: dict[str, Any], console: Console) -> None:

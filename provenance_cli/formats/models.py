@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
 from provenance_cli.formats.vocabulary import (
     AnswerType,
+    Audience,
     ControlKind,
     Criticality,
     DataClass,
@@ -158,6 +159,17 @@ class Question(StrictModel):
     text: Text
     help: Text
     """Why the answer matters for provenance risk."""
+    audience: Audience = "vendor"
+    """Who answers: ``vendor``, ``buyer`` (its own use, reviews, exit exercises) or ``either``.
+
+    The default, ``vendor``, is what every question meant before the field
+    existed. Only vendor and either questions are sent to the vendor, and only
+    their ``undisclosed`` answers count as withheld by the vendor; buyer
+    questions are the buyer's own open items."""
+    vendor_text: Text | None = None
+    """The question as put to the vendor, in the second person (vendor and either questions; default: ``text``)."""
+    evidence_request: Text | None = None
+    """The evidence asked for with the answer, e.g. "Link the clause of your terms"."""
     type: AnswerType
     choices: list[Choice] | None = None
     risky_answer: Literal["yes", "no"] | None = None

@@ -20,7 +20,7 @@ from provenance_cli.formats.conditions import Condition, ConditionError, compile
 from provenance_cli.formats.models import Question, Questionnaire, Rule, Trigger
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
-from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, did_you_mean
+from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, VENDOR_AUDIENCES, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
 
@@ -115,6 +115,14 @@ def _screening_list_problems(question: Question, document: Document, path: PathK
         if key not in LIST_NAMES:
             problems.append(document.problem(path + ("screening_lists", index), f"unknown list key {key!r}{did_you_mean(key, LIST_NAMES)}"))
     return problems
+
+
+def _audience_problems(question: Question, document: Document, path: PathKey) -> list[Problem]:
+    """``vendor_text`` is how the vendor is asked, so it belongs to questions sent to the vendor only."""
+    if question.vendor_text is None or question.audience in VENDOR_AUDIENCES:
+        return []
+    message = "'vendor_text' is how the vendor is asked; a buyer question is not sent to the vendor (audience: vendor or either)"
+    return [document.problem(path + ("vendor_text",), message)]
 
 
 def _knockout_problems(rule: Rule, document: Document, rule_path: PathKey) -> list[Problem]:
@@ -245,6 +253,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         for index, question in enumerate(questionnaire.questions):
             problems.extend(_check_question(question, questionnaire.id, index, document))
             problems.extend(_screening_list_problems(question, document, ("questions", index)))
+            problems.extend(_audience_problems(question, document, ("questions", index)))
             if question.id in questions:
                 problems.append(document.problem(("questions", index, "id"), f"question id {question.id!r} is used twice"))
             if question.applies_if is not None:

@@ -15,6 +15,8 @@ from typing import Any
 from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
+OPTIONAL_KEYS = ("buyer_tasks", "models", "supply_chain")
+"""Top-level keys added within the current report_version, which older reports of that version do not carry."""
 
 _TIERS = list(TIERS)
 _SEVERITIES = list(SEVERITIES)
@@ -298,7 +300,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 }
             ),
         },
-        "undisclosed": _IDS,
+        "undisclosed": {**_IDS, "description": "Vendor and either questions the vendor did not disclose (never a buyer question)."},
         "unanswered": _IDS,
         "missing_evidence": _IDS,
         "waivers_applied": {"type": "array", "items": {"$ref": "#/$defs/waiver"}},
@@ -309,6 +311,12 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
         "open_questions": {
             "type": "array",
+            "description": "Questions to send the vendor (vendor and either questions), each once with all its reasons.",
+            "items": _closed({"question_id": _TEXT, "why": _TEXT, "text": _TEXT}),
+        },
+        "buyer_tasks": {
+            "type": "array",
+            "description": "The buyer's own open questions (its use, reviews, exit exercises), never sent to the vendor.",
             "items": _closed({"question_id": _TEXT, "why": _TEXT, "text": _TEXT}),
         },
         "answers": {"type": "array", "items": {"$ref": "#/$defs/answer"}},
@@ -374,12 +382,15 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             ]
         },
     }
+    report = _closed(properties)
+    # Added within report_version 2: reports written before it (without the key) stay valid.
+    report["required"] = [key for key in report["required"] if key not in OPTIONAL_KEYS]
     return {
         "$schema": draft,
         "$id": base + REPORT_SCHEMA_FILE,
         "title": "provcheck vendor report",
         "description": "One vendor's assessment as written by `provcheck assess -f json`.",
-        **_closed(properties, optional=("models", "supply_chain")),
+        **report,
         "$defs": {
             "waiver": waiver,
             "trace_entry": entry,

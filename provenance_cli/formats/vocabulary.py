@@ -19,6 +19,9 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 """Severity of one finding, least severe first."""
 AnswerType = Literal["yes_no", "single_choice", "multiple_choice", "number", "date", "text"]
 EvidenceKind = Literal["vendor_attestation", "public_document", "third_party"]
+Audience = Literal["vendor", "buyer", "either"]
+"""Who answers a question: the vendor, the buyer itself (its own use, legal review, exit exercises), or either
+(the vendor can state it and the buyer can establish it too, e.g. by screening)."""
 ModelAccess = Literal["api", "open_weights", "aggregator", "on_premises"]
 Decision = Literal["approve", "approve_with_conditions", "incomplete", "reject"]
 """What procurement signs, most favourable first."""
@@ -57,6 +60,9 @@ TIERS: tuple[str, ...] = get_args(Tier)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
 EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+VENDOR_AUDIENCES: frozenset[str] = frozenset({"vendor", "either"})
+"""Audiences whose questions are sent to the vendor, and whose ``undisclosed`` answers the vendor withheld."""
 MODEL_ACCESS: tuple[str, ...] = get_args(ModelAccess)
 DECISIONS: tuple[str, ...] = get_args(Decision)
 DATA_CLASSES: tuple[str, ...] = get_args(DataClass)

@@ -220,18 +220,13 @@ def _dossier_inputs(result: VendorResult) -> list[InputFile]:
 
 
 def open_questions(result: VendorResult, context: RenderContext) -> list[dict[str, str]]:
-    """The follow-up questions for the vendor, in questionnaire order."""
-    from provenance_cli.assessment.scoring import follow_up_questions
+    """The questions to send the vendor, each once with all its reasons, as put to the vendor."""
+    return [{"question_id": item.question_id, "why": item.why, "text": item.text} for item in result.vendor_questions]
 
-    try:
-        items = follow_up_questions(result, context.catalogue())
-    except KeyError:  # result scored against other questionnaires: use the texts it carries
-        texts = {a.question_id: a.text for a in result.answers}
-        items = [(q, "undisclosed", texts.get(q, "")) for q in result.undisclosed]
-        items += [(q, "unanswered", texts.get(q, "")) for q in result.unanswered]
-        items += [(q, "evidence missing", texts.get(q, "")) for q in result.missing_evidence]
-        items += [(s.question_id, f"stale (as of {s.as_of})", texts.get(s.question_id, "")) for s in result.stale]
-    return [{"question_id": q, "why": why, "text": text} for q, why, text in items]
+
+def buyer_tasks(result: VendorResult) -> list[dict[str, str]]:
+    """The buyer's own open questions (its use, reviews, exit exercises): never sent to the vendor."""
+    return [{"question_id": item.question_id, "why": item.why, "text": item.text} for item in result.buyer_tasks]
 
 
 def report_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
@@ -313,6 +308,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
         "waivers_expired": [_waiver(w) for w in result.waivers_expired],
         "disabled_rules": [{"rule_id": d.rule_id, "reason": d.reason} for d in result.disabled_rules],
         "open_questions": open_questions(result, context),
+        "buyer_tasks": buyer_tasks(result),
         "answers": [
             {
                 "question_id": a.question_id,

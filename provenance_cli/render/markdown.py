@@ -80,12 +80,14 @@ def table_rows(document: dict[str, Any]) -> dict[str, Any]:
         row([e(m["name"]), e(m["ref"]), e(", ".join(m["questions"])), e(", ".join(m["rules"]))]) for m in framework_rows(document)
     ]
     questions = [row([e(q["question_id"]), e(q["why"]), e(q["text"])]) for q in document["open_questions"]]
+    buyer = [row([e(q["question_id"]), e(q["why"]), e(q["text"])]) for q in document.get("buyer_tasks", [])]
     return {
         "findings": findings,
         "answers": answers,
         "trace": trace,
         "frameworks": frameworks,
         "questions": questions,
+        "buyer": buyer,
         "models": model_rows(document),
     }
 

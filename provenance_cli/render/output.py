@@ -3,13 +3,21 @@
 File names come from :func:`~provenance_cli.util.slug.slugify` of the vendor
 name, so a vendor called ``../../x`` cannot write outside the folder; two
 vendors with the same slug both get their dossier's file stem appended, in
-a stable order. Everything is rendered before anything is written, and each
-file is written atomically, so a template that fails midway leaves every
-existing report as it was.
+a stable order. Everything is rendered before anything is written, so a
+template that fails midway leaves every existing report as it was.
+
+A folder of reports is then replaced as one unit (the run's reports and
+index, through :class:`provenance_cli.util.fileset.FileSet`): a run killed at
+any moment leaves the complete old set, or a manifest that lets the next run
+finish the new one. The manifest also records which reports provcheck wrote,
+so reports of vendors no longer in the input are listed, and removed with
+``--prune``. A single report file is written atomically.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -22,6 +30,7 @@ from provenance_cli.util.errors import UsageError
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
+    from provenance_cli.util.fileset import FileSet, Recorded
 
 OUTPUT_MARKERS = (
     '"tool":"provcheck"',  # JSON reports
@@ -82,6 +91,21 @@ def _folder_mode(output: Path, count: int, folder_input: bool) -> bool:
     return count > 1 or folder_input or not output.suffix or str(output).endswith(("/", "\\"))
 
 
+@dataclass(frozen=True)
+class WrittenReports:
+    """What :func:`write_reports` did, for the CLI to say: nothing here is printed by the core."""
+
+    written: tuple[Path, ...] = ()
+    stale: tuple[Path, ...] = ()
+    """Reports provcheck wrote there earlier for vendors not in this run, left in place (no ``--prune``)."""
+    pruned: tuple[Path, ...] = ()
+    """The same, removed because ``--prune`` was given."""
+    notes: tuple[str, ...] = ()
+    """What finishing a killed run's update, or cleaning up after one, did."""
+    warnings: tuple[str, ...] = ()
+    """Earlier reports kept for a reason the user should know: their dossier failed this run, or they could not be removed."""
+
+
 def write_reports(
     results: Sequence[VendorResult],
     fmt: str,
@@ -92,18 +116,22 @@ def write_reports(
     folder_input: bool = False,
     inputs: Sequence[Path] = (),
     force: bool = False,
-) -> list[Path]:
+    prune: bool = False,
+    failed: Sequence[str] = (),
+) -> WrittenReports:
     """Render (unless ``rendered`` holds the texts already) and write; return what was written.
 
-    Nothing is printed: the caller says what was written (one file, or a folder's worth).
+    A folder is updated as one unit (see :mod:`provenance_cli.util.fileset`).
+    Its reports of vendors not in ``results`` stay unless ``prune``; those of
+    dossiers named in ``failed`` (files that could not be assessed this run)
+    always stay. Nothing is printed: the caller says what was written.
     """
-    from provenance_cli.util.files import atomic_write, check_replaceable
-
     renderer = get_renderer(fmt)
     if output is None:
         sys.stdout.write(guard_render(lambda: renderer.render_many(list(results), context), fmt))
-        return []
+        return WrittenReports()
     folder = _folder_mode(output, len(results), folder_input)
+    names = report_names(results)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
         files: dict[Path, str | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
@@ -113,19 +141,18 @@ def write_reports(
             if texts[i] is None:
                 texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
         if folder:
-            names = report_names(results)
             files = {output / f"{name}{renderer.suffix}": text for name, text in zip(names, texts, strict=True)}
             if fmt in INDEXED:
                 files[output / f"index{renderer.suffix}"] = guard_render(lambda: _index(results, names, context, fmt), fmt)
         else:
             files = {output: texts[0]}
-    for path in files:  # every target is checked before anything is written
-        check_replaceable(path, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
-    written = []
-    for path, text in files.items():
-        atomic_write(path, text or "")
-        written.append(path)
-    return written
+    if not folder:
+        (path, text), *_ = files.items()
+        write_report_file(path, text or "", inputs=inputs, force=force)
+        return WrittenReports(written=(path,))
+    vendors = {f"{name}{renderer.suffix}": result for name, result in zip(names, results, strict=True)}
+    update = FolderUpdate(output, fmt, renderer.suffix, inputs=inputs, force=force, prune=prune, failed=failed)
+    return update.write({path.name: (text or "").encode("utf-8") for path, text in files.items()}, vendors)
 
 
 INDEXED = ("html", "md")
@@ -170,3 +197,147 @@ class ReportJob:
         """The report text for ``result`` in this job's format; a template failure is a UsageError naming the format."""
         renderer = get_renderer(self.fmt)
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)
+
+
+def write_report_file(path: Path, text: str, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
+    """One report file, atomically, with the temporaries of a killed earlier write of it removed first."""
+    from provenance_cli.util.files import atomic_write, check_replaceable
+    from provenance_cli.util.fileset import locked_folder, remove_stale_temps
+
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create folder {parent}: {exc.strerror}") from None
+    with locked_folder(parent):
+        check_replaceable(path, markers=OUTPUT_MARKERS, inputs=inputs, force=force)
+        remove_stale_temps(parent, {path.name})
+        atomic_write(path, text)
+
+
+@dataclass(frozen=True)
+class FolderUpdate:
+    """One run's reports of one format into a folder: which earlier reports go or stay, then one commit.
+
+    The manifest keeps one set per format, so ``-f html`` and ``-f json``
+    into the same folder never count each other's reports as stale.
+    """
+
+    folder: Path
+    fmt: str
+    suffix: str
+    inputs: Sequence[Path] = ()
+    force: bool = False
+    prune: bool = False
+    failed: Sequence[str] = ()
+
+    def write(self, files: dict[str, bytes], vendors: dict[str, VendorResult]) -> WrittenReports:
+        """Check every name, sort earlier reports into kept and removed, and commit ``files`` as one unit."""
+        from provenance_cli.util.fileset import FileSet
+
+        with FileSet(self.folder, markers=OUTPUT_MARKERS, force=self.force) as fileset:
+            recorded = fileset.recorded(self.fmt)
+            for name in files:  # every target is checked before anything is written
+                self._check(name, recorded)
+            earlier = self._earlier(fileset, set(files))
+            failed = {_resolved(Path(source)): source for source in self.failed}
+            warnings: list[str] = []
+            keep, stale, doomed = [], [], []
+            for record in earlier:
+                recorded_source = record.notes.get("source")
+                source = failed.get(_resolved(self.folder / recorded_source)) if recorded_source else None
+                if source is not None:
+                    warnings.append(f"kept the previous report {self.folder / record.name}: {source} could not be assessed this run")
+                    keep.append(record)
+                elif self.prune and self._removable(record.name, recorded, warnings):
+                    doomed.append(record.name)
+                else:  # kept: without --prune it is stale; with it, _removable noted why it stays
+                    keep.append(record)
+                    if not self.prune:
+                        stale.append(self.folder / record.name)
+            written = fileset.commit(self.fmt, files, notes={name: self._notes(name, vendors) for name in files}, keep=keep, remove=doomed)
+        return WrittenReports(
+            written=tuple(written),
+            stale=tuple(stale),
+            pruned=tuple(self.folder / name for name in doomed),
+            notes=(*fileset.repaired, *_removed_note(fileset.removed_temps, self.folder)),
+            warnings=tuple(warnings),
+        )
+
+    def _earlier(self, fileset: FileSet, current: set[str]) -> list[Recorded]:
+        """Reports provcheck wrote here before that this run does not rewrite.
+
+        The manifest says which; a folder written before manifests existed
+        has none, and its files of this format that carry provcheck's marker
+        are taken as its reports instead.
+        """
+        from provenance_cli.util.files import check_replaceable
+        from provenance_cli.util.fileset import Recorded
+
+        if fileset.has_set(self.fmt):
+            return [r for name, r in sorted(fileset.recorded(self.fmt).items()) if name not in current]
+        if get_renderer(self.fmt).combined:
+            return []
+        adopted = []
+        for path in sorted(self.folder.glob(f"*{self.suffix}")):
+            if path.name in current or path.name.startswith(".") or path.stem in RESERVED or not path.is_file():
+                continue
+            try:
+                check_replaceable(path, markers=OUTPUT_MARKERS)
+            except UsageError:
+                continue
+            adopted.append(Recorded(path.name, "", "", {}))
+        return adopted
+
+    def _check(self, name: str, recorded: dict[str, Recorded]) -> None:
+        """Refuse to replace or remove a file that is not provcheck's (see ``check_replaceable``).
+
+        A file whose bytes are those the manifest recorded is provcheck's even
+        without a marker (a report from a custom template may have none);
+        inputs and read-only files are refused all the same.
+        """
+        from provenance_cli.render.document import file_sha256
+        from provenance_cli.util.files import check_replaceable
+
+        path = self.folder / name
+        record = recorded.get(name)
+        vouched = False
+        if record is not None and record.sha256:
+            with contextlib.suppress(OSError):
+                vouched = file_sha256(path) == record.sha256
+        check_replaceable(path, markers=("",) if vouched else OUTPUT_MARKERS, inputs=self.inputs, force=self.force)
+
+    def _removable(self, name: str, recorded: dict[str, Recorded], warnings: list[str]) -> bool:
+        try:
+            self._check(name, recorded)
+        except UsageError as exc:
+            warnings.append(f"did not remove {self.folder / name}: {exc}")
+            return False
+        return True
+
+    def _notes(self, name: str, vendors: dict[str, VendorResult]) -> dict[str, str]:
+        """What the manifest says about one file: the vendor and the dossier (relative to the folder) of a report."""
+        result = vendors.get(name)
+        if result is None:
+            return {"kind": Path(name).stem}  # index.html, summary.csv
+        return {"vendor": result.vendor, "source": _relative(Path(result.source), self.folder)}
+
+
+def _removed_note(removed: Sequence[str], folder: Path) -> tuple[str, ...]:
+    return (f"removed {len(removed)} temporary file(s) an interrupted run left in {folder}",) if removed else ()
+
+
+def _resolved(path: Path) -> str:
+    """``path`` made absolute for comparing; empty for a path no file system accepts (a hand-edited manifest's)."""
+    try:
+        return str(path.resolve())
+    except (OSError, ValueError):
+        return ""
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` from ``folder``, so the manifest stays true wherever provcheck is run from (absolute across drives)."""
+    try:
+        return os.path.relpath(_resolved(path), _resolved(folder))
+    except ValueError:
+        return _resolved(path)

@@ -14,19 +14,34 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from provenance_cli.util.errors import InputError, Problem, UsageError
 
+MARKER_SCAN_BYTES = 16 * 1024 * 1024
+"""How much of an existing file :func:`check_replaceable` reads looking for provcheck's marker."""
+TEMP_PREFIX = ".provcheck-tmp-"
+"""Every temporary file provcheck writes starts with this, so a later run can tell its leftovers from the user's files."""
 
-def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Path] = (), force: bool = False) -> None:
+
+def check_replaceable(
+    path: Path,
+    *,
+    markers: Iterable[str],
+    inputs: Iterable[Path] = (),
+    force: bool = False,
+    recognise: Callable[[Path], bool] | None = None,
+) -> None:
     """Refuse to replace a file the user wrote: one of this run's inputs, one without provcheck's marker, or a read-only one.
 
     ``markers`` are texts only provcheck's own output of that kind contains
     (the report's ``"tool":"provcheck"``, the HTML generator tag...), looked
-    for in the file's first 64 KiB. ``--force`` replaces any of them.
+    for in the file's first 16 MiB (a JSON report's marker sits after its
+    answers, past 64 KiB in a long one); ``recognise`` tells provcheck's own
+    files where the bytes cannot show it (a compressed workbook). ``--force``
+    replaces any of them.
     """
     if force or not path.exists():
         return
@@ -42,10 +57,10 @@ def check_replaceable(path: Path, *, markers: Iterable[str], inputs: Iterable[Pa
         raise UsageError(f"{path} is read-only; refusing to replace it (use --force to replace it anyway)")
     try:
         with open_regular(path) as stream:
-            head = stream.read(64 * 1024).decode("utf-8", "replace")
+            head = stream.read(MARKER_SCAN_BYTES).decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    if not any(marker in head for marker in markers):
+    if not any(marker in head for marker in markers) and not (recognise is not None and recognise(path)):
         raise UsageError(f"{path} exists and was not written by provcheck; refusing to replace it (use --force to replace it)")
 
 
@@ -75,7 +90,7 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
     if not overwrite and path.exists():
         raise UsageError(f"{path} already exists; use --force to replace it")
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise UsageError(f"cannot write in {folder}: {exc.strerror}") from None
     temp = Path(temp_name)

@@ -24,6 +24,18 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def worker_count(jobs: int | None, items: int) -> int:
+    """Workers for ``items`` pieces of work: ``jobs`` (default: every CPU), never more than the CPUs or the pieces, at least 1.
+
+    More processes than CPUs only cost memory and start-up time for
+    CPU-bound work; more than pieces of work would sit idle.
+    """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    cpus = default_jobs()
+    return max(1, min(cpus if jobs is None else min(jobs, cpus), items))
+
+
 @contextmanager
 def bulk_gc() -> Iterator[None]:
     """Keep the cyclic garbage collector out of the way of bulk work.
@@ -64,7 +76,7 @@ def parallel_map(
 
     ``function`` must be a module-level function (it is pickled by name).
     """
-    workers = default_jobs() if jobs is None else max(1, jobs)
+    workers = worker_count(jobs, len(items))
     if workers == 1 or len(items) < PARALLEL_THRESHOLD:
         with bulk_gc():
             for item in items:

@@ -406,6 +406,9 @@ KNOCKOUT_QUESTIONS = [
     (LICENCE_FIT, "whether the licence fits the use"),
 ]
 
+BUYER_QUESTIONS = {HQ, LICENCE_FIT}
+"""Knock-out questions the buyer answers (its classification of the headquarters, its licence review)."""
+
 SCENARIOS: list[Scenario] = [
     # -- clean baseline
     S(
@@ -593,7 +596,8 @@ SCENARIOS: list[Scenario] = [
             "low",
             f"Without {what} we cannot tell whether a hard stop applies: ask before deciding.",
             open_question=question,
-            open_status="undisclosed",
+            # Only the vendor can withhold an answer: "undisclosed" on a buyer question is a fact not established yet.
+            open_status="unknown" if question in BUYER_QUESTIONS else "undisclosed",
         )
         for question, what in KNOCKOUT_QUESTIONS
     ],

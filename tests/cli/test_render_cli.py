@@ -12,6 +12,7 @@ import pytest
 import yaml
 from support import REPO
 from support.cli import CliResult, run_cli
+from support.folders import MANIFEST, hidden_files, report_files, report_names
 from support.reports import AS_OF, example_paths
 from support.synthetic import dossier_data, dossier_yaml
 
@@ -65,13 +66,13 @@ def test_html_folder_has_one_report_per_vendor_and_an_index(examples: Path, tmp_
     out = tmp_path / "out"
     result = run(str(examples), "-f", "html", "-o", str(out))
     assert result.returncode == 0, result.output
-    names = sorted(p.name for p in out.iterdir())
+    names = report_names(out)
     assert "index.html" in names and len(names) == len(list(examples.glob("*.yaml"))) + 1
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in names:
         if name != "index.html":
             assert f'href="{name}"' in index
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+    assert hidden_files(out) == [MANIFEST]  # no temp files left, only the record of what provcheck wrote
 
 
 def test_single_vendor_to_a_file(examples: Path, tmp_path: Path):
@@ -85,7 +86,7 @@ def test_single_vendor_to_a_file(examples: Path, tmp_path: Path):
 def test_csv_folder_gets_one_summary(examples: Path, tmp_path: Path):
     out = tmp_path / "out"
     assert run(str(examples), "-f", "csv", "-o", str(out)).returncode == 0
-    assert [p.name for p in out.iterdir()] == ["summary.csv"]
+    assert report_names(out) == ["summary.csv"]
 
 
 def test_slug_cannot_escape_the_folder(tmp_path: Path):
@@ -97,7 +98,7 @@ def test_slug_cannot_escape_the_folder(tmp_path: Path):
     out = tmp_path / "deep" / "out"
     result = run(str(src), "-f", "json", "-o", str(out))
     assert result.returncode == 0, result.output
-    written = sorted(p.name for p in out.iterdir())
+    written = report_names(out)
     # ".." leaves no letters: the slug falls back to "vendor-" and sha256("..")[:10]
     assert written == sorted(["x.json", "etc-passwd.json", "vendor-5ec1f7e700.json"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "src"]
@@ -114,7 +115,7 @@ def test_same_slug_is_resolved_deterministically(tmp_path: Path):
     for _ in range(2):
         result = run(str(src), "-f", "html", "-o", str(out))
         assert result.returncode == 0, result.output
-        assert sorted(p.name for p in out.iterdir()) == [
+        assert report_names(out) == [
             "acme-ai--acme-2025.html",
             "acme-ai--acme-2026.html",
             "index--portfolio.html",
@@ -128,7 +129,7 @@ def test_json_rerun_is_byte_identical_apart_from_time(examples: Path, tmp_path: 
     for name in ("a", "b"):
         out = tmp_path / name
         assert run(str(examples), "-f", "json", "-o", str(out)).returncode == 0
-        texts.append({p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir())})
+        texts.append({p.name: p.read_text(encoding="utf-8") for p in report_files(out)})
     assert texts[0].keys() == texts[1].keys()
     for name in texts[0]:
         same = [re.sub(r'"generated_at":"[^"]*"', '"generated_at":""', t[name]) for t in texts]
@@ -147,7 +148,7 @@ def test_jobs_two_gives_the_same_reports(tmp_path: Path):
         out = tmp_path / f"out{jobs}"
         result = run(str(src), "-f", "json", "-o", str(out), "--jobs", jobs)
         assert result.returncode == 0, result.output
-        outputs.append({p.name: json.loads(p.read_text(encoding="utf-8")) | {"generated_at": None} for p in out.iterdir()})
+        outputs.append({p.name: json.loads(p.read_text(encoding="utf-8")) | {"generated_at": None} for p in report_files(out)})
     assert len(outputs[0]) == 60
     assert outputs[0] == outputs[1]
 

@@ -102,25 +102,29 @@ def run_cli(
     process: bool = False,
     command: Sequence[str] | None = None,
     timeout: float = 120,
+    stdin: bytes = b"",
 ) -> CliResult:
     """Run provcheck with ``args`` in ``cwd``; a traceback always fails the test.
 
     ``env`` defaults to :func:`cli_env`. ``process=True`` (implied by
     ``command``) runs a child process; ``timeout`` bounds it as a safety net
-    only, never as an assertion.
+    only, never as an assertion. ``stdin`` is what the command reads as its
+    standard input (typed answers for ``provcheck fill``).
     """
     environment = dict(cli_env() if env is None else env)
     if process or command is not None:
-        result = _run_process(_argv(args), cwd, environment, command, timeout)
+        result = _run_process(_argv(args), cwd, environment, command, timeout, stdin)
     else:
-        result = _run_in_process(_argv(args), cwd, environment)
+        result = _run_in_process(_argv(args), cwd, environment, stdin)
     assert "Traceback" not in result.output, result.output
     return result
 
 
-def _run_process(args: list[str | bytes], cwd: Path, env: dict[str, str], command: Sequence[str] | None, timeout: float) -> CliResult:
+def _run_process(
+    args: list[str | bytes], cwd: Path, env: dict[str, str], command: Sequence[str] | None, timeout: float, stdin: bytes = b""
+) -> CliResult:
     argv: list[str | bytes] = [*(command or (sys.executable, "-m", "provenance_cli")), *args]
-    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=timeout, check=False)
+    proc = subprocess.run(argv, cwd=cwd, env=env, input=stdin, capture_output=True, timeout=timeout, check=False)
     return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
@@ -147,7 +151,7 @@ class _Captured(io.BytesIO):
 
 
 @contextlib.contextmanager
-def _process_like(argv: list[str], cwd: Path, env: dict[str, str]) -> Iterator[tuple[_Captured, _Captured]]:
+def _process_like(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes = b"") -> Iterator[tuple[_Captured, _Captured]]:
     """sys.argv, os.environ, the working folder and the standard streams as a child would see them."""
     saved_env = dict(os.environ)
     saved_cwd = os.getcwd()
@@ -159,7 +163,7 @@ def _process_like(argv: list[str], cwd: Path, env: dict[str, str]) -> Iterator[t
         os.environ.update(env)
         os.chdir(cwd)
         sys.argv = ["provcheck", *argv]
-        sys.stdin = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
         sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
         sys.stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
         _reset_process_state(argv)
@@ -176,14 +180,14 @@ def _process_like(argv: list[str], cwd: Path, env: dict[str, str]) -> Iterator[t
         _reset_process_state(argv)
 
 
-def _run_in_process(args: list[str | bytes], cwd: Path, env: dict[str, str]) -> CliResult:
+def _run_in_process(args: list[str | bytes], cwd: Path, env: dict[str, str], stdin: bytes = b"") -> CliResult:
     from provenance_cli.cli.app import main
 
     # A child process decodes bytes in argv with the file-system encoding and
     # surrogateescape; do the same here.
     argv = [os.fsdecode(a) if isinstance(a, bytes) else a for a in args]
     code: int = 0
-    with _process_like(argv, cwd, env) as (out, err):
+    with _process_like(argv, cwd, env, stdin) as (out, err):
         try:
             main()
         except SystemExit as exit_:

@@ -1,0 +1,412 @@
+"""Replacing a set of files in a folder as one unit, so that a killed run is repaired by the next one.
+
+A report folder holds one file per vendor and an index. Replacing them one
+by one means a run killed halfway leaves some reports of the new run, some
+of the old one, and temporary files. Renaming a whole sibling folder into
+place instead would swap the folder itself: its owner, permissions and ACLs,
+a mount point, a web server's or a shell's handle on it; it needs a writable
+parent; and the files the user keeps in the folder would have to move too.
+So the set is committed in place, with a journal:
+
+1. every new file is written in full, and synced, under a temporary name in
+   the folder (``.provcheck-tmp-<run>-<name>``);
+2. the manifest (``.provcheck-reports.json``) is replaced atomically by one
+   that says "run R is committing: these temporaries become these names, and
+   these stale files go". This is the commit point;
+3. each temporary is renamed onto its name (one atomic step each) and the
+   stale files are removed;
+4. the manifest is replaced once more: run R is complete.
+
+Killed before step 2, the folder holds the complete old set (plus hidden
+temporaries, which the next run removes). Killed after it, the manifest says
+which run each file belongs to and which temporaries hold the rest of the new
+set; the next run into the folder finishes the renames before anything else
+(it rolls forward: the old versions are already gone), so the complete new
+set is in place again. Names outside the set are never touched.
+
+Runs into the same folder take turns (an exclusive ``flock`` on the folder
+while its set is updated), so one run's clean-up never removes another live
+run's temporaries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from provenance_cli.util.errors import UsageError
+from provenance_cli.util.files import TEMP_PREFIX, _mode_for, atomic_write, check_replaceable
+
+MANIFEST = ".provcheck-reports.json"
+"""The journal and record of the sets provcheck wrote into a folder (one per report format)."""
+MANIFEST_VERSION = 1
+MANIFEST_MARKER = '"tool":"provcheck"'
+"""What the manifest starts with; a file of that name without it is the user's and is never replaced without --force."""
+
+_RUN_ID = r"\d{8}T\d{6}Z-[0-9a-f]{6}"
+_RUN_TEMP = re.compile(rf"^{re.escape(TEMP_PREFIX)}{_RUN_ID}-")
+_WRITE_TEMP = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?P<target>.+)\.[a-z0-9_]{{8}}\.tmp$")
+_OLD_WRITE_TEMP = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp$")
+"""The temporary names of provcheck versions before TEMP_PREFIX (``.<name>.<random>.tmp``)."""
+
+LOCK_WAIT_SECONDS = 60.0
+"""How long a run waits for another run that is updating the same folder."""
+
+
+def new_run_id() -> str:
+    """A run id that sorts by time and does not collide: ``20261201T084603Z-3fa9c1``."""
+    return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One file the manifest says provcheck wrote: its run, digest and the caller's notes (vendor, source...)."""
+
+    name: str
+    run: str
+    """The run that wrote it; empty for a file adopted from a folder written before manifests existed."""
+    sha256: str
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, str]:
+        """The manifest entry: run, digest and notes."""
+        return {"run": self.run, "sha256": self.sha256, **self.notes}
+
+
+@dataclass
+class FileSet:
+    """A locked folder whose sets of files are replaced as units (use as a context manager).
+
+    Entering locks the folder, finishes an update a killed run left
+    committed (``repaired`` says so in words), and removes temporaries killed
+    runs left behind (``removed_temps``). ``commit`` then replaces one set.
+    """
+
+    folder: Path
+    markers: tuple[str, ...] = ()
+    """Texts only provcheck's files contain: finishing a killed run's update replaces or removes only files that have one."""
+    force: bool = False
+    """Replace a manifest file provcheck did not write (the user's own ``.provcheck-reports.json``)."""
+    run: str = field(default_factory=new_run_id)
+    repaired: list[str] = field(default_factory=list)
+    """What finishing a killed run's update did, in words."""
+    removed_temps: list[str] = field(default_factory=list)
+    """Temporaries of killed runs removed from the folder."""
+    _manifest: dict[str, Any] = field(default_factory=dict, init=False)
+    _lock: int | None = field(default=None, init=False)
+
+    def __enter__(self) -> FileSet:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create folder {self.folder}: {exc.strerror}") from None
+        self._lock = lock_folder(self.folder)
+        try:
+            self._manifest = self._read_manifest()
+            self._roll_forward()
+            owned = {MANIFEST, *(name for entry in self._sets().values() for name in entry.get("files", {}))}
+            self.removed_temps.extend(remove_stale_temps(self.folder, owned))
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the flock
+            self._lock = None
+
+    # ------------------------------------------------------------------ reading
+
+    def has_set(self, name: str) -> bool:
+        """Whether the manifest records a set of that name (a folder written before manifests has none)."""
+        return name in self._sets()
+
+    def recorded(self, set_name: str) -> dict[str, Recorded]:
+        """The files the manifest records for ``set_name`` that still exist, by name."""
+        files = self._sets().get(set_name, {}).get("files", {})
+        found = {}
+        for name, entry in files.items():
+            if not isinstance(entry, dict) or not (self.folder / name).is_file():
+                continue
+            notes = {k: str(v) for k, v in entry.items() if k not in ("run", "sha256")}
+            found[name] = Recorded(name, str(entry.get("run", "")), str(entry.get("sha256", "")), notes)
+        return found
+
+    # ------------------------------------------------------------------ writing
+
+    def commit(
+        self,
+        set_name: str,
+        files: Mapping[str, bytes],
+        *,
+        notes: Mapping[str, Mapping[str, str]] | None = None,
+        keep: Iterable[Recorded] = (),
+        remove: Iterable[str] = (),
+    ) -> list[Path]:
+        """Replace ``set_name`` by ``files`` (name -> bytes, renamed in that order) as one unit; return their paths.
+
+        ``keep`` stays recorded under the set (older files the caller leaves
+        in place); ``remove`` names files to delete in the same unit. Every
+        name must already have been cleared for replacing by the caller.
+        """
+        self.removed_temps.extend(remove_stale_temps(self.folder, set(files)))
+        temps = self._write_temps(files)
+        notes = notes or {}
+        entries = {r.name: r.as_json() for r in keep}
+        for name, data in files.items():
+            entries[name] = Recorded(name, self.run, hashlib.sha256(data).hexdigest(), notes.get(name, {})).as_json()
+        doomed = [name for name in remove if name not in files]
+        earlier = self._sets().get(set_name, {}).get("files", {})
+        self._sets()[set_name] = {
+            "run": self.run,
+            "state": "committing",
+            "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "files": entries,
+            "pending": {name: temp.name for name, temp in temps.items()},
+            "remove": doomed,
+            # What the files about to be replaced or removed were, so that finishing after a kill knows them as provcheck's.
+            "previous": {name: earlier[name]["sha256"] for name in [*files, *doomed] if earlier.get(name, {}).get("sha256")},
+        }
+        try:
+            self._write_manifest()  # the commit point: from here on, the new set is the folder's
+        except Exception:  # not written: the old set stands. (Interrupted, it may have been: the next run decides.)
+            _unlink_all(temps.values())
+            raise
+        self._finish(set_name)
+        return [self.folder / name for name in files]
+
+    def _write_temps(self, files: Mapping[str, bytes]) -> dict[str, Path]:
+        temps: dict[str, Path] = {}
+        try:
+            for name, data in files.items():
+                temp = self.folder / f"{TEMP_PREFIX}{self.run}-{name}"
+                temps[name] = temp
+                write_synced(temp, data, mode=_mode_for(self.folder / name))
+            sync_folder(self.folder)
+        except OSError as exc:
+            _unlink_all(temps.values())
+            raise UsageError(f"cannot write in {self.folder}: {exc.strerror}") from None
+        except BaseException:
+            _unlink_all(temps.values())
+            raise
+        return temps
+
+    def _finish(self, set_name: str, *, recheck: bool = False) -> int:
+        """Steps 3 and 4: move the committed temporaries into place, remove what goes, mark the set complete; return how many moved.
+
+        ``recheck`` (when finishing a killed run's update) clears each name
+        again first: the manifest is a file in the folder, and what it names
+        may have changed since, or never have been provcheck's.
+        """
+        entry = self._sets()[set_name]
+        pending = {
+            name: temp
+            for name, temp in entry.get("pending", {}).items()
+            if _RUN_TEMP.match(temp) and (self.folder / temp).is_file()  # a missing one was moved before the kill
+        }
+        doomed = [name for name in entry.get("remove", []) if (self.folder / name).exists()]
+        refused: set[str] = set()
+        if recheck:
+            previous = entry.get("previous", {})
+            refused = {name for name in [*pending, *doomed] if not self._may_replace(name, previous.get(name))}
+            _unlink_all(self.folder / pending[name] for name in refused if name in pending)
+        try:
+            for name, temp in pending.items():
+                if name not in refused:
+                    os.replace(self.folder / temp, self.folder / name)
+            for name in doomed:
+                if name not in refused:
+                    (self.folder / name).unlink()
+        except OSError as exc:
+            raise UsageError(f"cannot finish updating {self.folder}: {exc.strerror}; the next run into that folder completes it") from None
+        gone = set(entry.get("remove", [])) | refused
+        entry["files"] = {name: value for name, value in entry.get("files", {}).items() if name not in gone}
+        entry["state"] = "complete"
+        for key in ("pending", "remove", "previous"):
+            entry.pop(key, None)
+        self._write_manifest()
+        return len(set(pending) - refused)
+
+    def _may_replace(self, name: str, previous_sha256: str | None) -> bool:
+        """Whether a killed run's update may still replace or remove ``name``: provcheck's by its marker, or by its recorded bytes."""
+        path = self.folder / name
+        markers = self.markers
+        if previous_sha256 and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == previous_sha256:
+            markers = ("",)  # the bytes provcheck recorded writing: provcheck's, marker or not
+        try:
+            check_replaceable(path, markers=markers)
+        except UsageError as exc:
+            self.repaired.append(f"left {path} alone: {exc}")
+            return False
+        return True
+
+    def _roll_forward(self) -> None:
+        for set_name, entry in list(self._sets().items()):
+            if entry.get("state") != "committing":
+                continue
+            moved = self._finish(set_name, recheck=True)
+            self.repaired.append(
+                f"finished the update of {self.folder} ({set_name}) that run {entry.get('run')} was killed in: "
+                f"{moved} file(s) moved into place"
+            )
+
+    # ------------------------------------------------------------------ the manifest
+
+    def _sets(self) -> dict[str, dict[str, Any]]:
+        sets: dict[str, dict[str, Any]] = self._manifest.setdefault("sets", {})
+        return sets
+
+    def _read_manifest(self) -> dict[str, Any]:
+        path = self.folder / MANIFEST
+        if not path.exists():
+            return {}
+        check_replaceable(path, markers=(MANIFEST_MARKER,), force=self.force)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("sets"), dict):
+            # Written by provcheck (it has the marker) but unreadable: start a fresh record.
+            self.repaired.append(f"{path} could not be read; its record of earlier runs was started afresh")
+            return {}
+        return {"sets": {str(name): _well_formed(entry) for name, entry in data["sets"].items() if isinstance(entry, dict)}}
+
+    def _write_manifest(self) -> None:
+        document = {"tool": "provcheck", "manifest": MANIFEST_VERSION, "sets": self._sets()}
+        # Compact, so the marker reads exactly '"tool":"provcheck"'; keys sorted so reruns diff cleanly.
+        atomic_write(self.folder / MANIFEST, json.dumps(document, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
+        sync_folder(self.folder)
+
+
+def write_synced(path: Path, data: bytes, *, mode: int) -> None:
+    """Create ``path`` (it must not exist) with ``data`` and ``mode``, and sync it to disk before returning."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        with contextlib.suppress(AttributeError, NotImplementedError):  # fchmod does not exist on Windows
+            os.fchmod(handle, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make renames and new names in ``folder`` durable (where the platform can sync a folder)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open a folder; its renames are journalled by NTFS
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def lock_folder(folder: Path, wait: float | None = None) -> int | None:
+    """An open descriptor holding an exclusive lock on ``folder``; None where folders cannot be locked.
+
+    Waits up to ``wait`` seconds (default :data:`LOCK_WAIT_SECONDS`) for another provcheck run writing there.
+    The lock goes with the descriptor, so a killed process never leaves it held.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None  # a folder we may write but not read (mode -wx): go on unlocked; writing fails clearly if it must
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(handle)
+                raise UsageError(
+                    f"another provcheck run is writing into {folder} (waited {wait:g} s for it); try again when it has finished"
+                ) from None
+            time.sleep(0.05)
+        except OSError:
+            return handle  # a file system without flock (some network mounts): go on unlocked
+
+
+@contextlib.contextmanager
+def locked_folder(folder: Path) -> Iterator[None]:
+    """Hold :func:`lock_folder`'s lock on ``folder`` for the block."""
+    handle = lock_folder(folder)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            os.close(handle)
+
+
+def remove_stale_temps(folder: Path, owned: Iterable[str]) -> list[str]:
+    """Remove the temporaries killed runs left in ``folder``; return their names.
+
+    Call it only with the folder locked. Removed: every set temporary
+    (``.provcheck-tmp-<run>-...``: a committed one was moved first, by the
+    roll-forward), and single-file temporaries of a name in ``owned`` (those
+    of other files may belong to another command writing there right now).
+    """
+    owned = set(owned)
+    removed = []
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
+    except OSError:
+        return []
+    for name in names:
+        single = _WRITE_TEMP.match(name) or _OLD_WRITE_TEMP.match(name)
+        if _RUN_TEMP.match(name) or (single is not None and single.group("target") in owned):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                (folder / name).unlink()
+                removed.append(name)
+    return sorted(removed)
+
+
+def _well_formed(entry: dict[str, Any]) -> dict[str, Any]:
+    """A set's manifest entry with every field of the type the code expects (a hand-edited manifest may have others)."""
+    files = entry.get("files")
+    pending = entry.get("pending")
+    remove = entry.get("remove")
+    clean: dict[str, Any] = {
+        "run": str(entry.get("run", "")),
+        "state": "committing" if entry.get("state") == "committing" else "complete",
+        "files": {k: v for k, v in files.items() if _plain(k) and isinstance(v, dict)} if isinstance(files, dict) else {},
+    }
+    if "written" in entry:
+        clean["written"] = str(entry["written"])
+    if clean["state"] == "committing":
+        previous = entry.get("previous")
+        clean["pending"] = {k: v for k, v in pending.items() if _plain(k) and _plain(v)} if isinstance(pending, dict) else {}
+        clean["remove"] = [name for name in remove if _plain(name)] if isinstance(remove, list) else []
+        clean["previous"] = {k: v for k, v in previous.items() if _plain(k) and isinstance(v, str)} if isinstance(previous, dict) else {}
+    return clean
+
+
+def _plain(name: object) -> bool:
+    """A bare file name: a manifest entry can never reach outside its folder."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name and "\0" not in name
+
+
+def _unlink_all(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
