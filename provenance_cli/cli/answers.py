@@ -93,12 +93,12 @@ def register(app: typer.Typer) -> None:
         current = parse_dossier(raw, str(dossier), catalogue)
         plan = plan_import(read_answer_sheet(filled), current, catalogue, today=today, force=force)
         for message in (*plan.notices, *plan.kept):
-            terminal.warn(visible(message))
+            terminal.warn(message)
         if not plan.changes:
             terminal.note(f"nothing to import: {plan.answered} answered row(s) in {filled}, no change to {dossier}")
             return
         new_text, _ = apply_changes(text, str(dossier), plan.changes, catalogue)
-        sys.stdout.write(visible(_diff(text, new_text, str(dossier))))
+        sys.stdout.write(visible(_diff(text, new_text, str(dossier)), multiline=True))
         if dry_run:
             terminal.note(f"dry run: {len(plan.changes)} answer(s) would change; {dossier} was not written")
             return

@@ -62,6 +62,16 @@ def _progress() -> Any:
     return Bar()
 
 
+def _shrink_limit(policy: Path | None) -> float | None:
+    """The policy's ``screening.shrink_limit`` (None: the default), read with the policy's own validation."""
+    if policy is None:
+        return None
+    from provenance_cli.formats.policy import load_policy
+    from provenance_cli.formats.questionnaires import load_catalogue
+
+    return load_policy(policy, load_catalogue()).model.screening.shrink_limit
+
+
 def _set_offline(offline: bool) -> None:
     if offline:
         from provenance_cli.util.net import set_offline
@@ -113,8 +123,14 @@ def lists_update(
     output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
     allow_shrink: Annotated[
         bool,
-        typer.Option("--allow-shrink", help="Accept a list with less than half the cached copy's records (refused by default)."),
+        typer.Option(
+            "--allow-shrink", help="Accept a list with fewer records than the shrink limit allows (half the cached copy's, by default)."
+        ),
     ] = False,
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", "-p", help="Policy file whose screening.shrink_limit replaces the default (one half)."),
+    ] = None,
 ) -> None:
     """Download lists into the cache; the old cache survives any failure, an empty list and a list that shrank by half."""
     from dataclasses import replace
@@ -128,6 +144,7 @@ def lists_update(
     _set_offline(offline)
     as_json = terminal.wants_json(output_format)
     config = load_config()
+    shrink_limit = _shrink_limit(policy)
     fetch = config.fetch
     if connect_timeout is not None:
         fetch = replace(fetch, connect_timeout=connect_timeout)
@@ -151,7 +168,8 @@ def lists_update(
     for key in keys:
         try:
             outcome = update_source(
-                key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress(), allow_shrink=allow_shrink
+                key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress(), allow_shrink=allow_shrink,
+                shrink_limit=shrink_limit,
             )
         except ServiceError as exc:
             failures.append(str(exc))

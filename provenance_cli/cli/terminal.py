@@ -237,7 +237,7 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
 
             flags.append(f"applies when {describe_condition(question.applies_if)}")
         out.print(line(safe(question.id, "bold cyan"), "  ", safe("; ".join(flags), "dim")))
-        out.print(line("  ", safe(question.text, multiline=True)))
+        out.print(line("  ", safe(question.text.strip(), multiline=True)))
         if question.vendor_text:
             out.print(line("  to the vendor: ", safe(" ".join(question.vendor_text.split()))))
         out.print(line("  ", safe(" ".join(question.help.split()), "dim")))

@@ -176,6 +176,9 @@ class ScreeningPolicy(StrictModel):
     buyer_lists: bool = True
     """Also require the lists of the buyer's jurisdictions: the EU list for a buyer in an EU member state or on the EU market,
     the UK list for one in the UK, the UN list for one anywhere else outside the US (see :func:`buyer_list_sources`)."""
+    shrink_limit: Annotated[float, Field(ge=0, le=1)] = 0.5
+    """``lists update --policy``: a new copy of a list with fewer than this share of the cached copy's records is refused
+    (0 turns the check off; an empty list is always refused)."""
 
 
 class EvidencePolicy(StrictModel):

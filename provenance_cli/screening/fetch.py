@@ -351,12 +351,14 @@ def update_source(
     fetch: FetchSettings | None = None,
     progress: Progress | None = None,
     allow_shrink: bool = False,
+    shrink_limit: float | None = None,
 ) -> UpdateOutcome:
     """Fetch one source and commit it to the cache; the old cache survives any failure.
 
     A list with no records, or one that shrank to less than half of the
-    cached one, is refused (the cache stays) unless ``allow_shrink``: a
-    truncated or emptied download must never silently stop screening.
+    cached one (``shrink_limit``, a policy's ``screening.shrink_limit``), is
+    refused (the cache stays) unless ``allow_shrink``: a truncated or emptied
+    download must never silently stop screening.
     """
     source = get_source(key)
     config = config or load_config()
@@ -369,7 +371,8 @@ def update_source(
     except OSError as exc:
         raise unusable_cache(exc) from None
     with _locked(folder):
-        return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet(), allow_shrink)
+        limit = 0.0 if allow_shrink else (SHRINK_LIMIT if shrink_limit is None else shrink_limit)
+        return _update(source, key, chosen, cap, fetch, folder, progress or _Quiet(), limit)
 
 
 def default_sources(config: ScreeningConfig, required: tuple[str, ...] = ()) -> list[str]:
@@ -395,22 +398,30 @@ SHRINK_LIMIT = 0.5
 """A new copy with fewer than this share of the cached copy's records is refused without --allow-shrink."""
 
 
-def _check_size(key: str, count: int, previous: CacheMeta | None, allow_shrink: bool) -> None:
+def _check_size(key: str, count: int, previous: CacheMeta | None, shrink_limit: float) -> None:
     """Refuse an empty list, and one that shrank suspiciously, before anything is written."""
     if count == 0:
         raise ServiceError(f"the downloaded {key} list holds no records; refusing to use it")
-    if previous is None or allow_shrink or previous.record_count <= 0:
+    if previous is None or shrink_limit <= 0 or previous.record_count <= 0:
         return
-    if count < previous.record_count * SHRINK_LIMIT:
+    if count < previous.record_count * shrink_limit:
         raise ServiceError(
-            f"the downloaded {key} list has {count} records against {previous.record_count} in the cached copy; "
-            "a list that loses more than half its entries is more likely a broken download than a government decision "
+            f"the downloaded {key} list has {count} records against {previous.record_count} in the cached copy, "
+            f"less than the {shrink_limit:.0%} a new copy must keep; a list that loses that many entries is more likely "
+            "a broken download than a government decision "
             "(check the source, then run again with --allow-shrink to accept it)"
         )
 
 
 def _update(
-    source: Source, key: str, chosen: str, cap: int, fetch: FetchSettings, folder: Path, progress: Progress, allow_shrink: bool = False
+    source: Source,
+    key: str,
+    chosen: str,
+    cap: int,
+    fetch: FetchSettings,
+    folder: Path,
+    progress: Progress,
+    shrink_limit: float = SHRINK_LIMIT,
 ) -> UpdateOutcome:
     from provenance_cli.screening.index import NameIndex
     from provenance_cli.util.net import ensure_online
@@ -440,7 +451,7 @@ def _update(
             write_meta(meta)
             return UpdateOutcome(key, "not modified", meta)
         parsed = source.parse(temp, chosen)
-        _check_size(key, sum(info.count for info in parsed.lists.values()), previous, allow_shrink)
+        _check_size(key, sum(info.count for info in parsed.lists.values()), previous, shrink_limit)
         stamp = now_iso()
         delta = _delta(key, folder, previous, Version(sha256, stamp, {k: v.list_date for k, v in parsed.lists.items()}), parsed.entries)
         index = NameIndex.build(parsed.entries)

@@ -346,3 +346,25 @@ def test_an_empty_list_is_refused_even_without_a_cache(env, tmp_path):
     assert refused.returncode == 3, refused.output
     assert "the downloaded csl list holds no records; refusing to use it" in refused.stderr
     assert "no previous cache exists" in refused.stderr
+
+
+def test_the_policy_sets_how_far_a_list_may_shrink(env, tmp_path):
+    """screening.shrink_limit in a policy: 0.9 refuses a copy that kept 80% of the records; the default half accepts it."""
+    assert run(env, "lists", "update", "csl", "--url", str(CSL)).returncode == 0
+    cached = next(s for s in json.loads(run(env, "lists", "status", "-f", "json").stdout)["sources"] if s["source"] == "csl")["records"]
+    records = len(json.loads(CSL.read_text(encoding="utf-8"))["results"])
+    kept = _csl_with(tmp_path, "most.json", max(1, records * 8 // 10))
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("policy: 2\nscreening:\n  shrink_limit: 0.9\n", encoding="utf-8")
+    refused = run(env, "lists", "update", "csl", "--url", str(kept), "--policy", str(strict))
+    assert refused.returncode == 3, refused.output
+    assert "in the cached copy, less than the 90% a new copy must keep" in refused.stderr
+    assert (
+        next(s for s in json.loads(run(env, "lists", "status", "-f", "json").stdout)["sources"] if s["source"] == "csl")["records"]
+        == cached
+    )
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("policy: 2\nscreening:\n  shrink_limit: 1.5\n", encoding="utf-8")
+    bad = run(env, "lists", "update", "csl", "--url", str(kept), "--policy", str(wrong))
+    assert bad.returncode == 2 and "wrong.yaml:3:" in bad.stderr, bad.output
+    assert run(env, "lists", "update", "csl", "--url", str(kept)).returncode == 0

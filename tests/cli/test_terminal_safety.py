@@ -162,7 +162,7 @@ def test_questionnaires_show_keeps_its_paragraphs() -> None:
     assert shown.returncode == 0
     lines = shown.stdout.splitlines()
     assert lines[0] == f"{questionnaire.title}  ({questionnaire.id} {questionnaire.version})"
-    assert all(f"{question.id}  weight " in shown.stdout for question in questionnaire.questions)
+    assert all(f"{question.id}  answered by " in shown.stdout for question in questionnaire.questions)
     assert "\\n" not in shown.stdout and "\\x" not in shown.stdout
 
 
