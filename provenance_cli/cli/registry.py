@@ -38,3 +38,7 @@ REGISTERED.append(simulate.register)
 from provenance_cli.cli import answers  # noqa: E402
 
 REGISTERED.append(answers.register)
+
+from provenance_cli.cli import bom  # noqa: E402
+
+REGISTERED.append(bom.register)
