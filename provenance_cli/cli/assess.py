@@ -324,7 +324,7 @@ def _say_written(done: WrittenReports, output: Path) -> None:
 
 def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
     from provenance_cli.cli import terminal
-    from provenance_cli.cli.views import show_questions, show_summary, show_vendor
+    from provenance_cli.cli.views import show_concentration, show_questions, show_summary, show_vendor
     from provenance_cli.formats.questionnaires import load_catalogue
 
     catalogue = load_catalogue()
@@ -341,6 +341,7 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, i
         show_vendor(ranked[0], catalogue, out)
     elif ranked:
         show_summary(ranked, out)
+        show_concentration(ranked, out)
     if questions:
         for result in ranked:
             show_questions(result, catalogue, out)

@@ -157,6 +157,20 @@ def show_models(result: VendorResult, console: Console) -> None:
         console.print(line("  ", safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim")))
 
 
+def show_concentration(results: Sequence[VendorResult], console: Console) -> None:
+    """Below a folder's summary: the dependencies two vendors or more share (issue 17's portfolio view, in words)."""
+    from provenance_cli.render.document import report_document
+    from provenance_cli.render.interface import RenderContext
+    from provenance_cli.render.portfolio import build_portfolio
+
+    context = RenderContext()
+    portfolio = build_portfolio([report_document(result, context) for result in results])
+    if portfolio.highlights:
+        console.print("[bold]Concentration[/bold] [dim](the portfolio view in index.html or index.md has the tables and the graph)[/dim]")
+        for sentence in portfolio.highlights:
+            console.print(line("  ", safe(sentence)))
+
+
 DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}
 
 

@@ -296,3 +296,26 @@ def test_a_markdown_report_folder_gets_a_portfolio_page_with_a_mermaid_graph(env
     assert '-->|"routes to: switchboard/auto #8594; Lumen 5"|' in graph
     again = run_cli(["assess", EXAMPLES, "-f", "md", "-o", out, "--no-evidence", "--as-of", AS_OF], tmp_path, env=env)
     assert again.returncode == 0, again.output  # provcheck recognises its own index.md and replaces it
+
+
+def test_a_riskier_upstream_answer_never_improves_a_dependent(env: dict[str, str], tmp_path: Path) -> None:
+    """Northwind's Gale 4 from not suspended, to undisclosed, to suspended: Switchboard's verdict only gets worse."""
+    outcomes = ["approve", "approve_with_conditions", "incomplete", "reject"]
+    tiers = ["low", "medium", "high", "critical"]
+    previous = None
+    for value in ("no", "undisclosed", "yes"):
+        folder = copy_examples(tmp_path / value)
+        northwind = folder / "northwind-frontier.yaml"
+        text = northwind.read_text(encoding="utf-8")
+        northwind.write_text(
+            text.replace(
+                "    family: Gale\n", f"    family: Gale\n    answers:\n      export_control.model_export_suspension: {{answer: {value}}}\n"
+            ),
+            encoding="utf-8",
+        )
+        found = reports(assess(env, tmp_path, folder))["Switchboard Router"]
+        now = (outcomes.index(found["decision"]["outcome"]), tiers.index(found["summary"]["tier"]))
+        if previous is not None:
+            assert now[0] >= previous[0] and now[1] >= previous[1], (value, found["decision"]["outcome"])
+        previous = now
+    assert previous == (outcomes.index("reject"), tiers.index("high"))
