@@ -145,7 +145,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             if not named:
                 problems.append(Problem(str(path), 0, 0, "folder holds no .yaml or .yml files"))
             found.extend(children)
-        elif path.exists():
+        elif path.exists() or str(path) == "-":  # "-": a dossier on standard input
             found.append(path)
         else:
             problems.append(Problem(str(path), 0, 0, "no such file or folder"))
