@@ -377,5 +377,5 @@ def _model_result(entry: ModelInScope, result: VendorResult, in_scope: bool, con
 
 
 def _own_answers(entry: ModelInScope, result: VendorResult) -> tuple[tuple[str, str], ...]:
-    shown = {a.question_id: a.answer for a in result.answers}
+    shown = {a.question_id: a.label or a.answer for a in result.answers}  # the questionnaire's words, not machine values
     return tuple((qid, shown.get(qid, "not applicable")) for qid in entry.answers)

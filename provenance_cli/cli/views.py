@@ -238,6 +238,8 @@ def _show_row(row: dict[str, Any], console: Console) -> None:
 
 def show_models(result: VendorResult, console: Console) -> None:
     """Each model's own verdict (issue 17), when the dossier lists more than one or one has facts of its own."""
+    from rich.text import Text
+
     supply = result.supply
     if supply is None or not supply.models:
         return
@@ -250,12 +252,12 @@ def show_models(result: VendorResult, console: Console) -> None:
         if supply.engagement_models is not None
         else "the engagement names no model, so all are in scope"
     )
-    console.print(line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")))
+    _line(console, line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")), indent=0)
     table = Table(show_edge=False, pad_edge=False, box=None)
     for header in ("model", "in scope", "decision", "tier", "developer / lab", "own answers, inherited findings"):
         table.add_column(header)
     for row in rows:
-        notes = [f"{q} = {a}" for q, a in row.own_answers] + [f"{rule}: {source}" for rule, _, _, source in row.inherited]
+        notes = [f"{q} = {a}" for q, a in row.own_answers] + [f"{message} ({source})" for _, _, message, source in row.inherited]
         table.add_row(
             safe(row.name),
             "yes" if row.in_scope else "no",
@@ -264,9 +266,12 @@ def show_models(result: VendorResult, console: Console) -> None:
             safe(f"{row.developer or result.vendor} / {', '.join(row.labs)}"),
             safe("; ".join(notes) or "as the vendor"),
         )
-    console.print(table)
+    with console.capture() as captured:
+        console.print(table)
+    for text in captured.get().splitlines():  # a wrapped table pads its last column: no trailing spaces
+        console.print(Text.from_ansi(text.rstrip()), soft_wrap=True)
     for link in supply.links:
-        console.print(line("  ", safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim")))
+        _line(console, safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim"))
 
 
 def show_concentration(results: Sequence[VendorResult], console: Console) -> None:

@@ -102,6 +102,7 @@ class Dossier:
             model=self.model.model_copy(update={"answers": merged_entries}),
             answers={**self.answers, **(own or {})},
             lines=self.lines,
+            positions=self.positions,
             model_answers=self.model_answers,
             links=self.links,
             id_position=self.id_position,
