@@ -400,7 +400,7 @@ def _show_terminal(
     ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool, show_all: bool = False
 ) -> None:
     from provenance_cli.cli import terminal
-    from provenance_cli.cli.views import show_questions, show_summary, show_vendor
+    from provenance_cli.cli.views import show_concentration, show_questions, show_summary, show_vendor
     from provenance_cli.formats.questionnaires import load_catalogue
 
     catalogue = load_catalogue()
@@ -417,6 +417,7 @@ def _show_terminal(
         show_vendor(ranked[0], catalogue, out, all_findings=show_all)
     elif ranked:
         show_summary(ranked, out)
+        show_concentration(ranked, out)
     if questions:
         for result in ranked:
             show_questions(result, catalogue, out)

@@ -52,6 +52,9 @@ TriggerSeverity = Literal["info", "low", "medium"]
 """A trigger says "look again", never "stop": it is never a knock-out, so it stays below high severity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
+LinkKind = Literal["base_model", "routes_to", "parent"]
+"""How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
+Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
 ActionOwner = Literal["vendor", "procurement", "legal", "security", "engineering"]
 """Who acts on a recommendation: the vendor answers or commits, the buyer's procurement, legal, security or engineering team acts."""
 ActionType = Literal["ask", "contract_clause", "review", "engineering_change"]
@@ -75,6 +78,7 @@ ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
 PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
+LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
 TRIGGER_SEVERITIES: tuple[str, ...] = get_args(TriggerSeverity)
 ACTION_OWNERS: tuple[str, ...] = get_args(ActionOwner)
@@ -111,8 +115,9 @@ ENGAGEMENT_VALUES: dict[str, tuple[str, ...]] = {"data_classes": DATA_CLASSES, "
 UNDISCLOSED = "undisclosed"
 """The answer a vendor gives by not answering; never the same as "no"."""
 
-ROLES = ("vendor", "alias", "parent", "person")
-"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person."""
+ROLES = ("vendor", "alias", "parent", "person", "developer")
+"""Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person,
+or the developer of a model the vendor serves (a hit there concerns that model only)."""
 
 LIST_NAMES: dict[str, str] = {
     "el": "Entity List (BIS)",
