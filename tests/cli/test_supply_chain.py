@@ -266,7 +266,7 @@ def test_reports_show_a_per_model_table(env: dict[str, str], tmp_path: Path) -> 
     rows = [row for row in table.splitlines() if row.startswith("| Lumen")]
     assert len(rows) == 2
     assert rows[0].startswith("| Lumen 5 2026-04-30 (api) | yes, governs the verdict | reject | HIGH |")
-    assert "export\\_control.model\\_export\\_suspension = yes" in rows[0]
+    assert "export\\_control.model\\_export\\_suspension = Yes" in rows[0]  # the answer's label, not its value
     assert rows[1].startswith("| Lumen 4.5 2025-11-18 (api) | yes | approve with conditions |")
     html = run_cli(["assess", aurora, "-f", "html", "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env).stdout
     assert "<caption>Verdict per model</caption>" in html and html.count('<th scope="row">Lumen') == 2
