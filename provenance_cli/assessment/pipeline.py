@@ -10,23 +10,37 @@ A caller that wants each vendor's report written by the same worker passes
 a *finisher* (any picklable callable from a result to text, such as
 :class:`provenance_cli.render.output.ReportJob`): this layer runs it without
 knowing what it renders, so rendering spreads over the cores too.
+
+Dossiers that link to others (base models, upstreams, owners' dossiers) are
+judged in a second round: the first reads and screens every file and
+gathers what each says (:mod:`~provenance_cli.assessment.supply_chain`), the
+links are resolved across the run (a dangling link or a circle is a problem
+with its line), and each linking dossier is then scored with the facts of
+everything it reaches. A change in one dossier so changes the verdict of
+every dossier that depends on it, in the same run. Runs without links take
+one round, as before.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from provenance_cli.assessment.results import VendorResult
 from provenance_cli.assessment.screening_facts import Screened
+from provenance_cli.assessment.supply_chain import DossierExport, SupplyContext
+from provenance_cli.formats.links import LinkSubject
 from provenance_cli.formats.policy import Policy
+from provenance_cli.formats.scenario import Scenario
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
+
+if TYPE_CHECKING:
+    from provenance_cli.screening.model import Entry
 
 Finisher = Callable[[VendorResult], "str | bytes"]
 """Turns one result into a report (text, or bytes for a PDF) inside the worker that scored it."""
@@ -57,6 +71,8 @@ class AssessOptions:
     """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
     questionnaire_dirs: tuple[str, ...] = ()
     """Folders of the organisation's own questionnaires (``--questionnaires``), beside the policy's and the bundled ones."""
+    scenario: Scenario | None = None
+    """A what-if applied in memory (``provcheck simulate``): answers, list entries, jurisdictions."""
     weigh_questions: bool = False
     """Work out each open question's points at stake and order them by it (``provcheck questions``; costs a few re-scorings)."""
 
@@ -75,6 +91,12 @@ class Outcome:
     """The finisher's report, when one was given and it succeeded."""
     report_error: str | None = None
     """Why the finisher failed (e.g. a broken custom template)."""
+    subject: LinkSubject | None = None
+    """The dossier's id, models and declared links, for the link graph."""
+    export: DossierExport | None = None
+    """What the dossier says, for the dossiers that link to it."""
+    pending: bool = False
+    """Read and screened, not yet scored: it links to other dossiers, whose facts it needs first."""
 
 
 @dataclass(frozen=True)
@@ -100,19 +122,31 @@ def policy_for(path: str | None, questionnaire_dirs: tuple[str, ...] = ()) -> Po
     return load_policy(Path(path) if path else None, catalogue_for(path, questionnaire_dirs))
 
 
-def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcome:
+def effective_policy(options: AssessOptions) -> Policy:
+    """The run's policy, with a simulation's jurisdiction changes when there is one."""
+    policy = policy_for(options.policy_path, options.questionnaire_dirs)
+    if options.scenario is None:
+        return policy
+    from provenance_cli.assessment.simulate import scenario_policy
+
+    return scenario_policy(policy, options.scenario)
+
+
+def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: SupplyContext | None = None) -> Outcome:
     """Assess one dossier file (module-level so worker processes can run it).
 
     A policy, questionnaire or lock file is a problem when the user named it,
-    and is skipped when it was found in a folder.
+    and is skipped when it was found in a folder. A dossier that declares
+    links and comes without ``context`` is read, screened and left pending:
+    the run scores it once the links are resolved.
     """
     from provenance_cli.assessment.catalogue import catalogue_for
-    from provenance_cli.assessment.scoring import score_dossier
+    from provenance_cli.assessment.supply_chain import ScoringInputs, export_dossier, score_vendor
     from provenance_cli.formats.dossier import read_dossier
 
     path, options = job
     catalogue = catalogue_for(options.policy_path, options.questionnaire_dirs)
-    policy = policy_for(options.policy_path, options.questionnaire_dirs)
+    policy = effective_policy(options)
     try:
         dossier = read_dossier(Path(path), catalogue)
     except InputError as exc:
@@ -121,6 +155,12 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         if named:
             return Outcome(path, problems=(Problem(path, 0, 0, f"is a {dossier}, not a dossier"),))
         return Outcome(path, skipped=dossier)
+    extra: tuple[Entry, ...] = ()
+    if options.scenario is not None:
+        from provenance_cli.assessment.simulate import apply_answers, scenario_entries
+
+        dossier = apply_answers(dossier, options.scenario, catalogue)
+        extra = scenario_entries(options.scenario)
 
     warnings: list[str] = []
     screened = drift = None
@@ -128,7 +168,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
         if options.screen:
             from provenance_cli.assessment.screening_facts import screen_for_scoring
 
-            screened = screen_for_scoring(dossier, policy, catalogue)
+            screened = screen_for_scoring(dossier, policy, extra, catalogue)
             warnings.extend(screened.warnings)
         if options.evidence:
             from provenance_cli.assessment.evidence_facts import evidence_for_scoring
@@ -141,41 +181,23 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True) -> Outcom
 
     from provenance_cli.assessment.triggers import list_editions
 
+    subject = dossier.link_subject()
+    export = export_dossier(dossier, screened)
+    if dossier.links and context is None:
+        return Outcome(path, warnings=tuple(warnings), subject=subject, export=export, pending=True)
     reassess_now = drift.changed if drift is not None and policy.model.evidence.changed_triggers_reassessment else None
     gaps = screening_gaps(policy, screened, require=options.require_screening, screen=options.screen)
-    score = functools.partial(
-        score_dossier,
-        catalogue=catalogue,
-        policy=policy,
-        today=options.today,
-        listings=screened.listings if screened else frozenset(),
-        listing_notes=screened.notes if screened else None,
-        reassess_now=reassess_now,
-        ownership=screened.ownership if screened else frozenset(),
-        screening_gaps=gaps,
-        contradictions=screened.contradictions if screened else (),
-        list_editions=list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else []),
+    editions = list_editions([(v.name, v.list_date) for v in screened.result.list_versions] if screened else [])
+    inputs = ScoringInputs(
+        options.today, screened, reassess_now, gaps, screened.contradictions if screened else (), editions, options.weigh_questions
     )
-    result = score(dossier)
-    if options.weigh_questions and result.open_items:
-        from provenance_cli.assessment.followups import weigh_open_items
-        from provenance_cli.assessment.scoring import overall_score
-
-        rescore = functools.partial(
-            overall_score,
-            catalogue=catalogue,
-            policy=policy,
-            today=options.today,
-            listings=screened.listings if screened else frozenset(),
-            ownership=screened.ownership if screened else frozenset(),
-        )
-        result = weigh_open_items(result, dossier, catalogue, rescore)
+    result = score_vendor(dossier, catalogue, policy, inputs, context)
     result = dataclasses.replace(
         result,
         screening=screened.result if screened else None,
         evidence=drift.review if drift else None,
     )
-    return Outcome(path, result=result, warnings=tuple(warnings))
+    return Outcome(path, result=result, warnings=tuple(warnings), subject=subject, export=export)
 
 
 DEFAULT_REQUIRED = ("csl", "dod_1260h")
@@ -201,11 +223,15 @@ def screening_gaps(policy: Policy, screened: Screened | None, *, require: bool, 
     return tuple(gaps)
 
 
-def assess_and_finish(job: tuple[str, AssessOptions, Finisher | None, bool]) -> Outcome:
+Job = tuple[str, AssessOptions, Finisher | None, bool, SupplyContext | None]
+"""One file's work: path, options, finisher, whether the user named it, and what its links bring (second round)."""
+
+
+def assess_and_finish(job: Job) -> Outcome:
     """Assess one file, then run the finisher on its result in the same process."""
-    path, options, finish, named = job
+    path, options, finish, named, context = job
     try:
-        outcome = assess_file((path, options), named=named)
+        outcome = assess_file((path, options), named=named, context=context)
     except (UsageError, ServiceError):  # run-wide (an unreadable config folder, a required list): the run's error, said once
         raise
     except Exception as exc:  # a bug one dossier runs into must not cost the other vendors their reports
@@ -250,8 +276,14 @@ def assess_files(
     if progress is not None:
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None
-    work = [(str(p), options, finish, named is None or str(p) in named) for p in paths]
-    return list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+    work: list[Job] = [(str(p), options, finish, named is None or str(p) in named, None) for p in paths]
+    outcomes = list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+    if any(o.pending for o in outcomes):
+        from provenance_cli.assessment.linking import second_round
+
+        beside = [p for p in paths if named is None or str(p) in named]
+        outcomes = second_round(outcomes, beside, options, jobs=jobs, finish=finish)
+    return outcomes
 
 
 def assess_paths(

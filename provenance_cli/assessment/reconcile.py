@@ -47,7 +47,7 @@ def reconcile(dossier: Dossier, catalogue: Catalogue, result: ScreeningResult) -
             continue
         answer = dossier.answers.get(question.id)
         lists = set(question.screening_lists)
-        # The questions ask about the vendor and its ownership chain; a base-model developer's listing is lineage's concern.
+        # The developer of a model the vendor serves is not the vendor's chain: its hits are findings of that model.
         matches = [m for m in result.matches if m.list_key in lists and m.role != "developer"]
         names = ", ".join(LIST_NAMES.get(key, key) for key in question.screening_lists)
         if answer == "no" and matches:

@@ -131,6 +131,9 @@ class TraceEntry:
     """The rule's own recommendations as actions, with owner and type (``recommendation`` is their text)."""
     also_actions: tuple[Action, ...] = ()
     """The actions of the weaker rules this entry supersedes that the rule's own do not repeat (``also_recommended`` is their text)."""
+    inherited_from: str | None = None
+    """For a rule that reads a linked dossier: where the finding comes from, in words
+    (``inherited from Northwind Frontier / Gale 4 via Switchboard Router's routing``)."""
 
     @property
     def counts(self) -> bool:
@@ -341,6 +344,67 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class ModelResult:
+    """One model's own verdict: its answers replace the vendor's where they differ, and what its links bring."""
+
+    name: str
+    version: str | None
+    access: str | None
+    in_scope: bool
+    """The engagement uses it (every model listed counts when the engagement names none)."""
+    tier: str
+    decision: str
+    """approve, approve_with_conditions, incomplete or reject."""
+    summary: str
+    """The model's decision in one sentence."""
+    overall: float
+    confidence: float
+    tier_basis: str
+    developer: str | None = None
+    """Who built it, when not the vendor (screened like the vendor's names)."""
+    families: tuple[str, ...] = ()
+    """The base-model families it belongs to (its own, its base model's, or what it routes to)."""
+    labs: tuple[str, ...] = ()
+    """The labs whose models answer its requests: the vendor, the developer, or the upstreams it routes to."""
+    own_answers: tuple[tuple[str, str], ...] = ()
+    """(question id, answer) of the answers that differ for this model."""
+    inherited: tuple[tuple[str, str, str, str], ...] = ()
+    """(rule id, severity, message, where from) of the findings it inherits over links."""
+    reasons: tuple[str, ...] = ()
+    """Why the decision, in words: its hard stops, conditions or open questions (the first few)."""
+
+
+@dataclass(frozen=True)
+class SupplyLink:
+    """One resolved link of the dossier, for reports and the portfolio graph."""
+
+    kind: str
+    """base_model, routes_to or parent."""
+    model: str | None
+    """The model the link belongs to (None for an owner's dossier)."""
+    target_id: str
+    """The vendor id of the dossier linked to."""
+    target_model: str | None
+    target: str
+    """The target in words: ``Northwind Frontier / Gale 4``."""
+
+
+@dataclass(frozen=True)
+class SupplyChain:
+    """Where the vendor sits in the supply chain: its id, owner, links and a verdict per model."""
+
+    vendor_id: str
+    ultimate_parent: str | None
+    """The top of the ownership chain (the vendor itself when it names no company owner)."""
+    links: tuple[SupplyLink, ...] = ()
+    models: tuple[ModelResult, ...] = ()
+    governing_model: str | None = None
+    """The model in scope whose findings the vendor's result shows: the worst one."""
+    engagement_models: tuple[str, ...] | None = None
+    """The models the engagement names; None when it names none (every model listed is in scope)."""
+
+
+@dataclass(frozen=True)
 class VendorResult:
     """Everything the reports render for one vendor."""
 
@@ -387,6 +451,8 @@ class VendorResult:
     """Evidence drift against the lock file this result was scored with; None without a lock."""
     questionnaire_sources: tuple[QuestionnaireSource, ...] = ()
     """Where each questionnaire came from (bundled or the organisation's), with its file digest, for provenance."""
+    supply: SupplyChain | None = None
+    """The vendor's id, links and per-model verdicts; the tier and decision above are the worst model's in scope."""
     positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Where answers stand in the dossier (``Dossier.positions``), so findings can point at a line and column."""
 

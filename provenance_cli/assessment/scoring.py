@@ -49,7 +49,7 @@ from provenance_cli.assessment.results import (
     actions_of,
 )
 from provenance_cli.assessment.triggers import ListEdition, fire_triggers
-from provenance_cli.formats.conditions import Condition, Facts, answer_ranks
+from provenance_cli.formats.conditions import AllOf, AnyOf, Condition, Facts, Linked, LinkedFacts, answer_ranks
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.models import AnswerEntry, Question
 from provenance_cli.formats.policy import Policy, Waiver
@@ -139,6 +139,8 @@ class _PlannedRule:
     """The questions the condition reads, sorted (for open questions)."""
     reads_engagement: tuple[str, ...]
     """The engagement facts the condition reads, sorted (for open questions)."""
+    linked: tuple[Linked, ...] = ()
+    """The ``linked`` parts of the condition: what the rule reads in dossiers this one links to."""
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,17 @@ which would hand a new policy a plan built for another.
 
 def _fact_basis(compiled: CompiledRule) -> str | None:
     """``facts:vendor:headquarters,...`` for a rule that reads vendor or screening facts, else None."""
-    read = sorted(f for f in compiled.condition.facts_read() if f.startswith(("vendor:", "screening")))
+    read = sorted(f for f in compiled.condition.facts_read() if f.startswith(("vendor:", "screening", "linked:")))
     return "facts:" + ",".join(read) if read else None
+
+
+def linked_parts(condition: Condition) -> list[Linked]:
+    """The ``linked`` conditions inside ``condition`` (through ``all`` and ``any``)."""
+    if isinstance(condition, Linked):
+        return [condition]
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [part for item in condition.items for part in linked_parts(item)]
+    return []
 
 
 def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
@@ -227,6 +238,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 fact_basis=_fact_basis(compiled),
                 reads_questions=tuple(sorted(compiled.condition.questions())),
                 reads_engagement=tuple(sorted(f.split(":", 1)[1] for f in compiled.condition.facts_read() if f.startswith("engagement:"))),
+                linked=tuple(linked_parts(compiled.condition)),
             )
         )
     frameworks = {}
@@ -292,6 +304,7 @@ def score_dossier(
     ownership: frozenset[str] = frozenset(),
     screening_gaps: tuple[tuple[str, str], ...] = (),
     contradictions: tuple[Contradiction, ...] = (),
+    linked: tuple[LinkedFacts, ...] = (),
     list_editions: Sequence[ListEdition] = (),
 ) -> VendorResult:
     """Score one dossier and decide. Pure: same inputs, same result.
@@ -299,11 +312,14 @@ def score_dossier(
     ``listings`` are screening hits as (list key, role) pairs and
     ``listing_notes`` their wording for the trace; ``reassess_now`` is a
     reason (e.g. evidence changed) that makes reassessment due today;
+    ``linked`` is what the dossiers this one links to say (``{linked: ...}`` rules);
     ``list_editions`` are the screened lists' edition dates, which date
     triggers compare with the last screen.
     """
     plan = _plan(catalogue, policy)
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
+    if linked:
+        facts = dataclasses.replace(facts, linked=linked)
     applicable = applicable_questions(catalogue, facts)
     model = dossier.model
     waivers_applied, waivers_expired = _waivers(policy, dossier, today)
@@ -441,6 +457,7 @@ def overall_score(
     today: date,
     listings: frozenset[tuple[str, str]] = frozenset(),
     ownership: frozenset[str] = frozenset(),
+    linked: tuple[LinkedFacts, ...] = (),
 ) -> float:
     """The overall score :func:`score_dossier` gives, without the decision, records and lists.
 
@@ -451,6 +468,8 @@ def overall_score(
     """
     plan = _plan(catalogue, policy)
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
+    if linked:
+        facts = dataclasses.replace(facts, linked=linked)
     applicable = applicable_questions(catalogue, facts)
     waivers, _ = _waivers(policy, dossier, today)
     trace = _fire_rules(plan, facts, applicable, dossier.answers, {}, waivers, {})
@@ -507,13 +526,12 @@ def _fire_rules(
         basis = answer_basis
         if fact_basis is not None:
             if answers_only is None:
-                answers_only = dataclasses.replace(facts, vendor={}, listings=frozenset())
+                answers_only = dataclasses.replace(facts, vendor={}, listings=frozenset(), linked=())
             if basis is None or not holds(answers_only):
                 basis = fact_basis
         fired.append((planned, basis))
 
     winner_of, extras = _settle_groups(fired, waivers)
-
     trace: list[TraceEntry] = []
     for index, (planned, _) in enumerate(fired):
         rule = planned.compiled.rule
@@ -521,12 +539,12 @@ def _fire_rules(
         if question is not None:
             answer = shown.get(question.id) or shown.setdefault(question.id, display_answer(question, answers.get(question.id)))
         else:
-            fired_notes = [
-                note
-                for pair, note in sorted(notes.items())
-                if pair in facts.listings or (pair[0] == "ownership" and pair[1] in facts.ownership)
-            ]
-            answer = "; ".join(fired_notes) if fired_notes else "vendor facts"
+            answer = _facts_in_words(facts, notes)
+        inherited = None
+        if planned.linked:
+            inherited, told = _inheritance(planned, facts)
+            if question is None:
+                answer = told
         waiver = waivers.get(rule.id)
         superseded_by = winner_of.get(index)
         also = extras.get(index, ())
@@ -551,6 +569,7 @@ def _fire_rules(
                 tuple(action.text for action in also),
                 planned.actions,
                 also,
+                inherited,
             )
         )
     return trace
@@ -581,6 +600,41 @@ def _settle_groups(
                         weaker.setdefault(action.text, action)
         extras[best] = tuple(weaker.values())
     return winner_of, extras
+
+
+def _facts_in_words(facts: Facts, notes: dict[tuple[str, str], str]) -> str:
+    """The screening hits (or, without any, the vendor facts) a fact rule fired on, as the trace shows them."""
+    fired = [
+        note for pair, note in sorted(notes.items()) if pair in facts.listings or (pair[0] == "ownership" and pair[1] in facts.ownership)
+    ]
+    return "; ".join(fired) if fired else "vendor facts"
+
+
+def _inheritance(planned: _PlannedRule, facts: Facts) -> tuple[str, str]:
+    """Where a fired ``linked`` rule's finding comes from, and what the linked dossier says, in words.
+
+    A linked dossier is a source when the rule would fire with it alone among
+    the links (the rule's other conditions still read this dossier).
+    """
+    holds = planned.compiled.condition.holds
+    sources = [item for item in facts.linked if holds(dataclasses.replace(facts, linked=(item,)))] or list(facts.linked)
+    provenance = "; ".join(dict.fromkeys(item.provenance for item in sources))
+    said: list[str] = []
+    for item in sources:
+        details: list[str] = []
+        for part in planned.linked:
+            if not (item.kinds <= part.via and part.where.holds(item.facts)):
+                continue
+            for question_id in sorted(part.where.questions()):
+                details.append(f"{question_id} = {display_answer(None, item.facts.answers.get(question_id))}")
+            if "screening" in part.where.facts_read():
+                details.extend(
+                    note
+                    for pair, note in sorted(item.notes.items())
+                    if pair in item.facts.listings or (pair[0] == "ownership" and pair[1] in item.facts.ownership)
+                )
+        said.append(f"{item.source}: {'; '.join(dict.fromkeys(details)) or 'as its dossier states'}")
+    return provenance, " | ".join(said)
 
 
 def _strength(planned: _PlannedRule, waivers: dict[str, Waiver]) -> tuple[float, int, str]:
@@ -762,15 +816,7 @@ def _is_unknown(value: Any, unknown_choices: frozenset[str] | None) -> bool:
 
 def _completed(facts: Facts, answers: dict[str, Any], *, assume_unknown: bool) -> Facts:
     """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not."""
-    return Facts(
-        answers={**facts.answers, **answers},
-        vendor=facts.vendor,
-        listings=facts.listings,
-        buyer=facts.buyer,
-        jurisdiction_lists=facts.jurisdiction_lists,
-        engagement=facts.engagement,
-        assume_unknown=assume_unknown,
-    )
+    return dataclasses.replace(facts, answers={**facts.answers, **answers}, assume_unknown=assume_unknown)
 
 
 _MAX_COMPLETIONS = 256

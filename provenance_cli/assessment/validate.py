@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance_cli.formats.links import LinkSubject
 from provenance_cli.util.errors import InputError, Problem
 
 ValidateJob = tuple[str, str | None, tuple[str, ...]]
@@ -24,6 +27,8 @@ class FileCheck:
     """The format version a dossier or policy states; older ones are read as the current format."""
     notes: tuple[str, ...] = ()
     """What a valid file should know, e.g. the questions added since the questionnaire version a dossier was answered against."""
+    subject: LinkSubject | None = None
+    """A valid dossier's id and declared links, checked across the files given once all are read."""
 
     @property
     def outdated(self) -> bool:
@@ -59,7 +64,6 @@ def check_file(path: Path, *, policy: Path | None = None, questionnaire_dirs: tu
     source = str(path)
     kind = "dossier"
     version = None
-    notes: tuple[str, ...] = ()
     try:
         raw = read_bytes(path)
         document = load_text(decode_utf8(raw, source), source)
@@ -89,9 +93,10 @@ def check_file(path: Path, *, policy: Path | None = None, questionnaire_dirs: tu
             dossier = dossier_from_document(document, hashlib.sha256(raw).hexdigest(), catalogue)
             given = frozenset(q for q, entry in dossier.model.answers.items() if entry.answer is not None)
             notes = version_notes(dossier.model.questionnaires, catalogue, answered=given)
+            return FileCheck(source, kind, (), version, notes=notes, subject=dossier.link_subject())
     except InputError as exc:
         return FileCheck(source, kind, tuple(exc.problems), version)
-    return FileCheck(source, kind, (), version, notes)
+    return FileCheck(source, kind, (), version)
 
 
 def version_notes(  # type: ignore[no-untyped-def]
@@ -210,3 +215,42 @@ def _frameworks_files_beside(paths: list[Path]) -> list[Path]:
             except InputError:
                 continue
     return found
+
+
+def check_links(checks: Sequence[FileCheck], named: Sequence[Path]) -> list[FileCheck]:
+    """``checks`` with the problems of links that do not resolve among the dossiers given (and those beside named files)."""
+    from provenance_cli.formats.links import resolve_links
+
+    subjects = [c.subject for c in checks if c.subject is not None]
+    if not any(s.links for s in subjects):
+        return list(checks)
+    lenders = _lending_subjects(subjects, named, {str(Path(c.path).resolve()) for c in checks})
+    _, problems = resolve_links([*subjects, *lenders])
+    return [
+        dataclasses.replace(c, problems=(*c.problems, *problems[c.path])) if c.subject is not None and c.path in problems else c
+        for c in checks
+    ]
+
+
+def _lending_subjects(subjects: list[LinkSubject], named: Sequence[Path], taken: set[str]) -> list[LinkSubject]:
+    """Dossiers beside the named files that a named file's links need (read, not reported on)."""
+    from provenance_cli.formats.dossier import load_dossier, peek_vendor_id
+    from provenance_cli.util.files import discover
+
+    known = {s.vendor_id for s in subjects}
+    wanted = {d.target_vendor for s in subjects for d in s.links} - known
+    candidates = [p for folder in dict.fromkeys(p.parent for p in named) for p in discover([folder])[0] if str(p.resolve()) not in taken]
+    lenders: list[LinkSubject] = []
+    while wanted:
+        found = [p for p in candidates if peek_vendor_id(p) in wanted]
+        candidates = [p for p in candidates if p not in found]
+        wanted = set()
+        for path in found:
+            try:
+                lender = dataclasses.replace(load_dossier(path).link_subject(), context_only=True)
+            except InputError:
+                continue
+            lenders.append(lender)
+            known.add(lender.vendor_id)
+            wanted |= {d.target_vendor for d in lender.links} - known
+    return lenders

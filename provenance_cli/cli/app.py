@@ -200,7 +200,7 @@ def validate(
     says which questions are new since then.
     """
     from provenance_cli.assessment.catalogue import organisation_dirs
-    from provenance_cli.assessment.validate import FileCheck, check_job, check_questionnaire_set
+    from provenance_cli.assessment.validate import FileCheck, check_job, check_links, check_questionnaire_set
     from provenance_cli.cli import terminal
     from provenance_cli.cli.options import check_stdin_paths, detail, print_annotations, provcheck_files, wants_annotations
     from provenance_cli.cli.organisation import dirs
@@ -216,6 +216,7 @@ def validate(
     if len(questionnaire_files) > 1:
         together = {c.path: c for c in check_questionnaire_set(questionnaire_files, questionnaire_dirs=folders)}
         checks = [together.get(c.path, c) for c in checks]
+    checks = check_links(checks, [p for p in paths if not p.is_dir()])
     for check in checks:
         version = f" format {check.format_version}" if check.format_version else ""
         detail(f"{check.path}: {check.kind}{version}: {'valid' if check.valid else f'{len(check.problems)} problem(s)'}")

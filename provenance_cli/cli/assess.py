@@ -446,7 +446,7 @@ def _show_terminal(
 ) -> None:
     from provenance_cli.cli import terminal
     from provenance_cli.cli.organisation import run_catalogue
-    from provenance_cli.cli.views import show_questions, show_summary, show_vendor
+    from provenance_cli.cli.views import show_concentration, show_questions, show_summary, show_vendor
 
     catalogue = run_catalogue(policy, questionnaires)
     if output is not None:
@@ -462,6 +462,7 @@ def _show_terminal(
         show_vendor(ranked[0], catalogue, out, all_findings=show_all)
     elif ranked:
         show_summary(ranked, out)
+        show_concentration(ranked, out)
     if questions:
         for result in ranked:
             show_questions(result, catalogue, out)

@@ -465,7 +465,9 @@ def _print_results(results: list[tuple[str | None, str, Any]]) -> None:
             continue
         rows = []
         for m in result.matches:
-            role = m.role if m.parent_index is None else f"parent #{m.parent_index + 1}"
+            role = m.role if m.parent_index is None else f"{m.role} #{m.parent_index + 1}"
+            if m.role == "developer" and m.parent_index is not None:
+                role = f"developer of model #{m.parent_index + 1}"
             rows.append(
                 [
                     m.screened_name,

@@ -138,6 +138,7 @@ def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *,
             f"{category.answered}/{category.applicable}",
         )
     console.print(table)
+    show_models(result, console)
 
     rows = sorted((row for group in question_rows(document) for row in group["rows"]), key=lambda r: (-r["points"], r["question"]))
     if rows:
@@ -226,11 +227,65 @@ def _show_row(row: dict[str, Any], console: Console) -> None:
         parts.append(safe(f" (waived by {row['waiver']['approver']} until {row['waiver']['expires']})", "dim"))
     _item(console, head, line(*parts))
     _line(console, line(safe(f"Answer: {row['answer']}, to “{row['question']}”"), style="dim"), indent=6)
+    for source in row.get("inherited", []):
+        _line(console, safe(source, "dim"), indent=6)
     for cited in _cite(row["cite"], row["hits"]):
         _line(console, cited, indent=6)
     for action in row["actions"]:
         kind = " (contract clause)" if action["type"] == "contract_clause" else ""
         _item(console, "→", safe(f"{action['owner_label']}{kind}: {action['text']}"), indent=6)
+
+
+def show_models(result: VendorResult, console: Console) -> None:
+    """Each model's own verdict (issue 17), when the dossier lists more than one or one has facts of its own."""
+    from rich.text import Text
+
+    supply = result.supply
+    if supply is None or not supply.models:
+        return
+    rows = supply.models
+    if len(rows) == 1 and not (supply.links or rows[0].own_answers or rows[0].inherited or rows[0].developer):
+        return
+    console.print()
+    scope = (
+        f"the engagement uses {', '.join(supply.engagement_models)}"
+        if supply.engagement_models is not None
+        else "the engagement names no model, so all are in scope"
+    )
+    _line(console, line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")), indent=0)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for header in ("model", "in scope", "decision", "tier", "developer / lab", "own answers, inherited findings"):
+        table.add_column(header)
+    for row in rows:
+        notes = [f"{q} = {a}" for q, a in row.own_answers] + [f"{message} ({source})" for _, _, message, source in row.inherited]
+        table.add_row(
+            safe(row.name),
+            "yes" if row.in_scope else "no",
+            decision_label(row.decision),
+            tier_label(row.tier),
+            safe(f"{row.developer or result.vendor} / {', '.join(row.labs)}"),
+            safe("; ".join(notes) or "as the vendor"),
+        )
+    with console.capture() as captured:
+        console.print(table)
+    for text in captured.get().splitlines():  # a wrapped table pads its last column: no trailing spaces
+        console.print(Text.from_ansi(text.rstrip()), soft_wrap=True)
+    for link in supply.links:
+        _line(console, safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim"))
+
+
+def show_concentration(results: Sequence[VendorResult], console: Console) -> None:
+    """Below a folder's summary: the dependencies two vendors or more share (issue 17's portfolio view, in words)."""
+    from provenance_cli.render.document import report_document
+    from provenance_cli.render.interface import RenderContext
+    from provenance_cli.render.portfolio import build_portfolio
+
+    context = RenderContext()
+    portfolio = build_portfolio([report_document(result, context) for result in results])
+    if portfolio.highlights:
+        console.print("[bold]Concentration[/bold] [dim](the portfolio view in index.html or index.md has the tables and the graph)[/dim]")
+        for sentence in portfolio.highlights:
+            console.print(line("  ", safe(sentence)))
 
 
 DECISION_STYLE = {"approve": "green", "approve_with_conditions": "yellow", "incomplete": "bold yellow", "reject": "bold white on red"}

@@ -50,9 +50,14 @@ GONE_CODES = frozenset({404, 410})
 
 
 def citations(dossier: Dossier) -> dict[str, tuple[str, ...]]:
-    """Every evidence URL of the dossier (in citing order) with the question ids citing it."""
+    """Every evidence URL of the dossier (in citing order) with the question ids citing it.
+
+    A model's own answers (``models[].answers``) cite evidence too: it is checked
+    like the vendor's, under the same question ids.
+    """
     cited: dict[str, list[str]] = {}
-    for question_id, entry in dossier.model.answers.items():
+    blocks = [dossier.model.answers, *(m.answers for m in dossier.model.models)]
+    for question_id, entry in ((qid, e) for block in blocks for qid, e in block.items()):
         for evidence in entry.evidence:
             url = evidence.url.strip()
             ids = cited.setdefault(url, [])

@@ -223,12 +223,18 @@ def _parse(document: Document) -> EvidenceLock:
     return EvidenceLock(dossier, dossier_sha, normaliser, created_by, entries)
 
 
+_MAX_DIGITS = 18
+"""Sizes, HTTP statuses and versions fit in 18 digits; a longer number is damage (and past 4,300 digits int() refuses it)."""
+
+
 def _int(value: Any, where: tuple[str | int, ...], document: Document, problems: list[Problem]) -> int | None:
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    problems.append(document.problem(where, f"expected a whole number, got {value!r}"))
+    digits = value.strip() if isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS:  # isdigit alone lets '²' through to int()
+        return int(digits)
+    shown = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."
+    problems.append(document.problem(where, f"expected a whole number, got {shown!r}"))
     return None
 
 

@@ -24,6 +24,7 @@ from provenance_cli.formats.vocabulary import (
     CONTROL_KINDS,
     ENGAGEMENT_VALUES,
     JURISDICTION_LISTS,
+    LINK_KINDS,
     LIST_NAMES,
     OWNERSHIP_FACTS,
     ROLES,
@@ -42,7 +43,7 @@ VENDOR_FACTS = (
     "ownership_gaps",
 )
 """Facts about the vendor rules read with ``{vendor: FACT, in: [...]}``: jurisdictions (ISO codes; ``in_list`` reads a
-policy list), the base-model developers' jurisdictions (``models[].developer``), how owners in a jurisdiction on the
+policy list), the jurisdictions of the developers of the models in scope (``models[].developer``), how owners in a jurisdiction on the
 policy's embargoed or of-concern list hold their stake (control kinds), and gaps in the ownership record."""
 VENDOR_FACT_VALUES: dict[str, tuple[str, ...]] = {"ownership_gaps": ("share_unknown",)}
 """The values a non-jurisdiction vendor fact can take (``concern_owner_controls`` takes the control kinds)."""
@@ -80,10 +81,33 @@ class Facts:
     """What the 50 percent rule found over the ownership chain (OWNERSHIP_FACTS), from screening."""
     assume_unknown: bool = False
     """When True, an engagement condition on an unknown fact holds: used to ask "could this knock-out fire?"."""
+    linked: tuple[LinkedFacts, ...] = ()
+    """What the dossiers this one links to say (base models, upstreams, owners), one entry per model or vendor reached."""
 
     def answer(self, question_id: str) -> Any:
         value = self.answers.get(question_id)
         return UNDISCLOSED if value is None else value
+
+
+@dataclass(frozen=True)
+class LinkedFacts:
+    """The facts of one model (or vendor) reached over links, and how it was reached, for ``{linked: ...}`` rules."""
+
+    kinds: frozenset[str]
+    """The kinds of link on the way (base_model, routes_to, parent): a rule follows only the kinds it names."""
+    source: str
+    """What was reached, in words: ``Northwind Frontier / Gale 4``."""
+    via: str
+    """How it was reached, in words: ``Switchboard Router's routing``."""
+    facts: Facts
+    """Its answers, vendor facts and screening, as its own dossier gives them."""
+    notes: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """Its screening hits in words (``listed on ...``), by (list key, role), for the trace."""
+
+    @property
+    def provenance(self) -> str:
+        """``inherited from Northwind Frontier / Gale 4 via Switchboard Router's routing``."""
+        return f"inherited from {self.source} via {self.via}"
 
 
 class Condition(Protocol):
@@ -301,6 +325,29 @@ class Listed:
         return frozenset({"screening"})
 
 
+@dataclass(frozen=True)
+class Linked:
+    """Something holds in a dossier this one links to (``{linked: {via: [routes_to], where: {...}}}``).
+
+    It is monotone because ``where`` is: a riskier answer in the upstream can
+    only make more links match. It reads none of this dossier's own answers.
+    """
+
+    via: frozenset[str]
+    where: Condition
+
+    def holds(self, facts: Facts) -> bool:
+        return any(item.kinds <= self.via and self.where.holds(item.facts) for item in facts.linked)
+
+    def questions(self) -> frozenset[str]:
+        return frozenset()
+
+    def facts_read(self) -> frozenset[str]:
+        route = "+".join(sorted(self.via))
+        inner = sorted(self.where.questions() | self.where.facts_read())
+        return frozenset(f"linked:{route}:{item}" for item in inner) or frozenset({f"linked:{route}"})
+
+
 # --------------------------------------------------------------------------- compiling
 
 
@@ -366,9 +413,36 @@ def compile_condition(
         return _compile_ownership(raw, path)
     if "engagement" in raw:
         return _compile_engagement(raw, path)
+    if "linked" in raw:
+        return _compile_linked(raw, questions, path)
     raise ConditionError(
-        path, f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening, ownership, buyer, engagement"
+        path,
+        f"unknown condition keys {sorted(raw)}; expected one of all, any, answer, vendor, screening, ownership, buyer, engagement, linked",
     )
+
+
+def _compile_linked(raw: dict[str, Any], questions: Mapping[str, Question], path: PathKey) -> Condition:
+    """``{linked: {via: [kinds], where: condition}}``: the inner condition is read in the linked dossier."""
+    spec = raw["linked"]
+    if len(raw) != 1 or not isinstance(spec, dict):
+        raise ConditionError(path, "expected {linked: {via: [...], where: {...}}} alone in its mapping")
+    unknown = sorted(set(spec) - {"via", "where"})
+    if unknown or "via" not in spec or "where" not in spec:
+        raise ConditionError(path + ("linked",), f"expected the keys via and where{f', not {unknown}' if unknown else ''}")
+    kinds = [str(v) for v in _as_list(spec["via"], path + ("linked", "via"), "link kinds")]
+    for index, kind in enumerate(kinds):
+        if kind not in LINK_KINDS:
+            raise ConditionError(
+                path + ("linked", "via", index),
+                f"unknown link kind {kind!r}{did_you_mean(kind, LINK_KINDS)}; expected one of {', '.join(LINK_KINDS)}",
+            )
+    where = compile_condition(spec["where"], questions, path + ("linked", "where"))
+    reads = where.facts_read()
+    if any(item.startswith("linked:") for item in reads):
+        raise ConditionError(path + ("linked", "where"), "a linked condition cannot hold another: 'via' already follows links of links")
+    if any(item.startswith("engagement:") for item in reads):
+        raise ConditionError(path + ("linked", "where"), "the engagement is this dossier's own; read it outside 'linked'")
+    return Linked(frozenset(kinds), where)
 
 
 def _single_operator(raw: dict[str, Any], subject: str, allowed: tuple[str, ...], path: PathKey) -> str:

@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Facts
-from provenance_cli.formats.models import DossierModel, Question, Vendor, parse_iso_date
+from provenance_cli.formats.links import LinkDecl, LinkSubject, model_key
+from provenance_cli.formats.models import DossierModel, ModelInScope, Question, Vendor, parse_iso_date
 from provenance_cli.formats.policy import PolicyModel
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.questionnaires import Catalogue
@@ -45,11 +46,67 @@ class Dossier:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     """1-based (line, column) in the file of each answer's value (its key when unanswered), by question id,
     and of ``vendor`` (the vendor's name) and ``answers`` (the block): where a finding points in SARIF and CI annotations."""
+    model_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Normalised answers that differ for one model, by the model's name as the dossier lists it."""
+    links: tuple[LinkDecl, ...] = ()
+    """The links the dossier declares (base models, upstreams, owners' dossiers), with their positions."""
+    id_position: tuple[int, int] = (0, 0)
+    """Where the vendor id (or, without one, the vendor's name) is written, for messages about the id."""
 
     @property
     def vendor_name(self) -> str:
         """The display name reports and messages use."""
         return self.model.vendor.name
+
+    @property
+    def vendor_id(self) -> str:
+        """The stable id other dossiers link to: ``vendor.id``, or the slug of the vendor's name."""
+        return vendor_id_of(self.model.vendor)
+
+    def link_subject(self, *, context_only: bool = False) -> LinkSubject:
+        """What the link graph needs to know about this dossier."""
+        return LinkSubject(
+            vendor_id=self.vendor_id,
+            vendor_name=self.vendor_name,
+            source=self.source,
+            models=tuple(m.name for m in self.model.models),
+            links=self.links,
+            id_line=self.id_position[0],
+            id_column=self.id_position[1],
+            context_only=context_only,
+        )
+
+    def in_scope(self) -> tuple[ModelInScope, ...]:
+        """The models the engagement uses: those it names, or every model listed when it names none."""
+        engagement = self.model.engagement
+        named = engagement.models if engagement is not None else None
+        if named is None:
+            return tuple(self.model.models)
+        wanted = {model_key(name) for name in named}
+        return tuple(m for m in self.model.models if model_key(m.name) in wanted)
+
+    def for_model(self, name: str) -> Dossier:
+        """This dossier as it reads for one model: the model's own answers replace the vendor's.
+
+        Scoring the result gives the model's own tier and decision; a model
+        with no answers of its own reads exactly like the vendor.
+        """
+        own = self.model_answers.get(name)
+        entry = next((m for m in self.model.models if m.name == name), None)
+        if not own and (entry is None or not entry.answers):
+            return self
+        merged_entries = {**self.model.answers, **(entry.answers if entry is not None else {})}
+        return Dossier(
+            source=self.source,
+            sha256=self.sha256,
+            model=self.model.model_copy(update={"answers": merged_entries}),
+            answers={**self.answers, **(own or {})},
+            lines=self.lines,
+            positions=self.positions,
+            model_answers=self.model_answers,
+            links=self.links,
+            id_position=self.id_position,
+        )
 
     def facts(
         self,
@@ -69,7 +126,7 @@ class Dossier:
                 "parent_jurisdictions": frozenset(p.jurisdiction for p in vendor.parents if p.jurisdiction),
                 "hosting_regions": frozenset(vendor.hosting_regions),
                 "developer_jurisdictions": frozenset(
-                    m.developer.jurisdiction for m in self.model.models if m.developer and m.developer.jurisdiction
+                    m.developer.jurisdiction for m in self.in_scope() if m.developer and m.developer.jurisdiction
                 ),
                 **ownership_chain_facts(vendor, lists),
             },
@@ -163,13 +220,27 @@ def describe_condition(raw: Any) -> str:
     return str(raw)
 
 
-def check_answers(document: Document, model: DossierModel, catalogue: Catalogue) -> tuple[dict[str, Any], list[Problem]]:
-    """Normalise every answer and collect problems of meaning."""
+def check_answers(
+    document: Document,
+    model: DossierModel,
+    catalogue: Catalogue,
+    *,
+    entries: dict[str, Any] | None = None,
+    prefix: tuple[str | int, ...] = ("answers",),
+    base: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Normalise every answer and collect problems of meaning.
+
+    ``entries`` and ``prefix`` check another block of answers (a model's own,
+    under ``models[i].answers``); ``base`` holds the answers they replace, so
+    that ``applies_if`` is judged on what the model reads as a whole.
+    """
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
     known = list(catalogue.questions)
-    for question_id, entry in model.answers.items():
-        path = ("answers", question_id)
+    given_entries = model.answers if entries is None else entries
+    for question_id, entry in given_entries.items():
+        path = (*prefix, question_id)
         question = catalogue.questions.get(question_id)
         if question is None:
             hint = did_you_mean(question_id, known, cutoff=0.5)
@@ -182,16 +253,16 @@ def check_answers(document: Document, model: DossierModel, catalogue: Catalogue)
         except ValueError as exc:
             problems.append(document.problem(path + ("answer",), f"{question_id}: {exc}"))
 
-    facts = Facts(answers=answers)
+    facts = Facts(answers={**(base or {}), **answers})
     for question_id, condition in catalogue.applies_if.items():
-        given = model.answers.get(question_id)
+        given = given_entries.get(question_id)
         if given is None or given.answer is None or question_id not in answers:
             continue
         if not condition.holds(facts):
             raw = catalogue.questions[question_id].applies_if
             problems.append(
                 document.problem(
-                    ("answers", question_id, "answer"),
+                    (*prefix, question_id, "answer"),
                     f"{question_id} applies only when {describe_condition(raw)}; remove this answer or correct the earlier one",
                 )
             )
@@ -217,10 +288,84 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
         raise InputError(problems) from None
     answers, problems = check_answers(document, model, catalogue)
     problems += ownership_problems(document, model)
+    model_answers, model_problems = check_models(document, model, catalogue, answers)
+    problems += model_problems
     if problems:
         raise InputError(problems)
     lines = {qid: document.locate(("answers", qid), prefer_key=True)[0] for qid in model.answers}
-    return Dossier(source, digest, model, answers, lines, answer_positions(document, model))
+    id_path = ("vendor", "id") if model.vendor.id is not None else ("vendor", "name")
+    return Dossier(
+        source,
+        digest,
+        model,
+        answers,
+        lines,
+        answer_positions(document, model),
+        model_answers=model_answers,
+        links=declared_links(document, model),
+        id_position=document.locate(id_path),
+    )
+
+
+def vendor_id_of(vendor: Vendor) -> str:
+    """``vendor.id``, or the slug of the vendor's display name (``Northwind Frontier`` -> ``northwind-frontier``)."""
+    if vendor.id is not None:
+        return vendor.id
+    from provenance_cli.util.slug import slugify
+
+    return slugify(vendor.name)
+
+
+def check_models(
+    document: Document, model: DossierModel, catalogue: Catalogue, answers: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """Each model's own answers (normalised), and problems: duplicate names, unknown models named by the engagement."""
+    problems: list[Problem] = []
+    by_model: dict[str, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(model.models):
+        key = model_key(entry.name)
+        if key in seen:
+            first = f"first as models[{seen[key]}]"
+            problems.append(document.problem(("models", index, "name"), f"model {entry.name!r} is listed twice ({first})"))
+            continue
+        seen[key] = index
+        if entry.base_model is not None and entry.base_model.model is None:
+            problems.append(document.problem(("models", index, "base_model"), "base_model needs the base model's name (model: ...)"))
+        if entry.answers:
+            own, found = check_answers(document, model, catalogue, entries=entry.answers, prefix=("models", index, "answers"), base=answers)
+            problems.extend(found)
+            by_model[entry.name] = own
+    engagement = model.engagement
+    for index, name in enumerate(engagement.models or [] if engagement is not None else []):
+        if model_key(name) not in seen:
+            listed = [m.name for m in model.models]
+            problems.append(
+                document.problem(
+                    ("engagement", "models", index),
+                    f"the engagement names model {name!r}, which the dossier's models do not list "
+                    f"(listed: {', '.join(listed) or 'none'}){did_you_mean(name, listed)}",
+                )
+            )
+    return by_model, problems
+
+
+def declared_links(document: Document, model: DossierModel) -> tuple[LinkDecl, ...]:
+    """Every link the dossier declares, with its position; a link that leaves out the vendor points into this dossier."""
+    own = vendor_id_of(model.vendor)
+    found: list[LinkDecl] = []
+    for index, entry in enumerate(model.models):
+        if entry.base_model is not None and entry.base_model.model is not None:
+            line, column = document.locate(("models", index, "base_model"))
+            found.append(LinkDecl("base_model", entry.name, entry.base_model.vendor or own, entry.base_model.model, line, column))
+        for position, route in enumerate(entry.routes_to):
+            line, column = document.locate(("models", index, "routes_to", position))
+            found.append(LinkDecl("routes_to", entry.name, route.vendor or own, route.model, line, column))
+    for index, parent in enumerate(model.vendor.parents):
+        if parent.dossier is not None:
+            line, column = document.locate(("vendor", "parents", index, "dossier"))
+            found.append(LinkDecl("parent", None, parent.dossier, None, line, column))
+    return tuple(found)
 
 
 def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple[int, int]]:
@@ -448,3 +593,26 @@ def load_dossiers(paths: Iterable[Path], catalogue: Catalogue | None = None) -> 
     if not dossiers:
         raise InputError([Problem(str(p), 0, 0, "no dossiers found") for p in paths])
     return dossiers
+
+
+def peek_vendor_id(path: Path) -> str | None:
+    """The vendor id a file claims, read without validating the rest (None for a file that is not a readable dossier).
+
+    Used to find a link's target beside a file the user named, without
+    judging every neighbour of it.
+    """
+    from provenance_cli.formats.safeyaml import load_file
+    from provenance_cli.util.slug import slugify
+
+    try:
+        document = load_file(path)
+    except InputError:
+        return None
+    vendor = document.data.get("vendor")
+    if file_kind(document.data) != "dossier" or not isinstance(vendor, dict):
+        return None
+    given = vendor.get("id")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    name = vendor.get("name")
+    return slugify(name) if isinstance(name, str) and name.strip() else None

@@ -87,18 +87,23 @@ class _Layout:
     """True when entries are separated by blank lines."""
 
 
-def _layout(document: Document, lines: list[str]) -> _Layout:
-    answer_keys = sorted((pos[0], str(path[1])) for path, pos in document.key_positions.items() if len(path) == 2 and path[0] == "answers")
-    answers_line = document.key_positions[("answers",)][0]
-    later_tops = [pos[0] for path, pos in document.key_positions.items() if len(path) == 1 and pos[0] > answers_line]
-    answers_end = min(later_tops) - 1 if later_tops else len(lines)
-    while answers_end > answers_line and _is_trailing(lines[answers_end - 1], 0):
+def _layout(document: Document, lines: list[str], block: tuple[str | int, ...] = ("answers",)) -> _Layout:
+    """Where the answers of ``block`` (``answers``, or a model's ``models[i].answers``) and each of their entries sit."""
+    depth = len(block)
+    answer_keys = sorted(
+        (pos[0], str(path[depth])) for path, pos in document.key_positions.items() if len(path) == depth + 1 and path[:depth] == block
+    )
+    answers_line, answers_column = document.key_positions[block]
+    block_indent = answers_column - 1
+    later = [pos[0] for path, pos in document.key_positions.items() if pos[0] > answers_line and path[:depth] != block]
+    answers_end = min(later) - 1 if later else len(lines)
+    while answers_end > answers_line and _is_trailing(lines[answers_end - 1], block_indent):
         answers_end -= 1
     spans: dict[str, tuple[int, int]] = {}
-    key_indent = 2
+    key_indent = block_indent + 2
     blank_between = True
     for index, (line, qid) in enumerate(answer_keys):
-        key_indent = document.key_positions[("answers", qid)][1] - 1
+        key_indent = document.key_positions[block + (qid,)][1] - 1
         end = answer_keys[index + 1][0] - 1 if index + 1 < len(answer_keys) else answers_end
         while end > line and _is_trailing(lines[end - 1], key_indent):
             end -= 1
@@ -108,11 +113,11 @@ def _layout(document: Document, lines: list[str]) -> _Layout:
     return _Layout(spans, key_indent, answers_end, blank_between)
 
 
-def _flow_answers(document: Document, lines: list[str]) -> bool:
+def _flow_answers(document: Document, lines: list[str], block: tuple[str | int, ...] = ("answers",)) -> bool:
     """True when ``answers`` is written as a flow mapping (``answers: {...}``), which has no entries of its own lines."""
-    if ("answers",) not in document.positions:
+    if block not in document.positions:
         return False
-    line, column = document.positions[("answers",)]
+    line, column = document.positions[block]
     return lines[line - 1][column - 1 : column].startswith("{")
 
 
@@ -166,28 +171,33 @@ def _indented(text: str, indent: int, newline: str) -> list[str]:
     return [(pad + line if line.strip() else "") + newline for line in text.splitlines()]
 
 
-def apply_changes(text: str, source: str, changes: Sequence[AnswerChange], catalogue: Catalogue) -> tuple[str, Dossier]:
+def apply_changes(
+    text: str, source: str, changes: Sequence[AnswerChange], catalogue: Catalogue, *, model: int | None = None
+) -> tuple[str, Dossier]:
     """The dossier text with ``changes`` made, every other line as it was, and the dossier it now validates as.
 
-    InputError when the changed dossier would not load (nothing is written by this function).
+    ``model`` changes the answers of ``models[model]`` (its own ``answers:`` block, made when missing)
+    instead of the vendor's. InputError when the changed dossier would not load (nothing is written by
+    this function).
     """
     document = load_text(text, source)
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += "\n"
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    if ("answers",) not in document.key_positions:
-        lines.append(f"answers:{newline}")
+    where: tuple[str | int, ...] = ("answers",) if model is None else ("models", model, "answers")
+    if where not in document.key_positions:
+        lines = _with_answers_block(document, lines, where, newline)
         document = load_text("".join(lines), source)
-    elif _flow_answers(document, lines):
-        line, column = document.positions[("answers",)]
-        if document.data.get("answers"):
+    elif _flow_answers(document, lines, where):
+        line, column = document.positions[where]
+        if _value_at(document.data, where):
             raise InputError(
                 [Problem(source, line, column, "answers written as one flow mapping ({...}); write them as a block to import or fill")]
             )
         lines[line - 1] = lines[line - 1][: column - 1].rstrip() + newline
         document = load_text("".join(lines), source)
-    layout = _layout(document, lines)
+    layout = _layout(document, lines, where)
     style = INDENT_STYLES[0]
     replaced: dict[int, tuple[int, list[str]]] = {}
     inserts: dict[int, list[str]] = {}
@@ -227,6 +237,33 @@ def apply_changes(text: str, source: str, changes: Sequence[AnswerChange], catal
         problems = [Problem(p.source, 0, 0, f"the changed dossier would not be valid: {p.message}") for p in exc.problems]
         raise InputError(problems) from None
     return result, changed
+
+
+def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _with_answers_block(document: Document, lines: list[str], block: tuple[str | int, ...], newline: str) -> list[str]:
+    """``lines`` with an empty ``answers:`` block added: at the end of the file, or at the end of the model's entry."""
+    if len(block) == 1:
+        return [*lines, f"answers:{newline}"]
+    entry = block[:-1]
+    inside = [(pos, path) for path, pos in document.key_positions.items() if path[: len(entry)] == entry and len(path) > len(entry)]
+    first_line, first_column = min(pos for pos, _ in inside)
+    last = max(pos[0] for pos, _ in inside)
+    later = [pos[0] for path, pos in document.key_positions.items() if pos[0] > last and path[: len(entry)] != entry]
+    end = (min(later) - 1) if later else len(lines)
+    while end > last and not lines[end - 1].strip():
+        end -= 1
+    indent = " " * (first_column - 1)
+    return [*lines[:end], f"{indent}answers:{newline}", *lines[end:]]
 
 
 def _insertion_line(question_id: str, layout: _Layout, order: list[str], catalogue: Catalogue) -> int:

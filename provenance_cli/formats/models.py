@@ -40,6 +40,7 @@ _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _QUESTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*\.[a-z0-9][a-z0-9_]*$")
 _RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*-[0-9A-Z][0-9A-Z_-]*$")
 _SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+$")
+_VENDOR_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 
 def parse_iso_date(value: Any) -> Any:
@@ -105,6 +106,7 @@ Slug = Annotated[str, _pattern(_SLUG_RE, "lowercase letters, digits and _ (e.g. 
 QuestionId = Annotated[str, _pattern(_QUESTION_ID_RE, "a question id like retention.period_days")]
 RuleId = Annotated[str, _pattern(_RULE_ID_RE, "a rule id like RET-01")]
 SemVer = Annotated[str, _pattern(_SEMVER_RE, "a version like 1.0.0")]
+VendorId = Annotated[str, _pattern(_VENDOR_ID_RE, "a vendor id: lowercase letters, digits and hyphens, such as northwind-frontier")]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -401,6 +403,8 @@ class Parent(StrictModel):
     """How it controls: equity, contractual_vie, golden_share, board_control, voting_agreement."""
     date_of_birth: IsoDate | None = None
     """For a person: ranks list candidates when the list gives one too; never hides a name match."""
+    dossier: VendorId | None = None
+    """The vendor id of this owner's own dossier, when it has one: what is found there (a listing in its chain) reaches this vendor."""
 
 
 class KeyPerson(StrictModel):
@@ -418,6 +422,8 @@ class Vendor(StrictModel):
 
     name: Text
     legal_name: Text
+    id: VendorId | None = None
+    """The stable id other dossiers link to; default: the slug of ``name`` (``Northwind Frontier`` -> ``northwind-frontier``)."""
     aliases: list[Text] = []
     headquarters: Jurisdiction | None = None
     """Where the vendor is incorporated; empty until the assessor records it."""
@@ -429,8 +435,17 @@ class Vendor(StrictModel):
     website: Url | None = None
 
 
-class ModelDeveloper(StrictModel):
-    """Who developed the base model a model in scope derives from: screened like an owner."""
+class ModelRef(StrictModel):
+    """A model described by a dossier: the vendor id of that dossier (this one when left out) and the model's name."""
+
+    vendor: VendorId | None = None
+    """The vendor id of the dossier that describes the model; left out, this dossier."""
+    model: Text | None = None
+    """The model's name as that dossier lists it; an upstream may leave it out to mean the vendor as a whole."""
+
+
+class Developer(StrictModel):
+    """Who built a model the vendor serves, when it is not the vendor itself; screened like the vendor's own names."""
 
     name: Text
     jurisdiction: Jurisdiction | None = None
@@ -439,15 +454,22 @@ class ModelDeveloper(StrictModel):
 
 
 class ModelInScope(StrictModel):
-    """A model the engagement uses, and how it is reached."""
+    """A model the vendor offers, how it is reached, where it comes from, and what differs for it."""
 
     name: Text
     version: str | None = None
     access: ModelAccess | None = None
-    base_model: Text | None = None
-    """The base model it was fine-tuned or adapted from, when it is another organisation's."""
-    developer: ModelDeveloper | None = None
-    """Who developed that base model; its names are screened like an owner's."""
+    developer: Developer | None = None
+    """Who built the model, or the base model it derives from, when it is not the vendor (a host serving another lab's
+    open weights, a fine-tune of another lab's base model); screened, and read by rules as ``developer_jurisdictions``."""
+    family: Text | None = None
+    """The base-model family it belongs to, for the portfolio view (default: its base model's family, else its name)."""
+    base_model: ModelRef | None = None
+    """The model it was derived from (fine-tuned, distilled, quantised), in another dossier or this one."""
+    routes_to: list[ModelRef] = []
+    """For an aggregator: the upstream models (or vendors) requests for this model are routed to."""
+    answers: dict[str, AnswerEntry] = {}
+    """Answers that differ for this model (an export suspension, a licence, lineage): they replace the vendor's answers for it."""
 
 
 class Engagement(StrictModel):
@@ -465,6 +487,9 @@ class Engagement(StrictModel):
     """How critical the service is to the business: low, medium, high or critical."""
     users: UserPopulation | None = None
     """Who uses what is built: employees, customers or the public."""
+    models: list[Text] | None = None
+    """The models (by name, from ``models``) the engagement uses; left out, every model listed counts and the vendor
+    is judged by the worst of them."""
 
 
 class Assessment(StrictModel):

@@ -19,7 +19,7 @@ from typing import Any
 from provenance_cli.formats.vocabulary import ACTION_OWNERS, ACTION_TYPES, DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
-OPTIONAL_KEYS = ("buyer_tasks",)
+OPTIONAL_KEYS = ("buyer_tasks", "models", "supply_chain")
 """Top-level keys added within the current report_version, which older reports of that version do not carry."""
 REPORT_VERSION = 3
 """Version 3 adds each finding's actions (owner, type, clause), answer labels and allegation flags;
@@ -38,6 +38,7 @@ _IDS = {"type": "array", "items": {"type": "string"}}
 
 
 def _closed(properties: dict[str, Any], description: str | None = None, *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An object with exactly these keys; ``optional`` ones were added within a report version, so older reports lack them."""
     schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
@@ -80,8 +81,13 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "type": ["string", "null"],
             "description": "The rule whose stronger finding on the same question or fact counts instead (contribution 0 here).",
         },
+        "inherited_from": {
+            "type": ["string", "null"],
+            "description": "For a rule over a linked dossier: where the finding comes from, e.g. "
+            '"inherited from Northwind Frontier / Gale 4 via Switchboard Router\'s routing" (added in provcheck 0.2).',
+        },
     }
-    entry = _closed(entry_fields, "One term of a category sum (the explanation trace).")
+    entry = _closed(entry_fields, "One term of a category sum (the explanation trace).", optional=("inherited_from",))
     action = _closed(
         {
             "text": _TEXT,
@@ -107,6 +113,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             },
         },
         "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
+        optional=("inherited_from",),
     )
     # Added within report_version 2: optional, so reports written before it still validate.
     finding["properties"]["location"] = _closed(
@@ -174,6 +181,46 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         }
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
+    model_result = _closed(
+        {
+            "name": _TEXT,
+            "version": _OPT_TEXT,
+            "access": _OPT_TEXT,
+            "in_scope": {"type": "boolean", "description": "The engagement uses it (every model counts when it names none)."},
+            "governing": {"type": "boolean", "description": "The model whose findings the report shows: the worst in scope."},
+            "tier": {"enum": _TIERS},
+            "decision": {"enum": list(DECISIONS)},
+            "summary": _TEXT,
+            "overall": {"type": "number", "minimum": 0, "maximum": 100},
+            "confidence": {"type": "number", "minimum": 0, "maximum": 100},
+            "tier_basis": _TEXT,
+            "developer": _OPT_TEXT,
+            "families": _IDS,
+            "labs": _IDS,
+            "own_answers": {
+                "type": "array",
+                "description": "[question id, the answer in the questionnaire's words] of the answers that differ for this model.",
+                "items": {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2},
+            },
+            "inherited": {
+                "type": "array",
+                "description": "[rule id, severity, message, where from] of the findings it inherits over links.",
+                "items": {"type": "array", "items": _TEXT, "minItems": 4, "maxItems": 4},
+            },
+            "reasons": _IDS,
+        },
+        "One model's own verdict (per-model answers, developer screening, inherited findings).",
+    )
+    supply_link = _closed(
+        {
+            "kind": {"enum": ["base_model", "routes_to", "parent"]},
+            "model": _OPT_TEXT,
+            "target_id": _TEXT,
+            "target_model": _OPT_TEXT,
+            "target": _TEXT,
+        },
+        "One resolved link to another dossier.",
+    )
     properties: dict[str, Any] = {
         "report_version": {"const": REPORT_VERSION},
         "decision": decision,
@@ -230,6 +277,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         ),
         "vendor": _closed(
             {
+                "id": {"type": "string", "description": "The stable vendor id other dossiers link to (added in provcheck 0.2)."},
                 "name": _TEXT,
                 "legal_name": _TEXT,
                 "aliases": _IDS,
@@ -245,7 +293,8 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 },
                 "website": _OPT_TEXT,
                 "assessor": _TEXT,
-            }
+            },
+            optional=("id",),
         ),
         "assessment": _closed(
             {
@@ -361,6 +410,27 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 {"type": "null"},
             ]
         },
+        "models": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/model_result"},
+            "description": "Each model's own verdict; the report's decision and tier are the worst model's in scope "
+            "(added in provcheck 0.2).",
+        },
+        "supply_chain": {
+            "anyOf": [
+                _closed(
+                    {
+                        "vendor_id": _TEXT,
+                        "ultimate_parent": _OPT_TEXT,
+                        "governing_model": _OPT_TEXT,
+                        "engagement_models": {"anyOf": [_IDS, {"type": "null"}]},
+                        "links": {"type": "array", "items": supply_link},
+                    }
+                ),
+                {"type": "null"},
+            ],
+            "description": "Where the vendor sits in the supply chain: id, owner, links (added in provcheck 0.2).",
+        },
         "evidence_checks": {
             "anyOf": [
                 {
@@ -383,7 +453,14 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         "title": "provcheck vendor report",
         "description": "One vendor's assessment as written by `provcheck assess -f json`.",
         **report,
-        "$defs": {"waiver": waiver, "trace_entry": entry, "finding": finding, "evidence": evidence, "answer": answer},
+        "$defs": {
+            "waiver": waiver,
+            "trace_entry": entry,
+            "finding": finding,
+            "evidence": evidence,
+            "answer": answer,
+            "model_result": model_result,
+        },
     }
 
 

@@ -54,6 +54,9 @@ EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
 ControlParty = Literal["vendor", "buyer"]
 """Whose control a framework mapping names: the vendor operates it (the buyer collects its evidence), or the buyer does."""
+LinkKind = Literal["base_model", "routes_to", "parent"]
+"""How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
+Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
 ActionOwner = Literal["vendor", "procurement", "legal", "security", "engineering"]
 """Who acts on a recommendation: the vendor answers or commits, the buyer's procurement, legal, security or engineering team acts."""
 ActionType = Literal["ask", "contract_clause", "review", "engineering_change"]
@@ -78,6 +81,7 @@ PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
 CONTROL_PARTIES: tuple[str, ...] = get_args(ControlParty)
+LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
 TRIGGER_SEVERITIES: tuple[str, ...] = get_args(TriggerSeverity)
 ACTION_OWNERS: tuple[str, ...] = get_args(ActionOwner)
@@ -116,7 +120,7 @@ UNDISCLOSED = "undisclosed"
 
 ROLES = ("vendor", "alias", "parent", "person", "developer")
 """Where a screened name comes from in the dossier: the vendor, its aliases, an owner in the chain, a key person,
-or the developer of a base model a model in scope derives from (``models[].developer``)."""
+or the developer of a model the vendor serves (a hit there concerns that model only)."""
 
 LIST_NAMES: dict[str, str] = {
     "el": "Entity List (BIS)",

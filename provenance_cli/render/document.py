@@ -18,7 +18,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import Action, Decision, DecisionItem, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import (
+    Action,
+    Decision,
+    DecisionItem,
+    ModelResult,
+    SupplyChain,
+    TraceEntry,
+    VendorResult,
+    WaiverRef,
+)
 from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
@@ -77,6 +86,7 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
         "waiver": _waiver(t.waiver),
         "overridden": t.overridden,
         "superseded_by": t.superseded_by,
+        "inherited_from": t.inherited_from,
     }
 
 
@@ -193,6 +203,43 @@ def _evidence(result: VendorResult) -> list[dict[str, Any]] | None:
     ]
 
 
+def _model(row: ModelResult, governing: str | None) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "version": row.version,
+        "access": row.access,
+        "in_scope": row.in_scope,
+        "governing": row.name == governing,
+        "tier": row.tier,
+        "decision": row.decision,
+        "summary": row.summary,
+        "overall": num(row.overall),
+        "confidence": num(row.confidence),
+        "tier_basis": row.tier_basis,
+        "developer": row.developer,
+        "families": list(row.families),
+        "labs": list(row.labs),
+        "own_answers": [list(pair) for pair in row.own_answers],
+        "inherited": [list(item) for item in row.inherited],
+        "reasons": list(row.reasons),
+    }
+
+
+def _supply(supply: SupplyChain | None) -> dict[str, Any] | None:
+    if supply is None:
+        return None
+    return {
+        "vendor_id": supply.vendor_id,
+        "ultimate_parent": supply.ultimate_parent,
+        "governing_model": supply.governing_model,
+        "engagement_models": list(supply.engagement_models) if supply.engagement_models is not None else None,
+        "links": [
+            {"kind": link.kind, "model": link.model, "target_id": link.target_id, "target_model": link.target_model, "target": link.target}
+            for link in supply.links
+        ],
+    }
+
+
 def _dossier_inputs(result: VendorResult) -> list[InputFile]:
     """The dossier and the lock file the result was scored with (their digests as read then)."""
     inputs = [InputFile("dossier", result.source, result.sha256)]
@@ -254,6 +301,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             "screening_lists": screening["list_versions"] if screening is not None else None,
         },
         "vendor": {
+            **({"id": result.supply.vendor_id} if result.supply is not None else {}),
             "name": result.vendor,
             "legal_name": result.legal_name,
             "aliases": list(profile.aliases),
@@ -330,6 +378,8 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
         ],
         "screening": screening,
         "evidence_checks": _evidence(result),
+        "models": [_model(row, result.supply.governing_model) for row in result.supply.models] if result.supply is not None else [],
+        "supply_chain": _supply(result.supply),
     }
 
 

@@ -52,6 +52,7 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
 def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderContext) -> str:
     """The portfolio page: (report document, relative link) pairs, riskiest first, sortable by every column without a script."""
     from provenance_cli.render.document import sort_documents
+    from provenance_cli.render.portfolio import build_portfolio
     from provenance_cli.render.summary import CONFIDENCE_BASIS, portfolio_rows
     from provenance_cli.render.templating import template
 
@@ -59,6 +60,7 @@ def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderCont
     ordered = portfolio_rows(sort_documents(document for document, _ in rows))
     return template("html", INDEX_TEMPLATE, context.template_dir).render(
         rows=[{**row, "href": links[id(row["document"])]} for row in ordered],
+        portfolio=build_portfolio([row["document"] for row in ordered], [links[id(row["document"])] for row in ordered]),
         confidence_basis=CONFIDENCE_BASIS,
         **_globals(context.generated_at),
     )

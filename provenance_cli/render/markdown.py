@@ -10,7 +10,7 @@ escaped cells, row by row, for speed; a custom ``report.md.j2`` may use them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +99,7 @@ def table_rows(
             if r["waiver"]:
                 w = r["waiver"]
                 finding += f" *Waived by {e(w['approver'])} until {e(w['expires'])}: {e(w['reason'])}*"
+            finding += "".join(f" *({e(source)})*" for source in r.get("inherited", []))
             for extra in (citation(r["cite"]), hits_citation(r["hits"])):
                 if extra:
                     finding += " " + extra
@@ -126,7 +127,43 @@ def table_rows(
     frameworks = [row([e(m["name"]), e(m["ref"]), str(len(m["questions"])), str(len(m["rules"]))]) for m in framework_rows(document)]
     questions = [row([e(q["text"]), e(q["why"])]) for q in document["open_questions"]]
     buyer = [row([e(q["text"]), e(q["why"])]) for q in document.get("buyer_tasks", [])]
-    return {"findings": findings, "answers": answers, "trace": trace, "frameworks": frameworks, "questions": questions, "buyer": buyer}
+    return {
+        "findings": findings,
+        "answers": answers,
+        "trace": trace,
+        "frameworks": frameworks,
+        "questions": questions,
+        "buyer": buyer,
+        "models": model_rows(document),
+    }
+
+
+def model_rows(document: dict[str, Any]) -> list[Any]:
+    """Rows of the per-model table (issue 17), from escaped cells; none when the table would say nothing new.
+
+    One model with nothing of its own (answers, developer, inherited findings, links) is the vendor itself.
+    """
+    from provenance_cli.render.templating import MdSafe, md_finalize
+
+    e = md_finalize
+    models = document.get("models") or []
+    links = (document.get("supply_chain") or {}).get("links")
+    if not models or (len(models) == 1 and not (links or any(models[0][k] for k in ("own_answers", "inherited", "developer")))):
+        return []
+    rows = []
+    for m in models:
+        name = e(m["name"]) + (f" {e(m['version'])}" if m.get("version") else "") + (f" ({e(m['access'])})" if m.get("access") else "")
+        scope = ("yes" if m["in_scope"] else "no") + (", governs the verdict" if m.get("governing") else "")
+        families, labs = e(", ".join(m["families"])), e(", ".join(m["labs"]))
+        origin = f"{e(m.get('developer') or document['vendor']['name'])}; family {families}; lab {labs}"
+        notes = [f"{e(q)} = {e(a)}" for q, a in m["own_answers"]]
+        notes += [f"{e(str(sev).upper())} {e(message)} *({e(source)})*" for _, sev, message, source in m["inherited"]]
+        inherited = {message for _, _, message, _ in m["inherited"]}
+        notes += [e(reason) for reason in m["reasons"] if not any(reason.startswith(told) for told in inherited)]
+        decision, tier = e(str(m["decision"]).replace("_", " ")), e(str(m["tier"]).upper())
+        cells = [name, scope, decision, tier, _num(m["overall"]), origin, " · ".join(notes)]
+        rows.append(MdSafe("| " + " | ".join(cells) + " |"))
+    return rows
 
 
 def render_document(document: dict[str, Any], context: RenderContext) -> str:
@@ -151,6 +188,26 @@ def render_document(document: dict[str, Any], context: RenderContext) -> str:
         cites=cites,
         messages={t["rule_id"]: t["message"] for t in document["trace"]},
         rows=table_rows(document, groups, views["labels"], views["in_words"]),
+    )
+
+
+INDEX_TEMPLATE = "index.md.j2"
+
+
+def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderContext) -> str:
+    """The Markdown portfolio page: (report document, relative link) pairs in, vendors riskiest first,
+    the concentration tables and the dependency graph as a Mermaid block out."""
+    from provenance_cli.render.document import sort_documents
+    from provenance_cli.render.portfolio import build_portfolio, mermaid
+    from provenance_cli.render.templating import MdSafe, template
+
+    links = {id(document): href for document, href in rows}
+    ordered = sort_documents(document for document, _ in rows)
+    portfolio = build_portfolio(ordered, [links[id(d)] for d in ordered])
+    # The report beside it is named, not linked: a Markdown report links only to http(s) pages.
+    listed = [{"document": document, "link": links[id(document)]} for document in ordered]
+    return template("md", INDEX_TEMPLATE, context.template_dir).render(
+        rows=listed, portfolio=portfolio, graph=MdSafe(mermaid(portfolio)), generated_at=context.generated_at
     )
 
 

@@ -158,8 +158,8 @@ def write_reports(
                 texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
         if folder:
             files = {output / f"{name}{renderer.suffix}": text for name, text in zip(names, texts, strict=True)}
-            if fmt == "html":
-                files[output / "index.html"] = guard_render(lambda: _index(results, names, context), fmt)
+            if fmt in INDEXED:
+                files[output / f"index{renderer.suffix}"] = guard_render(lambda: _index(results, names, context, fmt), fmt)
         else:
             files = {output: texts[0]}
     if not folder:
@@ -178,21 +178,29 @@ def _bytes(report: str | bytes | None) -> bytes:
     return report if isinstance(report, bytes) else report.encode("utf-8")
 
 
-INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening")
+INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening", "models", "supply_chain")
 """The parts of a report document the bundled index page reads (with the knock-out findings); the rest (trace, findings,
 answers) is most of its size."""
 
 
-def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext) -> str:
+INDEXED = ("html", "md")
+"""Formats whose report folder gets a portfolio page (index.html, index.md): vendor table, concentration, dependency graph."""
+
+
+def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext, fmt: str = "html") -> str:
     """The portfolio page, holding only each report's summary parts in memory at once.
 
     A whole report document per vendor (about 150 KB of Python objects each)
-    made the index the peak of a large run's memory. A custom ``index.html.j2``
+    made the index the peak of a large run's memory. A custom index template
     in ``--template-dir`` may read any part, so it gets whole documents.
     """
     from provenance_cli.render.document import report_document
-    from provenance_cli.render.html import INDEX_TEMPLATE, render_index
 
+    if fmt == "md":
+        from provenance_cli.render.markdown import INDEX_TEMPLATE, render_index
+    else:
+        from provenance_cli.render.html import INDEX_TEMPLATE, render_index
+    suffix = get_renderer(fmt).suffix
     whole = context.template_dir is not None and (Path(context.template_dir) / INDEX_TEMPLATE).is_file()
     rows = []
     for result, name in zip(results, names, strict=True):
@@ -200,7 +208,7 @@ def _index(results: Sequence[VendorResult], names: Sequence[str], context: Rende
         if not whole:
             knockouts = [f for f in document["findings"] if f.get("knockout") and not f.get("waiver")]
             document = {**{key: document[key] for key in INDEX_KEYS if key in document}, "findings": knockouts}
-        rows.append((document, f"{name}.html"))
+        rows.append((document, f"{name}{suffix}"))
     return render_index(rows, context)
 
 

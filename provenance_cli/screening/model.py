@@ -68,6 +68,8 @@ class ScreeningSettings:
     """Base URL of the yente server for the yente backend."""
     yente_dataset: str = "default"
     """yente dataset to match against."""
+    extra: tuple[Entry, ...] = ()
+    """Entries screened as if a list named them (``provcheck simulate``); never written to the cache."""
     required: tuple[str, ...] = ()
     """Sources the caller's policy requires besides the always-required CSL: one with no cache is reported as unavailable."""
 
@@ -109,7 +111,7 @@ class Match:
     screened_name: str
     """The dossier-side name that matched."""
     role: str
-    """``vendor`` (name or legal name), ``alias`` or ``parent``."""
+    """``vendor`` (name or legal name), ``alias``, ``parent``, ``person`` or ``developer`` (of a model the vendor serves)."""
     score: int
     """Similarity 0-100 after normalisation."""
     reason: str
@@ -117,9 +119,10 @@ class Match:
     list_date: str | None = None
     """Date of the list (or of the entry's edition) the match was found in."""
     parent_index: int | None = None
-    """Position of the parent in the ownership chain (0 = nearest), for role ``parent``."""
+    """Position of the parent in the ownership chain (0 = nearest) for role ``parent``, of the person for ``person``,
+    of the model in ``models`` for ``developer``."""
     parent_name: str | None = None
-    """Name of that parent as the dossier gives it."""
+    """Name of that parent (person, developer) as the dossier gives it."""
 
     def describe(self) -> str:
         """The only sentence a report may say about a match."""

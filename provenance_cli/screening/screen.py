@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.config import SOURCE_KEYS
 from provenance_cli.screening.model import (
+    Entry,
     ListVersion,
     Match,
     ScreeningResult,
@@ -237,6 +238,20 @@ def _cached_meta(source: Source, *, needed: bool, offline: bool, config: Screeni
     return None
 
 
+def _simulated(entries: tuple[Entry, ...]) -> Loaded:
+    """The entries a simulation adds, as one more source to search (in memory only)."""
+    from provenance_cli.screening.index import NameIndex
+
+    keys = sorted({e.list_key for e in entries})
+    versions = {
+        key: ListVersion(
+            key, LIST_NAMES.get(key, key), "simulated", None, None, sum(1 for e in entries if e.list_key == key), "provcheck simulate"
+        )
+        for key in keys
+    }
+    return Loaded("simulated", NameIndex.build(entries), versions)
+
+
 def _screened(key: str, title: str, loaded: Loaded, how: str) -> SourceCoverage:
     versions = list(loaded.versions.values())
     dates = [v.list_date for v in versions if v.list_date]
@@ -254,7 +269,7 @@ def _apply_allow_list(
     suppressed: list[Match] = []
     for match in matches:
         (suppressed if _allowed(match, settings) else kept).append(match)
-    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3}
+    order = {"vendor": 0, "alias": 1, "parent": 2, "person": 3, "developer": 4}
     ranked = ranks or {}
     kept.sort(key=lambda m: (-m.score, ranked.get(m, 1), order.get(m.role, 3), m.parent_index or 0, m.list_key, m.entry_id))
     notes = [f"{len(suppressed)} match(es) suppressed by the allow-list of confirmed false positives"] if suppressed else []
@@ -323,6 +338,8 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
     from provenance_cli.screening.normalize import Normalised, normalise
 
     loaded, warnings, unavailable, coverage = load_lists(settings, offline=offline)
+    if settings.extra:
+        loaded.append(_simulated(settings.extra))
     wanted = set(settings.lists) if settings.lists else None
     best: dict[tuple[str, str, str, int | None, str | None], Match] = {}
     ranks: dict[Match, int] = {}
@@ -388,8 +405,12 @@ def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
         born = person.date_of_birth.isoformat() if person.date_of_birth else None
         for name in (person.name, *person.aliases):
             queries.append(Query(name, "person", position, person.name, where, "person", born))
-    developers = {m.developer.name.casefold().strip(): m.developer for m in reversed(dossier.model.models) if m.developer is not None}
-    for developer in reversed(developers.values()):
+    # A model built by someone else (a host serving another lab's weights): its developer is screened too;
+    # parent_index is then the model's position in ``models``, so a hit concerns that model only.
+    for position, served in enumerate(dossier.model.models):
+        developer = served.developer
+        if developer is None:
+            continue
         for name in (developer.name, *developer.aliases):
-            queries.append(Query(name, "developer", None, developer.name, developer.jurisdiction or None))
+            queries.append(Query(name, "developer", position, developer.name, developer.jurisdiction or None))
     return queries

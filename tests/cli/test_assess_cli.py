@@ -110,21 +110,32 @@ def test_questions_as_json(cli) -> None:
 
 
 def test_a_tier_gate_trips_on_incomplete_unless_allowed(cli, tmp_path) -> None:
-    """Switchboard's answer on training with other labs' outputs is undisclosed: not judged, so not passed."""
-    switchboard = str(REPO / "examples" / "switchboard-router.yaml")
+    """A vendor whose answer on training with other labs' outputs is undisclosed is not judged, so not passed.
+
+    (Switchboard's auto router was the example once; since answers are per model, the routed models the
+    buyer pins carry their upstreams' declarations, so a Northwind that keeps silent stands in.)
+    """
+    text = (REPO / "examples" / "northwind-frontier.yaml").read_text(encoding="utf-8")
+    silent = text.replace(
+        "  lineage.third_party_outputs_in_training:\n    answer: declared_none",
+        "  lineage.third_party_outputs_in_training:\n    answer: undisclosed",
+    )
+    assert silent != text
+    (tmp_path / "silent.yaml").write_text(silent, encoding="utf-8")
+    silent_path = str(tmp_path / "silent.yaml")
     common = ("--as-of", "2026-11-15", "--no-evidence")
-    report = json.loads(cli("assess", switchboard, "-f", "json", *common).stdout)
+    report = json.loads(cli("assess", silent_path, "-f", "json", *common).stdout)
     assert report["decision"]["outcome"] == "incomplete"
     assert report["decision"]["open_questions"][0]["question"] == "lineage.third_party_outputs_in_training"
-    gate = cli("assess", switchboard, "--fail-on", "critical", *common)
+    gate = cli("assess", silent_path, "--fail-on", "critical", *common)
     assert gate.returncode == 1, gate.output
-    assert "gate tripped: Switchboard Router is incomplete (knock-out questions unanswered; --allow-incomplete lets it pass)" in gate.stderr
-    allowed = cli("assess", switchboard, "--fail-on", "critical", "--allow-incomplete", *common)
+    assert "gate tripped: Northwind Frontier is incomplete (knock-out questions unanswered; --allow-incomplete lets it pass)" in gate.stderr
+    allowed = cli("assess", silent_path, "--fail-on", "critical", "--allow-incomplete", *common)
     assert allowed.returncode == 0, allowed.output
-    decision_gate = cli("assess", switchboard, "--fail-on", "reject", *common)
+    decision_gate = cli("assess", silent_path, "--fail-on", "reject", *common)
     assert decision_gate.returncode == 0, decision_gate.output
-    incomplete_gate = cli("assess", switchboard, "--fail-on", "incomplete", *common)
-    assert incomplete_gate.returncode == 1 and "Switchboard Router: incomplete" in incomplete_gate.stderr
+    incomplete_gate = cli("assess", silent_path, "--fail-on", "incomplete", *common)
+    assert incomplete_gate.returncode == 1 and "Northwind Frontier: incomplete" in incomplete_gate.stderr
 
 
 @pytest.mark.parametrize(("assessed", "as_of"), [("9999-12-30", "9999-12-31"), ("2026-08-20", "0001-01-01"), ("0001-01-01", "9999-12-31")])

@@ -86,6 +86,16 @@ def unanswered(question: str) -> tuple[str, str, Any]:
     return ("remove", question, None)
 
 
+def model_answer(model: str, question: str, value: Any) -> tuple[str, str, Any]:
+    """Set one answer of one model (``models[].answers``), keeping its evidence, note and as_of."""
+    return ("model_answer", f"{model}\x00{question}", value)
+
+
+def in_scope(*models: str) -> tuple[str, str, Any]:
+    """The engagement names the models it uses (the others are out of scope)."""
+    return ("in_scope", "models", tuple(models))
+
+
 def vendor(key: str, value: Any) -> tuple[str, str, Any]:
     return ("vendor", key, value)
 
@@ -114,6 +124,15 @@ def apply_change(dossier: dict[str, Any], change: tuple[str, str, Any]) -> None:
     elif kind == "remove":
         assert key in answers, f"{key} is not answered in the base example"
         del answers[key]
+    elif kind == "model_answer":
+        model, question = key.split("\x00")
+        entry_model = next(m for m in dossier["models"] if m["name"] == model)
+        own = entry_model.setdefault("answers", {})
+        entry = dict(own.get(question) or {})
+        entry["answer"] = value
+        own[question] = entry
+    elif kind == "in_scope":
+        dossier["engagement"]["models"] = list(value)
     elif kind == "vendor":
         dossier["vendor"][key] = value
     elif kind == "parent":
@@ -146,6 +165,12 @@ def drop_inapplicable(dossier: dict[str, Any]) -> None:
         controlling = answers.get(condition["answer"])
         if question_id in answers and controlling is not None and controlling.get("answer") not in condition["in"]:
             del answers[question_id]
+    for model in dossier.get("models") or []:
+        own = model.get("answers") or {}
+        for question_id, condition in applies_if_conditions().items():
+            controlling = own.get(condition["answer"]) or answers.get(condition["answer"])
+            if question_id in own and controlling is not None and controlling.get("answer") not in condition["in"]:
+                del own[question_id]
 
 
 _APPLIES_IF: dict[str, dict[str, Any]] = {}
@@ -237,12 +262,18 @@ _REPORTS: dict[tuple[str, str, str | None], dict[str, Any]] = {}
 
 
 def assess(root: Path, dossier: dict[str, Any], as_of: str, policy: str | None = None) -> dict[str, Any]:
+    """Assess one changed dossier in a folder of its own, beside the unchanged examples its links may name."""
     text = yaml.safe_dump(dossier, sort_keys=False, allow_unicode=True)
     key = (text, as_of, policy)
     if key in _REPORTS:
         return _REPORTS[key]
     number = len(_REPORTS)
-    path = root / f"dossier-{number}.yaml"
+    folder = root / f"scenario-{number}"
+    folder.mkdir()
+    for example in EXAMPLES.glob("*.yaml"):
+        if load_example(example.name)["vendor"]["name"] != dossier["vendor"]["name"]:
+            (folder / example.name).write_bytes(example.read_bytes())
+    path = folder / "dossier.yaml"
     path.write_text(text, encoding="utf-8")
     argv = ["assess", str(path), "-f", "json", "--as-of", as_of, "--no-evidence"]
     if policy is not None:
@@ -497,7 +528,7 @@ SCENARIOS: list[Scenario] = [
     S(
         "allegation-yes",
         NORTHWIND,
-        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "denied")],
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "alleged")],
         REJECT | CONDITIONS,
         "high",
         "A public distillation allegation is not a finding; reviewers either stop or approve with counsel review "
@@ -519,7 +550,15 @@ SCENARIOS: list[Scenario] = [
         [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "upheld")],
         REJECT,
         "high",
-        "Once a court or regulator upholds the claim it is no longer an allegation: knowingly inheriting it is a hard stop.",
+        "An allegation upheld by a court or regulator, or admitted, is a finding of unpermitted training: a hard stop.",
+    ),
+    S(
+        "allegation-denied",
+        NORTHWIND,
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "denied")],
+        REJECT | CONDITIONS,
+        "high",
+        "A denied allegation with no proceedings is still an allegation: high, a condition or a stop, never ignored.",
     ),
     S(
         "allegation-withdrawn",
@@ -701,10 +740,26 @@ SCENARIOS: list[Scenario] = [
     S(
         "aurora-suspension-lifted",
         AURORA,
-        [answer(SUSPENSION, "no")],
+        [model_answer("Lumen 5", SUSPENSION, "no")],
         CONDITIONS,
         "medium",
         "Without the suspension, the verification gap and pending bill are managed with conditions and an alternative.",
+    ),
+    S(
+        "aurora-lumen-4-5-only",
+        AURORA,
+        [in_scope("Lumen 4.5")],
+        CONDITIONS,
+        "medium",
+        "The suspension is Lumen 5's; an engagement that uses only Lumen 4.5 is not stopped by it.",
+    ),
+    S(
+        "aurora-lumen-4-5-suspended-too",
+        AURORA,
+        [in_scope("Lumen 4.5"), model_answer("Lumen 4.5", SUSPENSION, "yes")],
+        REJECT,
+        "high",
+        "Once the model the engagement uses is itself suspended, the stop applies to it.",
     ),
     S(
         "kestrel-as-is",

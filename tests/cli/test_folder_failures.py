@@ -89,7 +89,8 @@ def test_every_other_vendor_gets_its_report(
         assert sorted(row["vendor"] for row in rows) == sorted(GOOD.values())
     else:
         suffix = f".{fmt}"
-        assert report_names(out) == sorted([f"{stem}{suffix}" for stem in REPORT_STEMS] + (["index.html"] if fmt == "html" else []))
+        index = [f"index{suffix}"] if fmt in ("html", "md") else []  # html and md folders get a portfolio page
+        assert report_names(out) == sorted([f"{stem}{suffix}" for stem in REPORT_STEMS] + index)
         for stem, vendor in zip(REPORT_STEMS, GOOD.values(), strict=True):
             assert vendor in (out / f"{stem}{suffix}").read_text(encoding="utf-8")
         if fmt == "html":
@@ -102,4 +103,6 @@ def test_every_other_vendor_gets_its_report(
     if jobs == "1":
         assert scored_in == {os.getpid()}
     else:
-        assert scored_in and os.getpid() not in scored_in  # every dossier was scored in a worker process
+        # The first round scores in worker processes; a dossier with links (Northwind's Gale 4 Mini names Gale 4 as its
+        # base model) is scored in a second round, which runs in this process when it is the only one.
+        assert scored_in - {os.getpid()}

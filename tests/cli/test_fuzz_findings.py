@@ -51,3 +51,19 @@ def test_a_lock_with_a_stray_policy_key_is_a_lock_to_validate_as_to_assess(tmp_p
     assert checked.returncode == 0, checked.output
     assessed = cli(tmp_path, "assess", dossier, "--offline", "--no-screen")
     assert assessed.returncode == 0, assessed.output
+
+
+def test_a_lock_number_too_long_or_not_ascii_is_a_problem_not_a_crash(tmp_path: Path):
+    # int() refuses more than 4,300 digits (ValueError), and str.isdigit() accepts '²', which int() refuses too.
+    dossier = tmp_path / "vendor.yaml"
+    shutil.copyfile(EXAMPLES / "tinyweights-host.yaml", dossier)
+    lock = tmp_path / "vendor.evidence.lock.yaml"
+    head = "provcheck_evidence_lock: 1\ndossier: vendor.yaml\ndossier_sha256: " + "0" * 64 + "\n"
+    for value, shown in (("1" * 5000, "'" + "1" * 37 + "...'"), ("²", "'²'"), ("1" * 19, "'" + "1" * 19 + "'")):
+        lock.write_text(f"{head}normaliser: {value}\nentries: {{}}\n", encoding="utf-8")
+        checked = cli(tmp_path, "validate", lock)
+        assert checked.returncode == 2
+        assert f"{lock}:4:13: expected a whole number, got {shown}" in checked.lines, checked.output
+        assessed = cli(tmp_path, "assess", dossier, "--offline", "--no-screen")
+        assert assessed.returncode == 2
+        assert f"{lock}:4:13: expected a whole number, got {shown}" in assessed.lines, assessed.output

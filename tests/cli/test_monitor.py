@@ -35,9 +35,12 @@ def _eastwind(folder: Path) -> Path:
         "  name: Northwind Frontier\n  legal_name: Northwind Frontier Labs, Inc.",
         "  name: Eastwind Labs\n  legal_name: Eastwind Labs, Inc.",
     )
-    text = text.replace(
-        "  parents: []  # independent company; no controlling parent (see ownership answer)",
-        "  parents:\n    - {name: Harrow Bay Compute Holdings, jurisdiction: GB, share: 30, relationship: minority investor}",
+    start = text.index("  parents:")
+    end = text.index("  hosting_regions:", start)
+    text = (
+        text[:start]
+        + "  parents:\n    - {name: Harrow Bay Compute Holdings, jurisdiction: GB, share: 30, relationship: minority investor}\n"
+        + text[end:]
     )
     path = folder / "eastwind.yaml"
     path.write_text(text, encoding="utf-8")

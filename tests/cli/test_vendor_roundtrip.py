@@ -265,9 +265,20 @@ def test_an_answer_the_buyer_verified_after_the_export_is_kept_without_force(cli
     assert "-    answer: yes" in forced.stdout and "+    answer: no" in forced.stdout
 
 
-def test_an_answer_that_makes_an_answered_question_stop_applying_is_refused(cli, aurora: Path, workbook_copy: Path) -> None:
-    """Aurora's suspension has a restoration date on file: 'no suspension' would orphan it."""
-    workbook_path = fill(workbook_copy, {"export_control.model_export_suspension": ("No", None, None, None)})
+def test_an_answer_that_makes_an_answered_question_stop_applying_is_refused(cli, aurora: Path) -> None:
+    """A vendor-wide suspension with a restoration date on file: 'no suspension' would orphan the date.
+
+    (The bundled Aurora keeps its suspension as Lumen 5's own answer; this copy states it for the whole vendor.)
+    """
+    text = aurora.read_text(encoding="utf-8")
+    start = text.index("  export_control.model_export_suspension:\n    answer: no")
+    end = text.index("  export_control.access_identity_verification:\n    answer: not_required")
+    vendor_wide = (
+        "  export_control.model_export_suspension:\n    answer: yes\n    as_of: 2026-07-03\n\n"
+        "  export_control.restoration_date:\n    answer: 2026-07-08\n\n"
+    )
+    aurora.write_text(text[:start] + vendor_wide + text[end:], encoding="utf-8")
+    workbook_path = fill(export(cli, aurora), {"export_control.model_export_suspension": ("No", None, None, None)})
     row = row_of(load_workbook(workbook_path)["Questions"], "export_control.model_export_suspension")
     before = aurora.read_bytes()
     result = cli("import", aurora, workbook_path)

@@ -97,10 +97,11 @@ def test_windows_line_endings_and_a_flow_entry_are_kept() -> None:
 
 
 def test_a_change_that_breaks_the_dossier_is_refused() -> None:
-    text = (REPO / "examples" / "aurora-models.yaml").read_text(encoding="utf-8")
+    """Kestrel's allegation has a response and a status on file: "no allegation" would orphan them."""
+    text = (REPO / "examples" / "kestrel-ai.yaml").read_text(encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        apply_changes(text, "aurora.yaml", [AnswerChange("export_control.model_export_suspension", "no")], catalogue)
-    assert "the changed dossier would not be valid: export_control.restoration_date applies only when" in str(caught.value)
+        apply_changes(text, "kestrel.yaml", [AnswerChange("lineage.disputed_provenance_allegation", "no")], catalogue)
+    assert "the changed dossier would not be valid: lineage.allegation_response applies only when" in str(caught.value)
 
 
 def test_an_empty_answers_block_gets_its_first_entry(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from provenance_cli.formats.conditions import (
 from provenance_cli.formats.dossier import load_dossier
 from provenance_cli.formats.models import Engagement, Parent, Question
 from provenance_cli.formats.policy import load_policy
-from provenance_cli.formats.questionnaires import load_catalogue
+from provenance_cli.formats.questionnaires import compare_versions, load_catalogue
 from provenance_cli.formats.vocabulary import UNDISCLOSED
 
 catalogue = load_catalogue()
@@ -42,9 +42,11 @@ policy = load_policy(None, catalogue)
 BASE = load_dossier(REPO / "examples" / "northwind-frontier.yaml", catalogue)
 AS_OF = date(2026, 11, 15)
 
-NEW_QUESTIONS = [q for q in catalogue.questions.values() if q.added_in]
+VERSIONS = {q.id: q.version for q in catalogue.questionnaires}
+NEW_QUESTIONS = [q for q in catalogue.questions.values() if q.added_in == VERSIONS[catalogue.category_of[q.id]]]
+"""The questions the current version of each bundled questionnaire adds (questionnaires v2, issue 16)."""
 NEW_RULES = [c for c in catalogue.rules if c.rule.question in {q.id for q in NEW_QUESTIONS}]
-FACT_RULES = ["EXP-45", "EXP-46", "LIN-26", "LIN-27"]
+FACT_RULES = ["EXP-45", "EXP-46", "LIN-27", "LIN-28"]
 
 
 def test_every_new_question_has_a_rule_and_a_framework_mapping():
@@ -53,8 +55,9 @@ def test_every_new_question_has_a_rule_and_a_framework_mapping():
     for question in NEW_QUESTIONS:
         assert question.id in scored, f"{question.id} has no rule"
         assert question.framework_refs(), f"{question.id} maps to no framework"
-    versions = {q.id: q.version for q in catalogue.questionnaires}
-    assert all(q.added_in == versions[catalogue.category_of[q.id]] for q in NEW_QUESTIONS)
+    assert all(
+        q.added_in is None or compare_versions(q.added_in, VERSIONS[catalogue.category_of[q.id]]) <= 0 for q in catalogue.questions.values()
+    )
 
 
 def _firing_value(question: Question, condition: Condition) -> Any:
@@ -129,10 +132,10 @@ def _with_vendor_fact(model, condition: VendorIn):  # type: ignore[no-untyped-de
         kind = sorted(condition.values)[0].lower()
         parents = [Parent(name="State Holding Co.", jurisdiction=concern[0], control=[kind])]  # type: ignore[list-item]
     elif condition.fact == "developer_jurisdictions":
-        from provenance_cli.formats.models import ModelDeveloper, ModelInScope
+        from provenance_cli.formats.models import Developer, ModelInScope
 
-        developer = ModelDeveloper(name="Base Model Developer Co.", jurisdiction=concern[0])
-        models = [ModelInScope(name="Derived 1", access="api", base_model="Base 1", developer=developer)]
+        developer = Developer(name="Base Model Developer Co.", jurisdiction=concern[0])
+        models = [ModelInScope(name="Derived 1", access="api", developer=developer)]
         return model.model_copy(update={"models": models})
     else:
         raise AssertionError(condition.fact)
@@ -184,8 +187,10 @@ def test_allegation_status_decides_how_much_an_allegation_weighs():
     denied = _score({**base, "lineage.allegation_status": "denied"}, {})
     upheld = _score({**base, "lineage.allegation_status": "upheld"}, {})
     assert not _fired(withdrawn, "LIN-17") and _fired(withdrawn, "LIN-16")
-    assert _fired(denied, "LIN-17") and not _fired(denied, "LIN-40")
-    assert _fired(upheld, "LIN-40") and "LIN-40" in upheld.knockouts
+    litigated = _score({**base, "lineage.allegation_status": "litigated"}, {})
+    assert _fired(denied, "LIN-17") and not _fired(denied, "LIN-26") and not _fired(denied, "LIN-39")
+    assert _fired(litigated, "LIN-39") and not litigated.knockouts
+    assert _fired(upheld, "LIN-26") and "LIN-26" in upheld.knockouts
 
 
 def test_pending_legislation_is_informational_until_a_bill_is_introduced():

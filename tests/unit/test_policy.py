@@ -9,7 +9,7 @@ import pytest
 from support import REPO
 from support.policies import BAD_POLICIES
 
-from provenance_cli.assessment.scoring import score_dossier
+from provenance_cli.assessment.supply_chain import ScoringInputs, score_vendor
 from provenance_cli.formats.dossier import load_dossier
 from provenance_cli.formats.policy import load_policy
 from provenance_cli.formats.questionnaires import load_catalogue
@@ -27,7 +27,8 @@ def policy_from(tmp_path: Path, text: str, name: str = "policy.yaml"):
 
 
 def run(policy, on: date = AS_OF, path: Path = KESTREL):
-    return score_dossier(load_dossier(path, catalogue), catalogue, policy, today=on)
+    """The vendor's verdict: each model scored with its own answers, the worst model in scope standing for the vendor."""
+    return score_vendor(load_dossier(path, catalogue), catalogue, policy, ScoringInputs(on, None, None, ()))
 
 
 def first_fired(result, *, knockout: bool = False):

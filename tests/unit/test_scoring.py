@@ -21,6 +21,7 @@ from support.synthetic import dossier_yaml
 
 from provenance_cli.assessment.results import STALE_RULE_ID
 from provenance_cli.assessment.scoring import score_dossier
+from provenance_cli.assessment.supply_chain import ScoringInputs, score_vendor
 from provenance_cli.formats.conditions import answer_ranks
 from provenance_cli.formats.dossier import load_dossier, parse_dossier
 from provenance_cli.formats.models import Question
@@ -36,7 +37,8 @@ policy = load_policy(None, catalogue)
 
 
 def score(path: Path, on: date = AS_OF):
-    return score_dossier(load_dossier(path, catalogue), catalogue, policy, today=on)
+    """The vendor's verdict: each model scored with its own answers, the worst model in scope standing for the vendor."""
+    return score_vendor(load_dossier(path, catalogue), catalogue, policy, ScoringInputs(on, None, None, ()))
 
 
 def tier_index(tier: str) -> int:
