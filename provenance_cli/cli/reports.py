@@ -52,13 +52,23 @@ def load_documents(
         from provenance_cli.cli.organisation import dirs
 
         context = RenderContext(inputs=run_inputs(policy), catalogue_dirs=organisation_dirs(policy, dirs(questionnaires)))
-        run = run_assessment(
-            dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1, questionnaires=questionnaires
-        )
-        if run.problems and not problems:
-            raise typer.Exit(2)
-        for result in run.results:
-            documents[result.source] = report_document(result, context)
+        # Each dossier is its own run: diff and compare often take two versions of one vendor's dossier,
+        # which in a single run would claim the same vendor id twice (a link error for assess).
+        for dossier in dict.fromkeys(dossiers):
+            run = run_assessment(
+                [dossier],
+                policy=policy,
+                as_of=as_of,
+                screen=screen,
+                evidence=evidence,
+                offline=offline,
+                jobs=1,
+                questionnaires=questionnaires,
+            )
+            if run.problems and not problems:
+                raise typer.Exit(2)
+            for result in run.results:
+                documents[result.source] = report_document(result, context)
     if problems:
         raise InputError(problems)
     return [documents[str(p)] for p in paths]
