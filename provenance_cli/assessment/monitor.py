@@ -410,8 +410,8 @@ def run_monitor(
     no usable cache. Dossiers that could not be read keep their previous
     state, so a fixed file is compared with its last good run.
     """
+    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.assessment.pipeline import AssessOptions, assess_paths, policy_for
-    from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.screening.cache import now_iso
     from provenance_cli.util.errors import UsageError
 
@@ -419,7 +419,7 @@ def run_monitor(
         raise UsageError(f"{folder} is not a folder; monitor watches a folder of dossiers")
     path = state_path or folder / STATE_NAME
     previous = read_state(path)
-    catalogue = load_catalogue()
+    catalogue = catalogue_for(options.policy_path)
     policy = policy_for(options.policy_path)
     assess_options = AssessOptions(
         today=options.today, policy_path=options.policy_path, screen=True, evidence=True, offline=not options.check_evidence

@@ -53,7 +53,7 @@ class Hit:
         """The dossier-side name in words: ``the vendor name 'X'``, ``owner 'Y' (as 'Z')``."""
         if self.role in ("vendor", "alias"):
             return f"the vendor's {'alias' if self.role == 'alias' else 'name'} {self.screened_name!r}"
-        label = "owner" if self.role == "parent" else "key person"
+        label = {"parent": "owner", "developer": "base-model developer"}.get(self.role, "key person")
         named = self.owner or self.screened_name
         return f"{label} {named!r}" + (f" (as {self.screened_name!r})" if self.screened_name != named else "")
 

@@ -69,6 +69,8 @@ class AssessOptions:
     offline: bool = False
     require_screening: bool = False
     """Treat the default required sources (CSL, 1260H) as required even if the policy says otherwise."""
+    questionnaire_dirs: tuple[str, ...] = ()
+    """Folders of the organisation's own questionnaires (``--questionnaires``), beside the policy's and the bundled ones."""
     scenario: Scenario | None = None
     """A what-if applied in memory (``provcheck simulate``): answers, list entries, jurisdictions."""
     weigh_questions: bool = False
@@ -112,17 +114,17 @@ class AssessRun:
 
 
 @lru_cache(maxsize=4)
-def policy_for(path: str | None) -> Policy:
-    """The policy at ``path`` (or the default), loaded once per process."""
+def policy_for(path: str | None, questionnaire_dirs: tuple[str, ...] = ()) -> Policy:
+    """The policy at ``path`` (or the default), checked against the run's catalogue, loaded once per process."""
+    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.formats.policy import load_policy
-    from provenance_cli.formats.questionnaires import load_catalogue
 
-    return load_policy(Path(path) if path else None, load_catalogue())
+    return load_policy(Path(path) if path else None, catalogue_for(path, questionnaire_dirs))
 
 
 def effective_policy(options: AssessOptions) -> Policy:
     """The run's policy, with a simulation's jurisdiction changes when there is one."""
-    policy = policy_for(options.policy_path)
+    policy = policy_for(options.policy_path, options.questionnaire_dirs)
     if options.scenario is None:
         return policy
     from provenance_cli.assessment.simulate import scenario_policy
@@ -138,12 +140,12 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
     links and comes without ``context`` is read, screened and left pending:
     the run scores it once the links are resolved.
     """
+    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.assessment.supply_chain import ScoringInputs, export_dossier, score_vendor
     from provenance_cli.formats.dossier import read_dossier
-    from provenance_cli.formats.questionnaires import load_catalogue
 
     path, options = job
-    catalogue = load_catalogue()
+    catalogue = catalogue_for(options.policy_path, options.questionnaire_dirs)
     policy = effective_policy(options)
     try:
         dossier = read_dossier(Path(path), catalogue)
@@ -166,7 +168,7 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
         if options.screen:
             from provenance_cli.assessment.screening_facts import screen_for_scoring
 
-            screened = screen_for_scoring(dossier, policy, extra)
+            screened = screen_for_scoring(dossier, policy, extra, catalogue)
             warnings.extend(screened.warnings)
         if options.evidence:
             from provenance_cli.assessment.evidence_facts import evidence_for_scoring
@@ -270,7 +272,7 @@ def assess_files(
     """
     from provenance_cli.util.parallel import parallel_map
 
-    policy_for(options.policy_path)  # refuse a bad policy once, before any work starts
+    policy_for(options.policy_path, options.questionnaire_dirs)  # refuse a bad policy or questionnaire once, before any work starts
     if progress is not None:
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None

@@ -19,6 +19,7 @@ from provenance_cli.formats.vocabulary import SEVERITY_RANK, VENDOR_AUDIENCES
 if TYPE_CHECKING:
     from provenance_cli.evidence.results import EvidenceFinding
     from provenance_cli.formats.policy import Waiver
+    from provenance_cli.formats.questionnaires import QuestionnaireSource
     from provenance_cli.screening.model import ScreeningResult
 
 STALE_RULE_ID = "CORE-STALE"
@@ -448,6 +449,8 @@ class VendorResult:
     """The screening this result was scored with; None when screening was off."""
     evidence: EvidenceReview | None = None
     """Evidence drift against the lock file this result was scored with; None without a lock."""
+    questionnaire_sources: tuple[QuestionnaireSource, ...] = ()
+    """Where each questionnaire came from (bundled or the organisation's), with its file digest, for provenance."""
     supply: SupplyChain | None = None
     """The vendor's id, links and per-model verdicts; the tier and decision above are the worst model's in scope."""
     positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)

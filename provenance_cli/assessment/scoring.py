@@ -243,8 +243,10 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         )
     frameworks = {}
     for qid, question in catalogue.questions.items():
-        refs = question.frameworks.model_dump() if question.frameworks else {}
-        frameworks[qid] = tuple((name, tuple(items)) for name, items in refs.items() if items)
+        grouped: dict[str, list[str]] = {}
+        for name, ref, _party in question.framework_refs():
+            grouped.setdefault(name, []).append(ref)
+        frameworks[qid] = tuple((name, tuple(dict.fromkeys(refs))) for name, refs in grouped.items())
     max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
     scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
     specs = tuple((qid, catalogue.category_of[qid], " ".join(q.text.split()), frameworks[qid], q) for qid, q in catalogue.questions.items())
@@ -387,6 +389,7 @@ def score_dossier(
         policy_name=policy.model.name,
         policy_sha256=policy.sha256,
         questionnaires=tuple((q.id, q.version) for q in catalogue.questionnaires),
+        questionnaire_sources=tuple(catalogue.provenance[q.id] for q in catalogue.questionnaires if q.id in catalogue.provenance),
         profile=_profile(dossier),
         answers=records,
         decision=decision,

@@ -13,7 +13,7 @@ from provenance_cli.assessment.ownership import apply_fifty_percent_rule, blocke
 from provenance_cli.assessment.reconcile import Contradiction, reconcile
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.policy import Policy
-from provenance_cli.formats.questionnaires import load_catalogue
+from provenance_cli.formats.questionnaires import Catalogue, load_catalogue
 from provenance_cli.formats.vocabulary import BLOCKING_LISTS
 from provenance_cli.screening import AllowEntry, Entry, ScreeningResult, ScreeningSettings
 from provenance_cli.util.errors import ServiceError
@@ -70,7 +70,7 @@ def settings_from(policy: Policy, extra: tuple[Entry, ...] = ()) -> ScreeningSet
     )
 
 
-def screen_for_scoring(dossier: Dossier, policy: Policy, extra: tuple[Entry, ...] = ()) -> Screened:
+def screen_for_scoring(dossier: Dossier, policy: Policy, extra: tuple[Entry, ...] = (), catalogue: Catalogue | None = None) -> Screened:
     """Screen against cached and bundled lists only.
 
     ``assess`` never downloads lists as a side effect (``provcheck lists
@@ -103,7 +103,7 @@ def screen_for_scoring(dossier: Dossier, policy: Policy, extra: tuple[Entry, ...
         notes={key: "; ".join(lines) for key, lines in notes.items()},
         warnings=result.warnings,
         ownership=ownership.facts,
-        contradictions=reconcile(dossier, load_catalogue(), result),
+        contradictions=reconcile(dossier, catalogue or load_catalogue(), result),
         model_listings={index: frozenset(pairs) for index, pairs in model_listings.items()},
         model_notes={index: {key: "; ".join(lines) for key, lines in found.items()} for index, found in model_notes.items()},
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from provenance_cli.cli.organisation import QuestionnaireDirs
 from provenance_cli.cli.terminal import line, safe, visible
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="The import date, recorded as each answer's as_of (YYYY-MM-DD; default today).")
         ] = None,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Merge a vendor's filled questionnaire into its dossier: diff shown, comments and layout kept, written atomically.
 
@@ -81,14 +83,14 @@ def register(app: typer.Typer) -> None:
         """
         from provenance_cli.cli import terminal
         from provenance_cli.cli.assess import _parse_day
+        from provenance_cli.cli.organisation import run_catalogue
         from provenance_cli.formats.answer_import import plan_import
         from provenance_cli.formats.answer_sheet import read_answer_sheet
         from provenance_cli.formats.dossier import parse_dossier
         from provenance_cli.formats.dossier_edit import apply_changes
-        from provenance_cli.formats.questionnaires import load_catalogue
 
         today = _parse_day(as_of)
-        catalogue = load_catalogue()
+        catalogue = run_catalogue(None, questionnaires)
         raw, text = _read(dossier)
         current = parse_dossier(raw, str(dossier), catalogue)
         plan = plan_import(read_answer_sheet(filled), current, catalogue, today=today, force=force)
@@ -112,6 +114,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--audience", help="Which questions: all, vendor (vendor and either questions) or buyer.")
         ] = "all",
         as_of: Annotated[str | None, typer.Option("--as-of", help="The date the answers are true (YYYY-MM-DD; default today).")] = None,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Ask the unanswered questions one at a time, saving after each answer; stop any time and run again to resume.
 
@@ -120,11 +123,11 @@ def register(app: typer.Typer) -> None:
         """
         from provenance_cli.cli import terminal
         from provenance_cli.cli.assess import _parse_day
-        from provenance_cli.formats.questionnaires import load_catalogue
+        from provenance_cli.cli.organisation import run_catalogue
 
         if audience.lower() not in AUDIENCE_FILTERS:
             terminal.fail_usage(f"--audience: unknown audience '{audience}'", AUDIENCE_FILTERS)
-        session = _FillSession(dossier, load_catalogue(), audience.lower(), _parse_day(as_of), terminal.console())
+        session = _FillSession(dossier, run_catalogue(None, questionnaires), audience.lower(), _parse_day(as_of), terminal.console())
         try:
             session.run()
         except (KeyboardInterrupt, EOFError) as stop:

@@ -17,6 +17,7 @@ import typer
 
 from provenance_cli import __version__
 from provenance_cli.cli.options import Annotations, Quiet, Verbose, jobs_option, set_verbosity
+from provenance_cli.cli.organisation import QuestionnaireDirs
 from provenance_cli.cli.registry import LazyGroup
 from provenance_cli.util.errors import EXIT_INPUT, ProvcheckError
 
@@ -65,34 +66,48 @@ def root(
 @questionnaires_app.command("list")
 def questionnaires_list(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    questionnaires: QuestionnaireDirs = None,
+    policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file whose questionnaire folders to add.")] = None,
 ) -> None:
-    """List the bundled questionnaires with their versions."""
+    """List the questionnaires (bundled, and your organisation's with --questionnaires) with their versions."""
     from provenance_cli.cli import terminal
-    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.cli.organisation import run_catalogue
 
-    catalogue = load_catalogue()
-    rows = [
-        {"id": q.id, "version": q.version, "title": q.title, "questions": len(q.questions), "rules": len(q.rules)}
-        for q in catalogue.questionnaires
-    ]
+    catalogue = run_catalogue(policy, questionnaires)
+    rows: list[dict[str, object]] = []
+    for q in catalogue.questionnaires:
+        source = catalogue.provenance.get(q.id)
+        rows.append(
+            {
+                "id": q.id,
+                "version": q.version,
+                "title": q.title,
+                "questions": len(q.questions),
+                "rules": len(q.rules),
+                "origin": source.origin if source else "bundled",
+                "path": source.path if source else catalogue.sources.get(q.id, ""),
+                "sha256": source.sha256 if source else "",
+            }
+        )
     if terminal.wants_json(output_format):
         terminal.print_json(rows)
         return
-    terminal.print_table(
-        ["id", "version", "title", "questions", "rules"], [list(map(str, r.values())) for r in rows], title="Bundled questionnaires"
-    )
+    columns = ["id", "version", "title", "questions", "rules", "origin"]
+    terminal.print_table(columns, [[str(r[c]) for c in columns] for r in rows], title="Questionnaires")
 
 
 @questionnaires_app.command("show")
 def questionnaires_show(
     questionnaire_id: Annotated[str, typer.Argument(metavar="ID", help="Questionnaire id, e.g. retention")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    questionnaires: QuestionnaireDirs = None,
+    policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file whose questionnaire folders to add.")] = None,
 ) -> None:
     """Show every question of one questionnaire, its answers, weight and help."""
     from provenance_cli.cli import terminal
-    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.cli.organisation import run_catalogue
 
-    catalogue = load_catalogue()
+    catalogue = run_catalogue(policy, questionnaires)
     try:
         questionnaire = catalogue.questionnaire(questionnaire_id)
     except KeyError:
@@ -113,6 +128,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
     assessor: Annotated[str | None, typer.Option(help="Your name (default: your login name).")] = None,
     schema_ref: Annotated[str | None, typer.Option("--schema-ref", help="Path or URL the editor header points to.")] = None,
+    questionnaires: QuestionnaireDirs = None,
+    policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file whose questionnaire folders to add.")] = None,
 ) -> None:
     """Write a new dossier with every question, its help as comments, answers unset."""
     import getpass
@@ -120,7 +137,7 @@ def init(
     from datetime import date
 
     from provenance_cli.cli import terminal
-    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.cli.organisation import run_catalogue
     from provenance_cli.formats.scaffold import scaffold_dossier
     from provenance_cli.formats.schemas import DOSSIER_SCHEMA_FILE, SCHEMA_BASE, bundled_schema, find_schema_upwards
     from provenance_cli.util.files import atomic_write
@@ -146,7 +163,7 @@ def init(
         who = assessor or getpass.getuser()
     except Exception:
         who = "assessor"
-    text = scaffold_dossier(vendor, load_catalogue(), assessor=who, today=date.today(), schema_ref=schema_ref)
+    text = scaffold_dossier(vendor, run_catalogue(policy, questionnaires), assessor=who, today=date.today(), schema_ref=schema_ref)
     atomic_write(target, text, overwrite=force)
     terminal.note(f"wrote {target}")
     if machine_specific:
@@ -161,11 +178,15 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Dossier, questionnaire or policy files, or folders of them; - reads stdin.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     jobs: Annotated[int | None, jobs_option()] = None,
+    questionnaires: QuestionnaireDirs = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", "-p", help="Policy whose questionnaire folders dossiers are checked against.")
+    ] = None,
     skip_other_yaml: Annotated[
         bool,
         typer.Option(
             "--skip-other-yaml",
-            help="Pass over YAML files that are not provcheck's (no top-level provcheck:, policy:, questions: or "
+            help="Pass over YAML files that are not provcheck's (no top-level provcheck:, policy:, questions:, frameworks: or "
             "provcheck_evidence_lock: key) instead of refusing them: for pre-commit and tools that hand over every YAML file.",
         ),
     ] = False,
@@ -173,19 +194,27 @@ def validate(
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Check files; print every problem as file:line:col: message (exit 2 if any)."""
-    from provenance_cli.assessment.validate import FileCheck, check_file, check_links, check_questionnaire_set
+    """Check files; print every problem as file:line:col: message (exit 2 if any).
+
+    For a dossier answered against an older questionnaire version, it also
+    says which questions are new since then.
+    """
+    from provenance_cli.assessment.catalogue import organisation_dirs
+    from provenance_cli.assessment.validate import FileCheck, check_job, check_links, check_questionnaire_set
     from provenance_cli.cli import terminal
     from provenance_cli.cli.options import check_stdin_paths, detail, print_annotations, provcheck_files, wants_annotations
+    from provenance_cli.cli.organisation import dirs
     from provenance_cli.util.parallel import parallel_map
 
     set_verbosity(quiet, verbose)
     check_stdin_paths(paths)
+    folders = organisation_dirs(policy, dirs(questionnaires))
     files, missing = provcheck_files(paths, skip_other_yaml, kinds=None)
-    checks: list[FileCheck] = list(parallel_map(check_file, files, jobs=jobs))
+    jobs_list = [(str(f), str(policy) if policy else None, folders) for f in files]
+    checks: list[FileCheck] = list(parallel_map(check_job, jobs_list, jobs=jobs))
     questionnaire_files = [Path(c.path) for c in checks if c.kind == "questionnaire"]
     if len(questionnaire_files) > 1:
-        together = {c.path: c for c in check_questionnaire_set(questionnaire_files)}
+        together = {c.path: c for c in check_questionnaire_set(questionnaire_files, questionnaire_dirs=folders)}
         checks = [together.get(c.path, c) for c in checks]
     checks = check_links(checks, [p for p in paths if not p.is_dir()])
     for check in checks:
@@ -249,13 +278,14 @@ def upgrade(
 @schema_app.command("show")
 def schema_show(
     name: Annotated[str, typer.Argument(help="dossier, questionnaire, policy or report")] = "dossier",
+    questionnaires: QuestionnaireDirs = None,
 ) -> None:
-    """Print a published JSON Schema."""
+    """Print a published JSON Schema (the dossier schema knows your organisation's questions with --questionnaires)."""
     from provenance_cli.cli import terminal
-    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.cli.organisation import run_catalogue
     from provenance_cli.formats.schemas import all_schemas
 
-    schemas = all_schemas(load_catalogue())
+    schemas = all_schemas(run_catalogue(None, questionnaires))
     key = f"{name}.schema.json"
     if key not in schemas:
         terminal.fail_usage(f"no schema {name!r}", [k.split(".")[0] for k in schemas])
@@ -266,15 +296,16 @@ def schema_show(
 def schema_export(
     folder: Annotated[Path, typer.Argument(help="Folder to write the schemas into, e.g. schemas/")],
     force: Annotated[bool, typer.Option("--force", help="Replace schema files provcheck did not write.")] = False,
+    questionnaires: QuestionnaireDirs = None,
 ) -> None:
     """Write the JSON Schemas into a folder; `init` then points new dossiers at it."""
     from provenance_cli.cli import terminal
-    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.cli.organisation import run_catalogue
     from provenance_cli.formats.schemas import all_schemas
     from provenance_cli.render.output import OUTPUT_MARKERS
     from provenance_cli.util.files import atomic_write, check_replaceable
 
-    schemas = all_schemas(load_catalogue())
+    schemas = all_schemas(run_catalogue(None, questionnaires))
     for name in schemas:
         check_replaceable(folder / name, markers=OUTPUT_MARKERS, force=force)
     for name, text in schemas.items():

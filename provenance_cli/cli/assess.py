@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from provenance_cli.cli.options import Annotations, Quiet, Verbose, jobs_option
+from provenance_cli.cli.organisation import QuestionnaireDirs
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
@@ -51,6 +52,7 @@ def run_assessment(
     jobs: int | None,
     finish: Finisher | None = None,
     require_screening: bool = False,
+    questionnaires: list[Path] | None = None,
     weigh_questions: bool = False,
 ) -> AssessRun:
     """Shared by assess, questions, compare and diff: the core run, with a progress bar and its warnings printed.
@@ -62,6 +64,7 @@ def run_assessment(
 
     from provenance_cli.assessment.pipeline import AssessOptions, assess_paths
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.organisation import dirs
     from provenance_cli.cli.progress import progress_bar
     from provenance_cli.util.net import is_offline
 
@@ -72,6 +75,7 @@ def run_assessment(
         evidence=evidence,
         offline=offline or is_offline(),
         require_screening=require_screening,
+        questionnaire_dirs=dirs(questionnaires),
         weigh_questions=weigh_questions,
     )
     import time
@@ -148,6 +152,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Replace output files provcheck did not write, read-only ones, or this run's inputs.")
         ] = False,
+        questionnaires: QuestionnaireDirs = None,
         prune: Annotated[
             bool,
             typer.Option(
@@ -192,10 +197,17 @@ def register(app: typer.Typer) -> None:
         context = None
         finish = None
         if fmt != "text":
+            from provenance_cli.assessment.catalogue import organisation_dirs
+            from provenance_cli.cli.organisation import dirs
             from provenance_cli.render.output import ReportJob, run_inputs
 
             get_renderer(fmt).check()
-            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy), gate=gate)
+            context = RenderContext(
+                template_dir=str(template_dir) if template_dir else None,
+                inputs=run_inputs(policy),
+                gate=gate,
+                catalogue_dirs=organisation_dirs(policy, dirs(questionnaires)),
+            )
             if output is not None and not get_renderer(fmt).combined:
                 finish = ReportJob(fmt, context)
         if skip_other_yaml:
@@ -210,6 +222,7 @@ def register(app: typer.Typer) -> None:
             jobs=jobs,
             finish=finish,
             require_screening=require_screening,
+            questionnaires=questionnaires,
             weigh_questions=questions,
         )
         ranked = sort_by_risk(run.results)
@@ -217,7 +230,9 @@ def register(app: typer.Typer) -> None:
         if wants_annotations(annotations):
             print_annotations(ranked, run.problems, stdout_free=fmt == "text" or output is not None)
         if fmt == "text":
-            _show_terminal(ranked, questions, output, inputs=inputs, force=force, show_all=show_all)
+            _show_terminal(
+                ranked, questions, output, inputs=inputs, force=force, show_all=show_all, policy=policy, questionnaires=questionnaires
+            )
         elif context is not None and (run.results or (run.problems and get_renderer(fmt).combined)):
             from provenance_cli.render.output import write_reports
 
@@ -256,6 +271,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--output", "-o", help="Questionnaire file (one dossier) or folder (one file per dossier). Default: stdout."),
         ] = None,
         force: Annotated[bool, typer.Option("--force", help="Replace an output file provcheck did not write.")] = False,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Per vendor, the questions worth sending it, most points at stake first; the buyer's own open questions apart.
 
@@ -263,16 +279,27 @@ def register(app: typer.Typer) -> None:
         put to the vendor in the second person with its allowed answers and the evidence asked for.
         -f xlsx|csv|md -o FILE writes a questionnaire the vendor fills in; provcheck import reads it back.
         """
-        _questions(paths, policy=policy, as_of=as_of, output_format=output_format, output=output, force=force)
+        _questions(
+            paths, policy=policy, as_of=as_of, output_format=output_format, output=output, force=force, questionnaires=questionnaires
+        )
 
 
-def _questions(paths: list[Path], *, policy: Path | None, as_of: str | None, output_format: str, output: Path | None, force: bool) -> None:
+def _questions(
+    paths: list[Path],
+    *,
+    policy: Path | None,
+    as_of: str | None,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+    questionnaires: list[Path] | None = None,
+) -> None:
     """``provcheck questions``: weigh each vendor's open questions, then print them or write questionnaires."""
     from provenance_cli.cli import terminal
     from provenance_cli.cli.options import check_stdin_paths
     from provenance_cli.cli.options import output_format as canonical_format
+    from provenance_cli.cli.organisation import run_catalogue
     from provenance_cli.cli.views import show_questions
-    from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.render.vendor_questionnaire import EXPORT_FORMATS
     from provenance_cli.util.errors import EXIT_INPUT
 
@@ -280,8 +307,18 @@ def _questions(paths: list[Path], *, policy: Path | None, as_of: str | None, out
     check_stdin_paths(paths)
     if fmt == "xlsx" and output is None:
         terminal.fail_usage("-f xlsx writes a workbook: give its file name with -o FILE")
-    run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None, weigh_questions=True)
-    catalogue = load_catalogue()
+    run = run_assessment(
+        paths,
+        policy=policy,
+        as_of=as_of,
+        screen=False,
+        evidence=False,
+        offline=True,
+        jobs=None,
+        weigh_questions=True,
+        questionnaires=questionnaires,
+    )
+    catalogue = run_catalogue(policy, questionnaires)
     if fmt in EXPORT_FORMATS:
         _export_questionnaires(list(run.results), catalogue, fmt, output, force=force)
     elif fmt == "json":
@@ -397,13 +434,21 @@ def _dossiers_only(paths: list[Path]) -> list[Path]:
 
 
 def _show_terminal(
-    ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool, show_all: bool = False
+    ranked: list[Any],
+    questions: bool,
+    output: Path | None,
+    *,
+    inputs: list[Path],
+    force: bool,
+    show_all: bool = False,
+    policy: Path | None = None,
+    questionnaires: list[Path] | None = None,
 ) -> None:
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.organisation import run_catalogue
     from provenance_cli.cli.views import show_concentration, show_questions, show_summary, show_vendor
-    from provenance_cli.formats.questionnaires import load_catalogue
 
-    catalogue = load_catalogue()
+    catalogue = run_catalogue(policy, questionnaires)
     if output is not None:
         import io
 

@@ -1,7 +1,7 @@
 """Every command, the module that defines it, and the lazy group that builds only the one invoked.
 
 Typer turns each command into a click command by inspecting its signature;
-doing that for all fifteen on every run cost about as much as the work of a
+doing that for all sixteen on every run cost about as much as the work of a
 small command. :class:`LazyGroup` knows every command's name from
 :data:`COMMANDS` and imports and builds a command's module only when click
 asks for that command: ``provcheck assess x.yaml`` never imports the
@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "fill": "provenance_cli.cli.answers:register",
     "import-bom": "provenance_cli.cli.bom:register",
     "questionnaires": "provenance_cli.cli.app:core_app",
+    "frameworks": "provenance_cli.cli.frameworks:register",
     "schema": "provenance_cli.cli.app:core_app",
     "evidence": "provenance_cli.cli.evidence:register",
     "lists": "provenance_cli.cli.screening:register",

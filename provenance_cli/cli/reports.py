@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from provenance_cli.cli.organisation import QuestionnaireDirs
+
 
 def load_documents(
     paths: list[Path],
@@ -16,6 +18,7 @@ def load_documents(
     screen: bool,
     evidence: bool,
     offline: bool,
+    questionnaires: list[Path] | None = None,
 ) -> list[dict[str, Any]]:
     """Report documents for JSON reports and dossiers alike, in the order given.
 
@@ -45,11 +48,23 @@ def load_documents(
                 problems.extend(exc.problems)
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
     if dossiers:
-        context = RenderContext(inputs=run_inputs(policy))
+        from provenance_cli.assessment.catalogue import organisation_dirs
+        from provenance_cli.cli.organisation import dirs
+
+        context = RenderContext(inputs=run_inputs(policy), catalogue_dirs=organisation_dirs(policy, dirs(questionnaires)))
         # Each dossier is its own run: diff and compare often take two versions of one vendor's dossier,
         # which in a single run would claim the same vendor id twice (a link error for assess).
         for dossier in dict.fromkeys(dossiers):
-            run = run_assessment([dossier], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
+            run = run_assessment(
+                [dossier],
+                policy=policy,
+                as_of=as_of,
+                screen=screen,
+                evidence=evidence,
+                offline=offline,
+                jobs=1,
+                questionnaires=questionnaires,
+            )
             if run.problems and not problems:
                 raise typer.Exit(2)
             for result in run.results:
@@ -99,6 +114,7 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, _EVIDENCE] = True,
         offline: Annotated[bool, _OFFLINE] = False,
         force: Annotated[bool, _FORCE] = False,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Vendors side by side: scores and every answer, differing answers marked ◆."""
         from provenance_cli.cli import terminal
@@ -111,7 +127,9 @@ def register(app: typer.Typer) -> None:
         fmt = canonical_format(output_format, ("text", "md", "html"))
         if len(paths) < 2:
             terminal.fail_usage("compare needs at least two dossiers or reports")
-        documents = load_documents(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
+        documents = load_documents(
+            paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, questionnaires=questionnaires
+        )
         comparison = compare_documents(documents)
         if fmt == "text":
             if output is None:
@@ -144,6 +162,7 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, _EVIDENCE] = True,
         offline: Annotated[bool, _OFFLINE] = False,
         force: Annotated[bool, _FORCE] = False,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """What changed between two assessments: answers, rules fired, scores and tier."""
         from provenance_cli.assessment.gates import enforce, worse_gate
@@ -153,7 +172,9 @@ def register(app: typer.Typer) -> None:
 
         renderers = {"text": render_text, "md": render_markdown, "json": render_json}
         fmt = canonical_format(output_format, tuple(renderers))
-        before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
+        before, after = load_documents(
+            [old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, questionnaires=questionnaires
+        )
         changes = diff_documents(before, after)
         # The text view is for terminals and CI logs: what the dossiers say is shown with control characters escaped.
         shown = terminal.visible_data(changes) if fmt == "text" else changes

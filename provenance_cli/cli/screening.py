@@ -70,10 +70,10 @@ def _shrink_limit(policy: Path | None) -> float | None:
     """The policy's ``screening.shrink_limit`` (None: the default), read with the policy's own validation."""
     if policy is None:
         return None
+    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.formats.policy import load_policy
-    from provenance_cli.formats.questionnaires import load_catalogue
 
-    return load_policy(policy, load_catalogue()).model.screening.shrink_limit
+    return load_policy(policy, catalogue_for(policy)).model.screening.shrink_limit
 
 
 def _set_offline(offline: bool) -> None:

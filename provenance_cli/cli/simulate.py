@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from provenance_cli.cli.organisation import QuestionnaireDirs
+
 
 def register(app: typer.Typer) -> None:
     """Add ``simulate`` to the app (called through :mod:`provenance_cli.cli.registry`)."""
@@ -42,14 +44,16 @@ def register(app: typer.Typer) -> None:
         screen: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen names against cached lists.")] = True,
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes for folders (default: all cores).")] = None,
+        questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Re-assess in memory with a changed world and show each vendor whose decision or tier would move, and why."""
+        from provenance_cli.assessment.catalogue import organisation_dirs
         from provenance_cli.assessment.gates import enforce
         from provenance_cli.assessment.pipeline import AssessOptions
         from provenance_cli.assessment.simulate import simulate as run_simulation
         from provenance_cli.cli import terminal
         from provenance_cli.cli.assess import _parse_day
-        from provenance_cli.formats.questionnaires import load_catalogue
+        from provenance_cli.cli.organisation import dirs, run_catalogue
         from provenance_cli.formats.scenario import Scenario, check_scenario, from_flags, load_scenario
         from provenance_cli.render.interface import RenderContext
         from provenance_cli.render.simulate import render_json, render_markdown, render_text, simulation_document
@@ -59,7 +63,7 @@ def register(app: typer.Typer) -> None:
         fmt = output_format.lower()
         if fmt not in renderers:
             terminal.fail_usage(f"--format: unknown format '{output_format}'", ["text", "md", "json"])
-        catalogue = load_catalogue()
+        catalogue = run_catalogue(policy, questionnaires)
         scenario = load_scenario(scenario_file, catalogue) if scenario_file is not None else Scenario()
         flags, problems = from_flags(
             add_to_list=add_to_list or [],
@@ -83,6 +87,7 @@ def register(app: typer.Typer) -> None:
             screen=screen,
             evidence=evidence,
             offline=True,  # a simulation never downloads anything
+            questionnaire_dirs=organisation_dirs(policy, dirs(questionnaires)),
         )
         result = run_simulation(paths, options, scenario, jobs=jobs)
         for problem in result.problems:

@@ -251,7 +251,10 @@ def show_questionnaire(questionnaire: Questionnaire) -> None:
         out.print(line("  ", safe(" ".join(question.help.split()), "dim")))
         out.print(line("  answers: ", safe(allowed_answers(question))))
         if question.frameworks:
-            maps = [f"{name}: {', '.join(refs)}" for name, refs in question.frameworks.model_dump().items() if refs]
+            grouped: dict[str, list[str]] = {}
+            for name, ref, party in question.framework_refs():
+                grouped.setdefault(name, []).append(f"{ref} ({party})" if party else ref)
+            maps = [f"{name}: {', '.join(refs)}" for name, refs in grouped.items()]
             if maps:
                 out.print(line("  ", safe(f"frameworks: {'; '.join(maps)}", "dim")))
 
@@ -269,6 +272,7 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
                         "format_version": c.format_version,
                         "valid": c.valid,
                         "problems": [p.as_dict() for p in c.problems],
+                        "notes": list(c.notes),
                     }
                     for c in checks
                 ],
@@ -289,6 +293,8 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
                 f"{path}: {check.kind} format {check.format_version}, read as the current format "
                 f"(provcheck upgrade {path} rewrites it, keeping comments)\n"
             )
+        for remark in check.notes:
+            sys.stderr.write(f"{visible(check.path)}: note: {visible(remark)}\n")
     total = len(checks)
     summary = f"{total - bad} of {total} file{'s' if total != 1 else ''} valid"
     if bad or missing:

@@ -7,7 +7,9 @@ The pickle lives in ``<cache folder>/catalogue/`` (see
 the compiled result depends on:
 
 * provcheck's version, the Python version and implementation, pydantic's version;
-* each questionnaire file's resolved path and content;
+* each questionnaire and frameworks file's resolved path and content
+  (the bundled ones and an organisation's), and the names the files were
+  given by, which messages and reports show;
 * the source of the modules that define and build the compiled types, so an
   editable install whose code changed never loads a pickle made by older code.
 
@@ -43,13 +45,13 @@ STALE_AFTER_SECONDS = 30 * 24 * 3600
 
 def _defining_modules() -> list[ModuleType]:
     """Modules whose code decides what a compiled catalogue looks like."""
-    from provenance_cli.formats import conditions, models, questionnaires, safeyaml, vocabulary
+    from provenance_cli.formats import conditions, frameworks, models, questionnaires, safeyaml, vocabulary
 
-    return [questionnaires, models, conditions, vocabulary, safeyaml]
+    return [questionnaires, models, conditions, vocabulary, safeyaml, frameworks]
 
 
-def catalogue_key(files: Sequence[Path]) -> str:
-    """The hex digest naming the cached catalogue compiled from ``files`` by this code."""
+def catalogue_key(files: Sequence[Path], tag: str = "") -> str:
+    """The hex digest naming the cached catalogue compiled from ``files`` (and named by ``tag``) by this code."""
     import pydantic
 
     from provenance_cli import __version__
@@ -62,6 +64,7 @@ def catalogue_key(files: Sequence[Path]) -> str:
     for path in files:
         digest.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(path.read_bytes() + b"\0")
+    digest.update(tag.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -109,12 +112,12 @@ def _remove_stale(folder: Path, *, keep: str) -> None:
         return
 
 
-def cached_build(files: Sequence[Path], build: Callable[[Sequence[Path]], Any], expected: type) -> Any:
-    """``build(files)``, or its result from the cache when the same code compiled the same files before."""
+def cached_build(files: Sequence[Path], build: Callable[[Sequence[Path]], Any], expected: type, *, tag: str = "") -> Any:
+    """``build(files)``, or its result from the cache when the same code compiled the same files (named by ``tag``) before."""
     from provenance_cli.util.cachedir import cache_root
 
     try:
-        key = catalogue_key(files)
+        key = catalogue_key(files, tag)
         folder = cache_root() / CACHE_FOLDER
     except OSError:
         return build(files)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from provenance_cli.formats.models import Question
 from provenance_cli.formats.vocabulary import (
     BUYER_FLAGS,
+    CONTROL_KINDS,
     ENGAGEMENT_VALUES,
     JURISDICTION_LISTS,
     LINK_KINDS,
@@ -33,7 +34,21 @@ from provenance_cli.formats.vocabulary import (
 
 PathKey = tuple[str | int, ...]
 
-VENDOR_FACTS = ("headquarters", "parent_jurisdictions", "hosting_regions")
+VENDOR_FACTS = (
+    "headquarters",
+    "parent_jurisdictions",
+    "hosting_regions",
+    "developer_jurisdictions",
+    "concern_owner_controls",
+    "ownership_gaps",
+)
+"""Facts about the vendor rules read with ``{vendor: FACT, in: [...]}``: jurisdictions (ISO codes; ``in_list`` reads a
+policy list), the jurisdictions of the developers of the models in scope (``models[].developer``), how owners in a jurisdiction on the
+policy's embargoed or of-concern list hold their stake (control kinds), and gaps in the ownership record."""
+VENDOR_FACT_VALUES: dict[str, tuple[str, ...]] = {"ownership_gaps": ("share_unknown",)}
+"""The values a non-jurisdiction vendor fact can take (``concern_owner_controls`` takes the control kinds)."""
+JURISDICTION_FACTS = ("headquarters", "parent_jurisdictions", "hosting_regions", "developer_jurisdictions")
+"""The vendor facts that are jurisdictions, the only ones ``in_list`` reads."""
 _COMPARATORS = ("gte", "gt", "lte", "lt")
 
 
@@ -480,7 +495,16 @@ def _compile_answer(raw: dict[str, Any], questions: Mapping[str, Question], path
                 f"'{operator}' on {question_id} needs risk_direction: {needed} (it is "
                 f"{question.risk_direction or 'unset'}); otherwise a riskier number could stop the rule firing",
             )
-        return AnswerCompare(question_id, operator, _number(operand, operand_path))
+        threshold = _number(operand, operand_path)
+        low, high = question.minimum, question.maximum
+        if (low is not None and threshold < low) or (high is not None and threshold > high):
+            bounds = f"{'-inf' if low is None else f'{low:g}'} to {'+inf' if high is None else f'{high:g}'}"
+            raise ConditionError(
+                operand_path,
+                f"threshold {threshold:g} lies outside the answers {question_id} allows ({bounds} {question.unit}); "
+                "the rule would fire for every answer or for none",
+            )
+        return AnswerCompare(question_id, operator, threshold)
 
     # contains_any / lacks_any
     if question.type != "multiple_choice":
@@ -504,6 +528,8 @@ def _compile_vendor(raw: dict[str, Any], path: PathKey) -> Condition:
     if fact not in VENDOR_FACTS:
         raise ConditionError(path + ("vendor",), f"unknown vendor fact {fact!r}; expected one of {', '.join(VENDOR_FACTS)}")
     operator = _single_operator(raw, "vendor", ("in", "in_list"), path)
+    if operator == "in_list" and fact not in JURISDICTION_FACTS:
+        raise ConditionError(path + ("in_list",), f"in_list reads jurisdictions; {fact} is not one (use in: [...])")
     if operator == "in_list":
         name = str(raw["in_list"])
         if name not in JURISDICTION_LISTS:
@@ -514,6 +540,13 @@ def _compile_vendor(raw: dict[str, Any], path: PathKey) -> Condition:
             )
         return VendorIn(fact, frozenset(), name)
     values = _as_list(raw["in"], path + ("in",), "codes")
+    allowed = CONTROL_KINDS if fact == "concern_owner_controls" else VENDOR_FACT_VALUES.get(fact)
+    for index, value in enumerate(values):
+        if allowed is not None and str(value) not in allowed:
+            raise ConditionError(
+                path + ("in", index),
+                f"{value!r} is not a value of {fact}; expected one of {', '.join(allowed)}{did_you_mean(str(value), allowed)}",
+            )
     return VendorIn(fact, frozenset(str(v).upper() for v in values))
 
 

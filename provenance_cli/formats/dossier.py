@@ -118,16 +118,21 @@ class Dossier:
     ) -> Facts:
         """Everything rules may read about this vendor, with the buyer's profile and lists from the policy."""
         vendor = self.model.vendor
+        lists = jurisdiction_lists or {}
         return Facts(
             answers=self.answers,
             vendor={
                 "headquarters": frozenset({vendor.headquarters}) if vendor.headquarters else frozenset(),
                 "parent_jurisdictions": frozenset(p.jurisdiction for p in vendor.parents if p.jurisdiction),
                 "hosting_regions": frozenset(vendor.hosting_regions),
+                "developer_jurisdictions": frozenset(
+                    m.developer.jurisdiction for m in self.in_scope() if m.developer and m.developer.jurisdiction
+                ),
+                **ownership_chain_facts(vendor, lists),
             },
             listings=listings,
             buyer=buyer,
-            jurisdiction_lists=jurisdiction_lists or {},
+            jurisdiction_lists=lists,
             engagement=self.engagement_facts(),
             ownership=ownership,
         )
@@ -377,6 +382,20 @@ def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple
     return positions
 
 
+def ownership_chain_facts(vendor: Vendor, lists: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """What the ownership record itself says, for rules (upper-cased like every vendor fact).
+
+    ``concern_owner_controls``: how owners in a jurisdiction on the policy's
+    embargoed or of-concern list hold their stake (golden shares, VIEs, board
+    control...); ``ownership_gaps``: SHARE_UNKNOWN when an owner's share is not
+    recorded, so the 50 percent rule cannot be applied with certainty.
+    """
+    concern = lists.get("embargoed", frozenset()) | lists.get("of_concern", frozenset())
+    controls = frozenset(kind.upper() for p in vendor.parents if p.jurisdiction in concern for kind in p.control)
+    gaps = frozenset({"SHARE_UNKNOWN"}) if any(p.share is None for p in vendor.parents) else frozenset()
+    return {"concern_owner_controls": controls, "ownership_gaps": gaps}
+
+
 VENDOR_HOLDING = "vendor"
 """What ``holds_in`` may say for the vendor itself (its name and legal name work too)."""
 
@@ -487,8 +506,9 @@ def load_dossier(path: Path, catalogue: Catalogue | None = None) -> Dossier:
 def file_kind(data: dict[str, object]) -> str:
     """What a parsed provcheck YAML file is, from its top-level keys.
 
-    dossier, questionnaire, policy or evidence lock: folders of dossiers often
-    hold the others too, and each command must know which files are its own.
+    dossier, questionnaire, frameworks (a frameworks file), policy or evidence
+    lock: folders of dossiers often hold the others too, and each command must
+    know which files are its own.
     A policy written without its ``policy:`` version line (format 1 allowed
     that) is still a policy when it has keys only policies have, so
     ``validate`` checks it as the policy ``assess --policy`` reads.
@@ -497,6 +517,8 @@ def file_kind(data: dict[str, object]) -> str:
         return "evidence lock"
     if "questions" in data:
         return "questionnaire"
+    if "frameworks" in data and "vendor" not in data:
+        return "frameworks"
     if "policy" in data:
         return "policy"
     if "provcheck_evidence_lock" in data:
@@ -509,10 +531,16 @@ def file_kind(data: dict[str, object]) -> str:
 POLICY_ONLY_KEYS = frozenset(PolicyModel.model_fields) - {"policy", "name"} - frozenset(DossierModel.model_fields)
 """Top-level keys a policy has and a dossier never has (``name`` is too common in other YAML to tell anything)."""
 
-MARKER_KEYS = {"questions": "questionnaire", "policy": "policy", "provcheck_evidence_lock": "evidence lock", "provcheck": "dossier"}
-"""The top-level key that marks each kind of provcheck file, in the order :func:`file_kind` tests them."""
+MARKER_KEYS = {
+    "questions": "questionnaire",
+    "policy": "policy",
+    "provcheck_evidence_lock": "evidence lock",
+    "provcheck": "dossier",
+    "frameworks": "frameworks",
+}
+"""The top-level key that marks each kind of provcheck file; a dossier's ``provcheck:`` wins over ``frameworks:``."""
 
-_MARKER_LINE = re.compile(r"""^["']?(questions|policy|provcheck_evidence_lock|provcheck)["']?[ \t]*:""", re.MULTILINE)
+_MARKER_LINE = re.compile(r"""^["']?(questions|policy|provcheck_evidence_lock|provcheck|frameworks)["']?[ \t]*:""", re.MULTILINE)
 
 
 def declared_kind(raw: bytes) -> str | None:
@@ -523,7 +551,8 @@ def declared_kind(raw: bytes) -> str | None:
     keys, multi-document manifests) and those must be passed over, never
     refused by the strict loader. A dossier says ``provcheck:``, a policy
     ``policy:``, a questionnaire ``questions:``, an evidence lock
-    ``provcheck_evidence_lock:``, each at the start of a line.
+    ``provcheck_evidence_lock:``, a frameworks file ``frameworks:``, each at
+    the start of a line.
     """
     found = {match.group(1) for match in _MARKER_LINE.finditer(raw.decode("utf-8", "replace"))}
     for key, kind in MARKER_KEYS.items():

@@ -165,17 +165,33 @@ class Choice(StrictModel):
     it cannot decide a knock-out, so the decision is "incomplete" until it is replaced."""
 
 
-class Frameworks(StrictModel):
-    """Where a question maps onto published frameworks; only real mappings."""
+class PartyRefs(StrictModel):
+    """The controls one framework maps a question to, by whose control each is."""
 
-    nist_ai_rmf: list[Text] = []
-    """NIST AI RMF 1.0 function and category, e.g. GOVERN 6.1."""
-    eu_ai_act: list[Text] = []
-    """EU AI Act article, e.g. Art. 53."""
-    iso_42001: list[Text] = []
-    """ISO/IEC 42001 Annex A control, e.g. A.10.3."""
-    csa_aicm: list[Text] = []
-    """CSA AI Controls Matrix domain, e.g. STA."""
+    vendor: list[Text] = []
+    """Controls the vendor operates; the buyer collects their evidence (e.g. ISO/IEC 42001 A.8.4)."""
+    buyer: list[Text] = []
+    """Controls the buyer operates itself (e.g. ISO/IEC 42001 A.10.3, its supplier process)."""
+    unstated: list[Text] = []
+    """Controls whose party the file does not state: a plain list (``iso_42001: [A.10.3]``) is read as this."""
+
+
+def _plain_list(value: Any) -> Any:
+    """A plain list of controls, as older files write a mapping, is a mapping whose party is not stated."""
+    return {"unstated": value} if isinstance(value, list) else value
+
+
+FrameworkRefs = Annotated[PartyRefs, BeforeValidator(_plain_list)]
+"""``{vendor: [...], buyer: [...]}``, or a plain list whose party is not stated (accepted for older files)."""
+
+
+def party_refs(refs: PartyRefs) -> tuple[tuple[str, str | None], ...]:
+    """(control, party) pairs of one framework's mapping; the party is None where the file does not state it."""
+    return (
+        tuple((ref, "vendor") for ref in refs.vendor)
+        + tuple((ref, "buyer") for ref in refs.buyer)
+        + tuple((ref, None) for ref in refs.unstated)
+    )
 
 
 class Question(StrictModel):
@@ -214,7 +230,14 @@ class Question(StrictModel):
     """yes/no questions that ask "is it listed on X?": the list keys screening checks the answer against."""
     allegation: bool = False
     """Format 2: the answer reports a public allegation, so every finding on it cites its source and dates inline."""
-    frameworks: Frameworks | None = None
+    frameworks: dict[Slug, FrameworkRefs] | None = None
+    """Framework id (see provenance_cli/formats/data/frameworks.yaml) -> the controls it maps to, by party."""
+    added_in: SemVer | None = None
+    """The questionnaire version that added the question (absent: it was there from the start)."""
+
+    def framework_refs(self) -> tuple[tuple[str, str, str | None], ...]:
+        """Every mapping as (framework, control, party), party None when the file does not say."""
+        return tuple((name, ref, party) for name, refs in (self.frameworks or {}).items() for ref, party in party_refs(refs))
 
 
 class Clause(StrictModel):
@@ -426,7 +449,7 @@ class Developer(StrictModel):
 
     name: Text
     jurisdiction: Jurisdiction | None = None
-    """Where the developer is established."""
+    """Where the developer is established (ISO 3166-1 alpha-2); rules read it as ``developer_jurisdictions``."""
     aliases: list[Text] = []
 
 
@@ -437,7 +460,8 @@ class ModelInScope(StrictModel):
     version: str | None = None
     access: ModelAccess | None = None
     developer: Developer | None = None
-    """Who built the model, when it is not the vendor (a host serving another lab's open weights)."""
+    """Who built the model, or the base model it derives from, when it is not the vendor (a host serving another lab's
+    open weights, a fine-tune of another lab's base model); screened, and read by rules as ``developer_jurisdictions``."""
     family: Text | None = None
     """The base-model family it belongs to, for the portfolio view (default: its base model's family, else its name)."""
     base_model: ModelRef | None = None
@@ -489,6 +513,8 @@ class DossierModel(StrictModel):
 
     provcheck: DossierVersion
     """Dossier format version (2; 1 is read as 2 with an unknown engagement)."""
+    questionnaires: dict[Slug, SemVer] = {}
+    """The questionnaire versions the answers were given against (``provcheck init`` writes them); validate names newer questions."""
     vendor: Vendor
     engagement: Engagement | None = None
     """The engagement under review: data sent, criticality, users (format 2)."""

@@ -206,6 +206,8 @@ class PolicyModel(StrictModel):
     waivers: list[Waiver] = []
     screening: ScreeningPolicy = ScreeningPolicy()
     evidence: EvidencePolicy = EvidencePolicy()
+    questionnaires: list[Text] = []
+    """Folders of the organisation's own questionnaires (and frameworks files), relative to the policy file."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,6 +312,7 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
                 )
             )
     problems += _screening_problems(model, document)
+    problems += _questionnaire_dir_problems(model, document)
     problems += _threshold_problems(model, document)
     problems += _severity_problems(model, document, catalogue)
     seen: set[str] = set()
@@ -341,6 +344,33 @@ def check_policy(model: PolicyModel, document: Document, catalogue: Catalogue, t
                 )
             )
     return problems
+
+
+def policy_questionnaire_dirs(path: Path | None) -> tuple[str, ...]:
+    """The organisation questionnaire folders a policy file names, resolved against the policy's own folder.
+
+    Read before the policy itself is checked, because the checks need the
+    catalogue these folders add to; a malformed key is left for
+    :func:`load_policy` to report at its line.
+    """
+    if path is None:
+        return ()
+    data = load_file(path).data
+    folders = data.get("questionnaires") if isinstance(data, dict) else None
+    if not isinstance(folders, list):
+        return ()
+    base = path.parent
+    return tuple(str(base / folder) for folder in folders if isinstance(folder, str) and folder.strip())
+
+
+def _questionnaire_dir_problems(model: PolicyModel, document: Document) -> list[Problem]:
+    """Each organisation questionnaire folder the policy names exists."""
+    base = Path(document.source).parent
+    return [
+        document.problem(("questionnaires", index), f"questionnaire folder {folder!r} does not exist (relative to {base or '.'})")
+        for index, folder in enumerate(model.questionnaires)
+        if not (base / folder).is_dir()
+    ]
 
 
 def _screening_problems(model: PolicyModel, document: Document) -> list[Problem]:

@@ -25,7 +25,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         if not fields or part not in fields:
             return []
         annotation = fields[part].annotation
-        in_mapping = get_origin(annotation) is dict
+        in_mapping = get_origin(annotation) is dict or any(get_origin(arg) is dict for arg in getattr(annotation, "__args__", ()) or ())
         current = _model_in(annotation)
         if current is None:
             return []
@@ -112,7 +112,8 @@ _PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "none", "bytes", "decima
 
 
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and ("[" in part or part in _PLAIN_TAGS)
+    # A model member of a union is tagged with its class name (``PartyRefs``); field names are lowercase.
+    return isinstance(part, str) and ("[" in part or part in _PLAIN_TAGS or (part[:1].isupper() and part.isidentifier()))
 
 
 def _at(data: Any, path: PathKey) -> Any:

@@ -9,7 +9,8 @@ refused here, at load time, with its file and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,9 +18,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Condition, ConditionError, compile_condition
+from provenance_cli.formats.frameworks import FrameworkSet
 from provenance_cli.formats.models import Clause, Question, Questionnaire, Rule, Trigger
 from provenance_cli.formats.problems import problems_from
-from provenance_cli.formats.safeyaml import Document, PathKey, load_file
+from provenance_cli.formats.safeyaml import Document, PathKey
 from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, VENDOR_AUDIENCES, did_you_mean
 from provenance_cli.util.errors import InputError, Problem
 
@@ -33,6 +35,20 @@ class CompiledRule:
     category: str
     source: str
     line: int
+
+
+@dataclass(frozen=True)
+class QuestionnaireSource:
+    """Where one questionnaire of a catalogue came from, for report provenance."""
+
+    id: str
+    version: str
+    path: str
+    """``questionnaires/<file>`` for a bundled one; the file as found for an organisation's."""
+    sha256: str
+    """Digest of the file's bytes."""
+    origin: str
+    """``bundled`` or ``organisation``."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,10 @@ class Catalogue:
     """Questionnaire id -> file it was read from."""
     triggers: tuple[CompiledTrigger, ...] = ()
     """Date triggers of every questionnaire, in order."""
+    frameworks: FrameworkSet = field(default_factory=FrameworkSet)
+    """The frameworks mappings were checked against (bundled plus the organisation's)."""
+    provenance: dict[str, QuestionnaireSource] = field(default_factory=dict)
+    """Questionnaire id -> where it came from (bundled or organisation), with the digest of its file."""
     clauses: dict[str, Clause] = field(default_factory=dict)
     """Contract clauses by id, from every questionnaire (format 2)."""
 
@@ -184,17 +204,21 @@ def _kind(key: str) -> str:
     return "rule" if key == "rules" else "trigger"
 
 
-def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict[str, Clause], list[Problem]]:
-    """Clause ids are unique across questionnaires; a contract-clause recommendation names a known clause, and only it names one."""
+def _clause_problems(
+    loaded: list[tuple[Questionnaire, Document]], origins: dict[str, tuple[str, str]] | None = None
+) -> tuple[dict[str, Clause], list[Problem]]:
+    """Clause ids are unique across questionnaires; a contract-clause recommendation names a known clause, and only it names one.
+
+    An organisation's questionnaire may name a bundled clause, never define one with the same id.
+    """
     problems: list[Problem] = []
     clauses: dict[str, Clause] = {}
     origin: dict[str, str] = {}
     for questionnaire, document in loaded:
         for index, clause in enumerate(questionnaire.clauses):
             if clause.id in clauses:
-                problems.append(
-                    document.problem(("clauses", index, "id"), f"clause id {clause.id!r} is already used in {origin[clause.id]}")
-                )
+                message = _collision("clause", clause.id, origin[clause.id], origins or {}, verb="is already used in")
+                problems.append(document.problem(("clauses", index, "id"), message))
             clauses.setdefault(clause.id, clause)
             origin.setdefault(clause.id, document.source)
     for questionnaire, document in loaded:
@@ -287,25 +311,121 @@ def _check_question(question: Question, qn_id: str, index: int, document: Docume
     return problems
 
 
+def _framework_problems(question: Question, frameworks: FrameworkSet, document: Document, path: PathKey) -> list[Problem]:
+    """Every mapping names a known framework and a well-formed (for closed frameworks: existing) control of it."""
+    problems: list[Problem] = []
+    for name, refs in (question.frameworks or {}).items():
+        where = path + ("frameworks", name)
+        framework = frameworks.get(name)
+        if framework is None:
+            problems.append(document.problem(where, frameworks.unknown(name), prefer_key=True))
+            continue
+        # A plain list's items sit directly under the framework key in the file.
+        groups: list[tuple[PathKey, list[str]]] = [(("vendor",), refs.vendor), (("buyer",), refs.buyer), ((), refs.unstated)]
+        if not any(items for _, items in groups):
+            problems.append(document.problem(where, f"the mapping to {framework.name} names no control", prefer_key=True))
+        for suffix, items in groups:
+            for index, ref in enumerate(items):
+                reason = framework.check(ref)
+                if reason:
+                    problems.append(document.problem(where + suffix + (index,), reason))
+    return problems
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _added_in_problems(questionnaire: Questionnaire, document: Document) -> list[Problem]:
+    """A question cannot have been added in a version later than its questionnaire's."""
+    problems: list[Problem] = []
+    for index, question in enumerate(questionnaire.questions):
+        if question.added_in and _version_tuple(question.added_in) > _version_tuple(questionnaire.version):
+            problems.append(
+                document.problem(
+                    ("questions", index, "added_in"),
+                    f"{question.id} says it was added in {question.added_in}, after this questionnaire's version {questionnaire.version}",
+                )
+            )
+    return problems
+
+
+def questions_added_since(questionnaire: Questionnaire, version: str) -> list[Question]:
+    """The questions a dossier answered against ``version`` of this questionnaire has never seen (``added_in`` later)."""
+    seen = _version_tuple(version)
+    return [q for q in questionnaire.questions if q.added_in and _version_tuple(q.added_in) > seen]
+
+
+def compare_versions(left: str, right: str) -> int:
+    """-1, 0 or 1 as semantic version ``left`` is older than, equal to or newer than ``right``."""
+    a, b = _version_tuple(left), _version_tuple(right)
+    return (a > b) - (a < b)
+
+
+def _number_problems(question: Question, document: Document, path: PathKey) -> list[Problem]:
+    """A number question's range must be a range: its minimum below its maximum."""
+    if question.type == "number" and question.minimum is not None and question.maximum is not None and question.minimum >= question.maximum:
+        return [document.problem(path + ("maximum",), f"maximum ({question.maximum:g}) must be above minimum ({question.minimum:g})")]
+    return []
+
+
 def load_questionnaire(path: Path) -> tuple[Questionnaire, Document]:
     """Parse and shape-check one questionnaire file; the document comes back so later checks can point at lines."""
-    document = load_file(path)
+    questionnaire, document, _ = _load_with_digest(path)
+    return questionnaire, document
+
+
+def _load_with_digest(path: Path) -> tuple[Questionnaire, Document, str]:
+    """One questionnaire file parsed and shape-checked, with the sha256 of its bytes (read once)."""
+    from provenance_cli.formats.safeyaml import decode_utf8, load_text, read_bytes
+
+    raw = read_bytes(path)
+    document = load_text(decode_utf8(raw, str(path)), str(path))
     try:
         questionnaire = Questionnaire.model_validate(document.data)
     except ValidationError as exc:
         raise InputError(problems_from(exc, document, Questionnaire)) from None
-    return questionnaire, document
+    return questionnaire, document, hashlib.sha256(raw).hexdigest()
 
 
-def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, compile and cross-check in one pass so every problem carries its line
-    """Load, check and compile questionnaires; all problems are reported together."""
+def build_catalogue(  # noqa: C901 - load, compile and cross-check in one pass so every problem carries its line
+    paths: Iterable[Path],
+    *,
+    organisation: Iterable[Path] = (),
+    frameworks: FrameworkSet | None = None,
+    bundled_root: Path | None = None,
+) -> Catalogue:
+    """Load, check and compile questionnaires; all problems are reported together.
+
+    ``paths`` are the base questionnaires (the bundled ones), ``organisation``
+    an organisation's own, loaded after them with the same checks; their ids
+    may not repeat a bundled one. Mappings are checked against ``frameworks``
+    (default: the bundled set). Files under ``bundled_root`` are recorded as
+    ``questionnaires/<name>`` in provenance, so reports do not depend on where
+    provcheck is installed.
+    """
+    if frameworks is None:
+        from provenance_cli.formats.frameworks import load_frameworks
+
+        frameworks = load_frameworks()
     problems: list[Problem] = []
     loaded: list[tuple[Questionnaire, Document]] = []
-    for path in paths:
+    provenance: dict[str, QuestionnaireSource] = {}
+    origins: dict[str, tuple[str, str]] = {}
+    """File (as read) -> (bundled or organisation, the path reports show), for collision messages."""
+    base = list(paths)
+    for path, origin in [*((p, "bundled") for p in base), *((p, "organisation") for p in organisation)]:
         try:
-            loaded.append(load_questionnaire(path))
+            questionnaire, document, digest = _load_with_digest(path)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        loaded.append((questionnaire, document))
+        shown = str(path)
+        if bundled_root is not None and origin == "bundled" and path.parent.resolve() == bundled_root.resolve():
+            shown = f"questionnaires/{path.name}"
+        origins[document.source] = (origin, shown)
+        provenance.setdefault(questionnaire.id, QuestionnaireSource(questionnaire.id, questionnaire.version, shown, digest, origin))
     if problems:
         raise InputError(problems)
 
@@ -320,15 +440,16 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
 
     for questionnaire, document in loaded:
         if questionnaire.id in seen_ids:
-            problems.append(
-                document.problem(("id",), f"questionnaire id {questionnaire.id!r} is also used by {seen_ids[questionnaire.id]}")
-            )
-        seen_ids[questionnaire.id] = document.source
-        sources[questionnaire.id] = document.source
+            problems.append(document.problem(("id",), _collision("questionnaire", questionnaire.id, seen_ids[questionnaire.id], origins)))
+        seen_ids.setdefault(questionnaire.id, document.source)
+        sources.setdefault(questionnaire.id, document.source)
+        problems.extend(_added_in_problems(questionnaire, document))
         problems.extend(_format_problems(questionnaire, document))
         for index, question in enumerate(questionnaire.questions):
             problems.extend(_check_question(question, questionnaire.id, index, document))
             problems.extend(_screening_list_problems(question, document, ("questions", index)))
+            problems.extend(_framework_problems(question, frameworks, document, ("questions", index)))
+            problems.extend(_number_problems(question, document, ("questions", index)))
             problems.extend(_audience_problems(question, document, ("questions", index)))
             if question.id in questions:
                 problems.append(document.problem(("questions", index, "id"), f"question id {question.id!r} is used twice"))
@@ -350,8 +471,12 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         for index, rule in enumerate(questionnaire.rules):
             rule_path: PathKey = ("rules", index)
             if rule.id in rule_origin:
-                problems.append(document.problem(rule_path + ("id",), f"rule id {rule.id!r} is already used in {rule_origin[rule.id]}"))
-            rule_origin[rule.id] = document.source
+                problems.append(
+                    document.problem(
+                        rule_path + ("id",), _collision("rule", rule.id, rule_origin[rule.id], origins, verb="is already used in")
+                    )
+                )
+            rule_origin.setdefault(rule.id, document.source)
             problems.extend(_knockout_problems(rule, document, rule_path))
             if rule.question is not None and (rule.question not in questions or category_of[rule.question] != questionnaire.id):
                 problems.append(
@@ -383,17 +508,16 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         for index, trigger in enumerate(questionnaire.triggers):
             trigger_path: PathKey = ("triggers", index)
             if trigger.id in rule_origin:
-                problems.append(
-                    document.problem(trigger_path + ("id",), f"trigger id {trigger.id!r} is already used in {rule_origin[trigger.id]}")
-                )
-            rule_origin[trigger.id] = document.source
+                message = _collision("trigger", trigger.id, rule_origin[trigger.id], origins, verb="is already used in")
+                problems.append(document.problem(trigger_path + ("id",), message))
+            rule_origin.setdefault(trigger.id, document.source)
             found = _trigger_problems(trigger, questionnaire.id, questions, document, trigger_path)
             problems.extend(found)
             if not found:
                 line, _ = document.locate(trigger_path)
                 triggers.append(CompiledTrigger(trigger, questionnaire.id, document.source, line))
 
-    clauses, clause_problems = _clause_problems(loaded)
+    clauses, clause_problems = _clause_problems(loaded, origins)
     problems.extend(clause_problems)
     if problems:
         raise InputError(problems)
@@ -405,8 +529,21 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         rules=tuple(rules),
         sources=sources,
         triggers=tuple(triggers),
+        frameworks=frameworks,
+        provenance=provenance,
         clauses=clauses,
     )
+
+
+def _collision(kind: str, identifier: str, first: str, origins: dict[str, tuple[str, str]], *, verb: str = "is also used by") -> str:
+    """The message for an id used twice; an organisation's questionnaire may never take a bundled one's id."""
+    origin, shown = origins.get(first, ("", first))
+    if origin == "bundled":
+        own = (
+            "its recommendations may name the bundled clause, or define one with its own id" if kind == "clause" else "it needs its own ids"
+        )
+        return f"{kind} id {identifier!r} is already used by the bundled questionnaire {shown}; an organisation's questionnaire: {own}"
+    return f"{kind} id {identifier!r} {verb} {first}"
 
 
 QUESTIONNAIRE_ORDER = ("extraction", "retention", "export_control", "lineage", "portability")
@@ -419,15 +556,86 @@ def questionnaire_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
 
 
-@lru_cache(maxsize=4)
-def load_catalogue(folder: str | None = None) -> Catalogue:
-    """The catalogue of ``folder`` (default: the bundled questionnaires), cached in this process and on disk.
+def organisation_files(folders: Sequence[str]) -> tuple[list[Path], list[Path]]:
+    """An organisation's questionnaire files and frameworks files in ``folders``, in name order.
 
-    See :mod:`provenance_cli.formats.catalogue_cache` for the on-disk cache.
+    A folder holds questionnaires (top-level ``questions``) and optionally
+    frameworks files (top-level ``frameworks``); anything else there, or a
+    folder that does not exist, is a problem with its path.
+    """
+    from provenance_cli.formats.safeyaml import load_file
+
+    questionnaires: list[Path] = []
+    frameworks: list[Path] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        base = Path(folder)
+        if not base.is_dir():
+            problems.append(Problem(folder, 0, 0, "is not a folder of questionnaires"))
+            continue
+        files = sorted([*base.glob("*.yaml"), *base.glob("*.yml")])
+        if not files:
+            problems.append(Problem(folder, 0, 0, "holds no questionnaire (*.yaml)"))
+        for path in files:
+            try:
+                data = load_file(path).data
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            if isinstance(data, dict) and "questions" in data:
+                questionnaires.append(path)
+            elif isinstance(data, dict) and "frameworks" in data:
+                frameworks.append(path)
+            else:
+                problems.append(Problem(str(path), 1, 1, "is neither a questionnaire (questions:) nor a frameworks file (frameworks:)"))
+    if problems:
+        raise InputError(problems)
+    return questionnaires, frameworks
+
+
+def load_catalogue(folder: str | None = None, extra: tuple[str, ...] = ()) -> Catalogue:
+    """The catalogue of ``folder`` (default: the bundled questionnaires) plus the organisation folders ``extra``, cached.
+
+    The cache is keyed by where the folders really are, so the same relative
+    name in another working folder is another catalogue; messages keep the
+    names as the user wrote them.
+    """
+    return _load_catalogue(folder, tuple((_folder_signature(p), p) for p in extra))
+
+
+def _folder_signature(folder: str) -> tuple[object, ...]:
+    """Where a folder really is and the state of its YAML files: a cache key that changes when a file does."""
+    base = Path(folder)
+    try:
+        files = sorted([*base.glob("*.yaml"), *base.glob("*.yml")])
+        return (str(base.resolve()), *((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    except OSError:
+        return (str(base.resolve()),)
+
+
+@lru_cache(maxsize=8)
+def _load_catalogue(folder: str | None, extra: tuple[tuple[tuple[object, ...], str], ...]) -> Catalogue:
+    """Compile (or read from the on-disk cache) the catalogue of ``folder`` plus the organisation folders of ``extra``.
+
+    See :mod:`provenance_cli.formats.catalogue_cache`: the cache key covers
+    every questionnaire and frameworks file read, bundled or the
+    organisation's, and the folder names as given, which reports and messages
+    show.
     """
     from provenance_cli.formats.catalogue_cache import cached_build
-    from provenance_cli.util.resources import data_dir
+    from provenance_cli.formats.frameworks import BUNDLED_FRAMEWORKS, load_frameworks
+    from provenance_cli.util.resources import data_dir, package_file
 
-    base = Path(folder) if folder else data_dir("questionnaires")
-    catalogue: Catalogue = cached_build(questionnaire_files(base), build_catalogue, Catalogue)
+    bundled = data_dir("questionnaires")
+    base = Path(folder) if folder else bundled
+    own, framework_files = organisation_files([given for _, given in extra]) if extra else ([], [])
+    files = questionnaire_files(base)
+
+    def build(_: Sequence[Path]) -> Catalogue:
+        frameworks = load_frameworks(tuple(str(p) for p in framework_files))
+        return build_catalogue(files, organisation=own, frameworks=frameworks, bundled_root=bundled)
+
+    tag = "\0".join([str(bundled), *(str(p) for p in own), *(str(p) for p in framework_files)])
+    key_files = [*files, package_file(BUNDLED_FRAMEWORKS), *own, *framework_files]
+    catalogue: Catalogue = cached_build(key_files, build, Catalogue, tag=tag)
     return catalogue

@@ -240,7 +240,22 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                 "provcheck_version": _TEXT,
                 "questionnaires": {
                     "type": "array",
-                    "items": _closed({"id": _TEXT, "version": _TEXT}),
+                    "items": _closed(
+                        {
+                            "id": _TEXT,
+                            "version": _TEXT,
+                            "origin": {
+                                "enum": ["bundled", "organisation"],
+                                "description": "Bundled with provcheck, or the organisation's own.",
+                            },
+                            "path": {
+                                **_TEXT,
+                                "description": "questionnaires/<file> for a bundled one; the file as found for an organisation's.",
+                            },
+                            "sha256": _SHA256,
+                        },
+                        optional=("origin", "path", "sha256"),
+                    ),
                 },
                 "policy": _closed({"name": _TEXT, "sha256": _SHA256}),
                 "inputs": {

@@ -94,6 +94,8 @@ def scaffold_dossier(
         "# Fill in each answer; leave it empty if not yet known, write 'undisclosed' when",
         "# the vendor will not say. Cite evidence for every answer that needs it.",
         f"provcheck: {DOSSIER_FORMAT}",
+        "# The questionnaire versions these answers follow; provcheck validate names the questions added since.",
+        "questionnaires: {" + ", ".join(f"{q.id}: {q.version}" for q in catalogue.questionnaires) + "}",
         "vendor:",
         f"  name: {_quote(vendor_name)}",
         f"  legal_name: {_quote(vendor_name)}  # full registered name",

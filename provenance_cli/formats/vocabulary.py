@@ -52,6 +52,8 @@ TriggerSeverity = Literal["info", "low", "medium"]
 """A trigger says "look again", never "stop": it is never a knock-out, so it stays below high severity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
+ControlParty = Literal["vendor", "buyer"]
+"""Whose control a framework mapping names: the vendor operates it (the buyer collects its evidence), or the buyer does."""
 LinkKind = Literal["base_model", "routes_to", "parent"]
 """How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
 Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
@@ -78,6 +80,7 @@ ENGAGEMENT_FACTS: tuple[str, ...] = get_args(EngagementFact)
 PARTY_KINDS: tuple[str, ...] = get_args(PartyKind)
 CONTROL_KINDS: tuple[str, ...] = get_args(ControlKind)
 OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
+CONTROL_PARTIES: tuple[str, ...] = get_args(ControlParty)
 LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
 TRIGGER_SEVERITIES: tuple[str, ...] = get_args(TriggerSeverity)

@@ -32,12 +32,6 @@ from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 
-FRAMEWORK_NAMES = {
-    "nist_ai_rmf": "NIST AI RMF",
-    "eu_ai_act": "EU AI Act",
-    "iso_42001": "ISO/IEC 42001",
-    "csa_aicm": "CSA AI Controls Matrix",
-}
 DIGITS = 4
 """Places every float is rounded to, so re-runs give byte-identical numbers."""
 
@@ -254,6 +248,19 @@ def _dossier_inputs(result: VendorResult) -> list[InputFile]:
     return inputs
 
 
+def _questionnaires(result: VendorResult) -> list[dict[str, str]]:
+    """Each questionnaire the result was scored with: id and version, and where it came from with its file digest."""
+    sources = {source.id: source for source in result.questionnaire_sources}
+    listed: list[dict[str, str]] = []
+    for questionnaire_id, version in result.questionnaires:
+        entry = {"id": questionnaire_id, "version": version}
+        source = sources.get(questionnaire_id)
+        if source is not None:
+            entry.update(origin=source.origin, path=source.path, sha256=source.sha256)
+        listed.append(entry)
+    return listed
+
+
 def open_questions(result: VendorResult, context: RenderContext) -> list[dict[str, str]]:
     """The questions to send the vendor, each once with all its reasons, as put to the vendor."""
     return [{"question_id": item.question_id, "why": item.why, "text": item.text} for item in result.vendor_questions]
@@ -288,7 +295,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
         "provenance": {
             "tool": "provcheck",
             "provcheck_version": _version(),
-            "questionnaires": [{"id": q, "version": v} for q, v in result.questionnaires],
+            "questionnaires": _questionnaires(result),
             "policy": {"name": result.policy_name, "sha256": result.policy_sha256},
             "inputs": [{"role": i.role, "path": i.path, "sha256": i.sha256} for i in inputs],
             "screening_lists": screening["list_versions"] if screening is not None else None,
@@ -454,6 +461,13 @@ def framework_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def framework_name(framework: str) -> str:
+    """A framework's display name from the bundled set (``formats/data/frameworks.yaml``); its id when it is an organisation's."""
+    from provenance_cli.formats.frameworks import load_frameworks
+
+    return load_frameworks().name(framework)
+
+
 def _frozen_refs(frameworks: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((key, tuple(refs)) for key, refs in sorted(frameworks.items()))
 
@@ -469,6 +483,4 @@ def _framework_map(
         for framework, refs in frameworks:
             for ref in refs:
                 rows.setdefault((framework, ref), []).append(question_id)
-    return tuple(
-        (framework, FRAMEWORK_NAMES.get(framework, framework), ref, tuple(rows[(framework, ref)])) for framework, ref in sorted(rows)
-    )
+    return tuple((framework, framework_name(framework), ref, tuple(rows[(framework, ref)])) for framework, ref in sorted(rows))

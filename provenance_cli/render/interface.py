@@ -45,6 +45,8 @@ class RenderContext:
     """Run-wide input files (the policy file when one was given)."""
     catalogue_dir: str | None = None
     """Questionnaire folder (default: the bundled questionnaires)."""
+    catalogue_dirs: tuple[str, ...] = ()
+    """The organisation's questionnaire folders this run adds (``--questionnaires`` and the policy's)."""
     gate: AssessmentGate | None = None
     """The gates the run was given, for formats that report each one (JUnit: a test case per vendor and gate)."""
     problems: tuple[Problem, ...] = ()
@@ -54,7 +56,7 @@ class RenderContext:
         """The questionnaire catalogue of this run, loaded on demand (and cached) so the context stays small and picklable."""
         from provenance_cli.formats.questionnaires import load_catalogue
 
-        return load_catalogue(self.catalogue_dir)
+        return load_catalogue(self.catalogue_dir, self.catalogue_dirs)
 
 
 class Renderer(ABC):

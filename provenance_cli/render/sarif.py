@@ -83,9 +83,7 @@ def _rule_metadata(entry: TraceEntry, catalogue: Catalogue | None) -> dict[str, 
     tags = ["security", "provenance", entry.category]
     if question is not None:
         full = f"{message} Question {question.id}: {_words(question.text)} {_words(question.help)}"
-        if question.frameworks:
-            for framework, refs in sorted(question.frameworks.model_dump().items()):
-                tags.extend(f"{framework}:{ref}" for ref in refs or [])
+        tags.extend(f"{framework}:{ref}" for framework, ref, _ in sorted(question.framework_refs()))
     descriptor: dict[str, Any] = {
         "id": entry.rule_id,
         "name": entry.rule_id.replace("-", ""),

@@ -388,7 +388,7 @@ def screen_queries(queries: list[Query], settings: ScreeningSettings, *, offline
 
 
 def dossier_queries(dossier) -> list[Query]:  # type: ignore[no-untyped-def]
-    """Every name of a dossier's vendor and ownership chain, with its role."""
+    """Every name of a dossier's vendor, ownership chain, key people and base-model developers, with its role."""
     vendor = dossier.model.vendor
     home = vendor.headquarters or None
     queries = [Query(vendor.legal_name, "vendor", country=home)]

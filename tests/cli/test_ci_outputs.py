@@ -226,7 +226,8 @@ def test_annotations_under_github_actions(tmp_path):
     found = _annotations(done.stdout)
     decision = found[0]
     assert decision["level"] == "error" and decision["title"] == "provcheck: Kestrel AI: reject"
-    assert (decision["file"], decision["line"]) == (KESTREL, "11")
+    name_line = next(n for n, line in enumerate((REPO / KESTREL).read_text(encoding="utf-8").splitlines(), 1) if line.startswith("  name:"))
+    assert (decision["file"], decision["line"]) == (KESTREL, str(name_line))
     reports = run_cli(["assess", KESTREL, "--no-evidence", "-f", "json"], REPO, env=env)
     document = reports.json()  # stdout stays one JSON document: the annotations went to stderr
     expected = [(f["rule_id"], str(f["location"]["line"]), str(f["location"]["column"])) for f in document["findings"]]

@@ -535,12 +535,12 @@ SCENARIOS: list[Scenario] = [
         "and a tested alternative, but it is high either way.",
     ),
     S(
-        "allegation-yes-status-unknown",
+        "allegation-status-unknown",
         NORTHWIND,
         [answer(ALLEGATION, "yes")],
-        INCOMPLETE | REJECT,
+        INCOMPLETE,
         "high",
-        "Whether an allegation has been upheld decides between a condition and a stop: until it is known, ask.",
+        "Whether a court or regulator upheld the allegation decides between a condition and a stop: record its status first.",
         open_question=ALLEGATION_STATUS,
         open_status="unanswered",
     ),
@@ -551,6 +551,22 @@ SCENARIOS: list[Scenario] = [
         REJECT,
         "high",
         "An allegation upheld by a court or regulator, or admitted, is a finding of unpermitted training: a hard stop.",
+    ),
+    S(
+        "allegation-denied",
+        NORTHWIND,
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "denied")],
+        REJECT | CONDITIONS,
+        "high",
+        "A denied allegation with no proceedings is still an allegation: high, a condition or a stop, never ignored.",
+    ),
+    S(
+        "allegation-withdrawn",
+        NORTHWIND,
+        [answer(ALLEGATION, "yes"), answer(ALLEGATION_STATUS, "withdrawn")],
+        APPROVE | CONDITIONS,
+        "low",
+        "A withdrawn allegation is worth recording, not a reason to stop.",
     ),
     # -- retention and engagement (inherent risk)
     S(

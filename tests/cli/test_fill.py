@@ -28,6 +28,7 @@ def test_conditions_apply_as_answers_come_in_and_each_answer_is_saved(cli, scaff
             "1",  # extraction.weights_publicly_available: yes (all weights public) ...
             "",  # ... no evidence URL
             "2",  # extraction.buyer_stores_outputs_for_training: no; the vendor's extraction defences no longer apply
+            "",  # extraction.incident_notification_hours: skipped for this session
             "maybe",  # retention.prompt_retention_days: refused, asked again
             "30",
             "https://fill-test.example/data-usage",
@@ -41,6 +42,7 @@ def test_conditions_apply_as_answers_come_in_and_each_answer_is_saved(cli, scaff
     assert shown == [
         "extraction.weights_publicly_available",
         "extraction.buyer_stores_outputs_for_training",
+        "extraction.incident_notification_hours",
         "retention.prompt_retention_days",
         "retention.zero_data_retention",
     ], "public weights skip the vendor's extraction defences; 'no' skips the buyer's legal review"

@@ -22,7 +22,8 @@ def test_a_key_spelt_like_a_pydantic_union_tag_is_reported_not_a_crash(tmp_path:
     result = cli(tmp_path, "validate", policy)
     assert result.returncode == 2
     assert (
-        f"{policy}:1:1: unknown key 'p[olicy'; expected one of provcheck, vendor, engagement, models, assessment, answers" in result.lines
+        f"{policy}:1:1: unknown key 'p[olicy'; expected one of provcheck, questionnaires, vendor, engagement, models, assessment, answers"
+        in result.lines
     )
     dossier = tmp_path / "vendor.yaml"
     text = (EXAMPLES / "tinyweights-host.yaml").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ questions:
     risky_answer: no
     allegation: true
 clauses:
-  - id: deletion
+  - id: demo_deletion
     title: Deletion on request
     rationale: Limits what the vendor keeps.
 rules:
@@ -41,7 +41,7 @@ GOOD = """    recommendations:
       - text: Put deletion on request into the contract.
         owner: procurement
         type: contract_clause
-        clause: deletion
+        clause: demo_deletion
       - text: Ask the vendor how backups are purged.
         owner: vendor
         type: ask
@@ -57,10 +57,10 @@ def test_format_2_loads_with_owners_types_and_clauses(cli, write, tmp_path) -> N
     from provenance_cli.formats.questionnaires import build_catalogue
 
     catalogue = build_catalogue([Path(tmp_path / "demo.yaml")])
-    assert catalogue.clauses["deletion"].title == "Deletion on request"
+    assert catalogue.clauses["demo_deletion"].title == "Deletion on request"
     (rule,) = catalogue.rules
     assert [(r.owner, r.type, r.clause) for r in rule.rule.recommendations] == [
-        ("procurement", "contract_clause", "deletion"),
+        ("procurement", "contract_clause", "demo_deletion"),
         ("vendor", "ask", None),
     ]
     assert catalogue.questions["demo.deletion"].allegation is True
@@ -77,10 +77,14 @@ CASES = [
         R + 7,
         "type: input should be 'ask', 'contract_clause', 'review' or 'engineering_change', got 'email'",
     ),
-    (GOOD.replace("        clause: deletion\n", ""), R + 3, "rule DEM-01: a contract_clause recommendation names its clause"),
-    (GOOD.replace("clause: deletion", "clause: deleton"), R + 4, "rule DEM-01: unknown clause 'deleton' (did you mean 'deletion'?)"),
+    (GOOD.replace("        clause: demo_deletion\n", ""), R + 3, "rule DEM-01: a contract_clause recommendation names its clause"),
     (
-        GOOD.replace("        type: ask\n", "        type: ask\n        clause: deletion\n"),
+        GOOD.replace("clause: demo_deletion", "clause: demo_deleton"),
+        R + 4,
+        "rule DEM-01: unknown clause 'demo_deleton' (did you mean 'demo_deletion'?)",
+    ),
+    (
+        GOOD.replace("        type: ask\n", "        type: ask\n        clause: demo_deletion\n"),
         R + 8,
         "rule DEM-01: only a contract_clause recommendation names a clause",
     ),
@@ -101,7 +105,7 @@ def test_format_2_is_strict(cli, write, recommendations: str, line: int, message
 def test_format_1_keeps_loading_and_refuses_format_2_fields(cli, write) -> None:
     format_1 = HEAD.replace("questionnaire: 2\n", "").replace("    allegation: true\n", "")
     format_1 = format_1.replace(
-        "clauses:\n  - id: deletion\n    title: Deletion on request\n    rationale: Limits what the vendor keeps.\n", ""
+        "clauses:\n  - id: demo_deletion\n    title: Deletion on request\n    rationale: Limits what the vendor keeps.\n", ""
     )
     write("old.yaml", format_1 + "    recommendation: Ask the vendor.\n")
     assert cli("validate", "old.yaml").returncode == 0
@@ -121,7 +125,7 @@ def test_clause_ids_are_unique_across_questionnaires(cli, write) -> None:
     write("qs/other.yaml", other + GOOD)
     result = cli("validate", "qs")
     assert result.returncode == 2
-    assert any("qs/other.yaml:14:" in out and "clause id 'deletion' is already used in" in out for out in result.lines), result.output
+    assert any("qs/other.yaml:14:" in out and "clause id 'demo_deletion' is already used in" in out for out in result.lines), result.output
 
 
 def test_every_bundled_rule_has_owned_typed_actions(catalogue) -> None:

@@ -289,7 +289,7 @@ def test_a_markdown_report_folder_gets_a_portfolio_page_with_a_mermaid_graph(env
     assert done.returncode == 0, done.output
     index = (out / "index.md").read_text(encoding="utf-8")
     check_markdown(index)
-    assert "| Switchboard Router | APPROVE WITH CONDITIONS | HIGH | 30.6 | 2 | switchboard-router.md |" in index
+    assert "| Switchboard Router | APPROVE WITH CONDITIONS | HIGH | 33.0 | 2 | switchboard-router.md |" in index
     assert "- 2 of 5 vendors (40%) depend on the lab Northwind Frontier, 3 of the models in scope (30%)" in index
     graph = index[index.index("```mermaid\n") + 11 : index.index("\n```\n", index.index("```mermaid"))]
     assert graph.startswith("graph LR\n")

@@ -401,6 +401,7 @@ def test_json_output(cli, write, build, question_of):
         "format_version": 2,
         "valid": True,
         "problems": [],
+        "notes": [],
     }
     assert files["bad.yaml"]["valid"] is False
     assert files["bad.yaml"]["problems"] == [
@@ -444,7 +445,9 @@ def test_examples_validate(cli):
     assert set(EXAMPLE_DOSSIERS) <= set(present), present
     policies = sorted(p.stem for p in (examples / "policies").glob("*.yaml"))
     assert {"dod-contractor", "eu-market-buyer"} <= set(policies), policies
-    files = len(present) + len(policies)
+    organisation = sorted(p.stem for p in (examples / "organisation").glob("*.yaml"))
+    assert organisation == ["ai-governance", "frameworks"], organisation
+    files = len(present) + len(policies) + len(organisation)
     result = cli("validate", "examples", cwd=REPO)
     assert result.returncode == 0, result.output
     assert result.stderr.strip() == f"{files} of {files} files valid"

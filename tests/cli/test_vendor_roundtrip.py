@@ -17,6 +17,8 @@ import pytest
 from openpyxl import load_workbook
 from support import REPO
 
+from provenance_cli.formats.questionnaires import load_catalogue
+
 AURORA = REPO / "examples" / "aurora-models.yaml"
 KESTREL = REPO / "examples" / "kestrel-ai.yaml"
 AS_OF = "2026-11-15"
@@ -105,7 +107,9 @@ def test_export_fill_import_round_trip(cli, aurora: Path, workbook_copy: Path) -
     record = {row[0]: row[1] for row in workbook["provcheck"].iter_rows(values_only=True)}
     assert record["provcheck vendor questionnaire"] == "1"
     assert record["dossier_sha256"] == hashlib.sha256(aurora.read_bytes()).hexdigest()
-    assert record["questionnaire extraction"] == "1.3.0" and record["questionnaire export_control"] == "1.4.0"
+    versions = {q.id: q.version for q in load_catalogue().questionnaires}
+    assert record["questionnaire extraction"] == versions["extraction"]
+    assert record["questionnaire export_control"] == versions["export_control"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", record["exported_at"])
     sheet = workbook["Questions"]
     col = columns(sheet)
@@ -235,7 +239,8 @@ def test_an_older_questionnaire_version_is_refused_unless_forced(cli, aurora: Pa
     workbook.save(workbook_path)
     refused = cli("import", aurora, workbook_path)
     assert refused.returncode == 2
-    assert f"{workbook_path}:provcheck!B{row}: exported with questionnaire extraction 1.1.0; this provcheck has 1.3.0" in refused.stderr
+    current = load_catalogue().questionnaire("extraction").version
+    assert f"{workbook_path}:provcheck!B{row}: exported with questionnaire extraction 1.1.0; this provcheck has {current}" in refused.stderr
     forced = cli("import", aurora, workbook_path, "--force")
     assert forced.returncode == 0, forced.output
     assert "questionnaire extraction 1.1.0" in forced.stderr

@@ -109,3 +109,30 @@ def test_javascript_evidence_url_is_not_a_link(browser, tmp_path: Path):
     path.write_text(get_renderer("html").render(result, CONTEXT), encoding="utf-8")
     facts = check(browser, path, tmp_path)
     assert not [link for link in facts["links"] if link.startswith(("javascript:", "data:"))]
+
+
+def test_evidence_pack_in_the_browser(browser, tmp_path: Path):
+    """The evidence pack over the examples and a hostile dossier: no request, no script, evidence links only http(s)."""
+    from datetime import date
+
+    from provenance_cli.assessment.evidence_pack import build_evidence_pack
+    from provenance_cli.formats.questionnaires import load_catalogue
+    from provenance_cli.render.evidence_pack import render_html as render_pack
+
+    catalogue = load_catalogue()
+    results = assess([*example_paths(), hostile_dossier(tmp_path)])
+    first = results[0]
+    answers = list(first.answers)
+    index = next(i for i, a in enumerate(answers) if a.question_id == "lineage.version_pinning")
+    answers[index] = dataclasses.replace(
+        answers[index], evidence=(EvidenceRef("javascript:window.__xss=1;alert(1)", "<img src=x onerror=alert(1)>", None, "third_party"),)
+    )
+    results[0] = dataclasses.replace(first, answers=tuple(answers))
+    framework = catalogue.frameworks.get("iso_42001")
+    assert framework is not None
+    pack = build_evidence_pack(framework, catalogue, results, as_of=date(2026, 11, 15))
+    path = tmp_path / "pack.html"
+    path.write_text(render_pack(pack, CONTEXT), encoding="utf-8")
+    facts = check(browser, path, tmp_path)
+    assert not [link for link in facts["links"] if link.startswith(("javascript:", "data:"))]
+    assert any(link.startswith("https://") for link in facts["links"]), "evidence links stay links"
