@@ -1,3 +1,3 @@
 """provcheck: provenance due diligence for AI model vendors."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -61,9 +61,9 @@ def decide(
             summary = f"Reject: the overall risk tier is {tier}, at or above the policy's rejection tier ({rules.reject_at})."
         return Decision("reject", summary, reasons, (), tuple(open_questions))
     if open_questions:
-        names = ", ".join(q.question for q in open_questions[:3])
-        more = f" and {len(open_questions) - 3} more" if len(open_questions) > 3 else ""
-        summary = f"Incomplete: cannot decide until these are answered or screened: {names}{more}."
+        first = open_questions[0].text.rstrip(".")
+        more = f" (and {len(open_questions) - 1} more)" if len(open_questions) > 1 else ""
+        summary = f"Incomplete: cannot decide until this is answered or screened: {first}{more}."
         return Decision("incomplete", summary, (), (), tuple(open_questions))
     conditional = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[rules.condition_severity]]
     if conditional or TIER_RANK[tier] >= TIER_RANK[rules.conditions_at]:

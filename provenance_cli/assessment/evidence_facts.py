@@ -32,6 +32,10 @@ def evidence_for_scoring(dossier: Dossier, *, offline: bool) -> Drift | None:
     When the pages cannot be re-checked (offline mode, no network) the result is a warning and no findings:
     an assessment does not fail because the web is out of reach.
     """
+    from provenance_cli.formats.locknames import may_have_lock
+
+    if not may_have_lock(dossier.source):  # the common case, decided without importing the evidence stack
+        return None
     from provenance_cli.evidence import drift_findings, lock_to_read, reassessment_reason
     from provenance_cli.evidence.lock import lock_from_bytes
     from provenance_cli.formats.safeyaml import read_bytes

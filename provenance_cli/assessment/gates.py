@@ -10,6 +10,7 @@ leaves as exit 1.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provenance_cli.formats.vocabulary import DECISION_RANK, TIER_RANK, TIERS
@@ -23,6 +24,53 @@ FAIL_ON_LEVELS = (*TIERS, "approve_with_conditions", "incomplete", "reject")
 """What ``--fail-on`` accepts: a tier, or a decision (it then trips on that decision or a worse one)."""
 
 
+@dataclass(frozen=True)
+class AssessmentGate:
+    """The gates ``assess`` was given (``--fail-on``, ``--fail-on-stale``, ``--allow-incomplete``), picklable for renderers.
+
+    JUnit reports one test case per vendor and gate, so the gates are judged
+    per vendor here and the run-wide verdict is the union of those.
+    """
+
+    fail_on: str | None = None
+    fail_on_stale: bool = False
+    allow_incomplete: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Each gate set, as the command line spells it (empty when none is set)."""
+        names = []
+        if self.fail_on is not None:
+            names.append(f"--fail-on {self.fail_on}" + (" --allow-incomplete" if self.allow_incomplete else ""))
+        if self.fail_on_stale:
+            names.append("--fail-on-stale")
+        return tuple(names)
+
+    def tripped(self, results: Sequence[VendorResult]) -> list[str]:
+        """Every reason any vendor trips any gate, gate by gate (empty: the run passes)."""
+        verdicts = [self.reasons(r) for r in results]
+        return [reason for name in self.names for verdict in verdicts for reason in verdict[name]]
+
+    def reasons(self, result: VendorResult) -> dict[str, list[str]]:
+        """Per gate name, why ``result`` trips it (an empty list when it passes)."""
+        verdict: dict[str, list[str]] = {}
+        if self.fail_on is not None:
+            verdict[self.names[0]] = _fail_on_reasons(result, self.fail_on, self.allow_incomplete)
+        if self.fail_on_stale:
+            verdict["--fail-on-stale"] = [f"{result.vendor} has {len(result.stale)} stale answer(s)"] if result.stale else []
+        return verdict
+
+
+def _fail_on_reasons(result: VendorResult, fail_on: str, allow_incomplete: bool) -> list[str]:
+    if fail_on in DECISION_RANK:
+        return [f"{result.vendor}: {result.decision.outcome}"] if DECISION_RANK[result.decision.outcome] >= DECISION_RANK[fail_on] else []
+    if TIER_RANK[result.tier] >= TIER_RANK[fail_on]:
+        return [f"{result.vendor} is {result.tier}"]
+    if result.decision.outcome == "incomplete" and not allow_incomplete:
+        return [f"{result.vendor} is incomplete (knock-out questions unanswered; --allow-incomplete lets it pass)"]
+    return []
+
+
 def assessment_gate(
     results: Sequence[VendorResult], *, fail_on: str | None, fail_on_stale: bool, allow_incomplete: bool = False
 ) -> list[str]:
@@ -32,20 +80,7 @@ def assessment_gate(
     knock-out questions are unanswered has not passed, it has not been
     judged. ``allow_incomplete`` lets such vendors through a tier gate.
     """
-    reasons: list[str] = []
-    if fail_on in DECISION_RANK:
-        threshold = DECISION_RANK[fail_on]
-        reasons += [f"{r.vendor}: {r.decision.outcome}" for r in results if DECISION_RANK[r.decision.outcome] >= threshold]
-    elif fail_on is not None:
-        threshold = TIER_RANK[fail_on]
-        for r in results:
-            if TIER_RANK[r.tier] >= threshold:
-                reasons.append(f"{r.vendor} is {r.tier}")
-            elif r.decision.outcome == "incomplete" and not allow_incomplete:
-                reasons.append(f"{r.vendor} is incomplete (knock-out questions unanswered; --allow-incomplete lets it pass)")
-    if fail_on_stale:
-        reasons += [f"{r.vendor} has {len(r.stale)} stale answer(s)" for r in results if r.stale]
-    return reasons
+    return AssessmentGate(fail_on, fail_on_stale, allow_incomplete).tripped(results)
 
 
 def worse_gate(changes: dict[str, Any]) -> list[str]:

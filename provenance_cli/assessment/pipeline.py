@@ -37,13 +37,13 @@ from provenance_cli.assessment.supply_chain import DossierExport, SupplyContext
 from provenance_cli.formats.links import LinkSubject
 from provenance_cli.formats.policy import Policy
 from provenance_cli.formats.scenario import Scenario
-from provenance_cli.util.errors import InputError, Problem, ProvcheckError, UsageError
+from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
 
 if TYPE_CHECKING:
     from provenance_cli.screening.model import Entry
 
-Finisher = Callable[[VendorResult], str]
-"""Turns one result into text (a report) inside the worker that scored it."""
+Finisher = Callable[[VendorResult], "str | bytes"]
+"""Turns one result into a report (text, or bytes for a PDF) inside the worker that scored it."""
 
 
 class Progress(Protocol):
@@ -85,8 +85,8 @@ class Outcome:
     skipped: str | None = None
     """The kind of file found instead of a dossier in a folder (policy, questionnaire, lock): passed over quietly."""
     warnings: tuple[str, ...] = field(default=())
-    report: str | None = None
-    """The finisher's text, when one was given and it succeeded."""
+    report: str | bytes | None = None
+    """The finisher's report, when one was given and it succeeded."""
     report_error: str | None = None
     """Why the finisher failed (e.g. a broken custom template)."""
     subject: LinkSubject | None = None
@@ -103,8 +103,8 @@ class AssessRun:
 
     results: tuple[VendorResult, ...]
     """One per dossier that could be assessed."""
-    reports: tuple[str | None, ...]
-    """The finisher's text per result (aligned with ``results``); None without a finisher."""
+    reports: tuple[str | bytes | None, ...]
+    """The finisher's report per result (aligned with ``results``); None without a finisher."""
     problems: tuple[Problem, ...]
     """Problems of the files that could not be assessed (each file's own)."""
     warnings: tuple[tuple[str, tuple[str, ...]], ...]
@@ -230,6 +230,8 @@ def assess_and_finish(job: Job) -> Outcome:
     path, options, finish, named, context = job
     try:
         outcome = assess_file((path, options), named=named, context=context)
+    except (UsageError, ServiceError):  # run-wide (an unreadable config folder, a required list): the run's error, said once
+        raise
     except Exception as exc:  # a bug one dossier runs into must not cost the other vendors their reports
         return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),))
     if finish is None or outcome.result is None:
@@ -306,6 +308,10 @@ def assess_paths(
     if failures:
         raise UsageError(failures[0])
     seen: dict[str, list[str]] = {}
+    policy = policy_for(options.policy_path)
+    if not policy.states_version:
+        note = f"states no format version; read as the current format (provcheck upgrade {policy.source} adds 'policy: 2')"
+        seen[note] = [policy.source]
     for outcome in outcomes:
         for warning in outcome.warnings:
             seen.setdefault(warning, []).append(outcome.path)

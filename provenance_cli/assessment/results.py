@@ -9,9 +9,10 @@ lock from the one that produced its verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from provenance_cli.formats.vocabulary import SEVERITY_RANK, VENDOR_AUDIENCES
 
@@ -52,6 +53,46 @@ class WaiverRef:
         return cls(waiver.rule, waiver.vendor, waiver.reason, waiver.approver, waiver.expires)
 
 
+@dataclass(frozen=True)
+class ClauseRef:
+    """A contract clause a recommendation puts in the contract, as the clause checklist shows it."""
+
+    id: str
+    title: str
+    rationale: str
+    """Why the contract needs it, in one line."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One recommended action: what to do, who does it, and what kind of act it is.
+
+    Questionnaires of format 1 give neither owner nor type (both None); the
+    reports then list the action under "owner not stated".
+    """
+
+    text: str
+    owner: str | None
+    """vendor, procurement, legal, security or engineering (formats/vocabulary.py ACTION_OWNERS)."""
+    type: str | None
+    """ask, contract_clause, review or engineering_change."""
+    clause: ClauseRef | None = None
+    """The clause a ``contract_clause`` action puts in the contract."""
+
+
+def actions_of(recommendation: str | None, recommendations: Sequence[Any], clauses: Mapping[str, Any]) -> tuple[Action, ...]:
+    """A rule's or trigger's recommendations as actions: format 2 gives each an owner and a type (and a contract
+    clause its clause); format 1 has one text without them."""
+    if not recommendations:
+        return (Action(" ".join((recommendation or "").split()), None, None),)
+    actions = []
+    for item in recommendations:
+        clause = clauses.get(item.clause) if item.clause else None
+        ref = ClauseRef(clause.id, clause.title, " ".join(clause.rationale.split())) if clause else None
+        actions.append(Action(" ".join(item.text.split()), item.owner, item.type, ref))
+    return tuple(actions)
+
+
 @dataclass(slots=True)
 class TraceEntry:
     """One term of a category sum: which rule, on which answer, worth what.
@@ -85,6 +126,10 @@ class TraceEntry:
     """The rule whose stronger finding on the same question or fact counts instead (contribution 0 here)."""
     also_recommended: tuple[str, ...] = ()
     """Recommendations of the weaker rules this entry supersedes, so none is lost from the report."""
+    actions: tuple[Action, ...] = ()
+    """The rule's own recommendations as actions, with owner and type (``recommendation`` is their text)."""
+    also_actions: tuple[Action, ...] = ()
+    """The actions of the weaker rules this entry supersedes that the rule's own do not repeat (``also_recommended`` is their text)."""
     inherited_from: str | None = None
     """For a rule that reads a linked dossier: where the finding comes from, in words
     (``inherited from Northwind Frontier / Gale 4 via Switchboard Router's routing``)."""
@@ -174,6 +219,10 @@ class AnswerRecord:
     as_of: date | None
     frameworks: tuple[tuple[str, tuple[str, ...]], ...]
     """(framework key, references) pairs, e.g. ("nist_ai_rmf", ("GOVERN 6.1",))."""
+    label: str = ""
+    """The answer in the questionnaire's words (a choice's label, "Yes", "1 vendor"); ``answer`` keeps the machine value."""
+    allegation: bool = False
+    """The question reports a public allegation: findings on it cite their source and dates inline."""
 
 
 REASON_WORDS = {
@@ -401,9 +450,24 @@ class VendorResult:
     """Evidence drift against the lock file this result was scored with; None without a lock."""
     supply: SupplyChain | None = None
     """The vendor's id, links and per-model verdicts; the tier and decision above are the worst model's in scope."""
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Where answers stand in the dossier (``Dossier.positions``), so findings can point at a line and column."""
+
     open_items: tuple[FollowUp, ...] = ()
     """Every applicable question still open (unanswered, undisclosed, unknown, unevidenced or stale), once each,
     in questionnaire order, or most points at stake first once the pipeline has weighed them."""
+
+    def position_of(self, question_id: str | None) -> tuple[int, int]:
+        """The dossier (line, column) a finding on ``question_id`` points at.
+
+        The answer's value; for a question the dossier leaves out, the
+        ``answers:`` block; for a rule over screening or vendor facts (no
+        question), the vendor's name. (1, 1) when nothing is known.
+        """
+        if question_id is not None and question_id in self.positions:
+            return self.positions[question_id]
+        fallback = "answers" if question_id is not None else "vendor"
+        return self.positions.get(fallback) or self.positions.get("vendor") or (1, 1)
 
     @property
     def vendor_questions(self) -> tuple[FollowUp, ...]:

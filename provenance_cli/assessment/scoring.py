@@ -34,6 +34,7 @@ from provenance_cli.assessment.reconcile import Contradiction
 from provenance_cli.assessment.results import (
     STALE_RULE_ID,
     STALE_RULE_VERSION,
+    Action,
     AnswerRecord,
     CategoryScore,
     DisabledRule,
@@ -45,6 +46,7 @@ from provenance_cli.assessment.results import (
     VendorProfile,
     VendorResult,
     WaiverRef,
+    actions_of,
 )
 from provenance_cli.assessment.triggers import ListEdition, fire_triggers
 from provenance_cli.formats.conditions import AllOf, AnyOf, Condition, Facts, Linked, LinkedFacts, answer_ranks
@@ -71,6 +73,35 @@ def display_answer(question: Question | None, value: Any) -> str:
     return str(value)
 
 
+def answer_label(question: Question | None, value: Any, choice_labels: dict[str, str] | None = None) -> str:
+    """An answer in the questionnaire's own words: a choice's label, "Yes", "1 vendor", never a machine value.
+
+    ``choice_labels`` (value -> label, in questionnaire order) saves building it again for every dossier.
+    """
+    if value is None:
+        return "Unanswered"
+    if value == UNDISCLOSED:
+        return "Undisclosed"
+    if question is None:
+        return display_answer(question, value)
+    if question.type == "yes_no":
+        return str(value).capitalize()
+    if question.choices:
+        labels = choice_labels if choice_labels is not None else {c.value: c.label for c in question.choices}
+        if isinstance(value, frozenset):
+            named = [label for choice, label in labels.items() if choice in value]
+            return "; ".join(named + sorted(v for v in value if v not in labels)) or "None"
+        return labels.get(str(value), str(value))
+    if isinstance(value, float) and question.unit:
+        unit = question.unit[:-1] if value == 1 and question.unit.endswith("s") else question.unit
+        return f"{value:g} {unit}"
+    return display_answer(question, value)
+
+
+STALE_ACTION = Action("Ask the vendor to confirm or update this answer and cite current evidence.", "vendor", "ask")
+"""What a stale answer calls for."""
+
+
 def _vendor_matches(waiver: Waiver, dossier: Dossier) -> bool:
     wanted = waiver.vendor.casefold().strip()
     vendor = dossier.model.vendor
@@ -93,6 +124,8 @@ class _PlannedRule:
     weight: float
     message: str
     recommendation: str
+    actions: tuple[Action, ...]
+    """The rule's recommendations with owner and type, built once per plan."""
     overridden: bool
     knockout: str | None
     """The tier the rule forces, or None (no knock-out, or ``knockout: none``)."""
@@ -108,6 +141,8 @@ class _PlannedRule:
     """The engagement facts the condition reads, sorted (for open questions)."""
     linked: tuple[Linked, ...] = ()
     """The ``linked`` parts of the condition: what the rule reads in dossiers this one links to."""
+    linked_questions: tuple[tuple[str, Question], ...] = ()
+    """The questions those parts read (in the linked dossier), to say their answers in words."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +165,8 @@ class _Plan:
     """(id, category, text, frameworks, question) of every question, in order."""
     confidence_specs: dict[str, tuple[tuple[str, float, bool], ...]]
     """Per category: (question id, weight, evidence required) in order."""
+    choice_labels: dict[str, dict[str, str]]
+    """Per choice question: value -> label, in questionnaire order."""
     buyer_questions: frozenset[str]
     """Questions only the buyer answers: their ``undisclosed`` is a fact not established yet, never the vendor's silence."""
     asked: dict[str, str]
@@ -185,6 +222,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         question = catalogue.questions[rule.question] if rule.question else None
         points = override.points if override and override.points is not None else rule.points
         weight = question.weight if question else 1.0
+        actions = actions_of(rule.recommendation, rule.recommendations, catalogue.clauses)
         rules.append(
             _PlannedRule(
                 compiled=compiled,
@@ -193,7 +231,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 severity=override.severity if override and override.severity else rule.severity,
                 weight=weight,
                 message=" ".join(rule.message.split()),
-                recommendation=" ".join(rule.recommendation.split()),
+                recommendation=" ".join(a.text for a in actions),
+                actions=actions,
                 overridden=override is not None,
                 knockout=rule.knockout if rule.knockout != "none" else None,
                 contribution=points * weight,
@@ -202,6 +241,9 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 reads_questions=tuple(sorted(compiled.condition.questions())),
                 reads_engagement=tuple(sorted(f.split(":", 1)[1] for f in compiled.condition.facts_read() if f.startswith("engagement:"))),
                 linked=tuple(linked_parts(compiled.condition)),
+                linked_questions=tuple(
+                    (qid, catalogue.questions[qid]) for part in linked_parts(compiled.condition) for qid in sorted(part.where.questions())
+                ),
             )
         )
     frameworks = {}
@@ -210,7 +252,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         frameworks[qid] = tuple((name, tuple(items)) for name, items in refs.items() if items)
     max_age = {q.id: policy.max_age_days(q.id) for q in catalogue.questionnaires}
     scored = frozenset(c.rule.question for c in catalogue.rules if c.rule.question)
-    specs = tuple((qid, catalogue.category_of[qid], q.text, frameworks[qid], q) for qid, q in catalogue.questions.items())
+    specs = tuple((qid, catalogue.category_of[qid], " ".join(q.text.split()), frameworks[qid], q) for qid, q in catalogue.questions.items())
     confidence = {q.id: tuple((x.id, x.weight, x.evidence_required) for x in q.questions) for q in catalogue.questionnaires}
     plan = _Plan(
         rules=tuple(rules),
@@ -241,6 +283,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         scored=scored,
         answer_specs=specs,
         confidence_specs=confidence,
+        choice_labels={qid: {c.value: c.label for c in q.choices} for qid, q in catalogue.questions.items() if q.choices},
         buyer_questions=frozenset(qid for qid, q in catalogue.questions.items() if q.audience not in VENDOR_AUDIENCES),
         asked={
             qid: " ".join((q.vendor_text if q.audience in VENDOR_AUDIENCES and q.vendor_text else q.text).split())
@@ -353,6 +396,7 @@ def score_dossier(
         answers=records,
         decision=decision,
         confidence=confidence,
+        positions=dossier.positions,
         open_items=_open_items(
             plan, dossier, applicable, (undisclosed, unanswered, missing, not_established), stale, open_questions, records
         ),
@@ -505,6 +549,7 @@ def _fire_rules(
                 answer = told
         waiver = waivers.get(rule.id)
         superseded_by = winner_of.get(index)
+        also = extras.get(index, ())
         # Positional, in TraceEntry's field order: a hundred of these per dossier.
         trace.append(
             TraceEntry(
@@ -523,7 +568,9 @@ def _fire_rules(
                 WaiverRef.of(waiver) if waiver else None,
                 planned.overridden,
                 superseded_by,
-                extras.get(index, ()),
+                tuple(action.text for action in also),
+                planned.actions,
+                also,
                 inherited,
             )
         )
@@ -532,25 +579,28 @@ def _fire_rules(
 
 def _settle_groups(
     fired: list[tuple[_PlannedRule, str | None]], waivers: dict[str, Waiver]
-) -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
-    """Within each basis the strongest rule counts: who is superseded by whom, and the recommendations each winner carries."""
+) -> tuple[dict[int, str], dict[int, tuple[Action, ...]]]:
+    """Per group of rules on one question or fact: which rule each weaker one is superseded by, and the
+    weaker rules' actions (those the strongest does not already name) that travel with the strongest."""
     groups: dict[str, list[int]] = {}
     for index, (_, basis) in enumerate(fired):
         if basis is not None:
             groups.setdefault(basis, []).append(index)
     winner_of: dict[int, str] = {}
-    extras: dict[int, tuple[str, ...]] = {}
+    extras: dict[int, tuple[Action, ...]] = {}
     for members in groups.values():
         if len(members) < 2:
             continue
         best = max(members, key=lambda i: _strength(fired[i][0], waivers))
+        own = {action.text for action in fired[best][0].actions}
+        weaker: dict[str, Action] = {}
         for i in members:
             if i != best:
                 winner_of[i] = fired[best][0].compiled.rule.id
-        recommendations = dict.fromkeys(fired[i][0].recommendation for i in members if i != best)
-        recommendations.pop(fired[best][0].recommendation, None)
-        recommendations.pop("", None)
-        extras[best] = tuple(recommendations)
+                for action in fired[i][0].actions:
+                    if action.text and action.text not in own:
+                        weaker.setdefault(action.text, action)
+        extras[best] = tuple(weaker.values())
     return winner_of, extras
 
 
@@ -577,8 +627,9 @@ def _inheritance(planned: _PlannedRule, facts: Facts) -> tuple[str, str]:
         for part in planned.linked:
             if not (item.kinds <= part.via and part.where.holds(item.facts)):
                 continue
+            asked = dict(planned.linked_questions)
             for question_id in sorted(part.where.questions()):
-                details.append(f"{question_id} = {display_answer(None, item.facts.answers.get(question_id))}")
+                details.append(f"{question_id} = {answer_label(asked.get(question_id), item.facts.answers.get(question_id))}")
             if "screening" in part.where.facts_read():
                 details.extend(
                     note
@@ -630,7 +681,8 @@ def _staleness(
                     contribution=penalty * question.weight,
                     severity="low",
                     message=f"Answer is {age} days old; the policy allows {limit}.",
-                    recommendation="Ask the vendor to confirm or update this answer and cite current evidence.",
+                    recommendation=STALE_ACTION.text,
+                    actions=(STALE_ACTION,),
                 )
             )
     return stale, entries
@@ -695,7 +747,9 @@ def _knockouts(
             # A buyer question left "undisclosed" is a fact the buyer has not established: unknown, not the vendor's silence.
             withheld = value == UNDISCLOSED and question_id not in plan.buyer_questions
             status = "unanswered" if value is None else (UNDISCLOSED if withheld else "unknown")
-            _, _, rules, messages = open_by_question.setdefault(question_id, (catalogue.questions[question_id].text, status, [], []))
+            _, _, rules, messages = open_by_question.setdefault(
+                question_id, (" ".join(catalogue.questions[question_id].text.split()), status, [], [])
+            )
             rules.append(rule.id)
             messages.append(planned.message)
         for fact in unstated:
@@ -742,6 +796,7 @@ def _contradiction_entry(contradiction: Contradiction, catalogue: Catalogue) -> 
         False,
         None,
         (),
+        (Action(contradiction.recommendation, "procurement", "review"),),
     )
 
 
@@ -993,8 +1048,11 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
             continue
         entry = entries.get(question_id)
         value = values.get(question_id)
+        allegation = question.allegation
         if entry is None:
-            records.append(AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks))
+            records.append(
+                AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks, "Unanswered", allegation)
+            )
             continue
         records.append(
             AnswerRecord(
@@ -1007,6 +1065,8 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
                 entry.note,
                 (entry.as_of or assessed) if entry.answer is not None else None,
                 frameworks,
+                answer_label(question, value, plan.choice_labels.get(question_id)),
+                allegation,
             )
         )
     return tuple(records)

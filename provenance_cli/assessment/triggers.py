@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from provenance_cli.assessment.results import TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import TraceEntry, VendorResult, WaiverRef, actions_of
 from provenance_cli.formats.dossier import Dossier
 from provenance_cli.formats.policy import Policy, Waiver
 from provenance_cli.formats.questionnaires import Catalogue, CompiledTrigger
@@ -163,6 +163,7 @@ def fire_triggers(
         if reason is None:
             continue
         waiver = waivers.get(trigger.id)
+        actions = actions_of(trigger.recommendation, trigger.recommendations, catalogue.clauses)
         fired.append(
             TraceEntry(
                 compiled.category,
@@ -175,12 +176,13 @@ def fire_triggers(
                 0.0,
                 override.severity if override is not None and override.severity else trigger.severity,
                 " ".join(trigger.message.split()),
-                " ".join(trigger.recommendation.split()),
+                " ".join(a.text for a in actions),
                 None,
                 WaiverRef.of(waiver) if waiver else None,
                 override is not None,
                 None,
                 (),
+                actions,
             )
         )
     return fired

@@ -16,7 +16,8 @@ from typing import Annotated
 import typer
 
 from provenance_cli import __version__
-from provenance_cli.cli.options import jobs_option
+from provenance_cli.cli.options import Annotations, Quiet, Verbose, jobs_option, set_verbosity
+from provenance_cli.cli.registry import LazyGroup
 from provenance_cli.util.errors import EXIT_INPUT, ProvcheckError
 
 app = typer.Typer(
@@ -24,13 +25,17 @@ app = typer.Typer(
     help="Provenance due diligence for AI model vendors: dossiers, risk rules, sanctions screening, reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup,
 )
+core_app = typer.Typer()
+"""The commands defined in this module; :class:`LazyGroup` builds them only when one of them is invoked."""
 questionnaires_app = typer.Typer(help="List and show the bundled questionnaires.", no_args_is_help=True)
 schema_app = typer.Typer(help="Print or export the published JSON Schemas.", no_args_is_help=True)
-app.add_typer(questionnaires_app, name="questionnaires")
-app.add_typer(schema_app, name="schema")
+core_app.add_typer(questionnaires_app, name="questionnaires")
+core_app.add_typer(schema_app, name="schema")
 
 
 def _version(value: bool) -> None:
@@ -43,8 +48,11 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network; use caches and lock files only.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Provenance due diligence for AI model vendors."""
+    set_verbosity(quiet, verbose, reset=True)
     if offline:
         from provenance_cli.util.net import set_offline
 
@@ -98,7 +106,7 @@ def questionnaires_show(
 # --------------------------------------------------------------------------- init / validate
 
 
-@app.command()
+@core_app.command()
 def init(
     vendor: Annotated[str, typer.Argument(help="The vendor's name, as it should appear in reports.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: <vendor-slug>.yaml).")] = None,
@@ -114,13 +122,14 @@ def init(
     from provenance_cli.cli import terminal
     from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.formats.scaffold import scaffold_dossier
-    from provenance_cli.formats.schemas import DOSSIER_SCHEMA_FILE, SCHEMA_BASE, find_schema_upwards
+    from provenance_cli.formats.schemas import DOSSIER_SCHEMA_FILE, SCHEMA_BASE, bundled_schema, find_schema_upwards
     from provenance_cli.util.files import atomic_write
     from provenance_cli.util.slug import slugify
 
     if not vendor.strip():
         terminal.fail_usage("the vendor name is empty")
     target = output or Path(f"{slugify(vendor)}.yaml")
+    machine_specific = False
     if schema_ref is None:
         local = find_schema_upwards(target.parent if str(target.parent) else Path("."))
         if local is not None:
@@ -128,7 +137,11 @@ def init(
             base = (target.parent or Path(".")).resolve()
             schema_ref = os.path.relpath(local, base)
         else:
-            schema_ref = SCHEMA_BASE + DOSSIER_SCHEMA_FILE
+            # No schemas/ folder in the project: the schema this installation ships, by absolute path
+            # (editors resolve it on this machine; `provcheck schema export schemas/` makes one for the repository).
+            installed = bundled_schema()
+            schema_ref = str(installed) if installed is not None else SCHEMA_BASE + DOSSIER_SCHEMA_FILE
+            machine_specific = installed is not None
     try:
         who = assessor or getpass.getuser()
     except Exception:
@@ -136,33 +149,57 @@ def init(
     text = scaffold_dossier(vendor, load_catalogue(), assessor=who, today=date.today(), schema_ref=schema_ref)
     atomic_write(target, text, overwrite=force)
     terminal.note(f"wrote {target}")
+    if machine_specific:
+        terminal.note(
+            f"its editor header points at this installation's schema ({schema_ref}); for a path that works on every machine, "
+            "run provcheck schema export schemas/ in your repository before init"
+        )
 
 
-@app.command()
+@core_app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Dossier, questionnaire or policy files, or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(help="Dossier, questionnaire or policy files, or folders of them; - reads stdin.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     jobs: Annotated[int | None, jobs_option()] = None,
+    skip_other_yaml: Annotated[
+        bool,
+        typer.Option(
+            "--skip-other-yaml",
+            help="Pass over YAML files that are not provcheck's (no top-level provcheck:, policy:, questions: or "
+            "provcheck_evidence_lock: key) instead of refusing them: for pre-commit and tools that hand over every YAML file.",
+        ),
+    ] = False,
+    annotations: Annotations = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Check files; print every problem as file:line:col: message (exit 2 if any)."""
     from provenance_cli.assessment.validate import FileCheck, check_file, check_links, check_questionnaire_set
     from provenance_cli.cli import terminal
-    from provenance_cli.util.files import discover
+    from provenance_cli.cli.options import check_stdin_paths, detail, print_annotations, provcheck_files, wants_annotations
     from provenance_cli.util.parallel import parallel_map
 
-    files, missing = discover(paths)
+    set_verbosity(quiet, verbose)
+    check_stdin_paths(paths)
+    files, missing = provcheck_files(paths, skip_other_yaml, kinds=None)
     checks: list[FileCheck] = list(parallel_map(check_file, files, jobs=jobs))
     questionnaire_files = [Path(c.path) for c in checks if c.kind == "questionnaire"]
     if len(questionnaire_files) > 1:
         together = {c.path: c for c in check_questionnaire_set(questionnaire_files)}
         checks = [together.get(c.path, c) for c in checks]
-    checks = check_links(checks, [p for p in paths if not p.is_dir()])
+    checks = check_links(checks, [p for p in paths if not p.is_dir() and str(p) != "-"])
+    for check in checks:
+        version = f" format {check.format_version}" if check.format_version else ""
+        detail(f"{check.path}: {check.kind}{version}: {'valid' if check.valid else f'{len(check.problems)} problem(s)'}")
+    if wants_annotations(annotations):
+        problems = [*missing, *(p for c in checks for p in c.problems)]
+        print_annotations([], problems, stdout_free=not terminal.wants_json(output_format))
     terminal.report_validation(checks, missing, output_format)
     if missing or any(not c.valid for c in checks):
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command()
+@core_app.command()
 def upgrade(
     paths: Annotated[list[Path], typer.Argument(help="Dossier or policy files written for an older format.")],
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file needs upgrading.")] = False,
@@ -211,7 +248,7 @@ def upgrade(
 
 @schema_app.command("show")
 def schema_show(
-    name: Annotated[str, typer.Argument(help="dossier, questionnaire or report")] = "dossier",
+    name: Annotated[str, typer.Argument(help="dossier, questionnaire, policy or report")] = "dossier",
 ) -> None:
     """Print a published JSON Schema."""
     from provenance_cli.cli import terminal
@@ -245,33 +282,74 @@ def schema_export(
         terminal.note(f"wrote {folder / name}")
 
 
-# --------------------------------------------------------------------------- command modules
-# Larger command groups live in provenance_cli/commands/, one module each,
-# registered here with one line. They import only typer at module level.
-
-
-def _register_command_modules() -> None:
-    from provenance_cli.cli.registry import REGISTERED
-
-    for register in REGISTERED:
-        register(app)
-
-
-_register_command_modules()
-
-
 # --------------------------------------------------------------------------- entry point
 
 
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a writer whose reader went away (``provcheck assess dir/ | head -1``)."""
+
+
 def main() -> None:
-    """Console-script entry point: run the app, map core errors to exit codes."""
+    """Console-script entry point: run the app, map core errors to exit codes.
+
+    A reader that stops early (``| head``) closes the pipe: that leaves
+    quietly with 141, never with 1, the code of a tripped gate (click would
+    turn the broken pipe into 1).
+    """
+    pipe = _stdout_pipe()
     try:
         app()
+    except SystemExit as exc:
+        if exc.code == 1 and _stdout_pipe_broke(pipe):
+            _leave_for_broken_pipe()
+        raise
+    except BrokenPipeError:
+        _leave_for_broken_pipe()
     except ProvcheckError as exc:
         from provenance_cli.cli import terminal
 
-        terminal.report_error(exc)
+        try:
+            terminal.report_error(exc)
+        except BrokenPipeError:
+            _leave_for_broken_pipe()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+
+
+def _stdout_pipe() -> tuple[int, int] | None:
+    """(device, inode) of the pipe on file descriptor 1, or None when stdout is not a pipe."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(1)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISFIFO(info.st_mode) else None
+
+
+def _stdout_pipe_broke(pipe: tuple[int, int] | None) -> bool:
+    """True when an exit 1 came from a broken stdout pipe, not from provcheck.
+
+    click (inside typer) wraps stdout in its ``PacifyFlushWrapper`` and exits
+    1; rich points file descriptor 1 at /dev/null and exits 1. Either leaves
+    a trace that no exit of provcheck's own does.
+    """
+    if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        return True
+    return pipe is not None and _stdout_pipe() != pipe
+
+
+def _leave_for_broken_pipe() -> None:
+    """Exit 141 without a word: later writes, and Python's flush at exit, go to /dev/null instead of the closed pipe."""
+    import contextlib
+    import io
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        target = sys.stdout.fileno()  # the broken pipe's descriptor (click's wrapper passes fileno through)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, target)
+    sys.exit(EXIT_BROKEN_PIPE)

@@ -9,13 +9,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provenance_cli.cli.options import jobs_option
+from provenance_cli.cli.options import Annotations, Quiet, Verbose, jobs_option
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.pipeline import AssessRun, Finisher
     from provenance_cli.render.output import WrittenReports
 
-FORMATS = ("terminal", "md", "html", "json", "csv")
+FORMAT_HELP = (
+    "text (alias terminal), md, html, json, csv, pdf (needs: pip install 'provcheck[pdf]'), sarif (SARIF 2.1.0) or junit (JUnit XML)."
+)
+
+
+def report_formats() -> tuple[str, ...]:
+    """What ``assess -f`` accepts: the terminal view and every registered report format."""
+    from provenance_cli.render.interface import formats
+
+    return ("text", *formats())
 
 
 def _parse_day(value: str | None) -> date:
@@ -65,8 +74,19 @@ def run_assessment(
         require_screening=require_screening,
         weigh_questions=weigh_questions,
     )
+    import time
+
+    from provenance_cli.cli.options import detail
+
+    started = time.perf_counter()
     with progress_bar("assessing") as bar:
         run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
+    detail(
+        f"assessed {len(run.results)} dossier(s), {len(run.problems)} problem(s), in {time.perf_counter() - started:.2f} s; "
+        f"policy: {policy or 'bundled default'}; screening {'on' if screen else 'off'}, evidence {'on' if evidence else 'off'}"
+    )
+    for result in run.results:
+        detail(f"{result.source}: {result.vendor}: {result.decision.outcome} (tier {result.tier}, score {result.overall:.1f})")
     for warning, where in run.warnings:
         scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
         terminal.warn(f"{scope}: {warning}")
@@ -80,7 +100,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def assess(
-        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them; - reads one dossier from stdin.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         fail_on: Annotated[
             str | None,
@@ -95,6 +115,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         fail_on_stale: Annotated[bool, typer.Option("--fail-on-stale", help="Exit 1 when any answer is stale.")] = False,
         questions: Annotated[bool, typer.Option("--questions", help="Also print the questions to send each vendor.")] = False,
+        show_all: Annotated[
+            bool, typer.Option("--all", help="Terminal view of one vendor: every finding and every open question, not the strongest few.")
+        ] = False,
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Judge staleness and waivers as of this date (YYYY-MM-DD; default today).")
         ] = None,
@@ -109,11 +132,14 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Compare cited evidence with its lock file.")] = True,
         offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
         jobs: Annotated[int | None, jobs_option()] = None,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
         output: Annotated[
             Path | None,
             typer.Option(
-                "--output", "-o", help="Report file (one vendor) or folder (one report per vendor; html adds index.html). Default: stdout."
+                "--output",
+                "-o",
+                help="Report file (one vendor, or a combined format: csv, sarif, junit) or folder (one report per vendor; "
+                "html adds index.html). Default: stdout.",
             ),
         ] = None,
         template_dir: Annotated[
@@ -130,31 +156,50 @@ def register(app: typer.Typer) -> None:
                 "(without it they stay, and the run lists them).",
             ),
         ] = False,
+        skip_other_yaml: Annotated[
+            bool,
+            typer.Option(
+                "--skip-other-yaml",
+                help="Assess only files with a top-level provcheck: key; pass over policies, questionnaires, lock files and "
+                "any other YAML (for pre-commit and tools that hand over every YAML file).",
+            ),
+        ] = False,
+        annotations: Annotations = None,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
     ) -> None:
         """Score dossiers into category and overall risk; write reports; gate CI with --fail-on."""
-        from provenance_cli.assessment.gates import FAIL_ON_LEVELS, assessment_gate, enforce
+        import dataclasses
+
+        from provenance_cli.assessment.gates import FAIL_ON_LEVELS, AssessmentGate, enforce
         from provenance_cli.assessment.scoring import sort_by_risk
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import check_stdin_paths, print_annotations, set_verbosity, wants_annotations
+        from provenance_cli.cli.options import output_format as canonical_format
+        from provenance_cli.render.interface import RenderContext, get_renderer
         from provenance_cli.util.errors import EXIT_INPUT
 
+        set_verbosity(quiet, verbose)
         if fail_on is not None and fail_on.lower() not in FAIL_ON_LEVELS:
             terminal.fail_usage(f"--fail-on: unknown tier or decision '{fail_on}'", FAIL_ON_LEVELS)
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-        if fmt not in FORMATS:
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
+        fmt = canonical_format(output_format, report_formats())
         if template_dir is not None and not template_dir.is_dir():
             terminal.fail_usage(f"--template-dir: {template_dir} is not a folder")
-        if prune and (output is None or fmt == "terminal"):
+        check_stdin_paths(paths)
+        gate = AssessmentGate(fail_on.lower() if fail_on else None, fail_on_stale, allow_incomplete)
+        if prune and (output is None or fmt == "text"):
             terminal.warn("--prune applies to report folders (-f html, md or json with -o FOLDER); nothing to prune here")
         context = None
         finish = None
-        if fmt != "terminal":
-            from provenance_cli.render.interface import RenderContext, get_renderer
+        if fmt != "text":
             from provenance_cli.render.output import ReportJob, run_inputs
 
-            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy))
+            get_renderer(fmt).check()
+            context = RenderContext(template_dir=str(template_dir) if template_dir else None, inputs=run_inputs(policy), gate=gate)
             if output is not None and not get_renderer(fmt).combined:
                 finish = ReportJob(fmt, context)
+        if skip_other_yaml:
+            paths = _dossiers_only(paths)
         run = run_assessment(
             paths,
             policy=policy,
@@ -169,13 +214,14 @@ def register(app: typer.Typer) -> None:
         )
         ranked = sort_by_risk(run.results)
         inputs = [Path(r.source) for r in run.results] + ([policy] if policy else [])
-        if fmt == "terminal":
-            _show_terminal(ranked, questions, output, inputs=inputs, force=force)
-        elif run.results:
+        if wants_annotations(annotations):
+            print_annotations(ranked, run.problems, stdout_free=fmt == "text" or output is not None)
+        if fmt == "text":
+            _show_terminal(ranked, questions, output, inputs=inputs, force=force, show_all=show_all)
+        elif context is not None and (run.results or (run.problems and get_renderer(fmt).combined)):
             from provenance_cli.render.output import write_reports
 
-            assert context is not None  # built above whenever fmt != "terminal"
-            folder_input = any(p.is_dir() for p in paths)
+            context = dataclasses.replace(context, problems=run.problems)
             rendered = run.reports if finish is not None else None
             failed = [p.source for p in run.problems]
             done = write_reports(
@@ -184,7 +230,7 @@ def register(app: typer.Typer) -> None:
                 context,
                 output,
                 rendered=rendered,
-                folder_input=folder_input,
+                folder_input=any(p.is_dir() for p in paths),
                 inputs=inputs,
                 force=force,
                 prune=prune,
@@ -195,12 +241,11 @@ def register(app: typer.Typer) -> None:
 
         if run.problems:
             raise typer.Exit(EXIT_INPUT)
-        level = fail_on.lower() if fail_on else None
-        enforce(assessment_gate(ranked, fail_on=level, fail_on_stale=fail_on_stale, allow_incomplete=allow_incomplete))
+        enforce(gate.tripped(ranked))
 
     @app.command("questions")
     def questions_command(
-        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them.")],
+        paths: Annotated[list[Path], typer.Argument(help="Dossier files or folders of them; - reads one dossier from stdin.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="Judge staleness as of this date (default today).")] = None,
         output_format: Annotated[
@@ -224,14 +269,15 @@ def register(app: typer.Typer) -> None:
 def _questions(paths: list[Path], *, policy: Path | None, as_of: str | None, output_format: str, output: Path | None, force: bool) -> None:
     """``provcheck questions``: weigh each vendor's open questions, then print them or write questionnaires."""
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.options import check_stdin_paths
+    from provenance_cli.cli.options import output_format as canonical_format
     from provenance_cli.cli.views import show_questions
     from provenance_cli.formats.questionnaires import load_catalogue
     from provenance_cli.render.vendor_questionnaire import EXPORT_FORMATS
     from provenance_cli.util.errors import EXIT_INPUT
 
-    fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-    if fmt not in ("text", "json", *EXPORT_FORMATS):
-        terminal.fail_usage(f"--format: unknown format '{output_format}'", ("text", "json", *EXPORT_FORMATS))
+    fmt = canonical_format(output_format, ("text", "json", *EXPORT_FORMATS))
+    check_stdin_paths(paths)
     if fmt == "xlsx" and output is None:
         terminal.fail_usage("-f xlsx writes a workbook: give its file name with -o FILE")
     run = run_assessment(paths, policy=policy, as_of=as_of, screen=False, evidence=False, offline=True, jobs=None, weigh_questions=True)
@@ -297,13 +343,26 @@ def _export_questionnaires(results: list[Any], catalogue: Any, fmt: str, output:
             sys.stdout.write(str(render(result, catalogue, export.ExportRecord.of(result, exported_at))))
         return
     folder = output.is_dir() or len(results) > 1
+    if folder and not output.is_dir() and (output.exists() or output.suffix):
+        terminal.fail_usage(
+            f"-o {output} names a file, but {len(results)} dossiers make {len(results)} questionnaires; "
+            "give a folder (an existing one, or a name without a suffix)"
+        )
     inputs = [Path(r.source) for r in results]
-    targets = [output / f"{Path(r.source).stem}.questions.{fmt}" if folder else output for r in results]
+    targets = [output / f"{_questionnaire_stem(r)}.questions.{fmt}" if folder else output for r in results]
     for target in targets:
         check_replaceable(target, markers=(EXPORT_MARKER, "Exported by provcheck"), inputs=inputs, force=force, recognise=export.is_export)
     for result, target in zip(results, targets, strict=True):
         atomic_write(target, render(result, catalogue, export.ExportRecord.of(result, exported_at)))
         terminal.note(f"wrote {target} ({len(result.vendor_questions)} question(s) for {result.vendor})")
+
+
+def _questionnaire_stem(result: Any) -> str:
+    """The file stem of a vendor's questionnaire in a folder: its dossier's, or the vendor's name for a dossier read from stdin."""
+    from provenance_cli.cli.options import STDIN
+    from provenance_cli.util.slug import slugify
+
+    return slugify(result.vendor) if result.source == STDIN else Path(result.source).stem
 
 
 def _say_written(done: WrittenReports, output: Path) -> None:
@@ -322,7 +381,24 @@ def _say_written(done: WrittenReports, output: Path) -> None:
         terminal.warn(f"{output}: {len(done.stale)} report(s) of vendors not in this run were kept: {names} (--prune removes them)")
 
 
-def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool) -> None:
+def _dossiers_only(paths: list[Path]) -> list[Path]:
+    """The dossier files among ``paths`` (by their ``provcheck:`` key); every other file is passed over, said under --verbose."""
+    from provenance_cli.cli.options import provcheck_files
+    from provenance_cli.util.errors import InputError
+
+    files, problems = provcheck_files(paths, True, kinds=frozenset({"dossier"}))
+    if problems:
+        raise InputError(problems)
+    if not files:
+        from provenance_cli.cli.terminal import note
+
+        note("no dossiers among the files given (none has a top-level provcheck: key); nothing to assess")
+    return files
+
+
+def _show_terminal(
+    ranked: list[Any], questions: bool, output: Path | None, *, inputs: list[Path], force: bool, show_all: bool = False
+) -> None:
     from provenance_cli.cli import terminal
     from provenance_cli.cli.views import show_concentration, show_questions, show_summary, show_vendor
     from provenance_cli.formats.questionnaires import load_catalogue
@@ -338,7 +414,7 @@ def _show_terminal(ranked: list[Any], questions: bool, output: Path | None, *, i
     else:
         out = terminal.console()
     if len(ranked) == 1:
-        show_vendor(ranked[0], catalogue, out)
+        show_vendor(ranked[0], catalogue, out, all_findings=show_all)
     elif ranked:
         show_summary(ranked, out)
         show_concentration(ranked, out)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from provenance_cli.cli.options import Quiet, Verbose
+
 if TYPE_CHECKING:
     from provenance_cli.evidence import DossierCheck, FetchOptions, FetchResult
 
@@ -97,17 +99,24 @@ def register(app: typer.Typer) -> None:
         max_bytes: MaxBytes = 5 * 1024 * 1024,
         deadline: Deadline = 60.0,
         retries: Retries = 2,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
     ) -> None:
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import detail, set_verbosity
         from provenance_cli.evidence import check_dossiers, citations
+
+        set_verbosity(quiet, verbose)
         from provenance_cli.formats.dossier import load_dossiers
         from provenance_cli.util.net import ensure_online
 
         as_json = terminal.wants_json(output_format)
+        _refuse_stdin(paths)
         dossiers = load_dossiers(paths)
         options = _options(timeout, concurrency, per_host, max_redirects, max_bytes, deadline, retries)
         ensure_online("evidence check")
         total = len({url for dossier in dossiers for url in citations(dossier)})
+        detail(f"checking {total} distinct URL(s) cited by {len(dossiers)} dossier(s); {_describe(options)}")
         with _progress(total, "checking evidence") as advance:
             checks = check_dossiers(dossiers, options, advance)
         if as_json:
@@ -134,15 +143,23 @@ def register(app: typer.Typer) -> None:
         max_bytes: MaxBytes = 5 * 1024 * 1024,
         deadline: Deadline = 60.0,
         retries: Retries = 2,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
     ) -> None:
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import detail, set_verbosity
         from provenance_cli.evidence.snapshot import snapshot_evidence, wanted_count
+
+        set_verbosity(quiet, verbose)
         from provenance_cli.formats.dossier import load_dossiers
 
         as_json = terminal.wants_json(output_format)
+        _refuse_stdin(paths)
         dossiers = load_dossiers(paths)
         options = _options(timeout, concurrency, per_host, max_redirects, max_bytes, deadline, retries)
-        with _progress(wanted_count(dossiers, missing_only=missing_only), "snapshotting evidence") as advance:
+        wanted = wanted_count(dossiers, missing_only=missing_only)
+        detail(f"fetching {wanted} URL(s) for {len(dossiers)} dossier(s); {_describe(options)}")
+        with _progress(wanted, "snapshotting evidence") as advance:
             outcomes = snapshot_evidence(dossiers, options, missing_only=missing_only, on_result=advance)
         if as_json:
             terminal.print_json(
@@ -192,12 +209,31 @@ def _options(
     )
 
 
+def _refuse_stdin(paths: list[Path]) -> None:
+    """Evidence lock files live beside their dossier, so a dossier on stdin (``-``) has nowhere to keep one (exit 2)."""
+    if any(str(path) == "-" for path in paths):
+        from provenance_cli.cli.terminal import fail_usage
+
+        fail_usage("evidence commands need dossier files ('-' reads stdin, and a lock file lives beside its dossier)")
+
+
+def _describe(options: FetchOptions) -> str:
+    """The fetch settings in effect, for --verbose."""
+    return (
+        f"timeout {options.timeout:g} s, {options.concurrency} at once ({options.per_host} per host), "
+        f"up to {options.max_redirects} redirects and {options.max_bytes:,} bytes per page, "
+        f"{options.retries} retries within {options.deadline:g} s per URL"
+    )
+
+
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[FetchResult], None] | None]:
     """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
     import sys
 
-    if total == 0 or not sys.stderr.isatty():
+    from provenance_cli.cli.options import is_quiet
+
+    if total == 0 or not sys.stderr.isatty() or is_quiet():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from provenance_cli.cli.options import jobs_option
+from provenance_cli.cli.options import Quiet, Verbose, jobs_option
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.monitor import MonitorReport
 
-FORMATS = ("terminal", "md", "json")
+FORMATS = ("text", "md", "json")
+"""``text`` (alias ``terminal``), ``md`` (alias ``markdown``) or ``json``: the names every command uses (cli/options)."""
 
 
 def _show(report: MonitorReport) -> None:
@@ -54,7 +55,9 @@ def register(app: typer.Typer) -> None:
         folder: Annotated[Path, typer.Argument(metavar="DIR", help="The folder of dossiers to watch.")],
         policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: the bundled policy).")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="Judge dates as of this day (YYYY-MM-DD; default today).")] = None,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md (a GitHub job summary) or json.")] = "terminal",
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="text (alias terminal), md (a GitHub job summary) or json.")
+        ] = "text",
         update: Annotated[bool, typer.Option("--update", help="Run lists update first (the only way monitor downloads lists).")] = False,
         evidence: Annotated[
             bool, typer.Option("--evidence", help="Fetch cited pages and compare them with the lock files (default: read the locks only).")
@@ -68,6 +71,8 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, but do not write the state.")] = False,
         force: Annotated[bool, typer.Option("--force", help="Replace a state file provcheck did not write.")] = False,
         jobs: Annotated[int | None, jobs_option()] = None,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
     ) -> None:
         """What is new since the last run: hits from list updates, moved decisions, fired date triggers, stale answers, evidence drift.
 
@@ -83,10 +88,11 @@ def register(app: typer.Typer) -> None:
         from provenance_cli.assessment.pipeline import policy_for
         from provenance_cli.cli import terminal
         from provenance_cli.cli.assess import _parse_day
+        from provenance_cli.cli.options import output_format as canonical_format
+        from provenance_cli.cli.options import set_verbosity
 
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-        if fmt not in FORMATS:
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", FORMATS)
+        set_verbosity(quiet, verbose)
+        fmt = canonical_format(output_format, FORMATS)
         day = _parse_day(as_of)
         unchecked: list[tuple[str, str]] = []
         notes: list[str] = []
@@ -109,7 +115,7 @@ def register(app: typer.Typer) -> None:
         else:
             _show(report)
         for problem in report.problems:
-            sys.stderr.write(f"{problem}\n")
+            sys.stderr.write(f"{terminal.visible(problem)}\n")
         if not dry_run:
             write_state(state or folder / STATE_NAME, new_state, force=force)
         raise typer.Exit(report.exit_code)

@@ -37,11 +37,12 @@ class ProgressBar:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[ProgressBar]:
-    """A bar labelled ``label`` while the block runs; silent when stderr is not a terminal."""
+    """A bar labelled ``label`` while the block runs; silent when stderr is not a terminal, or under --quiet."""
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.options import is_quiet
 
     err = terminal.console(stderr=True)
-    if not err.is_terminal:
+    if not err.is_terminal or is_quiet():
         yield ProgressBar(None, label)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

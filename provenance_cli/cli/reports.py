@@ -17,7 +17,11 @@ def load_documents(
     evidence: bool,
     offline: bool,
 ) -> list[dict[str, Any]]:
-    """Report documents for JSON reports and dossiers alike, in the order given."""
+    """Report documents for JSON reports and dossiers alike, in the order given.
+
+    Every JSON report is checked against its version's schema before any is
+    read, and the problems of all of them are said together (exit 2).
+    """
     from provenance_cli.cli.assess import run_assessment
     from provenance_cli.render.document import load_report, report_document
     from provenance_cli.render.interface import RenderContext
@@ -31,16 +35,25 @@ def load_documents(
         kind = special_file_kind(path)
         if kind is not None:
             raise InputError([Problem(str(path), 0, 0, refusal(kind, "a dossier or a JSON report"))])
+    documents: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        if path.suffix.lower() == ".json" and str(path) not in documents:
+            try:
+                documents[str(path)] = load_report(path)
+            except InputError as exc:
+                problems.extend(exc.problems)
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
-    assessed: dict[str, dict[str, Any]] = {}
     if dossiers:
         context = RenderContext(inputs=run_inputs(policy))
         run = run_assessment(dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
-        if run.problems:
+        if run.problems and not problems:
             raise typer.Exit(2)
         for result in run.results:
-            assessed[result.source] = report_document(result, context)
-    return [load_report(p) if p.suffix.lower() == ".json" else assessed[str(p)] for p in paths]
+            documents[result.source] = report_document(result, context)
+    if problems:
+        raise InputError(problems)
+    return [documents[str(p)] for p in paths]
 
 
 def _write(text: str, output: Path | None, *, inputs: list[Path], force: bool) -> None:
@@ -72,7 +85,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         paths: Annotated[list[Path], typer.Argument(help="Two or more dossiers or JSON reports, one per vendor.")],
-        output_format: Annotated[str, typer.Option("--format", "-f", help="terminal, md or html.")] = "terminal",
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text (alias terminal), md or html.")] = "text",
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
         template_dir: Annotated[
             Path | None, typer.Option("--template-dir", help="Your own templates, used before the bundled ones.")
@@ -86,19 +99,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Vendors side by side: scores and every answer, differing answers marked ◆."""
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import output_format as canonical_format
         from provenance_cli.cli.views import show_comparison
         from provenance_cli.render.compare import compare_documents, render_html, render_markdown
         from provenance_cli.render.interface import RenderContext
         from provenance_cli.render.output import guard_render
 
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
-        if fmt not in ("terminal", "md", "html"):
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", ["terminal", "md", "html"])
+        fmt = canonical_format(output_format, ("text", "md", "html"))
         if len(paths) < 2:
             terminal.fail_usage("compare needs at least two dossiers or reports")
         documents = load_documents(paths, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         comparison = compare_documents(documents)
-        if fmt == "terminal":
+        if fmt == "text":
             if output is None:
                 show_comparison(comparison, terminal.console())
                 return
@@ -112,13 +124,15 @@ def register(app: typer.Typer) -> None:
             return
         context = RenderContext(template_dir=str(template_dir) if template_dir else None)
         render = render_markdown if fmt == "md" else render_html
-        _write(guard_render(lambda: render(comparison, context), fmt), output, inputs=paths, force=force)
+        text = guard_render(lambda: render(comparison, context), fmt)
+        assert isinstance(text, str)  # compare renders text formats only
+        _write(text, output, inputs=paths, force=force)
 
     @app.command()
     def diff(
         old: Annotated[Path, typer.Argument(help="The earlier dossier or JSON report.")],
         new: Annotated[Path, typer.Argument(help="The later dossier or JSON report of the same vendor.")],
-        output_format: Annotated[str, typer.Option("--format", "-f", help="text, md or json.")] = "text",
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text (alias terminal), md or json.")] = "text",
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
         fail_on_worse: Annotated[bool, typer.Option("--fail-on-worse", help="Exit 1 when risk went up (overall score or tier).")] = False,
         policy: Annotated[Path | None, _POLICY] = None,
@@ -131,12 +145,11 @@ def register(app: typer.Typer) -> None:
         """What changed between two assessments: answers, rules fired, scores and tier."""
         from provenance_cli.assessment.gates import enforce, worse_gate
         from provenance_cli.cli import terminal
+        from provenance_cli.cli.options import output_format as canonical_format
         from provenance_cli.render.diff import diff_documents, render_json, render_markdown, render_text
 
-        fmt = "md" if output_format.lower() == "markdown" else output_format.lower()
         renderers = {"text": render_text, "md": render_markdown, "json": render_json}
-        if fmt not in renderers:
-            terminal.fail_usage(f"--format: unknown format '{output_format}'", list(renderers))
+        fmt = canonical_format(output_format, tuple(renderers))
         before, after = load_documents([old, new], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline)
         changes = diff_documents(before, after)
         # The text view is for terminals and CI logs: what the dossiers say is shown with control characters escaped.

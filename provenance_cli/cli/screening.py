@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from provenance_cli.cli.options import Quiet, Verbose
+
 lists_app = typer.Typer(help="Download and inspect the cached screening lists.", no_args_is_help=True)
 
 FORMAT_HELP = "text or json"
@@ -19,7 +21,9 @@ def _progress() -> Any:
     """A rich progress bar on stderr when it is a terminal; silent otherwise."""
     import sys
 
-    if not sys.stderr.isatty():
+    from provenance_cli.cli.options import is_quiet
+
+    if not sys.stderr.isatty() or is_quiet():
         return None
 
     from rich.progress import (
@@ -131,11 +135,16 @@ def lists_update(
         Path | None,
         typer.Option("--policy", "-p", help="Policy file whose screening.shrink_limit replaces the default (one half)."),
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Download lists into the cache; the old cache survives any failure, an empty list and a list that shrank by half."""
     from dataclasses import replace
 
     from provenance_cli.cli import terminal
+    from provenance_cli.cli.options import detail, set_verbosity
+
+    set_verbosity(quiet, verbose)
     from provenance_cli.screening.config import load_config
     from provenance_cli.screening.fetch import update_source
     from provenance_cli.screening.source import get_source
@@ -163,12 +172,24 @@ def lists_update(
         get_source(key)
     if url and len(keys) != 1:
         raise UsageError("--url needs exactly one SOURCE, e.g. provcheck lists update dod_1260h --url URL")
+    detail(
+        f"config: {config.path or 'none'}; connect timeout {fetch.connect_timeout:g} s, read timeout {fetch.read_timeout:g} s, "
+        f"{fetch.retries} retries within a {fetch.deadline:g} s deadline per list; "
+        f"shrink limit: {'none (--allow-shrink)' if allow_shrink else shrink_limit if shrink_limit is not None else 'default'}; "
+        f"sources: {', '.join(f'{k} <- {url or config.urls.get(k) or get_source(k).default_url}' for k in keys)}"
+    )
     failures: list[str] = []
     rows: list[dict[str, Any]] = []
     for key in keys:
         try:
             outcome = update_source(
-                key, url=url, max_bytes=max_bytes, config=config, fetch=fetch, progress=_progress(), allow_shrink=allow_shrink,
+                key,
+                url=url,
+                max_bytes=max_bytes,
+                config=config,
+                fetch=fetch,
+                progress=_progress(),
+                allow_shrink=allow_shrink,
                 shrink_limit=shrink_limit,
             )
         except ServiceError as exc:

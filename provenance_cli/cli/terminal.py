@@ -153,8 +153,10 @@ def console(stderr: bool = False) -> Console:
 
 
 def wants_json(output_format: str) -> bool:
-    """True for ``json``, False for ``text``; any other format is a usage error (exit 2) with a did-you-mean hint."""
+    """True for ``json``, False for ``text`` (alias ``terminal``); any other format is a usage error (exit 2) with a did-you-mean hint."""
     fmt = output_format.lower()
+    if fmt == "terminal":
+        fmt = "text"
     if fmt not in ("text", "json"):
         fail_usage(f"unknown format {output_format!r}", ["text", "json"])
     return fmt == "json"
@@ -171,8 +173,11 @@ def print_json(data: Any) -> None:
 
 
 def note(message: str) -> None:
-    """A plain message on stderr, off stdout so piped JSON and reports stay clean; printed literally, never as markup."""
-    console(stderr=True).print(safe(message))
+    """A plain message on stderr, off stdout so piped JSON and reports stay clean; printed literally, never as markup; not under --quiet."""
+    from provenance_cli.cli.options import is_quiet
+
+    if not is_quiet():
+        console(stderr=True).print(safe(message))
 
 
 def warn(message: str) -> None:
@@ -208,12 +213,15 @@ def report_error(error: ProvcheckError) -> None:
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
-    """A rich table on stdout; cells and title are shown as text (:func:`safe`) because they carry what vendors and users wrote."""
+    """A rich table on stdout; cells and title are shown as text (:func:`safe`) because they carry what vendors and users wrote.
+
+    Cells wrap and fold rather than end in "…": a URL or an id stays whole, on as many lines as it needs.
+    """
     from rich.table import Table
 
     table = Table(title=safe(title) if title is not None else None, show_lines=False)
     for header in headers:
-        table.add_column(header)
+        table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(safe(cell) for cell in row))
     console().print(table)
@@ -284,6 +292,6 @@ def report_validation(checks: Sequence[FileCheck], missing: Sequence[Problem], o
     total = len(checks)
     summary = f"{total - bad} of {total} file{'s' if total != 1 else ''} valid"
     if bad or missing:
-        sys.stderr.write(f"{summary}; {sum(len(c.problems) for c in checks) + len(missing)} problem(s)\n")
+        note(f"{summary}; {sum(len(c.problems) for c in checks) + len(missing)} problem(s)")
     else:
-        sys.stderr.write(f"{summary}\n")
+        note(summary)

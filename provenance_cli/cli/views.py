@@ -3,8 +3,9 @@
 Tier is always spelled out as a word beside its colour, so the view reads
 the same with NO_COLOR, on a monochrome terminal or piped into a file.
 Whatever a dossier, policy or list says enters a view through
-:func:`~provenance_cli.cli.terminal.safe` (text, never markup, control
-characters shown escaped); markup strings here are provcheck's own.
+:func:`~provenance_cli.cli.terminal.safe` or :func:`escape` (text, never
+markup, control characters shown escaped); markup strings here are
+provcheck's own. Long lines wrap with their indent kept.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from provenance_cli.assessment.results import FollowUp, VendorResult
 from provenance_cli.cli.terminal import line, safe
+from provenance_cli.render.summary import CONFIDENCE_BASIS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 TIER_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 SEVERITY_STYLE = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold red"}
 TOP_FINDINGS = 8
+WIDE_VENDOR = 100
+"""Below this many columns the single-vendor view leaves out the score bars rather than squeeze the category names."""
 
 
 def bar(score: float, width: int = 20) -> str:
@@ -39,98 +43,205 @@ def tier_label(tier: str) -> str:
     return f"[{TIER_STYLE[tier]}]{tier.upper()}[/]"
 
 
-def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console) -> None:
-    """One vendor's full view: category scores, knock-outs, top findings, every list a reviewer must work through, the next review."""
-    console.print()
-    console.print(line(safe(result.vendor, "bold"), f"  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100"))
-    console.print(safe(f"{result.source} · assessed {result.assessed_on} · scored as of {result.as_of} · {result.tier_basis}", "dim"))
-    show_decision(result, console)
+def _hanging(console: Console, marker: str | Text, body: str | Text, *, indent: int = 2, label_width: int | None = None) -> None:
+    """Print ``marker`` then ``body``, wrapped to the console so every wrapped line starts under the text, not at column 0.
 
+    ``str`` parts are provcheck's own markup; user data arrives as ``Text``
+    (from :func:`~provenance_cli.cli.terminal.safe`). Lines are printed as
+    they are, without the trailing spaces a padded layout would add.
+    """
+    from rich.text import Text
+
+    head = marker if isinstance(marker, Text) else Text.from_markup(marker)
+    text = body if isinstance(body, Text) else Text.from_markup(body)
+    gap = max(label_width or 0, head.cell_len) + (1 if head.cell_len else 0)
+    width = max(20, console.width - indent - gap)
+    for number, wrapped in enumerate(text.wrap(console, width, overflow="fold")):
+        wrapped.rstrip()
+        first = head if number == 0 else Text("")
+        console.print(
+            Text(" " * indent) + first + Text(" " * (gap - first.cell_len)) + wrapped, soft_wrap=True, overflow="ignore", crop=False
+        )
+
+
+def _item(console: Console, marker: str | Text, body: str | Text, *, indent: int = 2) -> None:
+    """One list item whose wrapped lines keep their indent (a hanging indent under the marker)."""
+    _hanging(console, marker, body, indent=indent)
+
+
+def _line(console: Console, body: str | Text, *, indent: int = 2) -> None:
+    """A paragraph indented as a whole: wrapped lines start under its first word, not at column 0."""
+    _hanging(console, "", body, indent=indent)
+
+
+def _fact(console: Console, label: str, body: str | Text) -> None:
+    """A labelled fact ("Screening  ...") whose wrapped lines line up after the label."""
+    _hanging(console, f"[bold]{label}[/bold]", body, indent=0, label_width=12)
+
+
+def _cite(cite: dict[str, Any] | None, hits: list[dict[str, Any]]) -> list[Text]:
+    """A finding's evidence in words: each source's title, link and retrieval date, the answer's as-of date; each listing."""
+    lines = []
+    if cite:
+        parts: list[str | Text] = ["Source: "]
+        for number, source in enumerate(cite["sources"]):
+            retrieved = f", retrieved {source['retrieved']}" if source["retrieved"] else ""
+            parts += ["; " if number else "", safe(f"{source['title']} <{source['href'] or source['url']}>{retrieved}")]
+        if not cite["sources"]:
+            parts.append("none cited")
+        parts.append(safe(f"; answer as of {cite['as_of']}." if cite.get("as_of") else "."))
+        lines.append(line(*parts, style="dim"))
+    for h in hits:
+        where = f" <{h['source']}>" if h.get("source") else " (bundled copy)"
+        fetched = f", fetched {h['retrieved']}" if h.get("retrieved") else ""
+        date = f" (list date {h['list_date']})" if h.get("list_date") else ""
+        words = f"Listed: {h['role']} {h['name']} as {h['entry']} on the {h['list_name']}{date}{where}{fetched}."
+        lines.append(line(safe(words), style="dim"))
+    return lines
+
+
+def show_vendor(result: VendorResult, catalogue: Catalogue, console: Console, *, all_findings: bool = False) -> None:
+    """One vendor: the decision and its reasons first, then category scores, findings by question, screening and the next review.
+
+    ``all_findings`` shows every finding and every unanswered, undisclosed or unevidenced question, not the strongest few.
+    """
+    from provenance_cli.render.document import report_document
+    from provenance_cli.render.interface import RenderContext
+    from provenance_cli.render.summary import executive_summary, question_rows
+
+    document = report_document(result, RenderContext(generated_at=""))
+    brief = executive_summary(document)
+    console.print()
+    _line(console, line(safe(result.vendor, "bold"), "  ", safe(f"({result.legal_name})", "dim")), indent=0)
+    show_decision(result, console, brief=brief)
+
+    console.print()
     table = Table(show_edge=False, pad_edge=False, box=None)
-    columns = (("category", "left"), ("tier", "left"), ("score", "right"), ("", "left"), ("confidence", "right"), ("answered", "right"))
+    with_bar = console.width >= WIDE_VENDOR
+    columns = (
+        ("category", "left"),
+        ("tier", "left"),
+        ("score", "right"),
+        *((("", "left"),) if with_bar else ()),
+        ("confidence", "right"),
+        ("answered", "right"),
+    )
     for header, justify in columns:
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=header != "category")  # type: ignore[arg-type]
     for category in result.categories:
         table.add_row(
             safe(category.title),
             tier_label(category.tier),
             f"{category.score:.1f}",
-            bar(category.score),
+            *((bar(category.score),) if with_bar else ()),
             f"{category.confidence:.0f}%",
             f"{category.answered}/{category.applicable}",
         )
     console.print(table)
     show_models(result, console)
 
-    if result.knockouts:
-        console.print(line("[bold red]knock-out:[/] ", safe(", ".join(result.knockouts)), " [dim](reasons in words under Decision)[/dim]"))
-
-    findings = [f for f in result.findings if f.contribution > 0 or f.waiver]
-    if findings:
+    rows = sorted((row for group in question_rows(document) for row in group["rows"]), key=lambda r: (-r["points"], r["question"]))
+    if rows:
+        shown = rows if all_findings else rows[:TOP_FINDINGS]
+        more = "" if len(shown) == len(rows) else f"; --all shows all {len(rows)}"
         console.print()
-        console.print(f"[bold]Top findings[/bold] ({len(findings)} rules fired)")
-        for finding in findings[:TOP_FINDINGS]:
-            style = SEVERITY_STYLE[finding.severity]
-            waived = safe(f" (waived by {finding.waiver.approver} until {finding.waiver.expires})", "dim") if finding.waiver else ""
-            console.print(
-                line(
-                    f"  [{style}]{finding.severity.upper():8}[/] ",
-                    safe(finding.rule_id),
-                    f" +{finding.contribution:.1f}  ",
-                    safe(finding.message, multiline=True),
-                    waived,
-                )
-            )
-            where = f"{finding.question_id} = {finding.answer}" if finding.question_id else finding.answer
-            console.print(line("           ", safe(where, "dim")))
-            if finding.inherited_from:
-                console.print(line("           ", safe(finding.inherited_from, "dim")))
-            console.print(line("           → ", safe(finding.recommendation, multiline=True)))
+        _line(console, f"[bold]Findings by question[/bold] ({len(shown)} of {len(rows)}, most points first{more})", indent=0)
+        for row in shown:
+            _show_row(row, console)
 
     def listing(title: str, items: Sequence[str]) -> None:
         if items:
             console.print()
-            console.print(f"[bold]{title}[/bold] ({len(items)})")
+            _line(console, f"[bold]{title}[/bold] ({len(items)})", indent=0)
             for item in items:
-                console.print(line("  ", safe(item)))
+                _item(console, "-", safe(item))
 
+    texts = {a.question_id: a.text for a in result.answers}
+    listing(
+        "Stale answers",
+        [
+            f"{texts.get(s.question_id, s.question_id)} As of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})."
+            for s in result.stale
+        ],
+    )
     from provenance_cli.assessment.triggers import fired_triggers
 
     listing(
         "Date triggers fired",
         [
-            f"{t.severity.upper()} {t.rule_id}: {t.message} ({t.answer}){' [waived]' if t.waiver else ''} -> {t.recommendation}"
+            f"{t.severity.upper()} {t.message} ({t.answer}){' [waived]' if t.waiver else ''} -> {t.recommendation} ({t.rule_id})"
             for t in fired_triggers(result, catalogue)
         ],
     )
-    listing("Stale answers", [f"{s.question_id}: as of {s.as_of}, {s.age_days} days old (limit {s.max_age_days})" for s in result.stale])
-    listing("Undisclosed by the vendor", list(result.undisclosed))
-    listing("Not yet established by the buyer", [i.question_id for i in result.buyer_tasks if "not_established" in i.reasons])
-    listing("Unanswered", list(result.unanswered))
-    listing("Evidence missing", list(result.missing_evidence))
+    if all_findings:
+        listing("Undisclosed by the vendor", [texts.get(q, q) for q in result.undisclosed])
+        listing(
+            "Not yet established by the buyer",
+            [texts.get(i.question_id, i.question_id) for i in result.buyer_tasks if "not_established" in i.reasons],
+        )
+        listing("Unanswered", [texts.get(q, q) for q in result.unanswered])
+        listing("Evidence missing", [texts.get(q, q) for q in result.missing_evidence])
+    elif result.undisclosed or result.unanswered or result.missing_evidence:
+        console.print()
+        _line(
+            console,
+            "[dim]Undisclosed, unanswered and unevidenced questions: --all lists them, --questions gives the questions to send.[/dim]",
+            indent=0,
+        )
+    messages = {t.rule_id: t.message for t in result.trace}
     listing(
         "Waivers applied",
-        [f"{w.rule} for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})" for w in result.waivers_applied],
+        [
+            f"{messages.get(w.rule, w.rule)} ({w.rule}) for {w.vendor}: {w.reason} (approved by {w.approver}, expires {w.expires})"
+            for w in result.waivers_applied
+        ],
     )
-    listing("Waivers expired (not applied)", [f"{w.rule} for {w.vendor}: expired {w.expires}" for w in result.waivers_expired])
+    listing(
+        "Waivers expired (not applied)",
+        [f"{messages.get(w.rule, w.rule)} ({w.rule}) for {w.vendor}: expired {w.expires}" for w in result.waivers_expired],
+    )
     listing("Rules disabled by policy", [f"{d.rule_id}: {d.reason}" for d in result.disabled_rules])
     for line_title, lines in extra_sections(result):
         listing(line_title, lines)
 
     console.print()
     overdue = " [bold red](OVERDUE)[/]" if result.overdue else ""
-    console.print(
-        line(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} ", safe(f"({result.reassessment_reason})", "dim"))
+    _line(
+        console,
+        line(f"Reassessment due [bold]{result.reassessment_due}[/bold]{overdue} ", safe(f"({result.reassessment_reason})", "dim")),
+        indent=0,
     )
+    where = f"{result.source} · assessed {result.assessed_on} by {result.profile.assessor} · scored as of {result.as_of}"
+    _line(console, safe(where, "dim"), indent=0)
+
+
+def _show_row(row: dict[str, Any], console: Console) -> None:
+    """One question's finding: severity and points, the message, the answer to the question, evidence where needed, the actions."""
+    style = SEVERITY_STYLE.get(row["severity"], "")
+    head = f"[{style}]{row['severity'].upper():8}[/] +{row['points']:.1f}"
+    parts: list[str | Text] = [safe(row["message"])]
+    parts += [safe(f" {message}", "dim") for message in row["also"]]
+    if row["knockout"]:
+        parts.append(safe(f" (knock-out: at least {str(row['knockout']).upper()})", "bold red"))
+    if row["waiver"]:
+        parts.append(safe(f" (waived by {row['waiver']['approver']} until {row['waiver']['expires']})", "dim"))
+    _item(console, head, line(*parts))
+    _line(console, line(safe(f"Answer: {row['answer']}, to “{row['question']}”"), style="dim"), indent=6)
+    for cited in _cite(row["cite"], row["hits"]):
+        _line(console, cited, indent=6)
+    for action in row["actions"]:
+        kind = " (contract clause)" if action["type"] == "contract_clause" else ""
+        _item(console, "→", safe(f"{action['owner_label']}{kind}: {action['text']}"), indent=6)
 
 
 def show_models(result: VendorResult, console: Console) -> None:
-    """Each model's own verdict (issue 17), when the dossier lists more than one or one has facts of its own."""
+    """Each model's own verdict (issue 17), when a model has facts of its own or models' verdicts differ."""
     supply = result.supply
     if supply is None or not supply.models:
         return
     rows = supply.models
-    if len(rows) == 1 and not (supply.links or rows[0].own_answers or rows[0].inherited or rows[0].developer):
+    own = supply.links or any(row.own_answers or row.inherited or row.developer for row in rows)
+    if not own and len({(row.decision, row.tier) for row in rows}) == 1:
         return
     console.print()
     scope = (
@@ -138,23 +249,19 @@ def show_models(result: VendorResult, console: Console) -> None:
         if supply.engagement_models is not None
         else "the engagement names no model, so all are in scope"
     )
-    console.print(line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")))
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    for header in ("model", "in scope", "decision", "tier", "developer / lab", "own answers, inherited findings"):
-        table.add_column(header)
+    _line(console, line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")), indent=0)
     for row in rows:
-        notes = [f"{q} = {a}" for q, a in row.own_answers] + [f"{rule}: {source}" for rule, _, _, source in row.inherited]
-        table.add_row(
-            safe(row.name),
-            "yes" if row.in_scope else "no",
-            decision_label(row.decision),
-            tier_label(row.tier),
-            safe(f"{row.developer or result.vendor} / {', '.join(row.labs)}"),
-            safe("; ".join(notes) or "as the vendor"),
-        )
-    console.print(table)
+        verdict = line(decision_label(row.decision), " ", tier_label(row.tier), safe("" if row.in_scope else "  (not in scope)", "dim"))
+        _item(console, "•", line(safe(f"{row.name}: "), verdict))
+        origin = f"developer {row.developer}; " if row.developer else ""
+        _line(console, safe(f"{origin}family {', '.join(row.families)}; lab {', '.join(row.labs)}", "dim"), indent=4)
+        for question_id, answer in row.own_answers:
+            _line(console, safe(f"{question_id}: {answer}", "dim"), indent=4)
+        for _, severity, message, source in row.inherited:
+            marker = safe(severity.upper(), SEVERITY_STYLE.get(severity, ""))
+            _item(console, marker, line(safe(f"{message} "), safe(f"({source})", "dim")), indent=4)
     for link in supply.links:
-        console.print(line("  ", safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim")))
+        _line(console, safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim"), indent=2)
 
 
 def show_concentration(results: Sequence[VendorResult], console: Console) -> None:
@@ -179,17 +286,57 @@ def decision_label(outcome: str) -> Text:
     return safe(outcome.replace("_", " ").upper(), DECISION_STYLE.get(outcome, ""))
 
 
-def show_decision(result: VendorResult, console: Console) -> None:
-    """The decision first, with its reasons, conditions and open questions in words."""
+def show_decision(result: VendorResult, console: Console, *, brief: dict[str, Any] | None = None) -> None:
+    """The decision first: tier and why, the reasons in words with their evidence, the conditions or open questions,
+    screening, the one confidence figure and what lowers it."""
+    if brief is None:
+        from provenance_cli.render.document import report_document
+        from provenance_cli.render.interface import RenderContext
+        from provenance_cli.render.summary import executive_summary
+
+        brief = executive_summary(report_document(result, RenderContext(generated_at="")))
     decision = result.decision
     console.print()
-    console.print(line("[bold]Decision:[/bold] ", decision_label(decision.outcome), "  ", safe(decision.summary, multiline=True)))
-    for item in decision.reasons if decision.outcome == "reject" else ():
-        console.print(line("  ✗ ", safe(item.text, multiline=True), safe(f" (answer: {item.answer})", "dim")))
-    for number, item in enumerate(decision.conditions, start=1):
-        console.print(line(f"  {number}. ", safe(item.recommendation, multiline=True)))
-    for question in decision.open_questions:
-        console.print(line("  ? ", safe(question.text, multiline=True), safe(f" ({question.question}: {question.status})", "dim")))
+    _line(
+        console,
+        line(
+            "[bold]Decision:[/bold] ",
+            decision_label(decision.outcome),
+            f"  tier {tier_label(result.tier)}  overall [bold]{result.overall:.1f}[/bold]/100",
+        ),
+        indent=0,
+    )
+    _line(console, safe(decision.summary))
+    _line(console, safe(f"Why this tier: {brief['tier_basis']}.", "dim"))
+    for number, reason in enumerate(brief["reasons"], start=1):
+        _item(console, f"{number}.", safe(reason["message"]))
+        _line(console, safe(f"Answer: {reason['answer']}, to “{reason['question']}”", "dim"), indent=5)
+        for cited in _cite(reason["cite"], reason["hits"]):
+            _line(console, cited, indent=5)
+    if decision.outcome == "reject":
+        _line(console, "Conditions for approval: none; the reasons above rule out approval while they stand.")
+    elif decision.outcome == "approve":
+        _line(console, "Conditions for approval: none.")
+    for number, condition in enumerate(brief["conditions"], start=1):
+        _item(console, f"{number}.", line(safe(condition["message"]), safe(f" (answer: {condition['answer']})", "dim")))
+        for action in condition["actions"]:
+            _item(console, "→", safe(f"{action['owner_label']}: {action['text']}"), indent=5)
+    for question in brief["open_questions"]:
+        could = f"; could mean: {' '.join(question['could_mean'])}" if question["could_mean"] else ""
+        _item(console, "?", line(safe(question["text"]), safe(f" ({question['status']}{could})", "dim")))
+    screening = brief["screening"]
+    screened = "; ".join(f"{c['title']} ({c['entries']} entries)" for c in screening["screened"])
+    not_screened = "; ".join(c["title"] for c in screening["not_screened"])
+    words = (
+        screening["sentence"]
+        + (f" Screened: {screened}." if screened else "")
+        + (f" Not screened: {not_screened}." if not_screened else "")
+    )
+    _fact(console, "Screening", safe(words))
+    confidence = brief["confidence"]
+    lowest = f" (lowest: {confidence['lowest']['title']}, {confidence['lowest']['value']:.0f}%)" if confidence["lowest"] else ""
+    lowered = f" Lowered by {', '.join(confidence['lowered_by'])}." if confidence["lowered_by"] else ""
+    _fact(console, "Confidence", safe(f"{confidence['value']:.0f}%, {confidence['basis']}{lowest}.{lowered}"))
 
 
 def extra_sections(result: VendorResult) -> list[tuple[str, list[str]]]:
@@ -242,7 +389,7 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
     if wide:
         for category in results[0].categories:
             table.add_column(category.id.replace("_", " "), justify="right", no_wrap=True)
-    table.add_column("min conf.", justify="right", no_wrap=True)
+    table.add_column("confidence", justify="right", no_wrap=True)
     table.add_column("stale", justify="right", no_wrap=True)
     table.add_column("reassess by", no_wrap=True)
     for result in results:
@@ -252,11 +399,12 @@ def show_summary(results: Sequence[VendorResult], console: Console) -> None:
             tier_label(result.tier),
             f"{result.overall:.1f}",
             *((f"{c.score:.0f}" for c in result.categories) if wide else ()),
-            f"{min(c.confidence for c in result.categories):.0f}%",
+            f"{result.confidence:.0f}%",
             str(len(result.stale)),
             f"{result.reassessment_due}{' overdue' if result.overdue else ''}",
         )
     console.print(table)
+    console.print(f"[dim]Confidence is {CONFIDENCE_BASIS}, as in every report.[/dim]")
     if not wide:
         console.print("[dim]Category scores: widen the terminal, or assess one vendor for its full view.[/dim]")
 
@@ -300,25 +448,71 @@ def _show_follow_up(item: FollowUp, catalogue: Catalogue, console: Console, mark
         console.print(line("      ", safe(f"could decide: knock-out {', '.join(item.decides)}", "dim")))
 
 
+COMPARE_COLUMN = 24
+"""Columns a vendor needs in the side-by-side table; narrower terminals get one block per question instead."""
+
+
 def show_comparison(comparison: dict[str, Any], console: Console) -> None:
-    """Vendors side by side in one table; differing answers marked."""
+    """Vendors side by side: decisions, scores, then every question by its text with each vendor's answer label; differing rows marked.
+
+    Nothing is ever cut: a table when the terminal is wide enough for every
+    vendor, otherwise one block per question whose lines wrap with their indent.
+    """
+    from rich.text import Text
+
     from provenance_cli.render.compare import MARKER
 
-    table = Table(title=f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})")
-    table.add_column("", no_wrap=True)
-    table.add_column("question / category")
-    for vendor in comparison["vendors"]:
-        table.add_column(safe(vendor["name"]))
-    tiers = [safe(str(v["tier"]).upper(), TIER_STYLE.get(v["tier"], "")) for v in comparison["vendors"]]
-    table.add_row("", "[bold]tier[/]", *tiers)
-    table.add_row("", "[bold]overall[/]", *(f"{float(v['overall']):.1f}" for v in comparison["vendors"]))
-    for category in comparison["categories"]:
-        mark = MARKER if category["differs"] else ""
-        table.add_row(mark, safe(category["title"]), *("-" if s is None else f"{float(s):.1f}" for s in category["scores"]))
-    table.add_section()
-    for question in comparison["questions"]:
-        mark = MARKER if question["differs"] else ""
-        style = "bold" if question["differs"] else ""
-        cells = ["[dim]n/a[/]" if c is None else safe(c["answer"], style) for c in question["cells"]]
-        table.add_row(mark, safe(question["question_id"]), *cells)
-    console.print(table)
+    vendors = comparison["vendors"]
+    title = f"Side by side ({comparison['differing_questions']} answers differ, marked {MARKER})"
+    measures: list[tuple[str, list[str | Text], bool]] = [
+        ("decision", [safe(str(v.get("decision") or "n/a").replace("_", " ").upper()) for v in vendors], False),
+        ("tier", [safe(str(v["tier"]).upper(), TIER_STYLE.get(v["tier"], "")) for v in vendors], False),
+        ("overall", [f"{float(v['overall']):.1f}" for v in vendors], False),
+        ("confidence", ["n/a" if v.get("confidence") is None else f"{float(v['confidence']):.0f}%" for v in vendors], False),
+    ]
+    measures += [
+        (c["title"], ["-" if x is None else f"{float(x):.1f}" for x in c["scores"]], c["differs"]) for c in comparison["categories"]
+    ]
+    answers: list[tuple[str, list[str | Text], bool]] = [
+        (
+            question["text"],
+            [
+                "[dim]n/a[/]" if c is None else safe(c.get("label", c["answer"]), "bold" if question["differs"] else "")
+                for c in question["cells"]
+            ],
+            question["differs"],
+        )
+        for question in comparison["questions"]
+    ]
+    if console.width >= 40 + COMPARE_COLUMN * len(vendors):
+        from rich.measure import Measurement
+
+        def visible_width(name: str) -> int:
+            return safe(name).cell_len
+
+        table = Table(title=title)
+        table.add_column("", no_wrap=True)
+        table.add_column("question / category", overflow="fold")
+        for vendor in vendors:
+            table.add_column(safe(vendor["name"]), overflow="fold")
+        for name, cells, differs in measures:
+            table.add_row(MARKER if differs else "", safe(name, "bold"), *cells)
+        table.add_section()
+        for text, cells, differs in answers:
+            table.add_row(MARKER if differs else "", safe(text), *cells)
+        if Measurement.get(console, console.options.update_width(10**6), table).maximum > console.width:
+            # Too wide at its natural width: each vendor gets a column as wide as its name (at least COMPARE_COLUMN,
+            # at most its share), the questions the rest, and every cell wraps, rather than the table being cropped.
+            table.expand = True
+            share = (console.width - 40) // len(vendors)
+            table.columns[1].ratio = 1
+            for column, vendor in zip(table.columns[2:], vendors, strict=True):
+                column.width = min(max(visible_width(vendor["name"]), COMPARE_COLUMN), share)
+        console.print(table)
+        return
+    console.print(safe(title, "bold"))
+    for name, cells, differs in [*measures, *answers]:
+        console.print()
+        _item(console, MARKER if differs else " ", line(safe(name, "bold"), " [dim](differs)[/dim]" if differs else ""), indent=0)
+        for vendor, cell in zip(vendors, cells, strict=True):
+            _item(console, "", line(safe(f"{vendor['name']}: "), cell if isinstance(cell, Text) else Text.from_markup(cell)), indent=2)

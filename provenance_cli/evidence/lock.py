@@ -25,6 +25,7 @@ from provenance_cli.evidence.results import (
     LockEntry,
     iso,
 )
+from provenance_cli.formats.locknames import LOCK_SUFFIX, legacy_lock_path, lock_path_for
 from provenance_cli.util.errors import InputError, Problem
 from provenance_cli.util.files import YAML_SUFFIXES
 
@@ -35,29 +36,10 @@ LOCK_FORMAT = 1
 """Version of the lock file layout (``provcheck_evidence_lock``)."""
 NORMALISER_VERSION = 1
 """Version of the page-text normalisation; digests from another version are not compared."""
-LOCK_SUFFIX = ".evidence.lock.yaml"
-
 _HEADER = (
     "# Written by `provcheck evidence snapshot`; do not edit by hand.\n"
     "# What each cited page looked like when the assessment relied on it.\n"
 )
-
-
-def lock_path_for(dossier_path: Path | str) -> Path:
-    """The lock a snapshot writes: ``vendor.yaml`` -> ``vendor.yaml.evidence.lock.yaml`` in the same folder."""
-    path = Path(dossier_path)
-    return path.with_name(path.name + LOCK_SUFFIX)
-
-
-def legacy_lock_path(dossier_path: Path | str) -> Path:
-    """The name locks had before: ``vendor.yaml`` and ``vendor.yml`` both -> ``vendor.evidence.lock.yaml``."""
-    path = Path(dossier_path)
-    stem = path.name
-    for suffix in YAML_SUFFIXES:
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    return path.with_name(stem + LOCK_SUFFIX)
 
 
 def lock_to_read(dossier_path: Path | str) -> Path:
@@ -241,12 +223,18 @@ def _parse(document: Document) -> EvidenceLock:
     return EvidenceLock(dossier, dossier_sha, normaliser, created_by, entries)
 
 
+_MAX_DIGITS = 18
+"""Sizes, HTTP statuses and versions fit in 18 digits; a longer number is damage (and past 4,300 digits int() refuses it)."""
+
+
 def _int(value: Any, where: tuple[str | int, ...], document: Document, problems: list[Problem]) -> int | None:
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    problems.append(document.problem(where, f"expected a whole number, got {value!r}"))
+    digits = value.strip() if isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS:  # isdigit alone lets '²' through to int()
+        return int(digits)
+    shown = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."
+    problems.append(document.problem(where, f"expected a whole number, got {shown!r}"))
     return None
 
 

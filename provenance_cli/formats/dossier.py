@@ -10,6 +10,7 @@ file are reported at once so an author can fix them in one pass.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 from provenance_cli.formats.conditions import Facts
 from provenance_cli.formats.links import LinkDecl, LinkSubject, model_key
 from provenance_cli.formats.models import DossierModel, ModelInScope, Question, Vendor, parse_iso_date
+from provenance_cli.formats.policy import PolicyModel
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.safeyaml import Document, decode_utf8, load_text, read_bytes
@@ -41,6 +43,9 @@ class Dossier:
     """Normalised answer per answered question: str, float, date, frozenset or 'undisclosed'."""
     lines: dict[str, int]
     """Line of each answer in the file, for messages that point back at it."""
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) in the file of each answer's value (its key when unanswered), by question id,
+    and of ``vendor`` (the vendor's name) and ``answers`` (the block): where a finding points in SARIF and CI annotations."""
     model_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Normalised answers that differ for one model, by the model's name as the dossier lists it."""
     links: tuple[LinkDecl, ...] = ()
@@ -97,6 +102,7 @@ class Dossier:
             model=self.model.model_copy(update={"answers": merged_entries}),
             answers={**self.answers, **(own or {})},
             lines=self.lines,
+            positions=self.positions,
             model_answers=self.model_answers,
             links=self.links,
             id_position=self.id_position,
@@ -289,10 +295,25 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
         model,
         answers,
         lines,
+        answer_positions(document, model),
         model_answers=model_answers,
         links=declared_links(document, model),
         id_position=document.locate(id_path),
     )
+
+
+def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple[int, int]]:
+    """Where each answer stands in the file (see :attr:`Dossier.positions`)."""
+    positions = {
+        "vendor": document.locate(("vendor", "name")),
+        "answers": document.locate(("answers",), prefer_key=True),
+    }
+    for question_id, entry in model.answers.items():
+        if entry.answer is not None and ("answers", question_id, "answer") in document.positions:
+            positions[question_id] = document.positions[("answers", question_id, "answer")]
+        else:
+            positions[question_id] = document.locate(("answers", question_id), prefer_key=True)
+    return positions
 
 
 def vendor_id_of(vendor: Vendor) -> str:
@@ -468,14 +489,47 @@ def file_kind(data: dict[str, object]) -> str:
 
     dossier, questionnaire, policy or evidence lock: folders of dossiers often
     hold the others too, and each command must know which files are its own.
+    A policy written without its ``policy:`` version line (format 1 allowed
+    that) is still a policy when it has keys only policies have, so
+    ``validate`` checks it as the policy ``assess --policy`` reads.
     """
+    if "provcheck_evidence_lock" in data:  # the lock's own format key: a stray key beside it does not make it a policy
+        return "evidence lock"
     if "questions" in data:
         return "questionnaire"
     if "policy" in data:
         return "policy"
     if "provcheck_evidence_lock" in data:
         return "evidence lock"
+    if "provcheck" not in data and not POLICY_ONLY_KEYS.isdisjoint(data):
+        return "policy"
     return "dossier"
+
+
+POLICY_ONLY_KEYS = frozenset(PolicyModel.model_fields) - {"policy", "name"} - frozenset(DossierModel.model_fields)
+"""Top-level keys a policy has and a dossier never has (``name`` is too common in other YAML to tell anything)."""
+
+MARKER_KEYS = {"questions": "questionnaire", "policy": "policy", "provcheck_evidence_lock": "evidence lock", "provcheck": "dossier"}
+"""The top-level key that marks each kind of provcheck file, in the order :func:`file_kind` tests them."""
+
+_MARKER_LINE = re.compile(r"""^["']?(questions|policy|provcheck_evidence_lock|provcheck)["']?[ \t]*:""", re.MULTILINE)
+
+
+def declared_kind(raw: bytes) -> str | None:
+    """The kind of provcheck file ``raw`` declares by a top-level marker key, or None for any other YAML.
+
+    Read from the text, not parsed: tools such as pre-commit hand provcheck
+    every YAML file of a repository (workflows, compose files with merge
+    keys, multi-document manifests) and those must be passed over, never
+    refused by the strict loader. A dossier says ``provcheck:``, a policy
+    ``policy:``, a questionnaire ``questions:``, an evidence lock
+    ``provcheck_evidence_lock:``, each at the start of a line.
+    """
+    found = {match.group(1) for match in _MARKER_LINE.finditer(raw.decode("utf-8", "replace"))}
+    for key, kind in MARKER_KEYS.items():
+        if key in found:
+            return kind
+    return None
 
 
 def load_dossiers(paths: Iterable[Path], catalogue: Catalogue | None = None) -> list[Dossier]:

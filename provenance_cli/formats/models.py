@@ -17,6 +17,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from provenance_cli.formats.jurisdictions import ISO_3166_ALPHA2
 from provenance_cli.formats.vocabulary import (
+    ActionOwner,
+    ActionType,
     AnswerType,
     Audience,
     ControlKind,
@@ -55,12 +57,15 @@ def parse_iso_date(value: Any) -> Any:
     raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def check_url(value: str) -> str:
     """Evidence must be a web address a reviewer can open: http(s) with a host."""
     from urllib.parse import urlsplit
 
     text = value.strip()
-    if any(ch.isspace() for ch in text):
+    if _WHITESPACE.search(text):  # one C-level scan; \s is exactly str.isspace() for str patterns
         raise ValueError(f"URL {value!r} contains whitespace")
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
@@ -110,9 +115,13 @@ class StrictModel(BaseModel):
 
     A key written with no value (``aliases:``) means "not set", exactly as if
     it were absent, so the field's default applies (or "missing" is reported).
+
+    ``defer_build``: a model's validator is built the first time it validates,
+    not when its module is imported, so a run that never validates a model
+    (questionnaires come from the compiled-catalogue cache) never pays for it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -120,6 +129,23 @@ class StrictModel(BaseModel):
         if isinstance(data, dict) and any(value is None for value in data.values()):
             return {key: value for key, value in data.items() if value is not None}
         return data
+
+
+def format_version(*accepted: int) -> BeforeValidator:
+    """A version field that accepts the listed versions (older ones are upgraded on read)."""
+
+    def check(value: Any) -> int:
+        text = str(value).strip()
+        if text not in {str(v) for v in accepted}:
+            raise ValueError(f"this provcheck reads format version {' or '.join(map(str, accepted))}, got {value!r}")
+        return int(text)
+
+    return BeforeValidator(check)
+
+
+QUESTIONNAIRE_FORMAT = 2
+"""The questionnaire format this provcheck's bundled questionnaires use; version 1 (no owners, types or clauses) is still read."""
+QuestionnaireVersion = Annotated[int, format_version(1, 2)]
 
 
 # --------------------------------------------------------------------------- questionnaire
@@ -186,7 +212,33 @@ class Question(StrictModel):
     """Condition over earlier answers; see docs/FORMATS.md."""
     screening_lists: list[Text] = []
     """yes/no questions that ask "is it listed on X?": the list keys screening checks the answer against."""
+    allegation: bool = False
+    """Format 2: the answer reports a public allegation, so every finding on it cites its source and dates inline."""
     frameworks: Frameworks | None = None
+
+
+class Clause(StrictModel):
+    """A contract clause findings can call for (format 2): one entry of the report's contract clause checklist."""
+
+    id: Slug
+    """Stable key recommendations name (``clause: deletion``); unique across all questionnaires."""
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    """The clause's name as a checklist shows it, e.g. "Deletion on request and at exit"."""
+    rationale: Annotated[str, Field(min_length=1, max_length=240)]
+    """Why the contract needs it, in one line."""
+
+
+class Recommendation(StrictModel):
+    """One action a finding calls for (format 2), with who acts and what kind of act it is."""
+
+    text: Text
+    """The action, in words."""
+    owner: ActionOwner
+    """Who acts: vendor (answers or commits), procurement, legal, security or engineering."""
+    type: ActionType
+    """ask, contract_clause, review or engineering_change."""
+    clause: Slug | None = None
+    """For ``type: contract_clause``: the clause (a ``clauses`` entry of any questionnaire) the action puts in the contract."""
 
 
 class Rule(StrictModel):
@@ -210,7 +262,10 @@ class Rule(StrictModel):
     combine: Literal["max", "add"] = "max"
     """How the rule combines with others on the same question or fact: the strongest counts (max), or it adds."""
     message: Text
-    recommendation: Text
+    recommendation: Text | None = None
+    """Format 1: what to do, as one text with no owner or type."""
+    recommendations: list[Recommendation] = []
+    """Format 2: what to do, one action each with its owner and type."""
 
 
 class Trigger(StrictModel):
@@ -237,17 +292,25 @@ class Trigger(StrictModel):
     severity: TriggerSeverity = "low"
     message: Text
     """What the finding says, in words; the engine adds the dates behind it."""
-    recommendation: Text
+    recommendation: Text | None = None
+    """Format 1: what to do, as one text with no owner or type."""
+    recommendations: list[Recommendation] = []
+    """Format 2: what to do, one action each with its owner and type."""
 
 
 class Questionnaire(StrictModel):
     """One bundled (or organisation-specific) questionnaire: a category of risk, its questions, rules and date triggers."""
 
+    questionnaire: QuestionnaireVersion = 1
+    """Questionnaire format version: 2 gives each recommendation an owner and a type and adds contract clauses; 1 is still read."""
     id: Slug
     version: SemVer
+    """The content's own version: bump on any change of meaning."""
     title: Text
     description: Text
     questions: Annotated[list[Question], Field(min_length=1)]
+    clauses: list[Clause] = []
+    """Format 2: the contract clauses this questionnaire's recommendations can call for."""
     rules: list[Rule] = []
     triggers: list[Trigger] = []
     """Date triggers (optional; a questionnaire without them reads as before)."""
@@ -411,18 +474,6 @@ class Assessment(StrictModel):
     assessor: Text
     date: IsoDate
     reviewer: str | None = None
-
-
-def format_version(*accepted: int) -> BeforeValidator:
-    """A version field that accepts the listed versions (older ones are upgraded on read)."""
-
-    def check(value: Any) -> int:
-        text = str(value).strip()
-        if text not in {str(v) for v in accepted}:
-            raise ValueError(f"this provcheck reads format version {' or '.join(map(str, accepted))}, got {value!r}")
-        return int(text)
-
-    return BeforeValidator(check)
 
 
 DOSSIER_FORMAT = 2

@@ -222,6 +222,8 @@ class Policy:
     """The buyer-profile flags that are true, as rules read them."""
     jurisdiction_lists: dict[str, frozenset[str]]
     """Each named jurisdiction list's codes, as rules read them."""
+    states_version: bool = True
+    """False for a policy file without its ``policy:`` line (format 1 allowed that); assess says so."""
 
     @property
     def required_sources(self) -> tuple[str, ...]:
@@ -389,7 +391,7 @@ def _severity_problems(model: PolicyModel, document: Document, catalogue: Catalo
     return problems
 
 
-def _build(model: PolicyModel, source: str, catalogue: Catalogue) -> Policy:
+def _build(model: PolicyModel, source: str, catalogue: Catalogue, *, states_version: bool = True) -> Policy:
     canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return Policy(
         model=model,
@@ -399,6 +401,7 @@ def _build(model: PolicyModel, source: str, catalogue: Catalogue) -> Policy:
         overrides={o.rule: o for o in model.rule_overrides},
         buyer_flags=frozenset(flag for flag in BUYER_FLAGS if getattr(model.buyer, flag)),
         jurisdiction_lists={name: frozenset(getattr(model.jurisdictions, name).codes) for name in JURISDICTION_LISTS},
+        states_version=states_version,
     )
 
 
@@ -413,6 +416,10 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+NOT_A_POLICY = {"provcheck": "dossier", "questions": "questionnaire", "provcheck_evidence_lock": "evidence lock"}
+"""Marker keys of the other provcheck files: such a file given as a policy is refused, never merged into one."""
+
+
 def load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date | None = None) -> Policy:
     """Read a policy file over the bundled default (or the default alone when ``path`` is None).
 
@@ -422,10 +429,15 @@ def load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date |
     from provenance_cli.util.resources import package_file
 
     default = load_file(package_file("default-policy.yaml"))
+    states_version = True
     if path is None:
         document = Document(default.data, "default policy", default.positions, default.key_positions)
     else:
         document = load_file(path)
+        foreign = next((kind for key, kind in NOT_A_POLICY.items() if key in document.data), None)
+        if foreign is not None:
+            raise InputError([Problem(document.source, 1, 1, f"is a {foreign}, not a policy (a policy file starts with 'policy: 2')")])
+        states_version = document.data.get("policy") is not None
         # A policy file states only what differs from the bundled default.
         document = Document(_merge(default.data, document.data), document.source, document.positions, document.key_positions)
     try:
@@ -437,4 +449,4 @@ def load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date |
     problems = check_policy(model, document, catalogue, strict_today)
     if problems:
         raise InputError(problems)
-    return _build(model, document.source, catalogue)
+    return _build(model, document.source, catalogue, states_version=states_version)

@@ -64,7 +64,7 @@ def problems_from(error: ValidationError, document: Document, model: type[BaseMo
     # per member; they are merged into one "expected X or Y" problem per place.
     shapes: dict[PathKey, tuple[list[str], str]] = {}
     for item in error.errors(include_url=False):
-        loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
+        loc = _located(item["loc"], _at(document.data, prefix))
         kind = item["type"]
         path = prefix + loc
         if kind == "extra_forbidden":
@@ -113,3 +113,29 @@ _PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "none", "bytes", "decima
 
 def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in _PLAIN_TAGS)
+
+
+def _at(data: Any, path: PathKey) -> Any:
+    for part in path:
+        data = data[part] if _holds(data, part) else None
+    return data
+
+
+def _holds(data: Any, part: Any) -> bool:
+    if isinstance(data, dict):
+        return part in data
+    return isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+
+
+def _located(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """``loc`` without pydantic's union tags; a key the file really has stays, however it is spelt (``p[olicy``, ``str``)."""
+    kept: list[Any] = []
+    for part in loc:
+        if _holds(data, part):
+            data = data[part]
+        elif _is_union_tag(part):
+            continue
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)

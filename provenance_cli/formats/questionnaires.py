@@ -10,14 +10,14 @@ refused here, at load time, with its file and line.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from provenance_cli.formats.conditions import Condition, ConditionError, compile_condition
-from provenance_cli.formats.models import Question, Questionnaire, Rule, Trigger
+from provenance_cli.formats.models import Clause, Question, Questionnaire, Rule, Trigger
 from provenance_cli.formats.problems import problems_from
 from provenance_cli.formats.safeyaml import Document, PathKey, load_file
 from provenance_cli.formats.vocabulary import LIST_NAMES, SEVERITY_RANK, TIER_RANK, TIERS, UNDISCLOSED, VENDOR_AUDIENCES, did_you_mean
@@ -58,6 +58,8 @@ class Catalogue:
     """Questionnaire id -> file it was read from."""
     triggers: tuple[CompiledTrigger, ...] = ()
     """Date triggers of every questionnaire, in order."""
+    clauses: dict[str, Clause] = field(default_factory=dict)
+    """Contract clauses by id, from every questionnaire (format 2)."""
 
     def questionnaire(self, questionnaire_id: str) -> Questionnaire:
         """The questionnaire with id ``questionnaire_id``; KeyError when there is none."""
@@ -138,6 +140,79 @@ def _knockout_problems(rule: Rule, document: Document, rule_path: PathKey) -> li
             document.problem(rule_path + ("knockout_reason",), f"rule {rule.id}: knockout_reason goes with knockout: none only")
         )
     return problems
+
+
+def _format_problems(questionnaire: Questionnaire, document: Document) -> list[Problem]:
+    """What each format allows: format 1 rules carry one ``recommendation`` text; format 2 rules a list of
+    ``recommendations`` with owners and types, and only format 2 has clauses and allegation questions."""
+    problems: list[Problem] = []
+    if questionnaire.questionnaire == 1:
+        needs_v2 = "needs 'questionnaire: 2' at the top of the file (format 1 has no owners, types, clauses or allegation flags)"
+        if questionnaire.clauses:
+            problems.append(document.problem(("clauses",), f"clauses {needs_v2}"))
+        for index, question in enumerate(questionnaire.questions):
+            if question.allegation:
+                problems.append(document.problem(("questions", index, "allegation"), f"allegation {needs_v2}"))
+        for key, index, rule in _advised(questionnaire):
+            if rule.recommendations:
+                problems.append(document.problem((key, index, "recommendations"), f"{_kind(key)} {rule.id}: recommendations {needs_v2}"))
+            elif rule.recommendation is None:
+                problems.append(document.problem((key, index), f"{_kind(key)} {rule.id} needs a recommendation"))
+        return problems
+    for key, index, rule in _advised(questionnaire):
+        if rule.recommendation is not None:
+            problems.append(
+                document.problem(
+                    (key, index, "recommendation"),
+                    f"{_kind(key)} {rule.id}: format 2 lists 'recommendations' (text, owner, type), not one 'recommendation' text",
+                )
+            )
+        elif not rule.recommendations:
+            problems.append(document.problem((key, index), f"{_kind(key)} {rule.id} needs recommendations (text, owner, type)"))
+    return problems
+
+
+def _advised(questionnaire: Questionnaire) -> list[tuple[str, int, Rule | Trigger]]:
+    """Every rule and date trigger, with where it sits: both say what to do, in the same format."""
+    return [
+        *(("rules", index, rule) for index, rule in enumerate(questionnaire.rules)),
+        *(("triggers", index, trigger) for index, trigger in enumerate(questionnaire.triggers)),
+    ]
+
+
+def _kind(key: str) -> str:
+    return "rule" if key == "rules" else "trigger"
+
+
+def _clause_problems(loaded: list[tuple[Questionnaire, Document]]) -> tuple[dict[str, Clause], list[Problem]]:
+    """Clause ids are unique across questionnaires; a contract-clause recommendation names a known clause, and only it names one."""
+    problems: list[Problem] = []
+    clauses: dict[str, Clause] = {}
+    origin: dict[str, str] = {}
+    for questionnaire, document in loaded:
+        for index, clause in enumerate(questionnaire.clauses):
+            if clause.id in clauses:
+                problems.append(
+                    document.problem(("clauses", index, "id"), f"clause id {clause.id!r} is already used in {origin[clause.id]}")
+                )
+            clauses.setdefault(clause.id, clause)
+            origin.setdefault(clause.id, document.source)
+    for questionnaire, document in loaded:
+        for key, index, rule in _advised(questionnaire):
+            for number, recommendation in enumerate(rule.recommendations):
+                path: PathKey = (key, index, "recommendations", number)
+                if recommendation.type == "contract_clause" and recommendation.clause is None:
+                    problems.append(
+                        document.problem(path + ("type",), f"rule {rule.id}: a contract_clause recommendation names its clause")
+                    )
+                elif recommendation.type != "contract_clause" and recommendation.clause is not None:
+                    problems.append(
+                        document.problem(path + ("clause",), f"rule {rule.id}: only a contract_clause recommendation names a clause")
+                    )
+                elif recommendation.clause is not None and recommendation.clause not in clauses:
+                    hint = did_you_mean(recommendation.clause, clauses)
+                    problems.append(document.problem(path + ("clause",), f"rule {rule.id}: unknown clause {recommendation.clause!r}{hint}"))
+    return clauses, problems
 
 
 DATE_KINDS = ("date_reached", "date_older_than")
@@ -250,6 +325,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
             )
         seen_ids[questionnaire.id] = document.source
         sources[questionnaire.id] = document.source
+        problems.extend(_format_problems(questionnaire, document))
         for index, question in enumerate(questionnaire.questions):
             problems.extend(_check_question(question, questionnaire.id, index, document))
             problems.extend(_screening_list_problems(question, document, ("questions", index)))
@@ -317,6 +393,8 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
                 line, _ = document.locate(trigger_path)
                 triggers.append(CompiledTrigger(trigger, questionnaire.id, document.source, line))
 
+    clauses, clause_problems = _clause_problems(loaded)
+    problems.extend(clause_problems)
     if problems:
         raise InputError(problems)
     return Catalogue(
@@ -327,6 +405,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:  # noqa: C901 - load, c
         rules=tuple(rules),
         sources=sources,
         triggers=tuple(triggers),
+        clauses=clauses,
     )
 
 
@@ -342,8 +421,13 @@ def questionnaire_files(folder: Path) -> list[Path]:
 
 @lru_cache(maxsize=4)
 def load_catalogue(folder: str | None = None) -> Catalogue:
-    """The catalogue of ``folder`` (default: the bundled questionnaires), cached."""
+    """The catalogue of ``folder`` (default: the bundled questionnaires), cached in this process and on disk.
+
+    See :mod:`provenance_cli.formats.catalogue_cache` for the on-disk cache.
+    """
+    from provenance_cli.formats.catalogue_cache import cached_build
     from provenance_cli.util.resources import data_dir
 
     base = Path(folder) if folder else data_dir("questionnaires")
-    return build_catalogue(questionnaire_files(base))
+    catalogue: Catalogue = cached_build(questionnaire_files(base), build_catalogue, Catalogue)
+    return catalogue

@@ -1,4 +1,4 @@
-"""The published JSON Schema of the JSON report (``report_version`` 2: adds the decision and category tiers).
+"""The published JSON Schema of the JSON report (``report_version`` 3: adds actions with owners, types and clauses, and answer labels).
 
 Written as data, apart from :mod:`provenance_cli.render.document`, which
 builds the report; a test validates real reports against it, and
@@ -6,17 +6,26 @@ builds the report; a test validates real reports against it, and
 Screening and evidence entries carry more keys than listed here, so those
 objects stay open (``additionalProperties`` allowed); everything the
 report itself defines is closed.
+
+``compare`` and ``diff`` read reports back (:mod:`provenance_cli.formats.report_check`):
+version 2 against this schema, version 1 against :func:`report_schema_v1`,
+the subset of a version 1 report that they read.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from provenance_cli.formats.vocabulary import DECISIONS, SEVERITIES, TIERS
+from provenance_cli.formats.vocabulary import ACTION_OWNERS, ACTION_TYPES, DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
 OPTIONAL_KEYS = ("buyer_tasks", "models", "supply_chain")
 """Top-level keys added within the current report_version, which older reports of that version do not carry."""
+REPORT_VERSION = 3
+"""Version 3 adds each finding's actions (owner, type, clause), answer labels and allegation flags;
+version 2 added the decision, each category's tier and superseded trace entries, and, later and additively,
+each finding's ``location`` (the answer's file, line and column). Versions 1 and 2 are still read."""
+READABLE_VERSIONS = (1, 2, 3)
 
 _TIERS = list(TIERS)
 _SEVERITIES = list(SEVERITIES)
@@ -79,10 +88,38 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
     }
     entry = _closed(entry_fields, "One term of a category sum (the explanation trace).", optional=("inherited_from",))
+    action = _closed(
+        {
+            "text": _TEXT,
+            "owner": {"enum": [*ACTION_OWNERS, None], "description": "Who acts; null when the questionnaire (format 1) does not say."},
+            "type": {
+                "enum": [*ACTION_TYPES, None],
+                "description": "What kind of act; null when the questionnaire (format 1) does not say.",
+            },
+            "clause": {"type": ["string", "null"], "description": "A contract_clause action's clause, by id (see contract_clauses)."},
+        },
+        "One recommended action.",
+    )
     finding = _closed(
-        {**entry_fields, "recommendation": _TEXT, "recommendations": _IDS},
+        {
+            **entry_fields,
+            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label)."},
+            "recommendation": _TEXT,
+            "recommendations": _IDS,
+            "actions": {
+                "type": "array",
+                "items": action,
+                "description": "The finding's actions, then the superseded rules' (each text once).",
+            },
+        },
         "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
         optional=("inherited_from",),
+    )
+    # Added within report_version 2: optional, so reports written before it still validate.
+    finding["properties"]["location"] = _closed(
+        {"file": _TEXT, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}},
+        "Where the finding points in the dossier: the answer's value (its key when unanswered; the answers block for a question "
+        "the dossier leaves out; the vendor's name for a rule over screening or vendor facts). Lines and columns count from 1.",
     )
     decision_item = _closed(
         {
@@ -90,6 +127,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "rule": _TEXT,
             "question": _OPT_TEXT,
             "answer": _TEXT,
+            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words."},
             "severity": {"enum": _SEVERITIES},
             "recommendation": _TEXT,
         },
@@ -132,12 +170,14 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "question_id": _TEXT,
             "category": _TEXT,
             "text": _TEXT,
-            "answer": _TEXT,
+            "answer": {"type": "string", "description": "The machine value as the dossier states it (a choice's value)."},
+            "label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label, Yes, 1 vendor)."},
             "status": {"enum": ["answered", "undisclosed", "unanswered"]},
             "evidence": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
             "note": _OPT_TEXT,
             "as_of": {"anyOf": [_DAY, {"type": "null"}]},
             "frameworks": {"type": "object", "additionalProperties": _IDS},
+            "allegation": {"type": "boolean", "description": "The answer reports a public allegation (cite its source and date)."},
         }
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
@@ -182,7 +222,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         "One resolved link to another dossier.",
     )
     properties: dict[str, Any] = {
-        "report_version": {"const": 2},
+        "report_version": {"const": REPORT_VERSION},
         "decision": decision,
         "engagement": {
             "type": "object",
@@ -284,6 +324,11 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "items": {"$ref": "#/$defs/finding"},
             "description": "Fired rules (staleness excluded), largest contribution first.",
         },
+        "contract_clauses": {
+            "type": "object",
+            "description": "The contract clauses the findings' actions call for, by id: each clause's title and one-line rationale.",
+            "additionalProperties": _closed({"title": _TEXT, "rationale": _TEXT}),
+        },
         "trace": {
             "type": "array",
             "items": {"$ref": "#/$defs/trace_entry"},
@@ -343,7 +388,9 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                                 }
                             ),
                         },
-                    }
+                    },
+                    # Version 2 reports written before coverage existed lack it; they stay readable.
+                    optional=("coverage",),
                 ),
                 {"type": "null"},
             ]
@@ -399,4 +446,82 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "answer": answer,
             "model_result": model_result,
         },
+    }
+
+
+def readable_schema(version: int) -> dict[str, Any]:
+    """The schema a report of ``version`` (one of READABLE_VERSIONS) is checked against before compare or diff reads it.
+
+    When the report format changes, the schema of the version it replaces
+    must stay here for reading (tests/fixtures/reports/ holds archived
+    reports of every version, which must keep reading).
+    """
+    if version == REPORT_VERSION:
+        return report_schema("", "https://json-schema.org/draft/2020-12/schema")
+    if version == 2:
+        return _archived_schema("report-v2.schema.json")
+    if version == 1:
+        return report_schema_v1()
+    raise KeyError(f"no schema to read report_version {version}")
+
+
+def _archived_schema(name: str) -> dict[str, Any]:
+    """A schema of a report version provcheck no longer writes, frozen as data when the next version replaced it.
+
+    Version 2's schema was generated by this module until version 3; keeping
+    the generated file rather than a second copy of the generator means it
+    can never drift as the current schema evolves.
+    """
+    import json
+
+    from provenance_cli.util.resources import package_file
+
+    return json.loads(package_file(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def report_schema_v1() -> dict[str, Any]:
+    """What ``compare`` and ``diff`` need of a version 1 report: the keys they read, typed as version 1 wrote them.
+
+    Version 1 changed shape during its life (findings gained their own
+    definition), so rather than one closed schema this is the subset every
+    version 1 report has; any other key is allowed and ignored.
+    """
+    answer = _open(
+        {
+            "question_id": _TEXT,
+            "category": _TEXT,
+            "text": _TEXT,
+            "answer": _TEXT,
+            "status": {"enum": ["answered", "undisclosed", "unanswered"]},
+        },
+        "One answer as compared and diffed.",
+    )
+    trace_entry = _open(
+        {
+            "category": _TEXT,
+            "rule_id": _TEXT,
+            "question_id": _OPT_TEXT,
+            "severity": {"enum": _SEVERITIES},
+            "contribution": _NUMBER,
+            "message": _TEXT,
+        },
+        "One term of a category sum, as diffed.",
+    )
+    score = {"type": "number", "minimum": 0, "maximum": 100}
+    properties: dict[str, Any] = {
+        "report_version": {"const": 1},
+        "vendor": _open({"name": _TEXT}, "The vendor as named in the dossier."),
+        "summary": _open({"overall": score, "tier": {"enum": _TIERS}, "confidence": score}, "Scores and tier."),
+        "assessment": _open({"assessed_on": _DAY, "reassessment_due": _DAY}, "Dates of the assessment."),
+        "provenance": _open(
+            {"inputs": {"type": "array", "items": _open({"role": _TEXT, "path": _TEXT}, "One input file.")}},
+            "What produced the report.",
+        ),
+        "categories": {"type": "array", "items": _open({"id": _TEXT, "title": _TEXT, "score": score}, "One category.")},
+        "answers": {"type": "array", "items": answer},
+        "trace": {"type": "array", "items": trace_entry},
+    }
+    return {
+        "title": "provcheck vendor report, version 1 (the subset compare and diff read)",
+        **_open(properties, "A version 1 report as compare and diff read it."),
     }

@@ -78,8 +78,31 @@ class _Frame:
         self.is_map = is_map
 
 
+STDIN = "-"
+"""The path that stands for standard input (``provcheck assess -``)."""
+_stdin: list[bytes] = []
+"""Standard input once read: every reader in this process sees the same bytes."""
+
+
+def _read_stdin() -> bytes:
+    """All of standard input (once per process), refused past the size cap like any file."""
+    import sys
+
+    if not _stdin:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError([Problem(STDIN, 0, 0, "standard input is not available")])
+        raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError([Problem(STDIN, 1, 1, f"standard input holds more than the limit of {MAX_FILE_BYTES:,} bytes")])
+        _stdin.append(raw)
+    return _stdin[0]
+
+
 def read_bytes(path: Path) -> bytes:
-    """Read a YAML file the user named: regular files only, with the size cap; failures are InputErrors."""
+    """Read a YAML file the user named: regular files only, with the size cap; failures are InputErrors. ``-`` reads standard input."""
+    if str(path) == STDIN:
+        return _read_stdin()
     from provenance_cli.util.files import read_user_file
 
     return read_user_file(path, limit=MAX_FILE_BYTES, expected="a YAML file")

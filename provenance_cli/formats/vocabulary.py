@@ -52,6 +52,10 @@ TriggerSeverity = Literal["info", "low", "medium"]
 """A trigger says "look again", never "stop": it is never a knock-out, so it stays below high severity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
+ActionOwner = Literal["vendor", "procurement", "legal", "security", "engineering"]
+"""Who acts on a recommendation: the vendor answers or commits, the buyer's procurement, legal, security or engineering team acts."""
+ActionType = Literal["ask", "contract_clause", "review", "engineering_change"]
+"""What kind of act a recommendation is: a question to the vendor, a clause in the contract, a review, a change to the buyer's systems."""
 LinkKind = Literal["base_model", "routes_to", "parent"]
 """How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
 Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
@@ -77,6 +81,23 @@ OWNERSHIP_FACTS: tuple[str, ...] = get_args(OwnershipFact)
 LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 TRIGGER_KINDS: tuple[str, ...] = get_args(TriggerKind)
 TRIGGER_SEVERITIES: tuple[str, ...] = get_args(TriggerSeverity)
+ACTION_OWNERS: tuple[str, ...] = get_args(ActionOwner)
+ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
+ACTION_OWNER_NAMES: dict[str, str] = {
+    "vendor": "Vendor",
+    "procurement": "Procurement",
+    "legal": "Legal and compliance",
+    "security": "Security",
+    "engineering": "Engineering",
+}
+"""How reports head each owner's list of actions."""
+ACTION_TYPE_NAMES: dict[str, str] = {
+    "ask": "ask",
+    "contract_clause": "contract clause",
+    "review": "review",
+    "engineering_change": "engineering change",
+}
+"""Each kind of action in words."""
 SCREENING_SOURCES: dict[str, str] = {
     "csl": "US Consolidated Screening List (ITA)",
     "dod_1260h": "DoD Section 1260H list",

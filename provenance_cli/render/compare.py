@@ -16,10 +16,13 @@ MARKER = "◆"
 
 
 def compare_documents(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The comparison as plain data (vendors in the order given)."""
+    """The comparison as plain data (vendors in the order given); answers carry their labels, questions their text."""
+    from provenance_cli.render.summary import answer_labels
+
     vendors = [
         {
             "name": d["vendor"]["name"],
+            "decision": d.get("decision", {}).get("outcome"),
             "tier": d["summary"]["tier"],
             "overall": d["summary"]["overall"],
             "confidence": d["summary"].get("confidence"),
@@ -39,14 +42,15 @@ def compare_documents(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
     question_order: dict[str, dict[str, Any]] = {}
     for d in documents:
         for a in d["answers"]:
-            question_order.setdefault(a["question_id"], {"text": a["text"], "category": a["category"]})
+            question_order.setdefault(a["question_id"], {"text": " ".join(str(a["text"]).split()), "category": a["category"]})
     by_vendor = [{a["question_id"]: a for a in d["answers"]} for d in documents]
+    labels = [answer_labels(d) for d in documents]
     questions = []
     for qid, info in question_order.items():
         cells = []
-        for answers in by_vendor:
+        for answers, label in zip(by_vendor, labels, strict=True):
             a = answers.get(qid)
-            cells.append(None if a is None else {"answer": a["answer"], "status": a["status"]})
+            cells.append(None if a is None else {"answer": a["answer"], "label": label.get(qid, a["answer"]), "status": a["status"]})
         values = {None if c is None else c["answer"] for c in cells}
         questions.append(
             {"question_id": qid, "text": info["text"], "category": info["category"], "cells": cells, "differs": len(values) > 1}

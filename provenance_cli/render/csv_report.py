@@ -40,6 +40,12 @@ def cell(value: Any) -> str:
     return spreadsheet_text(str(value))
 
 
+def _knockout_reasons(result: VendorResult) -> str:
+    """The knock-outs in words (each rule's message), beside their ids, so no rule id stands alone."""
+    messages = {t.rule_id: t.message for t in result.trace}
+    return " | ".join(messages.get(rule, rule) for rule in result.knockouts)
+
+
 class CsvRenderer(Renderer):
     """One summary row per vendor (decision, tiers, scores, counts) for spreadsheets."""
 
@@ -59,7 +65,7 @@ class CsvRenderer(Renderer):
         header = [
             "vendor", "legal_name", "decision", "decision_summary", "decision_reasons", "conditions", "open_questions",
             "tier", "overall", *(f"score_{c}" for c in categories), *(f"tier_{c}" for c in categories),
-            "confidence", "min_confidence", "knockouts", "findings", "stale", "undisclosed",
+            "confidence", "min_confidence", "knockouts", "knockout_reasons", "findings", "stale", "undisclosed",
             "unanswered", "missing_evidence", "assessed_on", "as_of", "reassessment_due", "overdue",
             "dossier", "dossier_sha256", "policy", "policy_sha256", "generated_at",
         ]  # fmt: skip
@@ -78,7 +84,7 @@ class CsvRenderer(Renderer):
                 result.tier, result.overall,
                 *(scores.get(c) for c in categories), *(tiers.get(c) for c in categories),
                 result.confidence, min((c.confidence for c in result.categories), default=100.0),
-                " ".join(result.knockouts), len(result.findings), len(result.stale),
+                " ".join(result.knockouts), _knockout_reasons(result), len(result.findings), len(result.stale),
                 len(result.undisclosed), len(result.unanswered), len(result.missing_evidence),
                 result.assessed_on, result.as_of, result.reassessment_due, result.overdue,
                 result.source, result.sha256, result.policy_name, result.policy_sha256,

@@ -12,7 +12,8 @@ from typing import Any
 
 from provenance_cli.render.document import dumps, num, tier_rank
 
-DIFF_VERSION = 1
+DIFF_VERSION = 2
+"""Version 2 adds answer labels (old_label, new_label) and question texts to rule changes; the ids stay."""
 _EPSILON = 1e-9
 
 
@@ -25,8 +26,12 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
     ``worse`` is what ``--fail-on-worse`` gates on: the overall score rose by more than float noise, or the tier rose.
     """
+    from provenance_cli.render.summary import answer_labels
+
     old_answers = {a["question_id"]: a for a in old["answers"]}
     new_answers = {a["question_id"]: a for a in new["answers"]}
+    old_labels, new_labels = answer_labels(old), answer_labels(new)
+    texts = {qid: " ".join(str(a.get("text", "")).split()) for qid, a in {**old_answers, **new_answers}.items()}
     order = list(new_answers) + [q for q in old_answers if q not in new_answers]
     answers = []
     for qid in order:
@@ -38,7 +43,9 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
                 "question_id": qid,
                 "old": old_value,
                 "new": new_value,
-                "text": (after or before or {}).get("text", ""),
+                "old_label": None if before is None else old_labels.get(qid, old_value),
+                "new_label": None if after is None else new_labels.get(qid, new_value),
+                "text": texts.get(qid, ""),
             })  # fmt: skip
 
     old_rules = {_rule_key(t): t for t in old["trace"]}
@@ -48,6 +55,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         return {
             "rule_id": entry["rule_id"],
             "question_id": entry.get("question_id"),
+            "question": texts.get(entry.get("question_id") or "", "") or None,
             "category": entry.get("category"),
             "severity": entry.get("severity"),
             "contribution": entry.get("contribution", 0),
@@ -137,23 +145,34 @@ def render_text(diff: dict[str, Any]) -> str:
     lines.append("")
     lines.append("category scores:")
     for c in diff["categories"]:
-        lines.append(f"  {c['id']}: {_score(c['old'])} -> {_score(c['new'])} ({_signed(c['delta'])})")
+        lines.append(f"  {c.get('title') or c['id']}: {_score(c['old'])} -> {_score(c['new'])} ({_signed(c['delta'])})")
     lines.append("")
     lines.append(f"answers changed ({len(diff['answers_changed'])}):")
     for a in diff["answers_changed"]:
-        lines.append(f"  {a['question_id']}: {_one_line(a['old'])} -> {_one_line(a['new'])}")
+        lines.append(f"  {_question(a)}")
+        lines.append(f"      {_one_line(_label(a, 'old'))} -> {_one_line(_label(a, 'new'))}")
     for title, key in (("rules started firing", "rules_started"), ("rules stopped firing", "rules_stopped")):
         lines.append("")
         lines.append(f"{title} ({len(diff[key])}):")
         for r in diff[key]:
-            where = f" on {r['question_id']}" if r["question_id"] else ""
-            lines.append(f"  {r['rule_id']}{where} ({r['severity']}, {_score(r['contribution'])}): {_one_line(r['message'])}")
+            lines.append(f"  {r['rule_id']} ({r['severity']}, {_score(r['contribution'])}): {_one_line(r['message'])}")
     if diff["rules_changed"]:
         lines.append("")
         lines.append(f"rules with a changed contribution ({len(diff['rules_changed'])}):")
         for r in diff["rules_changed"]:
-            lines.append(f"  {r['rule_id']}: {_score(r['old_contribution'])} -> {_score(r['contribution'])}")
+            lines.append(f"  {r['rule_id']} ({_one_line(r['message'])}): {_score(r['old_contribution'])} -> {_score(r['contribution'])}")
     return "\n".join(lines) + "\n"
+
+
+def _question(change: dict[str, Any]) -> str:
+    """A changed answer's question, in words (its id when an old diff has no text)."""
+    return _one_line(change.get("text") or change["question_id"])
+
+
+def _label(change: dict[str, Any], side: str) -> Any:
+    """One side of a changed answer in the questionnaire's words (the stored value when there is no label)."""
+    label = change.get(f"{side}_label")
+    return change[side] if label is None else label
 
 
 def _one_line(value: Any) -> str:
@@ -183,7 +202,7 @@ def render_markdown(diff: dict[str, Any]) -> str:
     if diff["answers_changed"]:
         out += ["| Question | Old answer | New answer |", "| --- | --- | --- |"]
         for a in diff["answers_changed"]:
-            out.append(f"| {m(a['question_id'])} | {m(_one_line(a['old']))} | {m(_one_line(a['new']))} |")
+            out.append(f"| {m(_question(a))} | {m(_one_line(_label(a, 'old')))} | {m(_one_line(_label(a, 'new')))} |")
     else:
         out.append("No answer changed.")
     for title, key in (("Rules started firing", "rules_started"), ("Rules stopped firing", "rules_stopped")):
@@ -191,7 +210,7 @@ def render_markdown(diff: dict[str, Any]) -> str:
         if diff[key]:
             out += ["| Rule | Question | Severity | Points | Finding |", "| --- | --- | --- | ---: | --- |"]
             for r in diff[key]:
-                cells = [m(r["rule_id"]), m(r["question_id"] or ""), m(r["severity"]), _score(r["contribution"]), m(r["message"])]
+                cells = [m(r["rule_id"]), m(r.get("question") or ""), m(r["severity"]), _score(r["contribution"]), m(r["message"])]
                 out.append("| " + " | ".join(cells) + " |")
         else:
             out.append("None.")

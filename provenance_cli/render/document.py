@@ -18,14 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import Decision, DecisionItem, ModelResult, SupplyChain, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import Action, Decision, DecisionItem, ModelResult, SupplyChain, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
-from provenance_cli.util.errors import InputError, Problem
 
-REPORT_VERSION = 2
-"""Version 2 adds the decision, each category's tier and superseded trace entries; version 1 reports are still read."""
-READABLE_VERSIONS = (1, 2)
 FRAMEWORK_NAMES = {
     "nist_ai_rmf": "NIST AI RMF",
     "eu_ai_act": "EU AI Act",
@@ -90,23 +87,52 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
     }
 
 
-def _decision_item(item: DecisionItem) -> dict[str, Any]:
+def _location(result: VendorResult, question_id: str | None) -> dict[str, Any]:
+    """Where a finding points in the dossier: the answer's line and column (see ``VendorResult.position_of``)."""
+    line, column = result.position_of(question_id)
+    return {"file": result.source, "line": line, "column": column}
+
+
+@lru_cache(maxsize=1024)
+def _action(action: Action) -> dict[str, Any]:
+    """An action as the report carries it (its clause by id: ``contract_clauses`` holds each clause once); the same few
+    hundred actions recur in every report, so each is built once (report documents are read-only)."""
+    return {"text": action.text, "owner": action.owner, "type": action.type, "clause": action.clause.id if action.clause else None}
+
+
+def _contract_clauses(findings: Iterable[TraceEntry]) -> dict[str, dict[str, str]]:
+    """Every clause the findings' actions name: id -> title and one-line rationale."""
+    return {
+        action.clause.id: {"title": action.clause.title, "rationale": action.clause.rationale}
+        for entry in findings
+        for action in (*entry.actions, *entry.also_actions)
+        if action.clause is not None
+    }
+
+
+def _actions(entry: TraceEntry) -> list[dict[str, Any]]:
+    """The finding's own actions, then those of the weaker rules it supersedes (each text once)."""
+    return [_action(a) for a in (*entry.actions, *entry.also_actions)]
+
+
+def _decision_item(item: DecisionItem, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "text": item.text,
         "rule": item.rule,
         "question": item.question,
         "answer": item.answer,
+        "answer_label": labels.get(item.question, item.answer) if item.question else item.answer,
         "severity": item.severity,
         "recommendation": item.recommendation,
     }
 
 
-def _decision(decision: Decision) -> dict[str, Any]:
+def _decision(decision: Decision, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "outcome": decision.outcome,
         "summary": decision.summary,
-        "reasons": [_decision_item(i) for i in decision.reasons],
-        "conditions": [_decision_item(i) for i in decision.conditions],
+        "reasons": [_decision_item(i, labels) for i in decision.reasons],
+        "conditions": [_decision_item(i, labels) for i in decision.conditions],
         "open_questions": [
             {
                 "question": q.question,
@@ -234,14 +260,22 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
+    labels = {a.question_id: a.label or a.answer for a in result.answers}
     findings = [
-        {**_entry(t), "recommendation": t.recommendation, "recommendations": [t.recommendation, *t.also_recommended]}
+        {
+            **_entry(t),
+            "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
+            "recommendation": t.recommendation,
+            "recommendations": [t.recommendation, *t.also_recommended],
+            "actions": _actions(t),
+            "location": _location(result, t.question_id),
+        }
         for t in result.findings
     ]
     return {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
-        "decision": _decision(result.decision),
+        "decision": _decision(result.decision, labels),
         "provenance": {
             "tool": "provcheck",
             "provcheck_version": _version(),
@@ -296,6 +330,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             for c in result.categories
         ],
         "findings": findings,
+        "contract_clauses": _contract_clauses(result.findings),
         "trace": [_entry(t) for t in result.trace],
         "stale": [
             {"question_id": s.question_id, "as_of": _day(s.as_of), "age_days": s.age_days, "max_age_days": s.max_age_days}
@@ -315,11 +350,13 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
                 "category": a.category,
                 "text": a.text,
                 "answer": a.answer,
+                "label": a.label or a.answer,
                 "status": a.status,
                 "evidence": [{"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind} for e in a.evidence],
                 "note": a.note,
                 "as_of": _day(a.as_of),
                 "frameworks": _frameworks(a.frameworks),
+                "allegation": a.allegation,
             }
             for a in result.answers
         ],
@@ -362,30 +399,12 @@ def dumps(data: Any) -> str:
 
 # --------------------------------------------------------------------------- reading reports back
 
-MAX_REPORT_BYTES = 64 * 1024 * 1024
-"""Largest JSON report ``compare`` and ``diff`` read (one vendor's report is tens of kilobytes)."""
-
-_REQUIRED = ("report_version", "vendor", "summary", "categories", "trace", "answers")
-
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A JSON report written by ``provcheck assess -f json``, checked for the parts diff needs."""
-    from provenance_cli.util.files import read_user_file
+    """A JSON report written by ``provcheck assess -f json``, checked against its version's schema before anything reads it."""
+    from provenance_cli.formats.report_check import read_report
 
-    source = str(path)
-    try:
-        data = json.loads(read_user_file(path, limit=MAX_REPORT_BYTES, expected="a JSON report").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(source, 0, 0, f"not a JSON report: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise InputError([Problem(source, 0, 0, "not a provcheck JSON report (expected an object)")])
-    if data.get("report_version") not in READABLE_VERSIONS:
-        expected = " or ".join(map(str, READABLE_VERSIONS))
-        raise InputError([Problem(source, 0, 0, f"report_version {data.get('report_version')!r} is not supported (expected {expected})")])
-    missing = [key for key in _REQUIRED if key not in data]
-    if missing:
-        raise InputError([Problem(source, 0, 0, f"not a provcheck JSON report: missing {', '.join(missing)}")])
-    return data
+    return read_report(path)
 
 
 def tier_rank(document: dict[str, Any]) -> int:

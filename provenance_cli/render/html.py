@@ -24,30 +24,44 @@ def _globals(generated_at: str) -> dict[str, Any]:
     return {"generated_at": generated_at}
 
 
+def views(document: dict[str, Any]) -> dict[str, Any]:
+    """What the report templates show beside the document itself: page one, one row per question, actions by owner,
+    the clause checklist, answer labels and each rule's message (so no rule id is ever shown alone)."""
+    from provenance_cli.render import summary
+    from provenance_cli.render.document import framework_rows, trace_by_category
+
+    return {
+        **summary.reader_views(document),
+        "messages": {t["rule_id"]: t["message"] for t in document.get("trace", [])},
+        "trace_by_category": trace_by_category(document),
+        "frameworks": framework_rows(document),
+    }
+
+
 def render_document(document: dict[str, Any], context: RenderContext) -> str:
     """The self-contained HTML page for one report document."""
-    from provenance_cli.render.document import framework_rows, trace_by_category
     from provenance_cli.render.templating import template
 
     return template("html", TEMPLATE, context.template_dir).render(
         r=document,
-        trace_by_category=trace_by_category(document),
-        frameworks=framework_rows(document),
+        **views(document),
         **_globals(str(document.get("generated_at", context.generated_at))),
     )
 
 
 def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderContext) -> str:
-    """The portfolio page: (report document, relative link) pairs, riskiest first."""
+    """The portfolio page: (report document, relative link) pairs, riskiest first, sortable by every column without a script."""
     from provenance_cli.render.document import sort_documents
     from provenance_cli.render.portfolio import build_portfolio
+    from provenance_cli.render.summary import CONFIDENCE_BASIS, portfolio_rows
     from provenance_cli.render.templating import template
 
     links = {id(document): href for document, href in rows}
-    ordered = sort_documents(document for document, _ in rows)
+    ordered = portfolio_rows(sort_documents(document for document, _ in rows))
     return template("html", INDEX_TEMPLATE, context.template_dir).render(
-        rows=[{"document": d, "href": links[id(d)]} for d in ordered],
-        portfolio=build_portfolio(ordered, [links[id(d)] for d in ordered]),
+        rows=[{**row, "href": links[id(row["document"])]} for row in ordered],
+        confidence_basis=CONFIDENCE_BASIS,
+        portfolio=build_portfolio([row["document"] for row in ordered], [links[id(row["document"])] for row in ordered]),
         **_globals(context.generated_at),
     )
 

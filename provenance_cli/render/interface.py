@@ -16,7 +16,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from provenance_cli.assessment.gates import AssessmentGate
     from provenance_cli.assessment.results import VendorResult
+    from provenance_cli.util.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class RenderContext:
     """Run-wide input files (the policy file when one was given)."""
     catalogue_dir: str | None = None
     """Questionnaire folder (default: the bundled questionnaires)."""
+    gate: AssessmentGate | None = None
+    """The gates the run was given, for formats that report each one (JUnit: a test case per vendor and gate)."""
+    problems: tuple[Problem, ...] = ()
+    """Files of the run that could not be assessed, for formats that report them too (SARIF, JUnit)."""
 
     def catalogue(self):  # type: ignore[no-untyped-def]
         """The questionnaire catalogue of this run, loaded on demand (and cached) so the context stays small and picklable."""
@@ -55,11 +61,17 @@ class Renderer(ABC):
     """One output format."""
 
     name: str
-    """Format name on the command line (``md``, ``html``, ``json``, ``csv``)."""
+    """Format name on the command line (``md``, ``html``, ``json``, ``csv``, ``pdf``)."""
     suffix: str
     """File suffix of a written report, with the dot."""
     combined: bool = False
     """True when several vendors make one file (a summary), not one file each."""
+    binary: bool = False
+    """True when the report is bytes (a PDF), not text."""
+
+    def check(self) -> None:
+        """Raise a UsageError before any work when the format cannot be written here (a missing optional library)."""
+        return None
 
     @abstractmethod
     def render(self, result: VendorResult, context: RenderContext) -> str:
@@ -75,6 +87,9 @@ _REGISTRY: dict[str, str] = {
     "html": "provenance_cli.render.html:HtmlRenderer",
     "json": "provenance_cli.render.json_report:JsonRenderer",
     "csv": "provenance_cli.render.csv_report:CsvRenderer",
+    "pdf": "provenance_cli.render.pdf:PdfRenderer",
+    "sarif": "provenance_cli.render.sarif:SarifRenderer",
+    "junit": "provenance_cli.render.junit:JunitRenderer",
 }
 ALIASES = {"markdown": "md"}
 

@@ -40,6 +40,7 @@ OUTPUT_MARKERS = (
     "vendor,legal_name,",  # the CSV summary's header
     "Vendors by risk",  # the terminal summary written with -o
     "provcheck.dev/schemas/",  # exported JSON Schemas
+    "/ID [(provcheck-report)",  # PDF reports (the identifier sits in the trailer, near the end of the file)
     "risk went up",  # diff (text)
     "risk did not go up",
     "# Changes: ",  # diff (Markdown)
@@ -81,14 +82,25 @@ def report_names(results: Sequence[VendorResult]) -> list[str]:
     return names
 
 
-def _folder_mode(output: Path, count: int, folder_input: bool) -> bool:
+def _folder_mode(output: Path, count: int, *, fmt: str, combined: bool) -> bool:
+    """Whether ``-o`` names a folder (one report per vendor) or one file.
+
+    An existing folder, or a name without a suffix, is a folder. A name with a
+    suffix is a file: fine for a combined format (one file for every vendor)
+    or one vendor, and a usage error for several vendors' separate reports,
+    which would otherwise need a folder called ``one.md``.
+    """
     if output.is_dir():
         return True
-    if output.exists():
-        if count > 1:
-            raise UsageError(f"{output} is a file; several reports need a folder")
-        return False
-    return count > 1 or folder_input or not output.suffix or str(output).endswith(("/", "\\"))
+    if combined:
+        return not output.exists() and not output.suffix
+    if count > 1 and (output.exists() or output.suffix):
+        kind = "is a file" if output.exists() else "names a file"
+        raise UsageError(
+            f"-o {output} {kind}, but {count} vendors make {count} separate {fmt} reports; "
+            "give a folder (an existing one, or a name without a suffix) or a combined format (csv, sarif, junit)"
+        )
+    return not (output.exists() or output.suffix)
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,7 @@ def write_reports(
     context: RenderContext,
     output: Path | None,
     *,
-    rendered: Sequence[str | None] | None = None,
+    rendered: Sequence[str | bytes | None] | None = None,
     folder_input: bool = False,
     inputs: Sequence[Path] = (),
     force: bool = False,
@@ -125,18 +137,20 @@ def write_reports(
     Its reports of vendors not in ``results`` stay unless ``prune``; those of
     dossiers named in ``failed`` (files that could not be assessed this run)
     always stay. Nothing is printed: the caller says what was written.
+    ``folder_input`` is accepted for callers that pass it; whether ``output`` is
+    a folder depends only on ``output``, the format and the number of reports.
     """
     renderer = get_renderer(fmt)
     if output is None:
-        sys.stdout.write(guard_render(lambda: renderer.render_many(list(results), context), fmt))
+        _to_stdout(guard_render(lambda: renderer.render_many(list(results), context), fmt))
         return WrittenReports()
-    folder = _folder_mode(output, len(results), folder_input)
+    folder = _folder_mode(output, len(results), fmt=fmt, combined=renderer.combined)
     names = report_names(results)
     if renderer.combined:
         target = output / f"summary{renderer.suffix}" if folder else output
-        files: dict[Path, str | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
+        files: dict[Path, str | bytes | None] = {target: guard_render(lambda: renderer.render_many(list(results), context), fmt)}
     else:
-        texts: list[str | None] = list(rendered) if rendered is not None else [None] * len(results)
+        texts: list[str | bytes | None] = list(rendered) if rendered is not None else [None] * len(results)
         for i, result in enumerate(results):
             if texts[i] is None:
                 texts[i] = guard_render(lambda result=result: renderer.render(result, context), fmt)
@@ -148,11 +162,23 @@ def write_reports(
             files = {output: texts[0]}
     if not folder:
         (path, text), *_ = files.items()
-        write_report_file(path, text or "", inputs=inputs, force=force)
+        write_report_file(path, text if text is not None else "", inputs=inputs, force=force)
         return WrittenReports(written=(path,))
     vendors = {f"{name}{renderer.suffix}": result for name, result in zip(names, results, strict=True)}
     update = FolderUpdate(output, fmt, renderer.suffix, inputs=inputs, force=force, prune=prune, failed=failed)
-    return update.write({path.name: (text or "").encode("utf-8") for path, text in files.items()}, vendors)
+    return update.write({path.name: _bytes(text) for path, text in files.items()}, vendors)
+
+
+def _bytes(report: str | bytes | None) -> bytes:
+    """A report as the bytes written: text as UTF-8, a PDF as it is."""
+    if report is None:
+        return b""
+    return report if isinstance(report, bytes) else report.encode("utf-8")
+
+
+INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening", "models", "supply_chain")
+"""The parts of a report document the bundled index page reads (with the knock-out findings); the rest (trace, findings,
+answers) is most of its size."""
 
 
 INDEXED = ("html", "md")
@@ -160,21 +186,46 @@ INDEXED = ("html", "md")
 
 
 def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext, fmt: str = "html") -> str:
+    """The portfolio page, holding only each report's summary parts in memory at once.
+
+    A whole report document per vendor (about 150 KB of Python objects each)
+    made the index the peak of a large run's memory. A custom index template
+    in ``--template-dir`` may read any part, so it gets whole documents.
+    """
     from provenance_cli.render.document import report_document
 
     if fmt == "md":
-        from provenance_cli.render.markdown import render_index
+        from provenance_cli.render.markdown import INDEX_TEMPLATE, render_index
     else:
-        from provenance_cli.render.html import render_index
+        from provenance_cli.render.html import INDEX_TEMPLATE, render_index
     suffix = get_renderer(fmt).suffix
-    rows = [(report_document(r, context), f"{name}{suffix}") for r, name in zip(results, names, strict=True)]
+    whole = context.template_dir is not None and (Path(context.template_dir) / INDEX_TEMPLATE).is_file()
+    rows = []
+    for result, name in zip(results, names, strict=True):
+        document = report_document(result, context)
+        if not whole:
+            knockouts = [f for f in document["findings"] if f.get("knockout") and not f.get("waiver")]
+            document = {**{key: document[key] for key in INDEX_KEYS if key in document}, "findings": knockouts}
+        rows.append((document, f"{name}{suffix}"))
     return render_index(rows, context)
 
 
-def guard_render(make, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def _to_stdout(report: str | bytes) -> None:
+    """Text as it is; a PDF only into a pipe or a file, never onto a terminal it would garble."""
+    if isinstance(report, str):
+        sys.stdout.write(report)
+        return
+    if sys.stdout.isatty():
+        raise UsageError("a PDF is not for the terminal: give -o FILE, or redirect the output to a file")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(report)
+    sys.stdout.buffer.flush()
+
+
+def guard_render(make, fmt: str) -> str | bytes:  # type: ignore[no-untyped-def]
     """Turn a template failure into one readable error, before anything is written."""
     try:
-        text: str = make()
+        text: str | bytes = make()
     except (UsageError, OSError):
         raise
     except Exception as exc:
@@ -193,13 +244,13 @@ class ReportJob:
     fmt: str
     context: RenderContext
 
-    def __call__(self, result: VendorResult) -> str:
-        """The report text for ``result`` in this job's format; a template failure is a UsageError naming the format."""
+    def __call__(self, result: VendorResult) -> str | bytes:
+        """The report for ``result`` in this job's format; a template failure is a UsageError naming the format."""
         renderer = get_renderer(self.fmt)
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)
 
 
-def write_report_file(path: Path, text: str, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
+def write_report_file(path: Path, text: str | bytes, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
     """One report file, atomically, with the temporaries of a killed earlier write of it removed first."""
     from provenance_cli.util.files import atomic_write, check_replaceable
     from provenance_cli.util.fileset import locked_folder, remove_stale_temps

@@ -117,6 +117,34 @@ def decision_label(outcome: object) -> str:
     return DECISION_LABELS.get(str(outcome), str(outcome).replace("_", " ").upper())
 
 
+_ID_BREAKS = re.compile(r"([._/])")
+
+
+def wbr(value: Any) -> Any:
+    """An id or dotted name, HTML-escaped, with a line-break opportunity after each ``.``, ``_`` and ``/``.
+
+    Ids such as ``export_control.parent_jurisdiction_of_concern`` then wrap at
+    their own separators instead of mid-word, on screen and on paper.
+    """
+    from markupsafe import Markup, escape
+
+    return Markup(_ID_BREAKS.sub(r"\1<wbr>", str(escape("" if value is None else value))))
+
+
+def css_string(value: Any) -> Any:
+    """Text as a quoted CSS string for a stylesheet (the vendor name in a printed page's running header).
+
+    Every character that is not a letter, a digit or a space becomes a CSS
+    escape, so no quote, backslash, ``<`` or line break can end the string or
+    the ``<style>`` element; control characters are dropped.
+    """
+    from markupsafe import Markup
+
+    text = _CONTROL.sub("", " ".join(str("" if value is None else value).split()))
+    escaped = "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text[:120])
+    return Markup(f'"{escaped}"')
+
+
 def score(value: Any, places: int = 1) -> str:
     """A number to ``places`` decimals for templates; anything that is not a number renders empty rather than failing the report."""
     try:
@@ -161,7 +189,7 @@ def environment(kind: str, template_dir: str | None = None):  # type: ignore[no-
         cache_size=64,
         finalize=md_finalize if kind == "md" else None,
     )
-    env.filters.update(score=score, pct=pct, safe_url=safe_url, decision_label=decision_label)
+    env.filters.update(score=score, pct=pct, safe_url=safe_url, decision_label=decision_label, wbr=wbr, css_string=css_string)
     env.globals.update(version=_version(), tiers=TIERS, severities=SEVERITIES, decisions=DECISIONS)
     if kind == "md":
         env.filters.update(md=md_text, md_url=md_url)

@@ -14,6 +14,9 @@ The config file is ``$PROVCHECK_CONFIG`` or ``<user config dir>/provcheck/config
         opensanctions: {url: https://.../targets.simple.csv}
         custom: {url: /path/to/deny-list.csv}
 
+Every key is checked: a mistyped one (``retires: 5``) is refused with its
+file, line and column, never ignored while the default silently applies.
+
 Environment: ``PROVCHECK_CACHE_DIR``, ``PROVCHECK_<SOURCE>_URL`` (e.g.
 ``PROVCHECK_CSL_URL``), ``PROVCHECK_CONNECT_TIMEOUT``, ``PROVCHECK_READ_TIMEOUT``,
 ``PROVCHECK_RETRIES``, ``PROVCHECK_BACKOFF``, ``PROVCHECK_DEADLINE``.
@@ -58,12 +61,9 @@ class ScreeningConfig:
 
 def cache_dir() -> Path:
     """Folder holding the cached lists (``PROVCHECK_CACHE_DIR`` moves it)."""
-    moved = os.environ.get("PROVCHECK_CACHE_DIR", "").strip()
-    if moved:
-        return Path(moved).expanduser() / "lists"
-    from platformdirs import user_cache_dir
+    from provenance_cli.util.cachedir import cache_root
 
-    return Path(user_cache_dir("provcheck")) / "lists"
+    return cache_root() / "lists"
 
 
 def config_path() -> Path | None:
@@ -121,57 +121,84 @@ def load_config() -> ScreeningConfig:
     return _configs[key]
 
 
-def _read_config(path: Path | None) -> ScreeningConfig:
-    config = ScreeningConfig()
+CONFIG_KEYS = ("screening",)
+"""Top-level keys of the config file."""
+SCREENING_KEYS = (*(name for name, _ in _FETCH_NUMBERS), "max_age_days", "sources")
+"""Keys of its ``screening:`` section: the download settings, the cache age and the sources."""
+SOURCE_SETTINGS = ("url", "max_bytes")
+"""Keys of one source under ``screening.sources`` (the sources themselves are :data:`SOURCE_KEYS`)."""
+
+
+def _unknown_keys(document: Any, mapping: dict[str, Any], path: tuple[str, ...], allowed: tuple[str, ...], what: str) -> list[Problem]:
+    """A problem at each key of ``mapping`` that is not ``allowed``: a typo must not be ignored silently."""
+    from provenance_cli.formats.vocabulary import did_you_mean
+
+    problems = []
+    for key in mapping:
+        if key not in allowed:
+            hint = did_you_mean(str(key), allowed) or f"; expected one of {', '.join(allowed)}"
+            problems.append(document.problem((*path, key), f"unknown {what} {key!r}{hint}", prefer_key=True))
+    return problems
+
+
+def _mapping(document: Any, value: Any, path: tuple[str, ...], expected: str) -> dict[str, Any]:
+    """``value`` when it is a mapping (or unset); an InputError at its position otherwise."""
+    from provenance_cli.util.errors import InputError
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError([document.problem(path, f"expected {expected}")])
+    return value
+
+
+def _read_file(path: Path, config: ScreeningConfig) -> ScreeningConfig:
+    """The config file's settings over ``config``; every unknown key is refused with its line and column."""
+    from provenance_cli.formats.safeyaml import load_file
+    from provenance_cli.util.errors import InputError
+
+    document = load_file(path)
+    top = _mapping(document, document.data, (), "a mapping with a screening: section")
+    problems = _unknown_keys(document, top, (), CONFIG_KEYS, "key")
+    section = _mapping(document, top.get("screening"), ("screening",), "a mapping")
+    problems += _unknown_keys(document, section, ("screening",), SCREENING_KEYS, "screening setting")
+    sources = _mapping(document, section.get("sources"), ("screening", "sources"), "a mapping of source name to {url, max_bytes}")
+    problems += _unknown_keys(document, sources, ("screening", "sources"), SOURCE_KEYS, "source")
+    for key, value in sources.items():
+        if key in SOURCE_KEYS:
+            problems += _unknown_keys(
+                document,
+                _mapping(document, value, ("screening", "sources", key), "{url: ..., max_bytes: ...}"),
+                ("screening", "sources", key),
+                SOURCE_SETTINGS,
+                "source setting",
+            )
+    if problems:
+        raise InputError(problems)
     fetch = config.fetch
+    for name, kind in _FETCH_NUMBERS:
+        if section.get(name) is not None:
+            fetch = replace(fetch, **{name: _number(section[name], kind, f"{path}: screening.{name}")})
+    max_age = config.max_age_days
+    if section.get("max_age_days") is not None:
+        max_age = _number(section["max_age_days"], int, f"{path}: screening.max_age_days")
     urls: dict[str, str] = {}
     caps: dict[str, int] = {}
-    max_age = config.max_age_days
-    if path is not None:
-        from provenance_cli.formats.safeyaml import load_file
-        from provenance_cli.util.errors import InputError
+    for key, value in sources.items():
+        value = value or {}
+        if value.get("url"):
+            urls[key] = str(value["url"]).strip()
+        if value.get("max_bytes") is not None:
+            caps[key] = _number(value["max_bytes"], int, f"{path}: screening.sources.{key}.max_bytes")
+    return replace(config, fetch=fetch, urls=urls, max_bytes=caps, max_age_days=max_age)
 
-        document = load_file(path)
-        section = document.data.get("screening") if isinstance(document.data, dict) else None
-        if section is not None and not isinstance(section, dict):
-            raise InputError([document.problem(("screening",), "expected a mapping")])
-        section = section or {}
-        for name, kind in _FETCH_NUMBERS:
-            if section.get(name) is not None:
-                fetch = replace(fetch, **{name: _number(section[name], kind, f"{path}: screening.{name}")})
-        if section.get("max_age_days") is not None:
-            max_age = _number(section["max_age_days"], int, f"{path}: screening.max_age_days")
-        sources = section.get("sources") or {}
-        if not isinstance(sources, dict):
-            raise InputError(
-                [
-                    document.problem(
-                        ("screening", "sources"),
-                        "expected a mapping of source name to {url, max_bytes}",
-                    )
-                ]
-            )
-        for key, value in sources.items():
-            if not isinstance(value, dict):
-                raise InputError([document.problem(("screening", "sources", key), "expected {url: ..., max_bytes: ...}")])
-            if value.get("url"):
-                urls[key] = str(value["url"]).strip()
-            if value.get("max_bytes") is not None:
-                caps[key] = _number(value["max_bytes"], int, f"{path}: screening.sources.{key}.max_bytes")
-        unknown = set(sources) - set(SOURCE_KEYS)
-        if unknown:
-            key = sorted(unknown)[0]
-            line, column = document.locate(("screening", "sources", key), prefer_key=True)
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        line,
-                        column,
-                        f"unknown source {key!r}; expected one of {', '.join(SOURCE_KEYS)}",
-                    )
-                ]
-            )
+
+def _read_config(path: Path | None) -> ScreeningConfig:
+    config = _read_file(path, ScreeningConfig()) if path is not None else ScreeningConfig()
+    fetch = config.fetch
+    urls = dict(config.urls)
+    caps = dict(config.max_bytes)
+    max_age = config.max_age_days
     for name, kind in _FETCH_NUMBERS:
         value = os.environ.get(f"PROVCHECK_{name.upper()}", "").strip()
         if value:

@@ -99,15 +99,75 @@ def _load_bundled(source: Source) -> Loaded | None:
     return _bundled[stamp]
 
 
-def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Loaded], list[str], list[str], list[SourceCoverage]]:
-    """Every list screening can use now, with warnings, the sources left out, and what was screened and why not."""
-    from provenance_cli.screening.cache import load_index
+LoadedLists = tuple[list[Loaded], list[str], list[str], list[SourceCoverage]]
+
+_offline_lists: dict[tuple[object, ...], tuple[object, LoadedLists]] = {}
+"""Offline :func:`load_lists` results of this process, keyed by the settings and each cache's meta.json stamp."""
+
+
+def _cache_stamps() -> tuple[tuple[int, int, int] | None, ...] | None:
+    """(mtime, size, inode) of every source's meta.json, None for an absent one; None when a cache cannot be inspected."""
+    import os
+
+    from provenance_cli.screening.cache import source_dir
+
+    stamps: list[tuple[int, int, int] | None] = []
+    for key in SOURCE_ORDER:
+        try:
+            status = os.stat(source_dir(key) / "meta.json")
+        except (FileNotFoundError, NotADirectoryError):
+            stamps.append(None)
+            continue
+        except OSError:
+            return None
+        stamps.append((status.st_mtime_ns, status.st_size, status.st_ino))
+    return tuple(stamps)
+
+
+def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
+    """Every list screening can use now, with warnings, the sources left out, and what was screened and why not.
+
+    Offline (as in ``assess``), the answer is computed once per process for
+    the same settings, config and cached lists, instead of re-reading every
+    ``meta.json`` for every dossier; a cache rewritten meanwhile changes its
+    stamp and is read again.
+    """
     from provenance_cli.screening.config import load_config
-    from provenance_cli.screening.source import get_source
     from provenance_cli.util.net import is_offline
 
     offline = offline or is_offline()
     config = load_config()
+    stamps = _cache_stamps() if offline else None
+    if stamps is None:
+        return _load_lists(settings, offline=offline, config=config)
+    from provenance_cli.screening import cache
+
+    # The open-index cache is part of the key: forgetting it (as a fresh process would) forgets these answers too.
+    key = (settings.max_age_days, settings.required, id(config), id(cache._loaded), stamps)
+    kept = _offline_lists.get(key)
+    if kept is None or kept[0] is not config:
+        events: list[str] = []
+        answer = _load_lists(settings, offline=True, config=config, events=events)
+        if events:  # one-time news (an index rebuilt): the next dossier must not hear it again, so nothing is kept
+            return answer
+        kept = (config, answer)
+        if len(_offline_lists) >= 16:  # a long-lived process with changing caches keeps only recent answers
+            _offline_lists.clear()
+        _offline_lists[key] = kept
+    loaded, warnings, unavailable, coverage = kept[1]
+    return list(loaded), list(warnings), list(unavailable), list(coverage)
+
+
+def _load_lists(settings: ScreeningSettings, *, offline: bool, config: ScreeningConfig, events: list[str] | None = None) -> LoadedLists:
+    """:func:`load_lists` without the per-process memory; what opening an index said goes to ``events`` too."""
+    from provenance_cli.screening.cache import load_index
+    from provenance_cli.screening.source import get_source
+
+    def heard(message: str) -> None:
+        warnings.append(message)
+        if events is not None:
+            events.append(message)
+
     max_age = settings.max_age_days if settings.max_age_days is not None else config.max_age_days
     loaded: list[Loaded] = []
     warnings: list[str] = []
@@ -121,7 +181,7 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> tuple[list[Load
         meta = _cached_meta(source, needed=needed, offline=offline, config=config, warnings=warnings)
         if meta is not None:
             try:
-                index = load_index(meta, warn=warnings.append)
+                index = load_index(meta, warn=heard)
             except (OSError, ValueError) as exc:
                 warnings.append(f"{source.title}: the cached copy cannot be read ({exc}); run provcheck lists update {key}")
                 meta = None

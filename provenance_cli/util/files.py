@@ -120,7 +120,8 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
 
 
 YAML_SUFFIXES = (".yaml", ".yml")
-NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml")
+NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml", ".scenario.yaml", ".scenario.yml")
+"""Files a folder of dossiers may hold that are not dossiers: evidence locks, and what-if scenarios (``provcheck simulate``)."""
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -145,7 +146,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             if not named:
                 problems.append(Problem(str(path), 0, 0, "folder holds no .yaml or .yml files"))
             found.extend(children)
-        elif path.exists():
+        elif path.exists() or str(path) == "-":  # "-": a dossier on standard input
             found.append(path)
         else:
             problems.append(Problem(str(path), 0, 0, "no such file or folder"))

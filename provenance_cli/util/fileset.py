@@ -37,6 +37,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -192,7 +193,8 @@ class FileSet:
             for name, data in files.items():
                 temp = self.folder / f"{TEMP_PREFIX}{self.run}-{name}"
                 temps[name] = temp
-                write_synced(temp, data, mode=_mode_for(self.folder / name))
+                write_synced(temp, data, mode=_mode_for(self.folder / name), sync=False)
+            sync_files(self.folder, temps.values())
             sync_folder(self.folder)
         except OSError as exc:
             _unlink_all(temps.values())
@@ -289,8 +291,11 @@ class FileSet:
         sync_folder(self.folder)
 
 
-def write_synced(path: Path, data: bytes, *, mode: int) -> None:
-    """Create ``path`` (it must not exist) with ``data`` and ``mode``, and sync it to disk before returning."""
+def write_synced(path: Path, data: bytes, *, mode: int, sync: bool = True) -> None:
+    """Create ``path`` (it must not exist) with ``data`` and ``mode``, and sync it to disk before returning.
+
+    ``sync=False`` leaves the syncing to the caller, who then syncs many files at once with :func:`sync_files`.
+    """
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with contextlib.suppress(AttributeError, NotImplementedError):  # fchmod does not exist on Windows
@@ -298,7 +303,45 @@ def write_synced(path: Path, data: bytes, *, mode: int) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(handle, view) :]
-        os.fsync(handle)
+        if sync:
+            os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def sync_files(folder: Path, paths: Iterable[Path]) -> None:
+    """Make the contents of ``paths`` (all in ``folder``'s file system) durable, with one call where the OS has one.
+
+    A folder of 2,000 reports spent most of its wall time waiting on one
+    fsync per file. Linux's ``syncfs`` flushes the whole file system holding
+    ``folder`` at once; elsewhere, or if it fails, each file is fsynced.
+    """
+    if _syncfs(folder):
+        return
+    for path in paths:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _syncfs(folder: Path) -> bool:
+    """``syncfs(2)`` on the file system of ``folder``; False where it is not available or fails."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs  # the C library this Python runs on (glibc, musl)
+    except (OSError, AttributeError):
+        return False
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return bool(syncfs(handle) == 0)
     finally:
         os.close(handle)
 

@@ -27,7 +27,6 @@ in CI jobs.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import time
@@ -122,6 +121,8 @@ async def within(awaitable: Awaitable[T], deadline: Deadline) -> T:
     a body arriving a byte at a time, stops at the deadline, not at the next
     timeout.
     """
+    import asyncio  # here, not at the top: commands that never touch the network (assess) skip importing asyncio
+
     remaining = deadline.remaining()
     if remaining <= 0:
         if asyncio.iscoroutine(awaitable):
@@ -135,6 +136,8 @@ async def within(awaitable: Awaitable[T], deadline: Deadline) -> T:
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run ``coroutine`` to completion from synchronous code, even when an event loop is already running here."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -235,6 +238,8 @@ async def retrying(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, dea
             wait = policy.wait(attempts, None, deadline)
             if wait is None:
                 raise
+        import asyncio
+
         await asyncio.sleep(wait)
 
 

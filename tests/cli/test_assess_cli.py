@@ -60,12 +60,15 @@ def test_single_vendor_view_shows_what_a_reviewer_needs(cli) -> None:
         "overall",
         "Extraction and distillation detection",
         "confidence",
-        "Top findings",
+        "Findings by question",
         "→",
         "Stale answers",
         "Reassessment due",
     ):
         assert expected in out, expected
+    # The decision and its reasons come first, before the category table.
+    assert out.index("Decision: REJECT") < out.index("Extraction and distillation detection")
+    assert out.index("The buyer keeps this vendor's outputs for training") < out.index("Findings by question")
     assert "\x1b[" not in out, "NO_COLOR and a pipe mean plain text"
 
 
@@ -151,3 +154,37 @@ def test_periods_over_a_hundred_years_are_refused_with_their_place(cli, write) -
     assert result.returncode == 2
     assert "policy.yaml:3:8: reassessment_days.low: input should be less than or equal to 36500, got '99999999'" in result.lines
     assert any(line.startswith("policy.yaml:5:17: staleness.max_age_days:") for line in result.lines), result.output
+
+
+def test_terminal_wraps_with_indent_at_80_columns(tmp_path: Path) -> None:
+    """At 80 columns every line fits, and a wrapped line continues under its text, never back at column 0."""
+    from support.cli import cli_env, run_cli
+
+    result = run_cli(["assess", str(HIGH), *PINNED], tmp_path, env=cli_env(columns=80))
+    assert result.returncode == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert all(line == line.rstrip() for line in lines), "no trailing spaces"
+    first = next(i for i, line in enumerate(lines) if line.startswith("  1. The buyer keeps this vendor's outputs"))
+    assert lines[first + 1].startswith("     ") and lines[first + 1].strip(), lines[first : first + 3]
+    finding = next(i for i, line in enumerate(lines) if line.startswith("  HIGH     +"))
+    assert lines[finding + 1].startswith(" " * 17), lines[finding : finding + 2]  # under the message, not under HIGH
+    action = next(
+        i for i, line in enumerate(lines) if line.lstrip().startswith("→ ") and i + 1 < len(lines) and lines[i + 1].startswith(" " * 8)
+    )
+    assert len(lines[action]) - len(lines[action].lstrip()) == 6
+
+
+def test_all_shows_every_finding(cli) -> None:
+    short = cli("assess", HIGH, *PINNED).stdout
+    every = cli("assess", HIGH, "--all", *PINNED).stdout
+    heading = next(line for line in short.splitlines() if line.startswith("Findings by question"))
+    shown, total = (int(n.strip(",")) for n in heading.split("(")[1].split()[0:3:2])
+    assert shown == 8 < total and "--all shows all" in heading
+    assert f"Findings by question ({total} of {total}" in every
+    count = sum(
+        1 for line in every.splitlines() if line.startswith("  ") and line.split()[0] in ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO")
+    )
+    assert count == total
+    assert "Undisclosed by the vendor" in every and "Undisclosed by the vendor" not in short
+    assert "--all lists them" in short

@@ -79,6 +79,14 @@ def test_sdn_owner_of_60_percent_blocks_the_vendor(env: dict[str, str], tmp_path
         assert verdict not in text
 
 
+def test_a_finding_over_screening_facts_points_at_the_vendor_name(env: dict[str, str], tmp_path: Path) -> None:
+    """Rules over screening facts read no answer: SARIF and annotations point at the vendor's name (line 3, column 9)."""
+    report = assess_json(env, tmp_path, dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "60"))
+    finding = next(f for f in report["findings"] if f["rule_id"] == "EXP-S50")
+    assert finding["question_id"] is None
+    assert finding["location"] == {"file": str(tmp_path / "vendor.yaml"), "line": 3, "column": 9}
+
+
 def test_sdn_owner_of_30_percent_is_for_counsel_not_a_knockout(env: dict[str, str], tmp_path: Path) -> None:
     report = assess_json(env, tmp_path, dossier(tmp_path, '"Meridian Shipping and Trading LLC"', "AE", "30"))
     assert "EXP-S50" not in report["summary"]["knockouts"]
@@ -163,7 +171,7 @@ def test_terminal_view_names_the_list_and_the_dossier_name(env: dict[str, str], 
     out = run(env, tmp_path, "assess", str(path), *ARGS).stdout
     assert "Screening: listed names" in out
     assert "parent 'Meridian Shipping and Trading LLC': listed on Specially Designated Nationals" in out
-    assert "knock-out: EXP-S50" in out
+    assert "Persons on the SDN list own 50% or more of the vendor" in out and "EXP-S50" not in out
     assert "screened: US Consolidated Screening List (ITA)" in out
 
 

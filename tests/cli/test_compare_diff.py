@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from support import REPO
-from support.cli import CliResult, run_cli
+from support.cli import CliResult, cli_env, run_cli
 from support.markdown import check_markdown
 from support.reports import AS_OF, XSS, example_paths, hostile_dossier
 
@@ -44,14 +44,41 @@ def test_compare_terminal_marks_differences():
     header = next(line for line in lines if "question / category" in line)
     for vendor in ("Aurora Models", "Kestrel AI", "Northwind Frontier", "Switchboard Router", "TinyWeights"):
         assert vendor in header, header
-    # The title counts the answers that differ; exactly those question rows carry the marker.
+    # The title counts the answers that differ; exactly those question rows carry the marker (a row starts
+    # with a question's text, which ends on a later line with "?").
     title = next(line for line in lines if "answers differ, marked ◆" in line)
     differ = int(re.search(r"\((\d+) answers differ", title).group(1))
-    marked = [line for line in lines if line.startswith("│ ◆ │") and "." in line.split("│")[2]]
+    section = lines[next(i for i, line in enumerate(lines) if line.startswith("├")) :]
+    marked = [line for line in section if line.startswith("│ ◆ │")]
     assert len(marked) == differ > 0
-    # every example answers yes here (unmarked); account verification differs (marked)
-    assert next(line for line in lines if "│ retention.dpa_available " in line).startswith("│   │")
-    assert next(line for line in lines if "│ extraction.account_verificat" in line).startswith("│ ◆ │")
+    # Questions by their text, answers by their labels: every example has a signed DPA (unmarked);
+    # account verification differs (marked).
+    assert next(line for line in lines if "│ Does the vendor sign a data processing" in line).startswith("│   │")
+    assert next(line for line in lines if "│ How does the vendor verify who holds each" in line).startswith("│ ◆ │")
+    from provenance_cli.formats.questionnaires import load_catalogue
+
+    values = {c.value for q in load_catalogue().questions.values() for c in q.choices or [] if "_" in c.value}
+    assert not [v for v in values if v in result.stdout], "answers are shown by their labels"
+    assert "retention.dpa_available" not in result.stdout
+
+
+def test_compare_fits_80_columns_by_wrapping_never_cutting():
+    """At 80 columns the comparison becomes one block per question: every line fits, nothing ends in an ellipsis."""
+    result = run_cli(["compare", *map(str, EXAMPLES), *BASE], REPO, env=cli_env(columns=80))
+    assert result.returncode == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert "…" not in result.stdout
+    # The longest question text is there whole, across wrapped lines that keep their indent.
+    from provenance_cli.formats.questionnaires import load_catalogue
+
+    longest = max((" ".join(q.text.split()) for q in load_catalogue().questions.values()), key=len)
+    flowing = " ".join(line.strip() for line in lines)
+    assert longest in flowing
+    block = next(i for i, line in enumerate(lines) if longest.split()[0] in line and longest.split()[1] in line)
+    assert all(line.startswith("  ") for line in lines[block + 1 : block + 3]), lines[block : block + 3]
+    for vendor in ("Aurora Models", "Kestrel AI", "Northwind Frontier", "Switchboard Router", "TinyWeights"):
+        assert f"  {vendor}: " in result.stdout
 
 
 def test_compare_markdown_has_vendor_columns_and_markers():
@@ -109,7 +136,10 @@ def test_diff_without_gate_exits_zero(kestrel: Path, worse: Path):
     result = cli("diff", str(kestrel), str(worse))
     assert result.returncode == 0
     assert "risk went UP" in result.stdout
-    assert "extraction.account_verification: payment_only -> none" in result.stdout
+    lines = result.stdout.splitlines()
+    at = lines.index("  How does the vendor verify who holds each API account?")
+    assert lines[at + 1] == "      A payment card or billing address only -> No verification beyond an e-mail address"
+    assert "payment_only" not in result.stdout and "extraction.account_verification" not in result.stdout
 
 
 def test_diff_of_json_reports_matches_diff_of_dossiers(tmp_path: Path, kestrel: Path, worse: Path):

@@ -246,3 +246,22 @@ def test_bad_input_is_exit_2_before_any_fetch(site: Server, tmp_path: Path, ques
     run = provcheck("evidence", "check", "v.yaml", "-f", "xml", cwd=tmp_path)
     assert run.returncode == 2
     assert site.hits == {}
+
+
+def test_every_url_is_shown_whole_at_any_width(site: Server, tmp_path: Path, question_ids: list[str]) -> None:
+    """URLs that share a long prefix stay distinct: cells fold onto more lines instead of ending in an ellipsis."""
+    prefix = "/policies/data-processing-and-retention/version-2026/annex"
+    urls = [site.url(f"{prefix}-{tag}") for tag in ("alpha", "bravo", "charlie")]
+    write_dossier(tmp_path / "v.yaml", question_ids, {0: urls})
+    for columns in (80, 120):
+        run = run_cli(["evidence", "check", "v.yaml", *CLI_FAST], tmp_path, env=cli_env(offline=False, columns=columns), timeout=60)
+        assert run.returncode == 0, run.stderr
+        lines = run.stdout.splitlines()
+        assert "…" not in run.stdout and max(len(line) for line in lines) <= columns
+        # Read the URL column back: the cells between its borders, line by line, joined per row.
+        header = next(line for line in lines if "URL" in line and ("│" in line or "┃" in line))
+        bar = "┃" if "┃" in header else "│"
+        column = [i for i, part in enumerate(header.split(bar)) if part.strip() == "URL"][0]
+        cells = "".join(line.split("│")[column].strip() for line in lines if line.count("│") == header.count(bar))
+        for url in urls:
+            assert url in cells, (columns, url, cells)

@@ -29,7 +29,7 @@ def _published_id() -> str:
 def test_init_writes_a_dossier_that_validates(cli, tmp_path):
     result = cli("init", "Kestrel AI, Inc.", "--assessor", "Jane Doe")
     assert result.returncode == 0, result.output
-    assert result.stderr.strip() == "wrote kestrel-ai-inc.yaml"
+    assert result.stderr.splitlines()[0] == "wrote kestrel-ai-inc.yaml"
     assert (tmp_path / "kestrel-ai-inc.yaml").is_file()
     check = cli("validate", "kestrel-ai-inc.yaml")
     assert check.returncode == 0, check.output
@@ -183,11 +183,18 @@ def test_header_is_relative_to_the_output_file(cli, tmp_path):
     assert (target.parent / ref).resolve() == schema.resolve()
 
 
-def test_header_is_the_published_id_without_a_local_schema(cli, tmp_path):
+def test_header_points_at_the_installed_schema_without_a_local_one(cli, tmp_path):
+    """The fallback is a file that exists (an editor can load it), never a URL that does not resolve."""
     if find_schema_upwards(tmp_path) is not None:
         pytest.skip(f"a schemas/ folder exists above {tmp_path}")
-    assert cli("init", "Acme").returncode == 0
-    assert _schema_ref(tmp_path / "acme.yaml") == _published_id()
+    result = cli("init", "Acme")
+    assert result.returncode == 0
+    ref = _schema_ref(tmp_path / "acme.yaml")
+    assert os.path.isabs(ref) and Path(ref).is_file(), ref
+    shipped = json.loads(Path(ref).read_text(encoding="utf-8"))
+    assert shipped["$id"] == _published_id()
+    assert shipped == json.loads((REPO / "schemas" / "dossier.schema.json").read_text(encoding="utf-8"))
+    assert "provcheck schema export schemas/" in result.stderr
 
 
 def test_schema_ref_option_is_used_verbatim(cli, tmp_path):

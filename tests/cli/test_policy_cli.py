@@ -35,3 +35,25 @@ def test_bundled_default_policy_is_valid(cli) -> None:
 
     result = cli("validate", str(package_file("default-policy.yaml")))
     assert result.returncode == 0, result.output
+
+
+def test_a_policy_without_its_version_line_is_still_a_policy(cli, write) -> None:
+    """validate and assess --policy read the same file the same way: a policy (format 1), never a dossier."""
+    write("ours.yaml", "name: our policy\ntiers:\n  high: 45\n")
+    checked = cli("validate", "ours.yaml")
+    assert checked.returncode == 0, checked.output
+    assert "ours.yaml: policy format 1, read as the current format (provcheck upgrade ours.yaml" in checked.stderr
+    assessed = cli("assess", str(KESTREL), "--policy", "ours.yaml", "--no-screen", "--no-evidence")
+    assert assessed.returncode == 0, assessed.output
+    assert "warning: ours.yaml: states no format version; read as the current format (provcheck upgrade ours.yaml adds 'policy: 2')" in (
+        assessed.stderr
+    )
+    assert cli("upgrade", "ours.yaml").returncode == 0
+    assessed = cli("assess", str(KESTREL), "--policy", "ours.yaml", "--no-screen", "--no-evidence")
+    assert "states no format version" not in assessed.stderr
+
+
+def test_a_dossier_given_as_the_policy_is_refused(cli) -> None:
+    result = cli("assess", str(KESTREL), "--policy", str(KESTREL), "--no-screen", "--no-evidence")
+    assert result.returncode == 2
+    assert f"{KESTREL}:1:1: is a dossier, not a policy (a policy file starts with 'policy: 2')" in result.stderr

@@ -48,7 +48,7 @@ def test_stdout_without_output(examples: Path, fmt: str):
     result = run(str(one), "-f", fmt)
     assert result.returncode == 0, result.output
     if fmt == "json":
-        assert json.loads(result.stdout)["report_version"] == 2
+        assert json.loads(result.stdout)["report_version"] == 3
     elif fmt == "md":
         assert result.stdout.startswith("# Provenance report: ")
     else:
@@ -224,3 +224,40 @@ def test_output_never_replaces_a_file_the_user_wrote(tmp_path: Path) -> None:
     assert refused.returncode == 2 and "r.json is read-only" in refused.stderr
     forced = run_cli(["assess", "vendor.yaml", "-f", "md", "-o", "README.md", "--force", *args], tmp_path)
     assert forced.returncode == 0 and notes.read_text(encoding="utf-8").startswith("# Provenance report: Northwind Frontier")
+
+
+def test_pdf_without_weasyprint_is_exit_2_naming_the_extra(examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Where WeasyPrint is not installed (here: its import made to fail), -f pdf stops before any work and says how to get it."""
+    monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
+    out = tmp_path / "k.pdf"
+    result = run(str(examples / "kestrel-ai.yaml"), "-f", "pdf", "-o", str(out))
+    assert result.returncode == 2, result.output
+    assert "pip install 'provcheck[pdf]'" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_pdf_report_is_written_replaced_and_guarded(examples: Path, tmp_path: Path):
+    """-f pdf writes an A4 PDF with the vendor's name on it; provcheck replaces its own PDF, never a user's file."""
+    pytest.importorskip("weasyprint")
+    out = tmp_path / "kestrel.pdf"
+    first = run(str(examples / "kestrel-ai.yaml"), "-f", "pdf", "-o", str(out))
+    assert first.returncode == 0, first.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and b"/ID [(provcheck-report)" in data[-4096:]
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Decision: REJECT" in text and "Kestrel AI" in text
+    again = run(str(examples / "kestrel-ai.yaml"), "-f", "pdf", "-o", str(out))
+    assert again.returncode == 0, again.output  # its own PDF is recognised by the identifier near its end
+    mine = tmp_path / "mine.pdf"
+    mine.write_bytes(b"%PDF-1.7\n% a file the user made\n" + b"0" * 100_000 + b"\n%%EOF\n")
+    refused = run(str(examples / "kestrel-ai.yaml"), "-f", "pdf", "-o", str(mine))
+    assert refused.returncode == 2 and "was not written by provcheck" in refused.stderr
+    folder = tmp_path / "pdfs"
+    several = run(str(examples / "kestrel-ai.yaml"), str(examples / "aurora-models.yaml"), "-f", "pdf", "-o", str(folder))
+    assert several.returncode == 0, several.output
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["aurora-models.pdf", "kestrel-ai.pdf"]
+    assert run(str(examples / "kestrel-ai.yaml"), str(examples / "aurora-models.yaml"), "-f", "pdf").returncode == 2

@@ -112,7 +112,7 @@ def test_schema_export_writes_the_generated_files(cli, tmp_path, generated):
     assert written == generated
 
 
-@pytest.mark.parametrize("name", ["dossier.schema.json", "questionnaire.schema.json"])
+@pytest.mark.parametrize("name", ["dossier.schema.json", "questionnaire.schema.json", "policy.schema.json", "report.schema.json"])
 def test_schemas_are_valid_draft_2020_12(generated, name):
     schema = json.loads(generated[name])
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -152,3 +152,64 @@ def _questionnaire_files() -> list[Path]:
 @pytest.mark.parametrize("path", _questionnaire_files(), ids=lambda p: p.stem)
 def test_questionnaires_validate_against_the_schema_as_an_editor_reads_them(questionnaire_schema, path):
     assert _errors(questionnaire_schema, _editor_view(path)) == []
+
+
+def test_answer_labels_are_offered_with_each_value(dossier_schema, catalogue):
+    """Editors show a const's description beside it: every choice carries its label, in questionnaire order."""
+    answers = dossier_schema["properties"]["answers"]["properties"]
+    for question in catalogue.questions.values():
+        options = answers[question.id]["properties"]["answer"]
+        if question.type == "single_choice":
+            offered = [(o["const"], o["description"]) for o in options["oneOf"] if "const" in o]
+            assert offered == [
+                *((c.value, c.label) for c in question.choices or []),
+                ("undisclosed", "The vendor will not or did not say."),
+            ]
+        elif question.type == "multiple_choice":
+            (array,) = [o for o in options["oneOf"] if o.get("type") == "array"]
+            assert [(o["const"], o["description"]) for o in array["items"]["oneOf"]] == [(c.value, c.label) for c in question.choices or []]
+        elif question.type == "yes_no":
+            labels = {o["const"]: o["description"] for o in options["oneOf"] if "const" in o}
+            assert set(labels) == {"yes", "no", "undisclosed"}
+            assert labels[question.risky_answer].endswith("(the riskier answer)")
+
+
+# --------------------------------------------------------------------------- policy schema
+
+
+@pytest.fixture(scope="module")
+def policy_schema(generated) -> dict:
+    return json.loads(generated["policy.schema.json"])
+
+
+def _policy_files() -> list[Path]:
+    from provenance_cli.util.resources import package_file
+
+    return [
+        *sorted((REPO / "examples" / "policies").glob("*.yaml")),
+        package_file("default-policy.yaml"),
+        REPO / "tests/fixtures/v1/policy.yaml",
+    ]
+
+
+@pytest.mark.parametrize("path", _policy_files(), ids=lambda p: p.stem)
+def test_policies_validate_against_the_policy_schema(policy_schema, path):
+    assert _errors(policy_schema, _editor_view(path)) == []
+
+
+def test_policy_schema_agrees_with_provcheck(policy_schema, cli, write):
+    """A partial policy (only what differs from the default) passes both; a typo or a missing version line is caught by both."""
+    partial = "policy: 2\njurisdictions:\n  embargoed:\n    codes: [CU, IR, KP, SY]\nwaivers: []\n"
+    assert _errors(policy_schema, yaml.load(partial, Loader=Core12Loader)) == []
+    write("partial.yaml", partial)
+    assert cli("validate", "partial.yaml").returncode == 0
+
+    typo = "policy: 2\ntiers:\n  hihg: 40\n"
+    assert _errors(policy_schema, yaml.load(typo, Loader=Core12Loader))
+    write("typo.yaml", typo)
+    refused = cli("validate", "typo.yaml")
+    assert refused.returncode == 2 and refused.stdout.startswith("typo.yaml:3:3:"), refused.output
+
+    incomplete_waiver = "policy: 2\nwaivers:\n  - rule: EXT-01\n"
+    assert _errors(policy_schema, yaml.load(incomplete_waiver, Loader=Core12Loader))
+    assert _errors(policy_schema, yaml.load("tiers: {high: 40}\n", Loader=Core12Loader))  # no 'policy:' line

@@ -245,6 +245,24 @@ def test_bad_config_file_is_exit_2_with_position(env, tmp_path):
     assert f"{tmp_path / 'config.yaml'}:3:5: unknown source 'cls'" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        ("screenig:\n  retries: 1\n", "1:1", "unknown key 'screenig' (did you mean 'screening'?)"),
+        ("screening:\n  retires: 1\n", "2:3", "unknown screening setting 'retires' (did you mean 'retries'?)"),
+        ("screening:\n  sources:\n    csl:\n      ulr: https://x\n", "4:7", "unknown source setting 'ulr' (did you mean 'url'?)"),
+        ("screening:\n  proxy: http://p\n", "2:3", "unknown screening setting 'proxy'; expected one of connect_timeout"),
+    ],
+    ids=["top", "setting", "source-setting", "no-near-name"],
+)
+def test_config_file_typos_are_refused_with_their_position(env, tmp_path, text, position, message):
+    """A mistyped setting would silently keep the default (no mirror, other timeouts): it is an error at its line."""
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    done = run(env, "lists", "status")
+    assert done.returncode == 2, done.output
+    assert f"{tmp_path / 'config.yaml'}:{position}: {message}" in done.stderr, done.stderr
+
+
 def test_threshold_option_and_text_status(env, server):
     loose = run(env, "--offline", "screen", "-n", "Huawei Technology Co Ltd", "-f", "json")
     assert json.loads(loose.stdout)["results"][0]["matches"][0]["score"] == 89

@@ -132,7 +132,7 @@ def test_compare_and_diff_refuse_special_reports(fifos: FifoWatch, tmp_path: Pat
 
 
 def test_oversized_report_is_refused_without_reading_it_all(tmp_path: Path) -> None:
-    from provenance_cli.render.document import MAX_REPORT_BYTES
+    from provenance_cli.formats.report_check import MAX_REPORT_BYTES
 
     big = tmp_path / "big.json"
     with open(big, "wb") as stream:

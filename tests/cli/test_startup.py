@@ -12,7 +12,7 @@ import pytest
 from support import REPO
 from support.cli import run_cli
 
-HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "provenance_cli.formats.models")
+HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "jsonschema", "provenance_cli.formats.models")
 # typer >= 0.16 builds parameter converters with pydantic when it renders one
 # *command's* help, so pydantic is exempt there (it is typer's import, not ours).
 HEAVY_BUT_TYPER = tuple(name for name in HEAVY if name != "pydantic")
@@ -52,3 +52,45 @@ def test_help_imports_no_heavy_library(argv):
 def test_command_help_imports_no_heavy_library_of_ours(command):
     modules = imported_modules("-m", "provenance_cli", command, "--help")
     assert heavy_in(modules, HEAVY_BUT_TYPER) == []
+
+
+# --------------------------------------------------------------------------- assess of one file
+
+EVIDENCE_STACK = ("provenance_cli.evidence", "httpx", "httpcore", "asyncio")
+OTHER_COMMANDS = ("provenance_cli.cli.screening", "provenance_cli.cli.evidence", "provenance_cli.cli.reports", "provenance_cli.cli.monitor")
+
+
+def assess_imports(tmp_path, *, lock: bool) -> set[str]:
+    """Modules a real ``provcheck assess FILE`` process imports, with an empty cache folder."""
+    import shutil
+
+    from support.cli import cli_env
+
+    dossier = tmp_path / "kestrel-ai.yaml"
+    shutil.copy(REPO / "examples" / "kestrel-ai.yaml", dossier)
+    if lock:
+        (tmp_path / "kestrel-ai.yaml.evidence.lock.yaml").write_text("provcheck_evidence_lock: 1\nentries: []\n", encoding="utf-8")
+    env = cli_env(PROVCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    proc = run_cli(["-m", "provenance_cli", "assess", str(dossier)], tmp_path, command=[sys.executable, "-X", "importtime"], env=env)
+    assert proc.returncode in (0, 1, 2), proc.stderr[-2000:]
+    modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    assert "provenance_cli.assessment.scoring" in modules  # the probe really saw the assessment run
+    return modules
+
+
+def test_assess_file_without_lock_imports_no_evidence_stack_and_no_other_command(tmp_path):
+    modules = assess_imports(tmp_path, lock=False)
+    assert heavy_in(modules, EVIDENCE_STACK) == []
+    assert heavy_in(modules, OTHER_COMMANDS) == []
+
+
+def test_assess_file_with_a_lock_does_import_the_evidence_stack(tmp_path):
+    # The other side of the test above: the lock's presence is what loads it.
+    assert "provenance_cli.evidence.lock" in assess_imports(tmp_path, lock=True)
+
+
+def test_diff_of_dossiers_does_not_import_jsonschema():
+    """jsonschema checks JSON reports only; commands that read none never pay for it."""
+    dossier = str(REPO / "examples" / "tinyweights-host.yaml")
+    offline = ["--as-of", "2026-09-01", "--no-screen", "--no-evidence", "--offline"]
+    assert heavy_in(imported_modules("-m", "provenance_cli", "diff", dossier, dossier, *offline), ("jsonschema",)) == []

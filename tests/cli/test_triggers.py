@@ -89,7 +89,8 @@ def test_a_restoration_date_in_the_past_fires_in_assess(cli) -> None:
     assert fired["answer"] == "export_control.restoration_date is 2026-07-08, 12 days before 2026-07-20"
     assert fired["severity"] == "medium" and fired["contribution"] == 0
     finding = next(f for f in after["findings"] if f["rule_id"] == "EXP-T01")
-    assert "Confirm with the vendor whether access was restored" in finding["recommendation"]
+    assert "Ask the vendor whether access was restored" in finding["recommendation"]
+    assert [(a["owner"], a["type"]) for a in finding["actions"]] == [("vendor", "ask"), ("procurement", "review")]
     assert after["summary"]["overall"] == before["summary"]["overall"]  # a passing date adds no points
     text = cli("assess", str(EXAMPLES / "aurora-models.yaml"), "--no-screen", "--as-of", "2026-07-20")
     assert "Date triggers fired" in text.stdout and "EXP-T01" in text.stdout and "2026-07-08, 12 days before 2026-07-20" in text.stdout

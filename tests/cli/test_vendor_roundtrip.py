@@ -105,7 +105,7 @@ def test_export_fill_import_round_trip(cli, aurora: Path, workbook_copy: Path) -
     record = {row[0]: row[1] for row in workbook["provcheck"].iter_rows(values_only=True)}
     assert record["provcheck vendor questionnaire"] == "1"
     assert record["dossier_sha256"] == hashlib.sha256(aurora.read_bytes()).hexdigest()
-    assert record["questionnaire extraction"] == "1.2.0" and record["questionnaire export_control"] == "1.4.0"
+    assert record["questionnaire extraction"] == "1.3.0" and record["questionnaire export_control"] == "1.5.0"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", record["exported_at"])
     sheet = workbook["Questions"]
     col = columns(sheet)
@@ -235,7 +235,7 @@ def test_an_older_questionnaire_version_is_refused_unless_forced(cli, aurora: Pa
     workbook.save(workbook_path)
     refused = cli("import", aurora, workbook_path)
     assert refused.returncode == 2
-    assert f"{workbook_path}:provcheck!B{row}: exported with questionnaire extraction 1.1.0; this provcheck has 1.2.0" in refused.stderr
+    assert f"{workbook_path}:provcheck!B{row}: exported with questionnaire extraction 1.1.0; this provcheck has 1.3.0" in refused.stderr
     forced = cli("import", aurora, workbook_path, "--force")
     assert forced.returncode == 0, forced.output
     assert "questionnaire extraction 1.1.0" in forced.stderr

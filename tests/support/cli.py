@@ -40,9 +40,11 @@ from typing import Any
 # Template caches are keyed by --template-dir too, so runs given one clear them.
 _REQUIRED_STATE = ("provenance_cli.cli.terminal", "_consoles")
 _OPTIONAL_STATE = (
+    ("provenance_cli.formats.safeyaml", "_stdin"),
     ("provenance_cli.screening.screen", "_fetch_failures"),
     ("provenance_cli.screening.config", "_configs"),
     ("provenance_cli.screening.cache", "_loaded"),
+    ("provenance_cli.screening.screen", "_offline_lists"),
     ("provenance_cli.assessment.pipeline", "policy_for"),
     ("provenance_cli.assessment.scoring", "_plans"),
 )

@@ -5,26 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.browser import NEEDS_CHROMIUM, launch, png_colours
 from support.reports import CONTEXT, assess, example_paths, hostile_dossier
-from test_html_browser import ARGS, CHROMIUM, png_colours  # the suite's Chromium settings and PNG reader
 
 from provenance_cli.render.document import report_document
 from provenance_cli.render.html import render_index
 from provenance_cli.render.output import report_names
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs a Chromium at /usr/bin/chromium (playwright cannot download one here)"),
-]
+pytestmark = [pytest.mark.slow, NEEDS_CHROMIUM]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
+    yield from launch()
 
 
 def _index(folder: Path, paths: list[Path]) -> Path:

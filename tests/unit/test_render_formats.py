@@ -49,7 +49,7 @@ def test_every_format_renders_every_example(example_results, fmt):
 
 def test_unknown_format_is_a_key_error():
     with pytest.raises(KeyError):
-        get_renderer("pdf")
+        get_renderer("docx")
 
 
 def test_markdown_alias():
@@ -177,7 +177,7 @@ def test_json_report_validates_against_its_schema(example_results, hostile_resul
         document = json.loads(get_renderer("json").render(result, CONTEXT))
         errors = sorted(validator.iter_errors(document), key=str)
         assert not errors, errors[0]
-        assert document["report_version"] == 2
+        assert document["report_version"] == 3
         assert document["provenance"]["inputs"][0]["role"] == "dossier"
         assert document["provenance"]["inputs"][0]["sha256"] == result.sha256
         assert [q["id"] for q in document["provenance"]["questionnaires"]] == [q for q, _ in result.questionnaires]
@@ -287,7 +287,10 @@ def test_screening_and_evidence_extras_are_rendered(example_results):
         assert "changed since 2026" in text
     html = get_renderer("html").render(result, CONTEXT)
     assert "Kestrel <b>" not in html
-    assert "Kestrel &lt;b&gt;AI&lt;/b&gt;" in _section(html, "<h2>Sanctions and export-list screening</h2>", "<h2>")
+    assert "Kestrel &lt;b&gt;AI&lt;/b&gt;" in _section(html, SCREENING_HTML, "<h3")
+
+
+SCREENING_HTML = '<h3 id="screening">B. Sanctions and export-list screening</h3>'
 
 
 def _section(text: str, start: str, end: str) -> str:
@@ -308,10 +311,10 @@ def test_screening_section_escapes_hostile_text_in_every_field(example_results):
 
     html = get_renderer("html").render(result, CONTEXT)
     assert "<script" not in html and "<img" not in html and "<b>" not in html
-    screening = _section(html, "<h2>Sanctions and export-list screening</h2>", "<h2>")
+    screening = _section(html, SCREENING_HTML, "<h3")
     assert '<th scope="row">SCREENED_NAME &lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;' in screening
-    assert "<td>ROLE &lt;script&gt;" in screening
-    assert "<td>listed on LIST_NAME &lt;script&gt;" in screening
+    assert "<td data-label=\"Role\">ROLE &lt;script&gt;" in screening
+    assert "<td data-label=\"Result\">listed on LIST_NAME &lt;script&gt;" in screening
     assert "(LIST_DATE &lt;script&gt;" in screening
     evidence = _section(html, "<h2>Evidence checks</h2>", "<h2>")
     assert "<li>QUESTION_ID &lt;script&gt;" in evidence and "DETAIL &lt;script&gt;" in evidence
@@ -321,7 +324,7 @@ def test_screening_section_escapes_hostile_text_in_every_field(example_results):
     markdown = get_renderer("md").render(result, CONTEXT)
     assert check_markdown(markdown) >= 1  # every table row keeps its three cells; no raw HTML
     assert "<script>" not in markdown and "<b>" not in markdown
-    screening = _section(markdown, "## Sanctions and export-list screening", "\n## ")
+    screening = _section(markdown, "### B. Sanctions and export-list screening", "\n### ")
     (row,) = [line for line in screening.splitlines() if line.startswith("| SCREENED")]
     assert row.startswith("| SCREENED\\_NAME \\<script\\>window.\\_\\_xss=1\\</script\\>\\<img src=x onerror=alert(1)\\> a\\|b ")
     assert "| ROLE \\<script\\>" in row and "| listed on LIST\\_NAME \\<script\\>" in row

@@ -1,0 +1,126 @@
+"""The compiled questionnaire catalogue, kept on disk between runs.
+
+Parsing, checking and compiling the five bundled questionnaires costs about
+twenty milliseconds on every run; unpickling the result costs one or two.
+The pickle lives in ``<cache folder>/catalogue/`` (see
+:mod:`provenance_cli.util.cachedir`) under a name derived from everything
+the compiled result depends on:
+
+* provcheck's version, the Python version and implementation, pydantic's version;
+* each questionnaire file's resolved path and content;
+* the source of the modules that define and build the compiled types, so an
+  editable install whose code changed never loads a pickle made by older code.
+
+Any change to one of those gives a new name, so a stale cache is never read.
+A cache file that cannot be read or unpickled, or is not a catalogue of the
+same key, is ignored and rebuilt; a cache folder that cannot be written is
+simply not used. The file is written atomically (temporary file, fsync,
+rename).
+
+Security: unpickling runs code, so a pickle is only read when it is owned by
+the current user and neither it nor its folder is writable by group or
+others. The cache folder is the user's own: whoever can write it can
+already run code as that user (through their shell start-up files, say).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+CACHE_FOLDER = "catalogue"
+STALE_AFTER_SECONDS = 30 * 24 * 3600
+"""Other cached catalogues untouched this long are removed when a new one is written."""
+
+
+def _defining_modules() -> list[ModuleType]:
+    """Modules whose code decides what a compiled catalogue looks like."""
+    from provenance_cli.formats import conditions, models, questionnaires, safeyaml, vocabulary
+
+    return [questionnaires, models, conditions, vocabulary, safeyaml]
+
+
+def catalogue_key(files: Sequence[Path]) -> str:
+    """The hex digest naming the cached catalogue compiled from ``files`` by this code."""
+    import pydantic
+
+    from provenance_cli import __version__
+
+    digest = hashlib.sha256()
+    for part in (__version__, sys.version, sys.implementation.cache_tag or "", pydantic.VERSION):
+        digest.update(part.encode("utf-8") + b"\0")
+    for module in _defining_modules():
+        digest.update(Path(str(module.__file__)).read_bytes() + b"\0")
+    for path in files:
+        digest.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _private(status: os.stat_result) -> bool:
+    """Owned by us and writable by nobody else: safe to unpickle from."""
+    mine = not hasattr(os, "geteuid") or status.st_uid == os.geteuid()
+    return mine and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_cached(folder: Path, key: str) -> Any | None:
+    """The object cached under ``key``, or None when there is none usable."""
+    path = folder / f"{key}.pickle"
+    try:
+        if not _private(folder.stat()):
+            return None
+        with path.open("rb") as stream:
+            if not _private(os.fstat(stream.fileno())):
+                return None
+            stored_key, value = pickle.load(stream)
+    except Exception:  # missing, unreadable, truncated or from other code: rebuild
+        return None
+    return value if stored_key == key else None
+
+
+def write_cached(folder: Path, key: str, value: Any) -> None:
+    """Store ``value`` under ``key``; a cache that cannot be written is skipped silently."""
+    from provenance_cli.util.files import atomic_write
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(folder / f"{key}.pickle", pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # a read-only or full cache folder never stops a run
+        return
+    _remove_stale(folder, keep=f"{key}.pickle")
+
+
+def _remove_stale(folder: Path, *, keep: str) -> None:
+    """Drop catalogues compiled by code or files long gone (each edit of a dev install leaves one)."""
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    try:
+        for entry in folder.glob("*.pickle"):
+            if entry.name != keep and entry.stat().st_mtime < cutoff:
+                entry.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def cached_build(files: Sequence[Path], build: Callable[[Sequence[Path]], Any], expected: type) -> Any:
+    """``build(files)``, or its result from the cache when the same code compiled the same files before."""
+    from provenance_cli.util.cachedir import cache_root
+
+    try:
+        key = catalogue_key(files)
+        folder = cache_root() / CACHE_FOLDER
+    except OSError:
+        return build(files)
+    cached = read_cached(folder, key)
+    if isinstance(cached, expected):
+        return cached
+    value = build(files)
+    write_cached(folder, key, value)
+    return value
