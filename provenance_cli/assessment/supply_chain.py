@@ -267,7 +267,7 @@ def score_vendor(
         scored.append((entry, shared))
     if not scored:
         shared = score(dossier, None, vendor_links)
-    result = _merge(dossier, scored, shared, context, catalogue)
+    result = _merge(dossier, scored, shared, context)
     if inputs.weigh_questions and result.open_items:
         result = _weighed(result, dossier, catalogue, policy, inputs, linked)
     return result
@@ -309,11 +309,7 @@ def _badness(result: VendorResult) -> tuple[int, int, float]:
 
 
 def _merge(
-    dossier: Dossier,
-    scored: list[tuple[ModelInScope, VendorResult]],
-    shared: VendorResult | None,
-    context: SupplyContext | None,
-    catalogue: Catalogue,
+    dossier: Dossier, scored: list[tuple[ModelInScope, VendorResult]], shared: VendorResult | None, context: SupplyContext | None
 ) -> VendorResult:
     """The vendor's result: the worst model in scope's, with every model's verdict beside it."""
     vendor = dossier.model.vendor
@@ -329,7 +325,7 @@ def _merge(
     if not scored:
         assert shared is not None
         return dataclasses.replace(shared, supply=supply)
-    rows = [_model_result(entry, result, model_key(entry.name) in scope, context, dossier, catalogue) for entry, result in scored]
+    rows = [_model_result(entry, result, model_key(entry.name) in scope, context) for entry, result in scored]
     in_scope = [(entry, result) for entry, result in scored if model_key(entry.name) in scope] or scored
     worst_entry, worst = max(in_scope, key=lambda pair: _badness(pair[1]))
     result = worst
@@ -349,16 +345,9 @@ def _merge(
     return dataclasses.replace(result, supply=supply)
 
 
-def _model_result(
-    entry: ModelInScope, result: VendorResult, in_scope: bool, context: SupplyContext | None, dossier: Dossier, catalogue: Catalogue
-) -> ModelResult:
+def _model_result(entry: ModelInScope, result: VendorResult, in_scope: bool, context: SupplyContext | None) -> ModelResult:
     decision = result.decision
-    # A fact's answer (a listing, in words) says why; a question's message already does, without its machine value.
-    reasons = (
-        [item.text if item.question else f"{item.text} ({item.answer})" for item in decision.reasons]
-        if decision.outcome == "reject"
-        else []
-    )
+    reasons = [f"{item.text} (answer: {item.answer})" for item in decision.reasons] if decision.outcome == "reject" else []
     reasons += [item.recommendation for item in decision.conditions]
     reasons += [question.text for question in decision.open_questions]
     inherited = tuple(
@@ -381,15 +370,12 @@ def _model_result(
         developer=(f"{developer.name} ({developer.jurisdiction})" if developer.jurisdiction else developer.name) if developer else None,
         families=families or ((entry.family or entry.name),),
         labs=labs or ((developer.name if developer else result.vendor),),
-        own_answers=_own_answers(entry, dossier, catalogue),
+        own_answers=_own_answers(entry, result),
         inherited=inherited,
         reasons=tuple(dict.fromkeys(reasons))[:MAX_REASONS],
     )
 
 
-def _own_answers(entry: ModelInScope, dossier: Dossier, catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
-    """(question id, answer in the questionnaire's words) of the answers that differ for this model."""
-    from provenance_cli.assessment.scoring import answer_label
-
-    own = dossier.model_answers.get(entry.name, {})
-    return tuple((qid, answer_label(catalogue.questions.get(qid), own.get(qid))) for qid in entry.answers)
+def _own_answers(entry: ModelInScope, result: VendorResult) -> tuple[tuple[str, str], ...]:
+    shown = {a.question_id: a.label or a.answer for a in result.answers}  # the questionnaire's words, not machine values
+    return tuple((qid, shown.get(qid, "not applicable")) for qid in entry.answers)

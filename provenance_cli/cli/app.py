@@ -187,7 +187,7 @@ def validate(
     if len(questionnaire_files) > 1:
         together = {c.path: c for c in check_questionnaire_set(questionnaire_files)}
         checks = [together.get(c.path, c) for c in checks]
-    checks = check_links(checks, [p for p in paths if not p.is_dir() and str(p) != "-"])
+    checks = check_links(checks, [p for p in paths if not p.is_dir()])
     for check in checks:
         version = f" format {check.format_version}" if check.format_version else ""
         detail(f"{check.path}: {check.kind}{version}: {'valid' if check.valid else f'{len(check.problems)} problem(s)'}")

@@ -46,11 +46,14 @@ def load_documents(
     dossiers = [p for p in paths if p.suffix.lower() != ".json"]
     if dossiers:
         context = RenderContext(inputs=run_inputs(policy))
-        run = run_assessment(dossiers, policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
-        if run.problems and not problems:
-            raise typer.Exit(2)
-        for result in run.results:
-            documents[result.source] = report_document(result, context)
+        # Each dossier is its own run: diff and compare often take two versions of one vendor's dossier,
+        # which in a single run would claim the same vendor id twice (a link error for assess).
+        for dossier in dict.fromkeys(dossiers):
+            run = run_assessment([dossier], policy=policy, as_of=as_of, screen=screen, evidence=evidence, offline=offline, jobs=1)
+            if run.problems and not problems:
+                raise typer.Exit(2)
+            for result in run.results:
+                documents[result.source] = report_document(result, context)
     if problems:
         raise InputError(problems)
     return [documents[str(p)] for p in paths]

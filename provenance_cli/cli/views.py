@@ -227,6 +227,8 @@ def _show_row(row: dict[str, Any], console: Console) -> None:
         parts.append(safe(f" (waived by {row['waiver']['approver']} until {row['waiver']['expires']})", "dim"))
     _item(console, head, line(*parts))
     _line(console, line(safe(f"Answer: {row['answer']}, to “{row['question']}”"), style="dim"), indent=6)
+    for source in row.get("inherited", []):
+        _line(console, safe(source, "dim"), indent=6)
     for cited in _cite(row["cite"], row["hits"]):
         _line(console, cited, indent=6)
     for action in row["actions"]:
@@ -235,13 +237,14 @@ def _show_row(row: dict[str, Any], console: Console) -> None:
 
 
 def show_models(result: VendorResult, console: Console) -> None:
-    """Each model's own verdict (issue 17), when a model has facts of its own or models' verdicts differ."""
+    """Each model's own verdict (issue 17), when the dossier lists more than one or one has facts of its own."""
+    from rich.text import Text
+
     supply = result.supply
     if supply is None or not supply.models:
         return
     rows = supply.models
-    own = supply.links or any(row.own_answers or row.inherited or row.developer for row in rows)
-    if not own and len({(row.decision, row.tier) for row in rows}) == 1:
+    if len(rows) == 1 and not (supply.links or rows[0].own_answers or rows[0].inherited or rows[0].developer):
         return
     console.print()
     scope = (
@@ -250,18 +253,25 @@ def show_models(result: VendorResult, console: Console) -> None:
         else "the engagement names no model, so all are in scope"
     )
     _line(console, line("[bold]Models[/bold] ", safe(f"({scope}; the findings below are {supply.governing_model}'s)", "dim")), indent=0)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for header in ("model", "in scope", "decision", "tier", "developer / lab", "own answers, inherited findings"):
+        table.add_column(header)
     for row in rows:
-        verdict = line(decision_label(row.decision), " ", tier_label(row.tier), safe("" if row.in_scope else "  (not in scope)", "dim"))
-        _item(console, "•", line(safe(f"{row.name}: "), verdict))
-        origin = f"developer {row.developer}; " if row.developer else ""
-        _line(console, safe(f"{origin}family {', '.join(row.families)}; lab {', '.join(row.labs)}", "dim"), indent=4)
-        for question_id, answer in row.own_answers:
-            _line(console, safe(f"{question_id}: {answer}", "dim"), indent=4)
-        for _, severity, message, source in row.inherited:
-            marker = safe(severity.upper(), SEVERITY_STYLE.get(severity, ""))
-            _item(console, marker, line(safe(f"{message} "), safe(f"({source})", "dim")), indent=4)
+        notes = [f"{q} = {a}" for q, a in row.own_answers] + [f"{message} ({source})" for _, _, message, source in row.inherited]
+        table.add_row(
+            safe(row.name),
+            "yes" if row.in_scope else "no",
+            decision_label(row.decision),
+            tier_label(row.tier),
+            safe(f"{row.developer or result.vendor} / {', '.join(row.labs)}"),
+            safe("; ".join(notes) or "as the vendor"),
+        )
+    with console.capture() as captured:
+        console.print(table)
+    for text in captured.get().splitlines():  # a wrapped table pads its last column: no trailing spaces
+        console.print(Text.from_ansi(text.rstrip()), soft_wrap=True)
     for link in supply.links:
-        _line(console, safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim"), indent=2)
+        _line(console, safe(f"{link.model or result.vendor} → {link.target} ({link.kind.replace('_', ' ')})", "dim"))
 
 
 def show_concentration(results: Sequence[VendorResult], console: Console) -> None:

@@ -302,20 +302,6 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
     )
 
 
-def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple[int, int]]:
-    """Where each answer stands in the file (see :attr:`Dossier.positions`)."""
-    positions = {
-        "vendor": document.locate(("vendor", "name")),
-        "answers": document.locate(("answers",), prefer_key=True),
-    }
-    for question_id, entry in model.answers.items():
-        if entry.answer is not None and ("answers", question_id, "answer") in document.positions:
-            positions[question_id] = document.positions[("answers", question_id, "answer")]
-        else:
-            positions[question_id] = document.locate(("answers", question_id), prefer_key=True)
-    return positions
-
-
 def vendor_id_of(vendor: Vendor) -> str:
     """``vendor.id``, or the slug of the vendor's display name (``Northwind Frontier`` -> ``northwind-frontier``)."""
     if vendor.id is not None:
@@ -375,6 +361,20 @@ def declared_links(document: Document, model: DossierModel) -> tuple[LinkDecl, .
             line, column = document.locate(("vendor", "parents", index, "dossier"))
             found.append(LinkDecl("parent", None, parent.dossier, None, line, column))
     return tuple(found)
+
+
+def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple[int, int]]:
+    """Where each answer stands in the file (see :attr:`Dossier.positions`)."""
+    positions = {
+        "vendor": document.locate(("vendor", "name")),
+        "answers": document.locate(("answers",), prefer_key=True),
+    }
+    for question_id, entry in model.answers.items():
+        if entry.answer is not None and ("answers", question_id, "answer") in document.positions:
+            positions[question_id] = document.positions[("answers", question_id, "answer")]
+        else:
+            positions[question_id] = document.locate(("answers", question_id), prefer_key=True)
+    return positions
 
 
 VENDOR_HOLDING = "vendor"

@@ -199,7 +199,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "labs": _IDS,
             "own_answers": {
                 "type": "array",
-                "description": "[question id, answer] of the answers that differ for this model.",
+                "description": "[question id, the answer in the questionnaire's words] of the answers that differ for this model.",
                 "items": {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2},
             },
             "inherited": {

@@ -52,13 +52,13 @@ TriggerSeverity = Literal["info", "low", "medium"]
 """A trigger says "look again", never "stop": it is never a knock-out, so it stays below high severity."""
 EngagementFact = Literal["data_classes", "criticality", "users"]
 """Engagement facts that rules may read (``{engagement: data_classes, contains_any: [personal]}``)."""
+LinkKind = Literal["base_model", "routes_to", "parent"]
+"""How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
+Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
 ActionOwner = Literal["vendor", "procurement", "legal", "security", "engineering"]
 """Who acts on a recommendation: the vendor answers or commits, the buyer's procurement, legal, security or engineering team acts."""
 ActionType = Literal["ask", "contract_clause", "review", "engineering_change"]
 """What kind of act a recommendation is: a question to the vendor, a clause in the contract, a review, a change to the buyer's systems."""
-LinkKind = Literal["base_model", "routes_to", "parent"]
-"""How one dossier depends on another: a model's base model, an aggregator's upstream, a parent company's own dossier.
-Rules read what travels along them with ``{linked: {via: [...], where: ...}}``."""
 
 TIERS: tuple[str, ...] = get_args(Tier)
 SEVERITIES: tuple[str, ...] = get_args(Severity)

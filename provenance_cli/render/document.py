@@ -18,7 +18,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance_cli.assessment.results import Action, Decision, DecisionItem, ModelResult, SupplyChain, TraceEntry, VendorResult, WaiverRef
+from provenance_cli.assessment.results import (
+    Action,
+    Decision,
+    DecisionItem,
+    ModelResult,
+    SupplyChain,
+    TraceEntry,
+    VendorResult,
+    WaiverRef,
+)
 from provenance_cli.formats.report_schema import REPORT_VERSION
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext

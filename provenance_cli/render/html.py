@@ -60,8 +60,8 @@ def render_index(rows: Sequence[tuple[dict[str, Any], str]], context: RenderCont
     ordered = portfolio_rows(sort_documents(document for document, _ in rows))
     return template("html", INDEX_TEMPLATE, context.template_dir).render(
         rows=[{**row, "href": links[id(row["document"])]} for row in ordered],
-        confidence_basis=CONFIDENCE_BASIS,
         portfolio=build_portfolio([row["document"] for row in ordered], [links[id(row["document"])] for row in ordered]),
+        confidence_basis=CONFIDENCE_BASIS,
         **_globals(context.generated_at),
     )
 

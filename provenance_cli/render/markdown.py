@@ -96,11 +96,10 @@ def table_rows(
             finding = e(r["message"]) + "".join(f" {e(m)}" for m in r["also"])
             if r["knockout"]:
                 finding += f" **Knock-out: at least {e(str(r['knockout']).upper())}.**"
-            if r.get("inherited"):
-                finding += f" *({e(r['inherited'])})*"
             if r["waiver"]:
                 w = r["waiver"]
                 finding += f" *Waived by {e(w['approver'])} until {e(w['expires'])}: {e(w['reason'])}*"
+            finding += "".join(f" *({e(source)})*" for source in r.get("inherited", []))
             for extra in (citation(r["cite"]), hits_citation(r["hits"])):
                 if extra:
                     finding += " " + extra
@@ -158,7 +157,7 @@ def model_rows(document: dict[str, Any]) -> list[Any]:
         families, labs = e(", ".join(m["families"])), e(", ".join(m["labs"]))
         origin = f"{e(m.get('developer') or document['vendor']['name'])}; family {families}; lab {labs}"
         notes = [f"{e(q)} = {e(a)}" for q, a in m["own_answers"]]
-        notes += [f"{e(str(sev).upper())}: {e(message)} *({e(source)})*" for _, sev, message, source in m["inherited"]]
+        notes += [f"{e(str(sev).upper())} {e(message)} *({e(source)})*" for _, sev, message, source in m["inherited"]]
         inherited = {message for _, _, message, _ in m["inherited"]}
         notes += [e(reason) for reason in m["reasons"] if not any(reason.startswith(told) for told in inherited)]
         decision, tier = e(str(m["decision"]).replace("_", " ")), e(str(m["tier"]).upper())

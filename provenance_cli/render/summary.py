@@ -257,7 +257,7 @@ def _new_row(finding: dict[str, Any], labels: dict[str, str], citations: Citatio
         "hits": [],
         "rules": [],
         "lead": 0.0,
-        "inherited": finding.get("inherited_from"),
+        "inherited": [],
     }
 
 
@@ -273,6 +273,9 @@ def _add_finding(row: dict[str, Any], finding: dict[str, Any]) -> None:
         row["also"].append(finding["message"])
     row["rules"].append(finding["rule_id"])
     row["points"] += contribution
+    source = finding.get("inherited_from")
+    if source and source not in row["inherited"]:
+        row["inherited"].append(source)
     if SEVERITY_RANK.get(finding["severity"], 0) > SEVERITY_RANK.get(row["severity"], 0):
         row["severity"] = finding["severity"]
     knockout = finding.get("knockout")

@@ -766,10 +766,7 @@ SCENARIOS: list[Scenario] = [
     S(
         "switchboard-declares-no-outputs",
         SWITCHBOARD,
-        [
-            answer(OUTPUTS_IN_TRAINING, "declared_none"),
-            model_answer("bramble/wren-32b-instruct (routed)", OUTPUTS_IN_TRAINING, "declared_none"),
-        ],
+        [answer(OUTPUTS_IN_TRAINING, "declared_none")],
         CONDITIONS,
         "medium",
         "Once the open declaration is made, what remains are routing and contract gaps: approve with conditions.",

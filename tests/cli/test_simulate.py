@@ -56,7 +56,7 @@ def test_northwinds_parent_on_the_1260h_list_moves_northwind_and_switchboard_and
     assert all(v["worse"] for v in moved.values()) and document["worse"] == 2 and document["files_written"] == 0
     northwind, switchboard = moved["Northwind Frontier"], moved["Switchboard Router"]
     assert northwind["before"]["decision"] == "approve" and northwind["after"]["decision"] == "reject"
-    assert switchboard["before"]["decision"] == "incomplete" and switchboard["after"]["decision"] == "reject"
+    assert switchboard["before"]["decision"] == "approve_with_conditions" and switchboard["after"]["decision"] == "reject"
     routed = next(m for m in switchboard["models"] if m["model"] == "northwind/gale-4 (routed)")
     assert routed["after"] == {"decision": "reject", "tier": "high"}
     assert routed["inherited"][0][0] == "EXP-L04"
@@ -70,7 +70,7 @@ def test_fail_on_worse_is_exit_1_and_the_text_view_says_why(env: dict[str, str],
     done = simulate(env, tmp_path, EXAMPLES, "--add-to-list", PARENT_LISTED, "--fail-on-worse")
     assert done.returncode == 1, done.output
     assert "2 of 5 vendor(s) would move (2 worse):" in done.stdout
-    assert "Switchboard Router (" in done.stdout and "INCOMPLETE / HIGH -> REJECT / HIGH (worse)" in done.stdout
+    assert "Switchboard Router (" in done.stdout and "APPROVE WITH CONDITIONS / HIGH -> REJECT / HIGH (worse)" in done.stdout
     assert "inherited from Northwind Frontier / Gale 4 via Switchboard Router's routing" in done.stdout
     assert "Unchanged: Aurora Models, Kestrel AI, TinyWeights." in done.stdout
     assert "gate tripped: Northwind Frontier: approve/low -> reject/high" in done.stderr

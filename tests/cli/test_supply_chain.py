@@ -106,10 +106,7 @@ def test_switchboard_inherits_the_suspension_of_an_upstream_it_routes_to(env: di
     # The routed models the buyer pins carry their upstreams' declarations and inherit nothing adverse.
     for name in ("northwind/gale-4 (routed)", "bramble/wren-32b-instruct (routed)"):
         assert model(switchboard, name)["in_scope"] and model(switchboard, name)["inherited"] == []
-    # Switchboard will not say which build of Wren its hosts serve: the Wren route's training declaration is open.
-    assert switchboard["decision"]["outcome"] == "incomplete"
-    assert model(switchboard, "bramble/wren-32b-instruct (routed)")["decision"] == "incomplete"
-    assert model(switchboard, "northwind/gale-4 (routed)")["decision"] == "approve_with_conditions"
+    assert switchboard["decision"]["outcome"] == "approve_with_conditions"
     links = {(link["model"], link["kind"], link["target"]) for link in switchboard["supply_chain"]["links"]}
     assert ("northwind/gale-4 (routed)", "routes_to", "Northwind Frontier / Gale 4") in links
     assert ("switchboard/auto", "routes_to", "Aurora Models / Lumen 5") in links
@@ -269,7 +266,7 @@ def test_reports_show_a_per_model_table(env: dict[str, str], tmp_path: Path) -> 
     rows = [row for row in table.splitlines() if row.startswith("| Lumen")]
     assert len(rows) == 2
     assert rows[0].startswith("| Lumen 5 2026-04-30 (api) | yes, governs the verdict | reject | HIGH |")
-    assert "export\\_control.model\\_export\\_suspension = Yes" in rows[0]
+    assert "export\\_control.model\\_export\\_suspension = Yes" in rows[0]  # the answer's label, not its value
     assert rows[1].startswith("| Lumen 4.5 2025-11-18 (api) | yes | approve with conditions |")
     html = run_cli(["assess", aurora, "-f", "html", "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env).stdout
     assert "<caption>Verdict per model</caption>" in html and html.count('<th scope="row">Lumen') == 2
@@ -292,7 +289,7 @@ def test_a_markdown_report_folder_gets_a_portfolio_page_with_a_mermaid_graph(env
     assert done.returncode == 0, done.output
     index = (out / "index.md").read_text(encoding="utf-8")
     check_markdown(index)
-    assert "| Switchboard Router | INCOMPLETE | HIGH |" in index
+    assert "| Switchboard Router | APPROVE WITH CONDITIONS | HIGH | 30.6 | 2 | switchboard-router.md |" in index
     assert "- 2 of 5 vendors (40%) depend on the lab Northwind Frontier, 3 of the models in scope (30%)" in index
     graph = index[index.index("```mermaid\n") + 11 : index.index("\n```\n", index.index("```mermaid"))]
     assert graph.startswith("graph LR\n")

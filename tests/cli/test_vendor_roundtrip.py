@@ -105,7 +105,7 @@ def test_export_fill_import_round_trip(cli, aurora: Path, workbook_copy: Path) -
     record = {row[0]: row[1] for row in workbook["provcheck"].iter_rows(values_only=True)}
     assert record["provcheck vendor questionnaire"] == "1"
     assert record["dossier_sha256"] == hashlib.sha256(aurora.read_bytes()).hexdigest()
-    assert record["questionnaire extraction"] == "1.3.0" and record["questionnaire export_control"] == "1.5.0"
+    assert record["questionnaire extraction"] == "1.3.0" and record["questionnaire export_control"] == "1.4.0"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", record["exported_at"])
     sheet = workbook["Questions"]
     col = columns(sheet)

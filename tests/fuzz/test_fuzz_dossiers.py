@@ -34,7 +34,9 @@ def check_dossier_case(data: st.DataObject, space: Workspace, dossiers: list[See
     seed = chooser.pick(dossiers)
     mutant = mutate(seed.tree, chooser, dump=dump_yaml, weights=VALUE_WEIGHTS, max_steps=2, boundary_first=True)
     fmt, where, as_of = chooser.pick(FORMATS), chooser.pick(("stdout", "folder", "file")), chooser.pick(AS_OF)
-    then = chooser.pick((None, None, ("diff", "original.yaml", "vendor.yaml"), ("compare", "vendor.yaml", "original.yaml", "-f", "md")))
+    then = chooser.pick(
+        (None, None, ("diff", "before/original.yaml", "vendor.yaml"), ("compare", "vendor.yaml", "before/original.yaml", "-f", "md"))
+    )
     # Everything is drawn before provcheck runs: a case Hypothesis abandons mid-way then costs nothing.
     note(f"seed {seed.name}: {mutant.describe()}")
     note(f"assess -f {fmt} to {where}, --as-of {as_of}; then {then}")
@@ -59,14 +61,15 @@ def check_dossier_case(data: st.DataObject, space: Workspace, dossiers: list[See
         assert any(line.startswith(str(path)) for line in problem_lines(assessed)), assessed.output[-2000:]
         return
 
-    written = sorted(out.glob("*")) if where == "folder" else [out] if where == "file" else []
+    written = sorted(p for p in out.glob("*") if not p.name.startswith(".")) if where == "folder" else [out] if where == "file" else []
     assert all(p.stat().st_size > 0 for p in written) and (where == "stdout" or written), written
     for report in (p for p in written if p.suffix == ".json"):
         again = space.run("diff", report, report, "-f", "json")
         assert again.returncode == 0, again.output[-2000:]
 
     if then is not None:
-        (folder / "original.yaml").write_bytes(dump_yaml(seed.tree))
+        (folder / "before").mkdir(exist_ok=True)  # its own folder: two dossiers of one vendor id in one folder are a link error
+        (folder / "before" / "original.yaml").write_bytes(dump_yaml(seed.tree))
         compared = space.run(*(folder / a if a.endswith(".yaml") else a for a in then), *(["--as-of", as_of] if as_of else []))
         assert compared.returncode == 0, compared.output[-2000:]
 

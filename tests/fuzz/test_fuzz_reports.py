@@ -67,7 +67,7 @@ def test_report_seeds_are_readable(space: Workspace, reports: list[Seed]) -> Non
     for seed in reports:
         paths.append(folder / seed.name)
         paths[-1].write_bytes(dump_json(seed.tree))
-    assert {seed.tree["report_version"] for seed in reports} == {1, 2}
+    assert {seed.tree["report_version"] for seed in reports} == {1, 2, 3}
     result = space.run("compare", *paths, "-f", "md")
     assert result.returncode == 0, result.output
 
