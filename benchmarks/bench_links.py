@@ -62,8 +62,10 @@ def main() -> None:
         runs = [(seconds(plain, args.jobs), seconds(linked, args.jobs)) for _ in range(3)]
     without = sorted(r[0] for r in runs)[1]
     with_links = sorted(r[1] for r in runs)[1]
-    print(f"{args.count} dossiers, --jobs {args.jobs}: without links {without:.2f} s, half of them linked {with_links:.2f} s "
-          f"({with_links / without:.2f}x; medians of 3)")
+    print(
+        f"{args.count} dossiers, --jobs {args.jobs}: without links {without:.2f} s, half of them linked {with_links:.2f} s "
+        f"({with_links / without:.2f}x; medians of 3)"
+    )
 
 
 if __name__ == "__main__":

@@ -141,6 +141,8 @@ class _PlannedRule:
     """The engagement facts the condition reads, sorted (for open questions)."""
     linked: tuple[Linked, ...] = ()
     """The ``linked`` parts of the condition: what the rule reads in dossiers this one links to."""
+    linked_questions: tuple[tuple[str, Question], ...] = ()
+    """The questions those parts read (in the linked dossier), to say their answers in words."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,9 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 reads_questions=tuple(sorted(compiled.condition.questions())),
                 reads_engagement=tuple(sorted(f.split(":", 1)[1] for f in compiled.condition.facts_read() if f.startswith("engagement:"))),
                 linked=tuple(linked_parts(compiled.condition)),
+                linked_questions=tuple(
+                    (qid, catalogue.questions[qid]) for part in linked_parts(compiled.condition) for qid in sorted(part.where.questions())
+                ),
             )
         )
     frameworks = {}
@@ -625,8 +630,9 @@ def _inheritance(planned: _PlannedRule, facts: Facts) -> tuple[str, str]:
         for part in planned.linked:
             if not (item.kinds <= part.via and part.where.holds(item.facts)):
                 continue
+            asked = dict(planned.linked_questions)
             for question_id in sorted(part.where.questions()):
-                details.append(f"{question_id} = {display_answer(None, item.facts.answers.get(question_id))}")
+                details.append(f"{question_id} = {answer_label(asked.get(question_id), item.facts.answers.get(question_id))}")
             if "screening" in part.where.facts_read():
                 details.extend(
                     note

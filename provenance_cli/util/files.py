@@ -120,7 +120,8 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
 
 
 YAML_SUFFIXES = (".yaml", ".yml")
-NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml")
+NOT_DOSSIERS = (".evidence.lock.yaml", ".evidence.lock.yml", ".scenario.yaml", ".scenario.yml")
+"""Files a folder of dossiers may hold that are not dossiers: evidence locks, and what-if scenarios (``provcheck simulate``)."""
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

@@ -137,7 +137,7 @@ def test_a_change_in_one_dossier_moves_every_dossier_that_depends_on_it(env: dic
     # The trace says where the inherited finding comes from, and what the upstream's dossier says.
     entry = next(t for t in found["Switchboard Router"]["trace"] if t["rule_id"] == "EXP-L01")
     assert entry["inherited_from"] == "inherited from Northwind Frontier / Gale 4 via Switchboard Router's routing"
-    assert entry["answer"] == "Northwind Frontier / Gale 4: export_control.model_export_suspension = yes"
+    assert entry["answer"] == "Northwind Frontier / Gale 4: export_control.model_export_suspension = Yes"
 
 
 def test_a_named_file_finds_its_upstreams_in_its_own_folder(env: dict[str, str], tmp_path: Path) -> None:
