@@ -417,10 +417,15 @@ def dumps(data: Any) -> str:
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A JSON report written by ``provcheck assess -f json``, checked against its version's schema before anything reads it."""
-    from provenance_cli.formats.report_check import read_report
+    """A JSON report written by ``provcheck assess -f json``, checked against its version's schema, in the full shape readers use.
 
-    return read_report(path)
+    Version 4's references (findings to trace entries, answers to questions)
+    are resolved here, once (:func:`provenance_cli.formats.report_shape.to_internal`).
+    """
+    from provenance_cli.formats.report_check import read_report
+    from provenance_cli.formats.report_shape import to_internal
+
+    return to_internal(read_report(path))
 
 
 def tier_rank(document: dict[str, Any]) -> int:
