@@ -195,10 +195,10 @@ def test_two_answers_to_one_question_are_refused(report, refused, tmp_path):
         (b'{"report_version": 2, "vendor": "\xff"}', "1:34: not UTF-8 (byte 0xff): not a provcheck JSON report"),
         (b"[1, 2]", "1:1: not a provcheck JSON report (expected an object, got an array)"),
         (b"[" * 100_000 + b"]" * 100_000, "not a provcheck JSON report: nested too deeply"),
-        (b'{"vendor": {}}', "1:1: /: missing key 'report_version' (1, 2 or 3): not a provcheck JSON report"),
-        (b'{"report_version": 99}', "1:20: /report_version: 99 is not supported (expected 1, 2 or 3)"),
-        (b'{"report_version": true}', "1:20: /report_version: true is not supported (expected 1, 2 or 3)"),
-        (b'{"report_version": "2"}', "1:20: /report_version: '2' is not supported (expected 1, 2 or 3)"),
+        (b'{"vendor": {}}', "1:1: /: missing key 'report_version' (1, 2, 3 or 4): not a provcheck JSON report"),
+        (b'{"report_version": 99}', "1:20: /report_version: 99 is not supported (expected 1, 2, 3 or 4)"),
+        (b'{"report_version": true}', "1:20: /report_version: true is not supported (expected 1, 2, 3 or 4)"),
+        (b'{"report_version": "2"}', "1:20: /report_version: '2' is not supported (expected 1, 2, 3 or 4)"),
     ],
 )
 def test_what_is_not_a_report_at_all(refused, tmp_path, content, line):
@@ -232,7 +232,7 @@ def test_every_bad_input_is_reported_at_once(report, tmp_path):
     result = cli("compare", one, two, NORTHWIND, *BASE)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"{one}:1:20: /report_version: 7 is not supported (expected 1, 2 or 3)",
+        f"{one}:1:20: /report_version: 7 is not supported (expected 1, 2, 3 or 4)",
         f"{two}:1:2: not a JSON report: Expecting property name enclosed in double quotes",
     ]
 
