@@ -277,3 +277,20 @@ def test_every_readable_version_has_its_schema():
         assert readable_schema(version)["properties"]["report_version"] == {"const": version}
     archived = {json.loads(p.read_text(encoding="utf-8"))["report_version"] for p in ARCHIVED.glob("*.json")}
     assert archived == set(READABLE_VERSIONS), "keep an archived report of every version compare and diff read"
+
+
+def test_a_version_4_reference_that_points_nowhere_is_refused_at_its_place(report, refused, tmp_path):
+    """Version 4 refers instead of repeating: a finding's trace index or an answer's question must exist, or nothing is read."""
+    data = json.loads(json.dumps(report))
+    entries = len(data["trace"])
+    data["findings"][0]["trace"] = entries + 5
+    question = data["answers"][1]["question_id"]
+    del data["questions"][question]
+    text = pretty(data)
+    result = refused(text)
+    bad = tmp_path / "bad.json"
+    answer_at = text.index(f'"question_id": "{question}"') + len('"question_id": ')
+    where = f"{text.count(chr(10), 0, answer_at) + 1}:{answer_at - text.rfind(chr(10), 0, answer_at)}"
+    lines = result.stderr.splitlines()
+    assert f"{bad}:{place(text, f'{chr(34)}trace{chr(34)}: {entries + 5}', at=9)}: /findings/0/trace: no trace entry {entries + 5} (the trace has {entries})" in lines
+    assert f"{bad}:{where}: /answers/1/question_id: question '{question}' is not in /questions" in lines
