@@ -10,7 +10,6 @@ ones.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 

@@ -292,5 +292,6 @@ def test_a_version_4_reference_that_points_nowhere_is_refused_at_its_place(repor
     answer_at = text.index(f'"question_id": "{question}"') + len('"question_id": ')
     where = f"{text.count(chr(10), 0, answer_at) + 1}:{answer_at - text.rfind(chr(10), 0, answer_at)}"
     lines = result.stderr.splitlines()
-    assert f"{bad}:{place(text, f'{chr(34)}trace{chr(34)}: {entries + 5}', at=9)}: /findings/0/trace: no trace entry {entries + 5} (the trace has {entries})" in lines
+    trace_at = place(text, f'"trace": {entries + 5}', at=len('"trace": '))
+    assert f"{bad}:{trace_at}: /findings/0/trace: no trace entry {entries + 5} (the trace has {entries})" in lines
     assert f"{bad}:{where}: /answers/1/question_id: question '{question}' is not in /questions" in lines

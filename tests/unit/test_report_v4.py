@@ -22,8 +22,8 @@ from support.synthetic import dossier_yaml
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.report_schema import REPORT_VERSION, readable_schema
 from provenance_cli.formats.report_shape import TRACE_DEFAULTS, compact_report
-from provenance_cli.render.interface import get_renderer
 from provenance_cli.render.document import dumps, report_document
+from provenance_cli.render.interface import get_renderer
 
 SYNTHETIC = 8
 """Synthetic dossiers (fixed seed): many more findings per report than the examples."""
