@@ -491,7 +491,10 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         "$schema": draft,
         "$id": base + REPORT_SCHEMA_FILE,
         "title": "provcheck vendor report",
-        "description": "One vendor's assessment as written by `provcheck assess -f json`.",
+        "description": "One vendor's assessment as written by `provcheck assess -f json`. Version 4 states each fact "
+        "once: a finding gives the index of its entry in `trace`, answers and open questions refer to `questions` by id, "
+        "and fields holding their usual value (null, false, empty) are left out where a definition says so "
+        "(docs/FORMATS.md, 'Version 4: each fact once', shows how to read each version 3 value back).",
         **report,
         "$defs": {
             "waiver": waiver,
