@@ -409,30 +409,8 @@ def dumps(data: Any) -> str:
 
     Compact on purpose: Python's C encoder only runs without ``indent``, which
     makes large portfolios render several times faster (``jq .`` pretty-prints).
-    msgspec writes the same text about four times faster than ``json.dumps``
-    (benchmarks/bench_json_report.py: identical bytes for 2,000 synthetic
-    reports; it spells a float of 1e16 or more ``1e16`` where json writes
-    ``1e+16``, the same number, and report numbers are rounded well below
-    that). Anything it refuses (a lone surrogate, a type it does not know)
-    goes through ``json.dumps``, so what is written, or refused, is as before.
     """
-    encoder = _sorted_encoder()
-    if encoder is not None:
-        try:
-            return encoder.encode(data).decode("utf-8") + "\n"
-        except (TypeError, ValueError, OverflowError):  # UnicodeError is a ValueError
-            pass
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-@lru_cache(maxsize=1)
-def _sorted_encoder() -> Any:
-    """msgspec's JSON encoder with sorted keys, made once; None when msgspec is not installed."""
-    try:
-        import msgspec
-    except ImportError:  # pragma: no cover - a dependency, but json.dumps gives the same text
-        return None
-    return msgspec.json.Encoder(order="sorted")
 
 
 # --------------------------------------------------------------------------- reading reports back
