@@ -105,20 +105,3 @@ def test_diff_of_a_version_3_and_a_version_4_report_of_one_result_finds_nothing(
     compared = run_cli(["compare", str(old), str(new), "-f", "md"], tmp_path)
     assert compared.returncode == 0, compared.output
 
-
-def test_the_fast_serializer_writes_what_json_dumps_writes(results: list[Any]) -> None:
-    """dumps goes through msgspec when installed: the same text as json.dumps with sorted keys, and json's own for what msgspec refuses."""
-    from provenance_cli.render.document import _sorted_encoder
-
-    assert _sorted_encoder() is not None, "msgspec is a dependency"
-
-    def stdlib(data: Any) -> str:
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-    for result in results:
-        document = report_document(result, CONTEXT)
-        for data in (document, compact_report(document)):
-            assert dumps(data) == stdlib(data)
-    awkward = {"é": "\x00\x1f\x7f\u2028😀</script>", "A": [0.0001, -0.0, 2.5, 10**18, True, None], "lone": "\ud800"}
-    assert dumps(awkward) == stdlib(awkward)
-    assert dumps({"A": 1, "a": [1.5]}) == stdlib({"A": 1, "a": [1.5]})
