@@ -25,7 +25,7 @@ from provenance_cli.formats.vocabulary import ACTION_OWNERS, ACTION_TYPES, DECIS
 REPORT_SCHEMA_FILE = "report.schema.json"
 REPORT_VERSION = 4
 """Version 4 states each fact once: a finding names its trace entry by index, question texts, categories and
-framework references sit once in a ``questions`` table, and what can be derived is left out (about 45% smaller
+framework references sit once in a ``questions`` table, and what can be derived is left out (about 32% smaller
 for the same facts; :mod:`provenance_cli.formats.report_shape`). Version 3 added each finding's actions (owner,
 type, clause), answer labels and allegation flags; version 2 the decision, each category's tier and superseded
 trace entries, and, later and additively, each finding's ``location``. Versions 1 to 3 are still read."""

@@ -104,4 +104,3 @@ def test_diff_of_a_version_3_and_a_version_4_report_of_one_result_finds_nothing(
     assert change["overall"]["delta"] == 0 and change["tier"]["moved"] == "same"
     compared = run_cli(["compare", str(old), str(new), "-f", "md"], tmp_path)
     assert compared.returncode == 0, compared.output
-
