@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from support import EXAMPLES
-from support.cli import CliResult, cli_env, run_cli
-from support.screening import CSL
+from support.cli import CliResult, run_cli
+from support.screening import csl_cached_env
 
 AURORA_AS_OF = "2026-07-10"
 AS_OF = "2026-11-15"
@@ -23,11 +23,7 @@ AS_OF = "2026-11-15"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("supply-env")
-    environment = cli_env(PROVCHECK_CACHE_DIR=str(root / "cache"), XDG_CONFIG_HOME=str(root / "config"))
-    done = run_cli(["lists", "update", "csl", "--url", str(CSL)], root, env={**environment, "PROVCHECK_OFFLINE": "0"})
-    assert done.returncode == 0, done.output
-    return environment
+    return csl_cached_env(tmp_path_factory.mktemp("supply-env"))
 
 
 def copy_examples(folder: Path) -> Path:
@@ -174,15 +170,18 @@ def _line_of(path: Path, needle: str) -> int:
     return next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in row)
 
 
+def _edit(path: Path, old: str, new: str) -> Path:
+    """Replace ``old`` with ``new`` in a copied example (the text must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
 def test_a_dangling_link_is_exit_2_with_its_line_and_the_others_are_judged(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     switchboard = folder / "switchboard-router.yaml"
-    switchboard.write_text(
-        switchboard.read_text(encoding="utf-8").replace(
-            "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-model, model: Lumen 5}"
-        ),
-        encoding="utf-8",
-    )
+    _edit(switchboard, "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-model, model: Lumen 5}")
     done = assess(env, tmp_path, folder)
     assert done.returncode == 2
     line = _line_of(switchboard, "vendor: aurora-model, model")
@@ -194,12 +193,7 @@ def test_a_dangling_link_is_exit_2_with_its_line_and_the_others_are_judged(env: 
 def test_a_link_to_a_model_the_target_does_not_list_is_exit_2(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     switchboard = folder / "switchboard-router.yaml"
-    switchboard.write_text(
-        switchboard.read_text(encoding="utf-8").replace(
-            "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-models, model: Lumen 6}"
-        ),
-        encoding="utf-8",
-    )
+    _edit(switchboard, "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-models, model: Lumen 6}")
     done = assess(env, tmp_path, folder)
     assert done.returncode == 2
     assert f"switchboard-router.yaml:{_line_of(switchboard, 'model: Lumen 6')}:9: routes_to names model 'Lumen 6' of Aurora Models" in (
@@ -210,13 +204,10 @@ def test_a_link_to_a_model_the_target_does_not_list_is_exit_2(env: dict[str, str
 def test_a_cycle_is_exit_2_at_every_link_on_it(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     tiny = folder / "tinyweights-host.yaml"
-    tiny.write_text(
-        tiny.read_text(encoding="utf-8").replace(
-            "    family: Wren\n",
-            "    family: Wren\n    routes_to: [{vendor: switchboard-router, model: bramble/wren-32b-instruct (routed)}]\n",
-            1,
-        ),
-        encoding="utf-8",
+    _edit(
+        tiny,
+        "    family: Wren\n",
+        "    family: Wren\n    routes_to: [{vendor: switchboard-router, model: bramble/wren-32b-instruct (routed)}]\n",
     )
     done = assess(env, tmp_path, folder)
     assert done.returncode == 2
@@ -232,9 +223,7 @@ def test_a_cycle_is_exit_2_at_every_link_on_it(env: dict[str, str], tmp_path: Pa
 def test_validate_reports_link_problems_too(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     board = folder / "switchboard-router.yaml"
-    board.write_text(
-        board.read_text(encoding="utf-8").replace("vendor: tinyweights, model: Wren", "vendor: tinyweight, model: Wren"), encoding="utf-8"
-    )
+    _edit(board, "vendor: tinyweights, model: Wren", "vendor: tinyweight, model: Wren")
     done = run_cli(["validate", folder], tmp_path, env=env)
     assert done.returncode == 2
     assert f"switchboard-router.yaml:{_line_of(board, 'vendor: tinyweight, model')}:" in done.output
