@@ -65,6 +65,21 @@ def test_aurora_suspension_is_lumen_5_only(env: dict[str, str], tmp_path: Path) 
     assert "Lumen 5, the riskiest of the 2 models in scope" in report["decision"]["summary"]
 
 
+def test_a_models_own_answer_is_where_its_findings_point(env: dict[str, str], tmp_path: Path) -> None:
+    """SARIF, annotations and JSON locations point at Lumen 5's override, not at the vendor-level answer it replaces."""
+    source = EXAMPLES / "aurora-models.yaml"
+    rows = source.read_text(encoding="utf-8").splitlines()
+    keys = [i for i, row in enumerate(rows, 1) if row.strip() == "export_control.model_export_suspension:"]
+    assert len(keys) == 2 and rows[keys[0]].strip() == "answer: yes"  # the model's override first, the vendor's answer later
+    finding = next(
+        f for f in reports(assess(env, tmp_path, source, as_of=AURORA_AS_OF))["Aurora Models"]["findings"] if f["rule_id"] == "EXP-15"
+    )
+    assert (finding["location"]["line"], finding["location"]["column"]) == (keys[0] + 1, rows[keys[0]].index("yes") + 1)
+    sarif = run_cli(["assess", source, "-f", "sarif", "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env)
+    result = next(r for r in json.loads(sarif.stdout)["runs"][0]["results"] if r["ruleId"] == "EXP-15")
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == keys[0] + 1
+
+
 def test_an_engagement_that_names_its_models_is_judged_by_them(env: dict[str, str], tmp_path: Path) -> None:
     text = (EXAMPLES / "aurora-models.yaml").read_text(encoding="utf-8")
     narrowed = text.replace("  users: employees\n", "  users: employees\n  models: [Lumen 4.5]\n", 1)
