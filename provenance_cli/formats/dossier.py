@@ -87,6 +87,22 @@ class Dossier:
         wanted = {model_key(name) for name in named}
         return tuple(m for m in self.model.models if model_key(m.name) in wanted)
 
+    def answer_home(self, model: str | None) -> tuple[int | None, frozenset[str]]:
+        """Where answers for ``model`` are written: its index in ``models`` and the questions it answers itself.
+
+        An answer read for a model goes where the answer it replaces lives: into the model's own ``answers:``
+        when the model overrides that question, into the vendor's otherwise (so shared answers stay shared).
+        (None, empty) for the vendor's own answers. ValueError names the models when ``model`` is not listed.
+        """
+        if model is None:
+            return None, frozenset()
+        names = [m.name for m in self.model.models]
+        if model not in names:
+            listed = ", ".join(repr(name) for name in names) or "none"
+            raise ValueError(f"the dossier lists no model {model!r} (its models: {listed})")
+        index = names.index(model)
+        return index, frozenset(self.model.models[index].answers or {})
+
     def for_model(self, name: str) -> Dossier:
         """This dossier as it reads for one model: the model's own answers replace the vendor's.
 
