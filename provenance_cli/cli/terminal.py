@@ -146,8 +146,8 @@ def console(stderr: bool = False) -> Console:
 
         made = Console(stderr=stderr, highlight=False, soft_wrap=False)
         if not made.is_terminal and "COLUMNS" not in os.environ:
-            # Piped or captured output (CI logs, files): wide enough for the summary table.
-            made = Console(stderr=stderr, highlight=False, soft_wrap=False, width=160)
+            # Piped or captured output (CI logs, files): wide enough for the summary table (set on the console made, not a second one).
+            made.width = 160
         _consoles[stderr] = made
     return _consoles[stderr]
 

@@ -381,8 +381,6 @@ class NameIndex:
         return found
 
     def _search(self, name: str, threshold: int, query: Normalised, kind: str, best: dict[int, Hit]) -> None:
-        from rapidfuzz import fuzz, process
-
         core = query.text
         if not core:
             return
@@ -392,6 +390,9 @@ class NameIndex:
         if person_query:
             self._person_hits(name, query, threshold, candidates, best)
         if candidates:
+            # Imported only when there is something to score: a query without candidates never loads rapidfuzz.
+            from rapidfuzz import fuzz, process
+
             self._fuzzy_hits(name, query, threshold, candidates, best, fuzz, process, person_query)
         # exact candidates that token_sort scored low ("hua wei" / "huawei")
         compact = query.compact
