@@ -22,7 +22,7 @@ Rows (the goals of issue 20):
 * screen: ``provcheck screen -n NAME --offline`` in a fresh process against a
   cache holding a synthetic CSL-format list of about 1,000,000 names, put there
   by ``provcheck lists update csl --url FILE`` (the command a user runs), for a
-  listed name (in capitals) and an unlisted name (goal <= 1 s, <= 300 MiB);
+  listed name (in capitals) and a generated name not drawn from the list (goal <= 1 s, <= 300 MiB);
   CPU, wall and peak RSS, medians.
 
 Before measuring, the installed package is byte-compiled (as ``pip install``
@@ -245,7 +245,7 @@ def screen_row(provcheck: str, work: Path, names: int, repeat: int) -> None:
     cap = str(max(source.stat().st_size * 2, 50 * 1024 * 1024))
     update = measure([provcheck, "lists", "update", "csl", "--url", str(source), "--max-bytes", cap], ok_codes=(0,), env=env)
     source.unlink()
-    probes = {"a listed name in capitals": rng.choice(listed).upper(), "an unlisted name": company(rng)}
+    probes = {"a listed name in capitals": rng.choice(listed).upper(), "a generated name not drawn from the list": company(rng)}
     found = {what: listings(provcheck, name, env) for what, name in probes.items()}
     runs: dict[str, list[Sample]] = {what: [] for what in probes}
     for _ in range(repeat):
