@@ -23,7 +23,7 @@ Rows (the goals of issue 20):
   cache holding a synthetic CSL-format list of about 1,000,000 names, put there
   by ``provcheck lists update csl --url FILE`` (the command a user runs), for a
   listed name (in capitals) and a generated name not drawn from the list (goal <= 1 s, <= 300 MiB);
-  CPU, wall and peak RSS, medians.
+  CPU (what the goal is judged on), wall and peak RSS, medians.
 
 Before measuring, the installed package is byte-compiled (as ``pip install``
 does for a wheel), so an editable install run under PYTHONDONTWRITEBYTECODE
@@ -256,13 +256,14 @@ def screen_row(provcheck: str, work: Path, names: int, repeat: int) -> None:
         f"{median(samples, 'rss_mib'):.0f} MiB"
         for what, samples in runs.items()
     ]
-    worst_wall = max(median(samples, "wall") for samples in runs.values())
+    # Judged on CPU time like the other rows (the machine may be shared); wall time is printed beside it.
+    worst_cpu = max(median(samples, "cpu") for samples in runs.values())
     worst_rss = max(median(samples, "rss_mib") for samples in runs.values())
     row(
         f"fresh `screen -n NAME --offline`, {written:,}-name cache",
         "; ".join(parts) + f" (`lists update` of that list: {update.wall:.0f} s wall, {update.rss_mib:.0f} MiB peak)",
-        "<= 1 s, <= 300 MiB",
-        worst_wall <= 1 and worst_rss <= 300,
+        "<= 1 s CPU, <= 300 MiB",
+        worst_cpu <= 1 and worst_rss <= 300,
     )
 
 
