@@ -36,10 +36,10 @@ from provenance_cli.assessment.screening_facts import Screened
 from provenance_cli.assessment.supply_chain import DossierExport, SupplyContext
 from provenance_cli.formats.links import LinkSubject
 from provenance_cli.formats.policy import Policy
-from provenance_cli.formats.scenario import Scenario
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
 
 if TYPE_CHECKING:
+    from provenance_cli.formats.scenario import Scenario  # only a simulation builds one; a plain assess never imports it
     from provenance_cli.screening.model import Entry
 
 Finisher = Callable[[VendorResult], "str | bytes"]
@@ -310,7 +310,7 @@ def assess_paths(
     if failures:
         raise UsageError(failures[0])
     seen: dict[str, list[str]] = {}
-    policy = policy_for(options.policy_path)
+    policy = policy_for(options.policy_path, options.questionnaire_dirs)  # the same key as above: read once
     if not policy.states_version:
         note = f"states no format version; read as the current format (provcheck upgrade {policy.source} adds 'policy: 2')"
         seen[note] = [policy.source]

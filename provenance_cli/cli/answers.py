@@ -21,9 +21,12 @@ from provenance_cli.cli.organisation import QuestionnaireDirs
 from provenance_cli.cli.terminal import line, safe, visible
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
     from provenance_cli.formats.dossier import Dossier
+    from provenance_cli.formats.dossier_edit import AnswerChange
     from provenance_cli.formats.models import Question
     from provenance_cli.formats.questionnaires import Catalogue
 
@@ -74,6 +77,15 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="The import date, recorded as each answer's as_of (YYYY-MM-DD; default today).")
         ] = None,
+        model: Annotated[
+            str | None,
+            typer.Option(
+                "--model",
+                "-m",
+                help="The model the answers are for (default: the one the file was exported for, else the vendor): an answer "
+                "goes into the model's own answers where it overrides the question, into the vendor's otherwise.",
+            ),
+        ] = None,
         questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Merge a vendor's filled questionnaire into its dossier: diff shown, comments and layout kept, written atomically.
@@ -85,21 +97,25 @@ def register(app: typer.Typer) -> None:
         from provenance_cli.cli.assess import _parse_day
         from provenance_cli.cli.organisation import run_catalogue
         from provenance_cli.formats.answer_import import plan_import
-        from provenance_cli.formats.answer_sheet import read_answer_sheet
+        from provenance_cli.formats.answer_sheet import META_MODEL, read_answer_sheet
         from provenance_cli.formats.dossier import parse_dossier
-        from provenance_cli.formats.dossier_edit import apply_changes
 
         today = _parse_day(as_of)
         catalogue = run_catalogue(None, questionnaires)
         raw, text = _read(dossier)
         current = parse_dossier(raw, str(dossier), catalogue)
-        plan = plan_import(read_answer_sheet(filled), current, catalogue, today=today, force=force)
+        sheet = read_answer_sheet(filled)
+        recorded = sheet.record.get(META_MODEL)
+        target = model if model is not None else (recorded.text or None) if recorded is not None else None
+        _answer_home(current, target)  # an unknown model is a usage error before the file is read any further
+        view = current.for_model(target) if target is not None else current
+        plan = plan_import(sheet, view, catalogue, today=today, force=force)
         for message in (*plan.notices, *plan.kept):
             terminal.warn(message)
         if not plan.changes:
             terminal.note(f"nothing to import: {plan.answered} answered row(s) in {filled}, no change to {dossier}")
             return
-        new_text, _ = apply_changes(text, str(dossier), plan.changes, catalogue)
+        new_text = _apply_at_home(text, str(dossier), plan.changes, catalogue, current, target)
         sys.stdout.write(visible(_diff(text, new_text, str(dossier)), multiline=True))
         if dry_run:
             terminal.note(f"dry run: {len(plan.changes)} answer(s) would change; {dossier} was not written")
@@ -114,6 +130,15 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--audience", help="Which questions: all, vendor (vendor and either questions) or buyer.")
         ] = "all",
         as_of: Annotated[str | None, typer.Option("--as-of", help="The date the answers are true (YYYY-MM-DD; default today).")] = None,
+        model: Annotated[
+            str | None,
+            typer.Option(
+                "--model",
+                "-m",
+                help="Ask the questions as this model reads them (its own answers replace the vendor's); an answer goes "
+                "into the model's own answers where it overrides the question, into the vendor's otherwise.",
+            ),
+        ] = None,
         questionnaires: QuestionnaireDirs = None,
     ) -> None:
         """Ask the unanswered questions one at a time, saving after each answer; stop any time and run again to resume.
@@ -127,7 +152,7 @@ def register(app: typer.Typer) -> None:
 
         if audience.lower() not in AUDIENCE_FILTERS:
             terminal.fail_usage(f"--audience: unknown audience '{audience}'", AUDIENCE_FILTERS)
-        session = _FillSession(dossier, run_catalogue(None, questionnaires), audience.lower(), _parse_day(as_of), terminal.console())
+        session = _FillSession(dossier, run_catalogue(None, questionnaires), audience.lower(), _parse_day(as_of), terminal.console(), model)
         try:
             session.run()
         except (KeyboardInterrupt, EOFError) as stop:
@@ -143,8 +168,9 @@ class _Stop(Exception):
 class _FillSession:
     """One run of ``provcheck fill``: ask, save, recompute what applies, ask again."""
 
-    def __init__(self, path: Path, catalogue: Catalogue, audience: str, today: Any, console: Console) -> None:
+    def __init__(self, path: Path, catalogue: Catalogue, audience: str, today: Any, console: Console, model: str | None = None) -> None:
         self.path = path
+        self.model = model
         self.catalogue = catalogue
         self.audience = audience
         self.today = today
@@ -157,6 +183,9 @@ class _FillSession:
         from provenance_cli.formats.conditions import Facts
         from provenance_cli.formats.vocabulary import VENDOR_AUDIENCES
 
+        if self.model is not None:
+            _answer_home(dossier, self.model)  # an unknown model is a usage error before anything is asked
+            dossier = dossier.for_model(self.model)
         facts = Facts(answers=dossier.answers)
         out = []
         for question_id, question in self.catalogue.questions.items():
@@ -277,14 +306,52 @@ class _FillSession:
 
     def _save(self, dossier: Dossier, raw: bytes, text: str, question: Question, answer: Any, evidence: tuple[dict[str, Any], ...]) -> None:
         from provenance_cli.formats.answer_sheet import yaml_value
-        from provenance_cli.formats.dossier_edit import AnswerChange, apply_changes
+        from provenance_cli.formats.dossier_edit import AnswerChange
 
         as_of = self.today if self.today != dossier.model.assessment.date else None
         change = AnswerChange(question.id, yaml_value(question, answer), evidence, None, as_of)
-        new_text, _ = apply_changes(text, str(self.path), [change], self.catalogue)
+        new_text = _apply_at_home(text, str(self.path), [change], self.catalogue, dossier, self.model)
         _write_if_unchanged(self.path, raw, new_text)
         self.saved += 1
         self.console.print(f"  saved {question.id}", markup=False)
+
+
+def _answer_home(dossier: Dossier, model: str | None) -> tuple[int | None, frozenset[str]]:
+    """:meth:`Dossier.answer_home`, with an unknown model as a usage error (exit 2) naming the dossier's models."""
+    from provenance_cli.cli import terminal
+
+    try:
+        return dossier.answer_home(model)
+    except ValueError as exc:
+        terminal.fail_usage(f"--model: {exc}")
+
+
+def _apply_at_home(
+    text: str, source: str, changes: Sequence[AnswerChange], catalogue: Catalogue, dossier: Dossier, model: str | None
+) -> str:
+    """The dossier text with each change written where it takes effect for ``model``.
+
+    Into the model's own answers when the model overrides the question, or when the question applies only
+    because of the model's own answers (the vendor's answers rule it out); into the vendor's otherwise, so
+    shared answers stay shared and no answer is hidden behind a model's override.
+    """
+    from provenance_cli.formats.conditions import Facts
+    from provenance_cli.formats.dossier_edit import apply_changes
+
+    index, own = _answer_home(dossier, model)
+    vendor_facts = Facts(answers=dossier.answers)
+
+    def for_the_model(question_id: str) -> bool:
+        condition = catalogue.applies_if.get(question_id)
+        return question_id in own or (condition is not None and not condition.holds(vendor_facts))
+
+    shared = [change for change in changes if index is None or not for_the_model(change.question_id)]
+    for_model = [change for change in changes if index is not None and for_the_model(change.question_id)]
+    if shared:
+        text, _ = apply_changes(text, source, shared, catalogue)
+    if for_model:
+        text, _ = apply_changes(text, source, for_model, catalogue, model=index)
+    return text
 
 
 def _by_number(question: Question, given: str) -> str:

@@ -327,6 +327,24 @@ def main() -> None:
     quietly with 141, never with 1, the code of a tripped gate (click would
     turn the broken pipe into 1).
     """
+    import gc
+
+    # A command is a short process that builds tens of thousands of objects that live until it exits (modules,
+    # classes, pydantic models, the catalogue): the cyclic collector walking them again and again was about a tenth
+    # of `provcheck assess FILE`. Reference counting still frees everything acyclic at once, and the bulk work
+    # already runs with the collector paused (util/parallel.py:bulk_gc); a caller that runs main() in-process gets
+    # its collector back on return.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _run()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run() -> None:
+    """:func:`main` without the collector's pause: the app, its exit codes and the broken-pipe rule."""
     pipe = _stdout_pipe()
     try:
         app()

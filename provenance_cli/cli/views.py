@@ -56,12 +56,20 @@ def _hanging(console: Console, marker: str | Text, body: str | Text, *, indent: 
     text = body if isinstance(body, Text) else Text.from_markup(body)
     gap = max(label_width or 0, head.cell_len) + (1 if head.cell_len else 0)
     width = max(20, console.width - indent - gap)
+    lines: list[Text] = []
     for number, wrapped in enumerate(text.wrap(console, width, overflow="fold")):
         wrapped.rstrip()
-        first = head if number == 0 else Text("")
-        console.print(
-            Text(" " * indent) + first + Text(" " * (gap - first.cell_len)) + wrapped, soft_wrap=True, overflow="ignore", crop=False
-        )
+        row = Text(" " * indent)
+        if number == 0:
+            row.append_text(head)
+            row.append(" " * (gap - head.cell_len))
+        else:
+            row.append(" " * gap)
+        row.append_text(wrapped)
+        lines.append(row)
+    # One print for the whole item: each console.print costs far more than the text it prints (the terminal view's main cost).
+    if lines:
+        console.print(Text("\n").join(lines), soft_wrap=True, overflow="ignore", crop=False)
 
 
 def _item(console: Console, marker: str | Text, body: str | Text, *, indent: int = 2) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,6 +48,8 @@ class Dossier:
     and of ``vendor`` (the vendor's name) and ``answers`` (the block): where a finding points in SARIF and CI annotations."""
     model_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Normalised answers that differ for one model, by the model's name as the dossier lists it."""
+    model_positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    """Positions of each model's own answers (as :attr:`positions`), by the model's name."""
     links: tuple[LinkDecl, ...] = ()
     """The links the dossier declares (base models, upstreams, owners' dossiers), with their positions."""
     id_position: tuple[int, int] = (0, 0)
@@ -85,6 +87,22 @@ class Dossier:
         wanted = {model_key(name) for name in named}
         return tuple(m for m in self.model.models if model_key(m.name) in wanted)
 
+    def answer_home(self, model: str | None) -> tuple[int | None, frozenset[str]]:
+        """Where answers for ``model`` are written: its index in ``models`` and the questions it answers itself.
+
+        An answer read for a model goes where the answer it replaces lives: into the model's own ``answers:``
+        when the model overrides that question, into the vendor's otherwise (so shared answers stay shared).
+        (None, empty) for the vendor's own answers. ValueError names the models when ``model`` is not listed.
+        """
+        if model is None:
+            return None, frozenset()
+        names = [m.name for m in self.model.models]
+        if model not in names:
+            listed = ", ".join(repr(name) for name in names) or "none"
+            raise ValueError(f"the dossier lists no model {model!r} (its models: {listed})")
+        index = names.index(model)
+        return index, frozenset(self.model.models[index].answers or {})
+
     def for_model(self, name: str) -> Dossier:
         """This dossier as it reads for one model: the model's own answers replace the vendor's.
 
@@ -96,14 +114,16 @@ class Dossier:
         if not own and (entry is None or not entry.answers):
             return self
         merged_entries = {**self.model.answers, **(entry.answers if entry is not None else {})}
+        own_positions = self.model_positions.get(name, {})
         return Dossier(
             source=self.source,
             sha256=self.sha256,
             model=self.model.model_copy(update={"answers": merged_entries}),
             answers={**self.answers, **(own or {})},
-            lines=self.lines,
-            positions=self.positions,
+            lines={**self.lines, **{qid: line for qid, (line, _) in own_positions.items()}},
+            positions={**self.positions, **own_positions},
             model_answers=self.model_answers,
+            model_positions=self.model_positions,
             links=self.links,
             id_position=self.id_position,
         )
@@ -302,6 +322,7 @@ def dossier_from_document(document: Document, digest: str, catalogue: Catalogue)
         lines,
         answer_positions(document, model),
         model_answers=model_answers,
+        model_positions=model_answer_positions(document, model),
         links=declared_links(document, model),
         id_position=document.locate(id_path),
     )
@@ -374,11 +395,28 @@ def answer_positions(document: Document, model: DossierModel) -> dict[str, tuple
         "vendor": document.locate(("vendor", "name")),
         "answers": document.locate(("answers",), prefer_key=True),
     }
-    for question_id, entry in model.answers.items():
-        if entry.answer is not None and ("answers", question_id, "answer") in document.positions:
-            positions[question_id] = document.positions[("answers", question_id, "answer")]
+    positions.update(_entry_positions(document, model.answers, ("answers",)))
+    return positions
+
+
+def model_answer_positions(document: Document, model: DossierModel) -> dict[str, dict[str, tuple[int, int]]]:
+    """Where each model's own answers stand, by the model's name, so a model's findings point at its override."""
+    return {
+        entry.name: _entry_positions(document, entry.answers, ("models", index, "answers"))
+        for index, entry in enumerate(model.models)
+        if entry.answers
+    }
+
+
+def _entry_positions(document: Document, entries: Mapping[str, Any], prefix: tuple[str | int, ...]) -> dict[str, tuple[int, int]]:
+    """The answer value's (line, column) of each entry under ``prefix``; the question's key when it has no answer."""
+    positions = {}
+    for question_id, entry in entries.items():
+        value_path = prefix + (question_id, "answer")
+        if getattr(entry, "answer", None) is not None and value_path in document.positions:
+            positions[question_id] = document.positions[value_path]
         else:
-            positions[question_id] = document.locate(("answers", question_id), prefer_key=True)
+            positions[question_id] = document.locate(prefix + (question_id,), prefer_key=True)
     return positions
 
 

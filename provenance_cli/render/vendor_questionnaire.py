@@ -28,6 +28,7 @@ from provenance_cli.formats.answer_sheet import (
     META_DOSSIER,
     META_EXPORTED_AT,
     META_LEGAL_NAME,
+    META_MODEL,
     META_PROVCHECK,
     META_QUESTIONNAIRE,
     META_SHA256,
@@ -62,6 +63,10 @@ class ExportRecord:
     as_of: str
     questionnaires: tuple[tuple[str, str], ...]
     provcheck_version: str
+    model: str = ""
+    """The model the open questions were read for, when that model answers some questions differently from the
+    vendor (its own answers replace the vendor's); empty when the questions are the vendor's. Import writes an
+    answer where the answer it replaces lives."""
 
     @classmethod
     def of(cls, result: VendorResult, exported_at: str) -> ExportRecord:
@@ -77,6 +82,7 @@ class ExportRecord:
             result.as_of.isoformat(),
             result.questionnaires,
             __version__,
+            _own_answers_model(result),
         )
 
     def rows(self) -> list[tuple[str, str]]:
@@ -91,7 +97,17 @@ class ExportRecord:
             (META_AS_OF, self.as_of),
             (META_PROVCHECK, self.provcheck_version),
             *((f"{META_QUESTIONNAIRE}{qid}", version) for qid, version in self.questionnaires),
+            *([(META_MODEL, self.model)] if self.model else []),
         ]
+
+
+def _own_answers_model(result: VendorResult) -> str:
+    """The model that decides the vendor's verdict, when it has answers of its own (its questions are then its own)."""
+    supply = result.supply
+    if supply is None or supply.governing_model is None:
+        return ""
+    governing = next((m for m in supply.models if m.name == supply.governing_model), None)
+    return governing.name if governing is not None and governing.own_answers else ""
 
 
 def is_export(path: Path) -> bool:
@@ -235,7 +251,7 @@ def to_markdown(result: VendorResult, catalogue: Catalogue, record: ExportRecord
     rows = question_rows(result, catalogue)
     versions = ", ".join(f"{qid} {version}" for qid, version in record.questionnaires)
     lines = [
-        f"# Questions for {e(record.vendor)}",
+        f"# Questions for {e(record.vendor)}" + (f", model {e(record.model)}" if record.model else ""),
         "",
         f"Exported by provcheck {e(record.provcheck_version)} at {e(record.exported_at)} for the dossier "
         f"{e(record.dossier)} (sha256 {e(record.sha256)}); questionnaires {e(versions)}.",

@@ -46,13 +46,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import (
@@ -66,6 +66,9 @@ from provenance_cli.screening.normalize import (
     person_name,
     placeless,
 )
+
+if TYPE_CHECKING:  # SQLite loads only when an index file is written or opened, never for the bundled starter list
+    import sqlite3
 
 INDEX_FORMAT = 3
 SQLITE_FORMAT = 1
@@ -293,6 +296,8 @@ class NameIndex:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         os.close(handle)
         temp = Path(temp_name)
+        import sqlite3
+
         try:
             temp.unlink()
             db = sqlite3.connect(temp, isolation_level=None)
@@ -381,8 +386,6 @@ class NameIndex:
         return found
 
     def _search(self, name: str, threshold: int, query: Normalised, kind: str, best: dict[int, Hit]) -> None:
-        from rapidfuzz import fuzz, process
-
         core = query.text
         if not core:
             return
@@ -392,6 +395,9 @@ class NameIndex:
         if person_query:
             self._person_hits(name, query, threshold, candidates, best)
         if candidates:
+            # Imported only when there is something to score: a query without candidates never loads rapidfuzz.
+            from rapidfuzz import fuzz, process
+
             self._fuzzy_hits(name, query, threshold, candidates, best, fuzz, process, person_query)
         # exact candidates that token_sort scored low ("hua wei" / "huawei")
         compact = query.compact
@@ -557,6 +563,8 @@ def stored_entries(json_path: Path) -> Iterator[Entry]:
     sqlite_path = json_path.with_suffix(".sqlite")
     started = False
     if sqlite_path.is_file():
+        import sqlite3
+
         try:
             db = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
             try:
@@ -641,6 +649,8 @@ class _Db:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
+            import sqlite3
+
             uri = self.path.resolve().as_uri() + "?mode=ro"
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._pid = os.getpid()
@@ -750,6 +760,8 @@ class SqliteNameIndex(NameIndex):
     """A :class:`NameIndex` reading its tables from an SQLite file: only the keys and names a query touches."""
 
     def __init__(self, path: Path) -> None:
+        import sqlite3
+
         db = _Db(path)
         try:
             meta = dict(db.conn.execute("SELECT key, value FROM meta").fetchall())

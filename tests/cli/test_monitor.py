@@ -11,7 +11,7 @@ from support import EXAMPLES, REPO
 from support.cli import CliResult, run_cli
 from support.http import Step
 from support.markdown import check_markdown
-from support.screening import CSL, EU_XML, UK_XML, UN_XML, csl_step, screening_env, xml_step
+from support.screening import CSL, EU_XML, UK_XML, UN_XML, csl_step, screening_env, un_version_b, xml_step
 
 AS_OF = "2026-11-20"
 """A fixed day, so date triggers and staleness do not move between runs."""
@@ -47,20 +47,6 @@ def _eastwind(folder: Path) -> Path:
     return path
 
 
-def _version_b() -> bytes:
-    """The UN list a week later: Starling Ore Exports removed, Harrow Bay Compute Holdings added."""
-    text = UN_XML.read_text(encoding="utf-8")
-    start = text.index("    <ENTITY>\n      <DATAID>7900203</DATAID>")
-    end = text.index("</ENTITY>", start) + len("</ENTITY>\n")
-    added = (
-        "    <ENTITY>\n      <DATAID>7900299</DATAID>\n      <FIRST_NAME>HARROW BAY COMPUTE HOLDINGS</FIRST_NAME>\n"
-        "      <UN_LIST_TYPE>DPRK</UN_LIST_TYPE>\n      <REFERENCE_NUMBER>KPe.999</REFERENCE_NUMBER>\n"
-        "      <LISTED_ON>2026-11-28</LISTED_ON>\n    </ENTITY>\n"
-    )
-    text = text[:start] + added + text[end:]
-    return text.replace('dateGenerated="2026-11-20T08:00:04.117-05:00"', 'dateGenerated="2026-11-29T08:00:00-05:00"').encode("utf-8")
-
-
 @pytest.fixture
 def portfolio(tmp_path):
     folder = tmp_path / "vendors"
@@ -71,7 +57,7 @@ def portfolio(tmp_path):
 
 
 def test_a_list_update_that_newly_hits_a_dossier_is_reported_once(env, server, portfolio):
-    url = server.route("/un.xml", xml_step(UN_XML, etag='"A"'), Step(body=_version_b(), content_type="text/xml", etag='"B"'))
+    url = server.route("/un.xml", xml_step(UN_XML, etag='"A"'), Step(body=un_version_b(), content_type="text/xml", etag='"B"'))
     env = {**env, "PROVCHECK_OFFLINE": "0"}
     assert run(env, "lists", "update", "un_sc", "--url", url).returncode == 0
     baseline = run(env, "monitor", str(portfolio), "--as-of", AS_OF, "--baseline")
@@ -113,7 +99,7 @@ def test_a_list_update_that_newly_hits_a_dossier_is_reported_once(env, server, p
 def test_monitor_update_downloads_first_and_a_removed_entry_is_an_improvement(env, server, portfolio):
     from test_screening_cli import DOD_CSV
 
-    url = server.route("/un.xml", Step(body=_version_b(), content_type="text/xml", etag='"B"'), xml_step(UN_XML, etag='"A"'))
+    url = server.route("/un.xml", Step(body=un_version_b(), content_type="text/xml", etag='"B"'), xml_step(UN_XML, etag='"A"'))
     # every list --update refreshes comes from 127.0.0.1: the US lists by default, the UN list because it is configured
     csl = server.route("/consolidated.json", csl_step(etag='"csl"'))
     dod = server.route("/1260h.csv", Step(body=DOD_CSV.encode("utf-8"), content_type="text/csv", etag='"dod"'))

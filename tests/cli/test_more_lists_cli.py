@@ -8,7 +8,7 @@ import pytest
 from support import REPO
 from support.cli import CliResult, run_cli
 from support.http import Step
-from support.screening import EU_CSV, EU_XML, UK_XML, UN_XML, screening_env, xml_step
+from support.screening import EU_CSV, EU_XML, UK_XML, UN_XML, screening_env, un_version_b, xml_step
 
 
 @pytest.fixture
@@ -67,23 +67,10 @@ def test_size_cap_and_wrong_file_keep_the_cache(env, server):
     assert next(s for s in status["sources"] if s["source"] == "un_sc")["records"] == 6
 
 
-def _version_b() -> bytes:
-    """Version B of the UN fixture: one entity removed, one added, one given a new alias."""
-    text = UN_XML.read_text(encoding="utf-8")
-    start = text.index("    <ENTITY>\n      <DATAID>7900203</DATAID>")
-    end = text.index("</ENTITY>", start) + len("</ENTITY>\n")
-    added = (
-        "    <ENTITY>\n      <DATAID>7900299</DATAID>\n      <FIRST_NAME>HARROW BAY COMPUTE HOLDINGS</FIRST_NAME>\n"
-        "      <UN_LIST_TYPE>DPRK</UN_LIST_TYPE>\n      <REFERENCE_NUMBER>KPe.999</REFERENCE_NUMBER>\n"
-        "      <LISTED_ON>2026-11-28</LISTED_ON>\n    </ENTITY>\n"
-    )
-    text = text[:start] + added + text[end:]
-    text = text.replace("<ALIAS_NAME>Rivergate Trading</ALIAS_NAME>", "<ALIAS_NAME>Rivergate Trading; Rivergate Export House</ALIAS_NAME>")
-    return text.replace('dateGenerated="2026-11-20T08:00:04.117-05:00"', 'dateGenerated="2026-11-29T08:00:00-05:00"').encode("utf-8")
-
-
 def test_update_reports_added_removed_and_changed_and_diff_shows_them_again(env, server):
-    url = server.route("/un.xml", xml_step(UN_XML, etag='"A"'), Step(body=_version_b(), content_type="text/xml", etag='"B"'))
+    url = server.route(
+        "/un.xml", xml_step(UN_XML, etag='"A"'), Step(body=un_version_b(new_alias=True), content_type="text/xml", etag='"B"')
+    )
     assert run(env, "lists", "update", "un_sc", "--url", url).returncode == 0
     done = run(env, "lists", "update", "un_sc", "--url", url)
     assert done.returncode == 0, done.stderr

@@ -26,8 +26,9 @@ from support.screening import CSL, csl_step, screening_env
 
 DEADLINE = 0.5
 """--deadline for the runs below, in seconds."""
-SLACK = 2.0
-"""What a run may take beyond its deadline: start-up, the request cut, the cleanup."""
+SLACK = 10.0
+"""What a run may take beyond its deadline: start-up, the request cut, the cleanup, on a busy shared machine.
+Far below what ignoring the deadline would cost (the silent server hangs 30 s, the trickle takes 750 s)."""
 
 # --------------------------------------------------------------------------- lists update
 
@@ -123,10 +124,10 @@ def test_list_retry_after_is_honoured(server: Server, tmp_path: Path) -> None:
 def test_retry_after_longer_than_the_deadline_gives_up_at_once(server: Server, tmp_path: Path) -> None:
     env = screening_env(tmp_path)
     url = server.route("/later.json", Step(kind="status", status=429, retry_after="3600"), csl_step())
-    done, elapsed = _update(env, "--url", url, "--retries", "3", "--deadline", "5")
+    done, elapsed = _update(env, "--url", url, "--retries", "3", "--deadline", "30")
     assert done.returncode == 3
     assert "HTTP 429 (after 1 attempt)" in _error_line(done)
-    assert server.hits["/later.json"] == 1 and elapsed < 3
+    assert server.hits["/later.json"] == 1 and elapsed < 15, "gave up at once, not at the 30 s deadline"
 
 
 def test_deadline_from_config_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -219,7 +220,10 @@ def test_evidence_fault_is_reported_as_a_link_problem(evidence_run, name, fault,
     item = {i["url"]: i for i in evidence_run["check"].json()["dossiers"][0]["urls"]}[url]
     if failure is None:  # an HTTP error answer, after one retry
         assert (item["status"], item["http_status"]) == ("broken", fault.status), item
-        assert evidence_run["hits"][f"/e/{name}"] == 3  # the snapshot, then the first try and one retry
+        # The snapshot, then the first try and one retry; on a busy machine the URL's deadline may cut the retry
+        # short, which must then be said.
+        hits = evidence_run["hits"][f"/e/{name}"]
+        assert hits == 3 or (hits == 2 and "deadline" in item["detail"]), (hits, item)
     else:
         assert (item["status"], item["failure"]) == ("unreachable", failure), item
     assert detail in item["detail"], item
@@ -236,7 +240,7 @@ def test_evidence_503_with_retry_after_once_then_200_exits_0(server: Server, tmp
     assert server.hits["/policy"] == 2
     assert time.monotonic() - started >= 1.0
     gap = server.requests[1]["at"] - server.requests[0]["at"]
-    assert 1.0 <= gap < 3.0, gap
+    assert 1.0 <= gap < 10.0, gap  # waited the second asked for, not a back-off of its own
 
 
 def test_evidence_trickle_alone_is_exit_3_within_the_deadline(server: Server, tmp_path: Path, question_ids: list[str]) -> None:

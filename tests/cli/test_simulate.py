@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from support import EXAMPLES
-from support.cli import CliResult, cli_env, run_cli
-from support.screening import CSL
+from support.cli import CliResult, run_cli
+from support.screening import csl_cached_env
 
 AS_OF = "2026-11-15"
 PARENT_LISTED = "dod_1260h:Northwind Frontier Holdings, Inc."
@@ -18,11 +18,7 @@ PARENT_LISTED = "dod_1260h:Northwind Frontier Holdings, Inc."
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("simulate-env")
-    environment = cli_env(PROVCHECK_CACHE_DIR=str(root / "cache"), XDG_CONFIG_HOME=str(root / "config"))
-    done = run_cli(["lists", "update", "csl", "--url", str(CSL)], root, env={**environment, "PROVCHECK_OFFLINE": "0"})
-    assert done.returncode == 0, done.output
-    return environment
+    return csl_cached_env(tmp_path_factory.mktemp("simulate-env"))
 
 
 def simulate(env: dict[str, str], cwd: Path, *args: str | Path) -> CliResult:

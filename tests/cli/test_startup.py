@@ -78,10 +78,25 @@ def assess_imports(tmp_path, *, lock: bool) -> set[str]:
     return modules
 
 
+NOT_FOR_ONE_FILE = (
+    "provenance_cli.formats.scenario",  # only a simulation builds one
+    "provenance_cli.assessment.simulate",
+    "xml.etree",  # parsers of XML lists; screening a cached or bundled list never parses one
+    "sqlite3",  # the on-disk index of a downloaded list; the bundled starter list is screened in memory
+    "jinja2",  # HTML and Markdown reports; the terminal view renders with rich
+    "jsonschema",  # checks JSON reports read back; assess reads none
+    "ruamel",  # comment-keeping YAML writes (import, fill, upgrade)
+    "openpyxl",  # vendor questionnaires as workbooks
+    "provenance_cli.render.output",  # report files; the terminal view writes none
+)
+"""Modules a plain ``assess FILE`` to the terminal must not load: each was made lazy for start-up time (issue 20)."""
+
+
 def test_assess_file_without_lock_imports_no_evidence_stack_and_no_other_command(tmp_path):
     modules = assess_imports(tmp_path, lock=False)
     assert heavy_in(modules, EVIDENCE_STACK) == []
     assert heavy_in(modules, OTHER_COMMANDS) == []
+    assert heavy_in(modules, NOT_FOR_ONE_FILE) == []
 
 
 def test_assess_file_with_a_lock_does_import_the_evidence_stack(tmp_path):
@@ -94,3 +109,24 @@ def test_diff_of_dossiers_does_not_import_jsonschema():
     dossier = str(REPO / "examples" / "tinyweights-host.yaml")
     offline = ["--as-of", "2026-09-01", "--no-screen", "--no-evidence", "--offline"]
     assert heavy_in(imported_modules("-m", "provenance_cli", "diff", dossier, dossier, *offline), ("jsonschema",)) == []
+
+
+def test_main_pauses_the_collector_while_the_command_runs_and_gives_it_back(monkeypatch):
+    """Start-up time: no cyclic collection of the objects a command builds; a caller of main() gets its collector back."""
+    import gc
+
+    from provenance_cli.cli import app
+
+    seen: list[bool] = []
+    monkeypatch.setattr(app, "_run", lambda: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    app.main()
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        app.main()
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
+    assert seen == [False, False]

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from support import EXAMPLES
-from support.cli import CliResult, cli_env, run_cli
-from support.screening import CSL
+from support.cli import CliResult, run_cli
+from support.screening import csl_cached_env
 
 AURORA_AS_OF = "2026-07-10"
 AS_OF = "2026-11-15"
@@ -22,11 +22,7 @@ AS_OF = "2026-11-15"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("supply-env")
-    environment = cli_env(PROVCHECK_CACHE_DIR=str(root / "cache"), XDG_CONFIG_HOME=str(root / "config"))
-    done = run_cli(["lists", "update", "csl", "--url", str(CSL)], root, env={**environment, "PROVCHECK_OFFLINE": "0"})
-    assert done.returncode == 0, done.output
-    return environment
+    return csl_cached_env(tmp_path_factory.mktemp("supply-env"))
 
 
 def copy_examples(folder: Path) -> Path:
@@ -66,6 +62,21 @@ def test_aurora_suspension_is_lumen_5_only(env: dict[str, str], tmp_path: Path) 
     assert report["decision"]["outcome"] == "reject" and report["summary"]["tier"] == "high"
     assert report["supply_chain"]["governing_model"] == "Lumen 5"
     assert "Lumen 5, the riskiest of the 2 models in scope" in report["decision"]["summary"]
+
+
+def test_a_models_own_answer_is_where_its_findings_point(env: dict[str, str], tmp_path: Path) -> None:
+    """SARIF, annotations and JSON locations point at Lumen 5's override, not at the vendor-level answer it replaces."""
+    source = EXAMPLES / "aurora-models.yaml"
+    rows = source.read_text(encoding="utf-8").splitlines()
+    keys = [i for i, row in enumerate(rows, 1) if row.strip() == "export_control.model_export_suspension:"]
+    assert len(keys) == 2 and rows[keys[0]].strip() == "answer: yes"  # the model's override first, the vendor's answer later
+    finding = next(
+        f for f in reports(assess(env, tmp_path, source, as_of=AURORA_AS_OF))["Aurora Models"]["findings"] if f["rule_id"] == "EXP-15"
+    )
+    assert (finding["location"]["line"], finding["location"]["column"]) == (keys[0] + 1, rows[keys[0]].index("yes") + 1)
+    sarif = run_cli(["assess", source, "-f", "sarif", "--no-evidence", "--as-of", AURORA_AS_OF], tmp_path, env=env)
+    result = next(r for r in json.loads(sarif.stdout)["runs"][0]["results"] if r["ruleId"] == "EXP-15")
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == keys[0] + 1
 
 
 def test_an_engagement_that_names_its_models_is_judged_by_them(env: dict[str, str], tmp_path: Path) -> None:
@@ -173,15 +184,18 @@ def _line_of(path: Path, needle: str) -> int:
     return next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in row)
 
 
+def _edit(path: Path, old: str, new: str) -> Path:
+    """Replace ``old`` with ``new`` in a copied example (the text must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
 def test_a_dangling_link_is_exit_2_with_its_line_and_the_others_are_judged(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     switchboard = folder / "switchboard-router.yaml"
-    switchboard.write_text(
-        switchboard.read_text(encoding="utf-8").replace(
-            "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-model, model: Lumen 5}"
-        ),
-        encoding="utf-8",
-    )
+    _edit(switchboard, "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-model, model: Lumen 5}")
     done = assess(env, tmp_path, folder)
     assert done.returncode == 2
     line = _line_of(switchboard, "vendor: aurora-model, model")
@@ -193,12 +207,7 @@ def test_a_dangling_link_is_exit_2_with_its_line_and_the_others_are_judged(env: 
 def test_a_link_to_a_model_the_target_does_not_list_is_exit_2(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     switchboard = folder / "switchboard-router.yaml"
-    switchboard.write_text(
-        switchboard.read_text(encoding="utf-8").replace(
-            "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-models, model: Lumen 6}"
-        ),
-        encoding="utf-8",
-    )
+    _edit(switchboard, "{vendor: aurora-models, model: Lumen 5}", "{vendor: aurora-models, model: Lumen 6}")
     done = assess(env, tmp_path, folder)
     assert done.returncode == 2
     assert f"switchboard-router.yaml:{_line_of(switchboard, 'model: Lumen 6')}:9: routes_to names model 'Lumen 6' of Aurora Models" in (
@@ -209,13 +218,10 @@ def test_a_link_to_a_model_the_target_does_not_list_is_exit_2(env: dict[str, str
 def test_a_cycle_is_exit_2_at_every_link_on_it(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     tiny = folder / "tinyweights-host.yaml"
-    tiny.write_text(
-        tiny.read_text(encoding="utf-8").replace(
-            "    family: Wren\n",
-            "    family: Wren\n    routes_to: [{vendor: switchboard-router, model: bramble/wren-32b-instruct (routed)}]\n",
-            1,
-        ),
-        encoding="utf-8",
+    _edit(
+        tiny,
+        "    family: Wren\n",
+        "    family: Wren\n    routes_to: [{vendor: switchboard-router, model: bramble/wren-32b-instruct (routed)}]\n",
     )
     done = assess(env, tmp_path, folder)
     assert done.returncode == 2
@@ -231,9 +237,7 @@ def test_a_cycle_is_exit_2_at_every_link_on_it(env: dict[str, str], tmp_path: Pa
 def test_validate_reports_link_problems_too(env: dict[str, str], tmp_path: Path) -> None:
     folder = copy_examples(tmp_path / "examples")
     board = folder / "switchboard-router.yaml"
-    board.write_text(
-        board.read_text(encoding="utf-8").replace("vendor: tinyweights, model: Wren", "vendor: tinyweight, model: Wren"), encoding="utf-8"
-    )
+    _edit(board, "vendor: tinyweights, model: Wren", "vendor: tinyweight, model: Wren")
     done = run_cli(["validate", folder], tmp_path, env=env)
     assert done.returncode == 2
     assert f"switchboard-router.yaml:{_line_of(board, 'vendor: tinyweight, model')}:" in done.output

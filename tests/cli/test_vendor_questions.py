@@ -96,7 +96,7 @@ def test_export_formats_and_refusals(cli, tmp_path) -> None:
     aurora = REPO / "examples" / "aurora-models.yaml"
     markdown = cli("questions", aurora, "--as-of", AS_OF, "-f", "md")
     assert markdown.returncode == 0, markdown.output
-    assert markdown.stdout.startswith("# Questions for Aurora Models\n")
+    assert markdown.stdout.startswith("# Questions for Aurora Models, model Lumen 5\n")  # Lumen 5 decides and answers some itself
     assert "Evidence we ask for: Link the documentation or diagram of the route from our requests to the model." in markdown.stdout
     assert "sha256" in markdown.stdout
 

@@ -361,3 +361,77 @@ def test_libreoffice_opens_the_workbook_and_its_copy_imports_back(cli, aurora: P
     imported = cli("import", aurora, copy, "--as-of", IMPORTED_ON)
     assert imported.returncode == 0, imported.output
     assert "+    answer: yes" in imported.stdout
+
+
+# ---------------------------------------------------------------------------- answers of one model
+
+
+def _lumen_5_overrides_routing(aurora: Path) -> None:
+    """Lumen 5 (the model that decides Aurora's verdict) answers one more question itself: the routing, undisclosed."""
+    text = aurora.read_text(encoding="utf-8")
+    marker = "      export_control.access_identity_verification:"
+    assert text.count(marker) == 1
+    aurora.write_text(
+        text.replace(marker, "      retention.third_party_routing:\n        answer: undisclosed\n" + marker), encoding="utf-8"
+    )
+
+
+def _answer_csv(path: Path, answers: dict[str, str]) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    header = rows[next(i for i, row in enumerate(rows) if row and row[0] == "Question id")]
+    for row in rows:
+        if row and row[0] in answers:
+            row[header.index("Your answer")] = answers[row[0]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_an_answer_for_a_model_goes_where_the_answer_it_replaces_lives(cli, aurora: Path) -> None:
+    """Questions exported for the deciding model come back into that model's own answers where it overrides them;
+    the others stay the vendor's, so no imported answer is hidden behind a model's override."""
+    _lumen_5_overrides_routing(aurora)
+    vendor_before = aurora.read_text(encoding="utf-8").split("\nanswers:", 1)[1]
+    csv_path = export(cli, aurora, "csv")
+    assert "#model,Lumen 5" in csv_path.read_text(encoding="utf-8")
+    _answer_csv(csv_path, {"retention.third_party_routing": "direct", "extraction.threat_intel_sharing": "Yes"})
+    imported = cli("import", aurora, csv_path, "--as-of", IMPORTED_ON)
+    assert imported.returncode == 0, imported.output
+    text = aurora.read_text(encoding="utf-8")
+    models_block, vendor_block = text.split("\nanswers:", 1)
+    assert "      retention.third_party_routing:\n        answer: direct\n" in models_block
+    assert "  extraction.threat_intel_sharing:\n    answer: yes\n" in vendor_block
+    routing = "  retention.third_party_routing:\n"
+    assert vendor_block.split(routing)[1].split("\n\n")[0] == vendor_before.split(routing)[1].split("\n\n")[0], "the vendor's own stays"
+    report = cli("assess", aurora, *SCORING).json()
+    lumen5 = next(m for m in report["models"] if m["name"] == "Lumen 5")
+    assert dict(lumen5["own_answers"])["retention.third_party_routing"] not in ("Undisclosed", "undisclosed")
+    lumen45 = next(m for m in report["models"] if m["name"] == "Lumen 4.5")
+    assert lumen45["own_answers"] == []
+
+
+def test_an_unknown_model_is_a_usage_error_and_nothing_is_written(cli, aurora: Path) -> None:
+    csv_path = export(cli, aurora, "csv")
+    before = aurora.read_bytes()
+    refused = cli("import", aurora, csv_path, "--model", "Lumen 6")
+    assert refused.returncode == 2
+    assert "--model: the dossier lists no model 'Lumen 6' (its models: 'Lumen 5', 'Lumen 4.5')" in refused.stderr
+    assert aurora.read_bytes() == before
+    assert cli("fill", aurora, "--model", "Lumen 6", stdin=b"q\n").returncode == 2
+
+
+def test_fill_for_a_model_asks_its_open_questions_and_saves_into_its_own_answers(cli, aurora: Path) -> None:
+    """Lumen 5's undisclosed routing makes the intermediaries' terms a question for Lumen 5 only: fill asks it and
+    saves the answer into Lumen 5's own answers (the vendor's direct routing rules the question out for the vendor)."""
+    _lumen_5_overrides_routing(aurora)
+    typed = "\n".join(["1", "", "q"])  # the first open vendor question for Lumen 5: yes, no evidence URL; then stop
+    done = cli("fill", aurora, "--model", "Lumen 5", "--audience", "vendor", "--as-of", IMPORTED_ON, stdin=(typed + "\n").encode())
+    assert done.returncode == 0, done.output
+    assert done.stdout.lstrip().startswith("retention.intermediary_terms_aligned"), done.stdout[:300]
+    assert "saved retention.intermediary_terms_aligned" in done.stdout
+    models_block, vendor_block = aurora.read_text(encoding="utf-8").split("\nanswers:", 1)
+    assert "      retention.intermediary_terms_aligned:\n        answer: yes\n" in models_block
+    assert "retention.intermediary_terms_aligned" not in vendor_block
+    assert cli("validate", aurora).returncode == 0
+    plain = cli("fill", aurora, "--audience", "vendor", stdin=b"q\n")
+    assert "retention.intermediary_terms_aligned" not in plain.stdout, "not a question for the vendor's own answers"

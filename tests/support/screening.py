@@ -17,6 +17,16 @@ def csl_step(path: Path = CSL, **kwargs: object) -> Step:
     return Step(body=path.read_bytes(), **kwargs)  # type: ignore[arg-type]
 
 
+def csl_cached_env(root: Path) -> dict[str, str]:
+    """An offline environment whose private cache already holds the CSL fixture (for module-scoped fixtures)."""
+    from .cli import run_cli
+
+    environment = cli_env(PROVCHECK_CACHE_DIR=str(root / "cache"), XDG_CONFIG_HOME=str(root / "config"))
+    done = run_cli(["lists", "update", "csl", "--url", str(CSL)], root, env={**environment, "PROVCHECK_OFFLINE": "0"})
+    assert done.returncode == 0, done.output
+    return environment
+
+
 def screening_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Environment for running provcheck against the loopback server: a private cache and
     config under ``tmp_path``, no retries or back-off, no proxies, no offline mode."""
@@ -91,3 +101,22 @@ UK_XML = LISTS / "uk_sanctions.xml"
 def xml_step(path: Path, **kwargs: object) -> Step:
     """Serve an XML list fixture as the official servers do (``text/xml``)."""
     return Step(body=path.read_bytes(), content_type="text/xml; charset=utf-8", **kwargs)  # type: ignore[arg-type]
+
+
+def un_version_b(*, new_alias: bool = False) -> bytes:
+    """The UN fixture a week later: Starling Ore Exports removed, Harrow Bay Compute Holdings added
+    (and, with ``new_alias``, Rivergate Trading given a second alias), with a later ``dateGenerated``."""
+    text = UN_XML.read_text(encoding="utf-8")
+    start = text.index("    <ENTITY>\n      <DATAID>7900203</DATAID>")
+    end = text.index("</ENTITY>", start) + len("</ENTITY>\n")
+    added = (
+        "    <ENTITY>\n      <DATAID>7900299</DATAID>\n      <FIRST_NAME>HARROW BAY COMPUTE HOLDINGS</FIRST_NAME>\n"
+        "      <UN_LIST_TYPE>DPRK</UN_LIST_TYPE>\n      <REFERENCE_NUMBER>KPe.999</REFERENCE_NUMBER>\n"
+        "      <LISTED_ON>2026-11-28</LISTED_ON>\n    </ENTITY>\n"
+    )
+    text = text[:start] + added + text[end:]
+    if new_alias:
+        text = text.replace(
+            "<ALIAS_NAME>Rivergate Trading</ALIAS_NAME>", "<ALIAS_NAME>Rivergate Trading; Rivergate Export House</ALIAS_NAME>"
+        )
+    return text.replace('dateGenerated="2026-11-20T08:00:04.117-05:00"', 'dateGenerated="2026-11-29T08:00:00-05:00"').encode("utf-8")

@@ -14,13 +14,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import normalise, tidy
 from provenance_cli.screening.source import ListFormatError, ListInfo, Parsed, Source
+
+if TYPE_CHECKING:
+    from provenance_cli.formats.safeyaml import Document
 
 KEY = "dod_1260h"
 CSV_COLUMNS = (
@@ -135,12 +139,34 @@ def _parsed(rows: list[dict[str, Any]], edition: str | None) -> Parsed:
     return Parsed(entries=entries, lists={KEY: info}, skipped=removed, notes=notes)
 
 
+@lru_cache(maxsize=2)
+def _shipped(path: Path, stamp: tuple[int, int]) -> Document:
+    """The shipped file, read once per process and state (``stamp``: modification time and size).
+
+    Every run that screens against it reads its entries, then whether it is complete.
+    """
+    from provenance_cli.formats.safeyaml import load_file
+
+    return load_file(path)
+
+
+def _shipped_document(path: Path) -> Document:
+    """The shipped YAML transcription, read again only when the file changed."""
+    status = path.stat()
+    return _shipped(path, (status.st_mtime_ns, status.st_size))
+
+
 def rows_from_yaml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     """Rows of provcheck's own YAML format (strings only, positions checked)."""
     from provenance_cli.formats.safeyaml import load_file
+
+    return _rows_of(load_file(path))
+
+
+def _rows_of(document: Document) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of a 1260H YAML document; every malformed entity is a problem at its line."""
     from provenance_cli.util.errors import InputError
 
-    document = load_file(path)
     data = document.data
     if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
         raise InputError([document.problem((), "expected a mapping with an 'entities' list")])
@@ -177,9 +203,7 @@ class Dod1260hSource(Source):
 
     def bundled_gap(self) -> str | None:
         """The shipped file says ``complete: false`` while it is a hand-checked starter set, not a whole edition."""
-        from provenance_cli.formats.safeyaml import load_file
-
-        data = load_file(self.bundled_path()).data
+        data = _shipped_document(self.bundled_path()).data
         if str(data.get("complete", "true")).strip().lower() != "false":
             return None
         count = len(data.get("entities") or [])
@@ -190,7 +214,7 @@ class Dod1260hSource(Source):
 
     def bundled(self) -> Parsed:
         """The shipped transcription, so 1260H screening works without any download."""
-        rows, edition = rows_from_yaml(self.bundled_path())
+        rows, edition = _rows_of(_shipped_document(self.bundled_path()))
         return _parsed(rows, edition)
 
     def parse(self, path: Path, url: str) -> Parsed:

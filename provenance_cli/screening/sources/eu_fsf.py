@@ -30,15 +30,18 @@ from __future__ import annotations
 
 import csv
 import io
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import tidy
 from provenance_cli.screening.source import ListFormatError, ListInfo, Parsed, Source
 from provenance_cli.screening.sources.xmlrecords import XmlRecords, iso_day
+
+if TYPE_CHECKING:  # only in annotations: parsing an XML list loads it through xmlrecords
+    import xml.etree.ElementTree as ET
 
 KEY = "eu_fsf"
 EU_URL = "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw"

@@ -19,14 +19,17 @@ matching), and ships, which are not screened (a vendor is never a ship).
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import Entry
 from provenance_cli.screening.normalize import tidy
 from provenance_cli.screening.source import ListFormatError, ListInfo, Parsed, Source
 from provenance_cli.screening.sources.xmlrecords import XmlRecords, iso_day, text
+
+if TYPE_CHECKING:  # only in annotations: parsing an XML list loads it through xmlrecords
+    import xml.etree.ElementTree as ET
 
 KEY = "uk_sanctions"
 UK_URL = "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"

@@ -17,12 +17,14 @@ Malformed XML is a :class:`ListFormatError` with its line and column.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance_cli.screening.source import ListFormatError
+
+if TYPE_CHECKING:  # the XML machinery loads only when an XML list is parsed, never when a cached one is screened
+    import xml.etree.ElementTree as ET
 
 CHUNK = 256 * 1024
 
@@ -42,6 +44,10 @@ class XmlRecords:
     """
 
     def __init__(self, path: Path, url: str, *, roots: tuple[str, ...], records: frozenset[str], title: str) -> None:
+        from xml.etree.ElementTree import Element, SubElement
+
+        self._element = Element
+        self._sub_element = SubElement
         self.path = path
         self.url = url
         self.roots = roots
@@ -71,9 +77,9 @@ class XmlRecords:
             self.root_attributes = {_local(k): v for k, v in attributes.items()}
             return
         if self._stack:
-            element = ET.SubElement(self._stack[-1], tag, {_local(k): v for k, v in attributes.items()})
+            element = self._sub_element(self._stack[-1], tag, {_local(k): v for k, v in attributes.items()})
         elif tag in self.records:
-            element = ET.Element(tag, {_local(k): v for k, v in attributes.items()})
+            element = self._element(tag, {_local(k): v for k, v in attributes.items()})
         else:
             if self._depth == 2:
                 self._header_text = []
