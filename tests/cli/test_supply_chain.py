@@ -7,6 +7,7 @@ are screened (no example name is on it).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
