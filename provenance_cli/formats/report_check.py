@@ -216,7 +216,27 @@ def _meaning_problems(data: dict[str, Any], text: str, source: str) -> list[Prob
                 problems.append(Problem(source, line, column, f"{_pointer((section, index, key))}: {message}"))
             else:
                 seen[identity] = index
+    if data["report_version"] >= 4:
+        problems.extend(_dangling_references(data, text, source))
     return problems
+
+
+def _dangling_references(data: dict[str, Any], text: str, source: str) -> list[Problem]:
+    """Version 4 refers instead of repeating: each reference must name something the report holds, or reading it would fail."""
+    dangling: list[tuple[JsonPath, str]] = []
+    entries = len(data["trace"])
+    for index, finding in enumerate(data["findings"]):
+        if finding["trace"] >= entries:
+            dangling.append((("findings", index, "trace"), f"no trace entry {finding['trace']} (the trace has {entries})"))
+    questions = data["questions"]
+    for section in ("answers", "open_questions", "buyer_tasks"):
+        for index, row in enumerate(data[section]):
+            if row["question_id"] not in questions and (section == "answers" or "text" not in row):
+                dangling.append(((section, index, "question_id"), f"question {_shown(row['question_id'])} is not in /questions"))
+    if not dangling:
+        return []
+    walk = _Walk(text)
+    return [Problem(source, *walk.value_position(path), f"{_pointer(path)}: {what}") for path, what in dangling]
 
 
 def _schema_problems(errors: list[ValidationError], text: str, source: str) -> list[Problem]:

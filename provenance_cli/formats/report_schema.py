@@ -1,4 +1,4 @@
-"""The published JSON Schema of the JSON report (``report_version`` 3: adds actions with owners, types and clauses, and answer labels).
+"""The published JSON Schema of the JSON report (``report_version`` 4: each fact once, findings refer to trace entries).
 
 Written as data, apart from :mod:`provenance_cli.render.document`, which
 builds the report; a test validates real reports against it, and
@@ -8,24 +8,28 @@ objects stay open (``additionalProperties`` allowed); everything the
 report itself defines is closed.
 
 ``compare`` and ``diff`` read reports back (:mod:`provenance_cli.formats.report_check`):
-version 2 against this schema, version 1 against :func:`report_schema_v1`,
-the subset of a version 1 report that they read.
+version 4 against this schema, versions 2 and 3 against their schemas as
+frozen in ``formats/data`` when the next version replaced them, version 1
+against :func:`report_schema_v1`, the subset of a version 1 report that they
+read. :mod:`provenance_cli.formats.report_shape` turns the compact version 4
+layout into the full one readers use.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from provenance_cli.formats.report_shape import ANSWER_DEFAULTS, TRACE_DEFAULTS
 from provenance_cli.formats.vocabulary import ACTION_OWNERS, ACTION_TYPES, DECISIONS, SEVERITIES, TIERS
 
 REPORT_SCHEMA_FILE = "report.schema.json"
-OPTIONAL_KEYS = ("buyer_tasks", "models", "supply_chain")
-"""Top-level keys added within the current report_version, which older reports of that version do not carry."""
-REPORT_VERSION = 3
-"""Version 3 adds each finding's actions (owner, type, clause), answer labels and allegation flags;
-version 2 added the decision, each category's tier and superseded trace entries, and, later and additively,
-each finding's ``location`` (the answer's file, line and column). Versions 1 and 2 are still read."""
-READABLE_VERSIONS = (1, 2, 3)
+REPORT_VERSION = 4
+"""Version 4 states each fact once: a finding names its trace entry by index, question texts, categories and
+framework references sit once in a ``questions`` table, and what can be derived is left out (about 32% smaller
+for the same facts; :mod:`provenance_cli.formats.report_shape`). Version 3 added each finding's actions (owner,
+type, clause), answer labels and allegation flags; version 2 the decision, each category's tier and superseded
+trace entries, and, later and additively, each finding's ``location``. Versions 1 to 3 are still read."""
+READABLE_VERSIONS = (1, 2, 3, 4)
 
 _TIERS = list(TIERS)
 _SEVERITIES = list(SEVERITIES)
@@ -87,7 +91,12 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             '"inherited from Northwind Frontier / Gale 4 via Switchboard Router\'s routing" (added in provcheck 0.2).',
         },
     }
-    entry = _closed(entry_fields, "One term of a category sum (the explanation trace).", optional=("inherited_from",))
+    entry = _closed(
+        entry_fields,
+        "One term of a category sum (the explanation trace). knockout, waiver, superseded_by and inherited_from are "
+        "left out when null, overridden when false.",
+        optional=tuple(TRACE_DEFAULTS),
+    )
     action = _closed(
         {
             "text": _TEXT,
@@ -102,32 +111,40 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
     )
     finding = _closed(
         {
-            **entry_fields,
-            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label)."},
-            "recommendation": _TEXT,
-            "recommendations": _IDS,
+            "trace": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "The index in `trace` of the entry that fired: the finding's rule, answer, contribution, "
+                "severity and message are that entry's. Its answer in the questionnaire's words is the label of its "
+                "question's answer (the fact itself for a rule over screening or vendor facts).",
+            },
+            "recommendations": {
+                **_IDS,
+                "description": "Every recommendation that applies, the finding's own first; left out when they are the "
+                "actions' texts in order.",
+            },
             "actions": {
                 "type": "array",
                 "items": action,
                 "description": "The finding's actions, then the superseded rules' (each text once).",
             },
+            "location": _closed(
+                {"file": _TEXT, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}},
+                "Where the finding points in the dossier: the answer's value (its key when unanswered; the answers block for "
+                "a question the dossier leaves out; the vendor's name for a rule over screening or vendor facts). Lines and "
+                "columns count from 1; `file` is left out when it is the dossier input.",
+                optional=("file",),
+            ),
         },
-        "The strongest fired rule on one question or fact, with every recommendation that applies to the answer.",
-        optional=("inherited_from",),
-    )
-    # Added within report_version 2: optional, so reports written before it still validate.
-    finding["properties"]["location"] = _closed(
-        {"file": _TEXT, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}},
-        "Where the finding points in the dossier: the answer's value (its key when unanswered; the answers block for a question "
-        "the dossier leaves out; the vendor's name for a rule over screening or vendor facts). Lines and columns count from 1.",
+        "The strongest fired rule on one question or fact: its trace entry, with every recommendation and action.",
+        optional=("recommendations",),
     )
     decision_item = _closed(
         {
             "text": _TEXT,
             "rule": _TEXT,
             "question": _OPT_TEXT,
-            "answer": _TEXT,
-            "answer_label": {"type": "string", "description": "The answer in the questionnaire's words."},
+            "answer": {"type": "string", "description": "Its label in `answers` (or the fact itself) gives it in words."},
             "severity": {"enum": _SEVERITIES},
             "recommendation": _TEXT,
         },
@@ -167,18 +184,40 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
     )
     answer = _closed(
         {
-            "question_id": _TEXT,
-            "category": _TEXT,
-            "text": _TEXT,
+            "question_id": {"type": "string", "description": "The question, in `questions` (its text, category and frameworks)."},
             "answer": {"type": "string", "description": "The machine value as the dossier states it (a choice's value)."},
-            "label": {"type": "string", "description": "The answer in the questionnaire's words (a choice's label, Yes, 1 vendor)."},
+            "label": {
+                "type": "string",
+                "description": "The answer in the questionnaire's words (a choice's label, Yes, 1 vendor); left out when it is `answer`.",
+            },
             "status": {"enum": ["answered", "undisclosed", "unanswered"]},
             "evidence": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
             "note": _OPT_TEXT,
             "as_of": {"anyOf": [_DAY, {"type": "null"}]},
-            "frameworks": {"type": "object", "additionalProperties": _IDS},
             "allegation": {"type": "boolean", "description": "The answer reports a public allegation (cite its source and date)."},
-        }
+        },
+        "One answer; note and as_of are left out when null, evidence when empty, allegation when false.",
+        optional=("label", *ANSWER_DEFAULTS),
+    )
+    question = _closed(
+        {
+            "text": _TEXT,
+            "category": _TEXT,
+            "frameworks": {
+                "type": "object",
+                "additionalProperties": _IDS,
+                "description": "Framework id -> the references the question maps to.",
+            },
+        },
+        "One question of the questionnaires, once, for every answer, open question and buyer task that refers to it.",
+    )
+    follow_up = _closed(
+        {
+            "question_id": _TEXT,
+            "why": _TEXT,
+            "text": {"type": "string", "description": "As put; left out when it is the question's text in `questions`."},
+        },
+        optional=("text",),
     )
     list_version = _open({}, "A screening list as used (key, name, list_date, sha256...).")
     model_result = _closed(
@@ -372,12 +411,17 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         "open_questions": {
             "type": "array",
             "description": "Questions to send the vendor (vendor and either questions), each once with all its reasons.",
-            "items": _closed({"question_id": _TEXT, "why": _TEXT, "text": _TEXT}),
+            "items": follow_up,
         },
         "buyer_tasks": {
             "type": "array",
             "description": "The buyer's own open questions (its use, reviews, exit exercises), never sent to the vendor.",
-            "items": _closed({"question_id": _TEXT, "why": _TEXT, "text": _TEXT}),
+            "items": follow_up,
+        },
+        "questions": {
+            "type": "object",
+            "description": "Every question the answers refer to, by id: its text, category and framework references.",
+            "additionalProperties": {"$ref": "#/$defs/question"},
         },
         "answers": {"type": "array", "items": {"$ref": "#/$defs/answer"}},
         "screening": {
@@ -404,8 +448,6 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
                             ),
                         },
                     },
-                    # Version 2 reports written before coverage existed lack it; they stay readable.
-                    optional=("coverage",),
                 ),
                 {"type": "null"},
             ]
@@ -445,13 +487,14 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
         },
     }
     report = _closed(properties)
-    # Added within report_version 2: reports written before it (without the key) stay valid.
-    report["required"] = [key for key in report["required"] if key not in OPTIONAL_KEYS]
     return {
         "$schema": draft,
         "$id": base + REPORT_SCHEMA_FILE,
         "title": "provcheck vendor report",
-        "description": "One vendor's assessment as written by `provcheck assess -f json`.",
+        "description": "One vendor's assessment as written by `provcheck assess -f json`. Version 4 states each fact "
+        "once: a finding gives the index of its entry in `trace`, answers and open questions refer to `questions` by id, "
+        "and fields holding their usual value (null, false, empty) are left out where a definition says so "
+        "(docs/FORMATS.md, 'Version 4: each fact once', shows how to read each version 3 value back).",
         **report,
         "$defs": {
             "waiver": waiver,
@@ -459,6 +502,7 @@ def report_schema(base: str, draft: str) -> dict[str, Any]:
             "finding": finding,
             "evidence": evidence,
             "answer": answer,
+            "question": question,
             "model_result": model_result,
         },
     }
@@ -473,8 +517,8 @@ def readable_schema(version: int) -> dict[str, Any]:
     """
     if version == REPORT_VERSION:
         return report_schema("", "https://json-schema.org/draft/2020-12/schema")
-    if version == 2:
-        return _archived_schema("report-v2.schema.json")
+    if version in (2, 3):
+        return _archived_schema(f"report-v{version}.schema.json")
     if version == 1:
         return report_schema_v1()
     raise KeyError(f"no schema to read report_version {version}")
@@ -483,7 +527,7 @@ def readable_schema(version: int) -> dict[str, Any]:
 def _archived_schema(name: str) -> dict[str, Any]:
     """A schema of a report version provcheck no longer writes, frozen as data when the next version replaced it.
 
-    Version 2's schema was generated by this module until version 3; keeping
+    Version 2's schema was generated by this module until version 3, version 3's until 4; keeping
     the generated file rather than a second copy of the generator means it
     can never drift as the current schema evolves.
     """

@@ -1,8 +1,10 @@
-"""The JSON report: the versioned report document, canonically dumped.
+"""The JSON report: the versioned report document in its compact form, canonically dumped.
 
 Same inputs, same bytes (apart from ``generated_at``): keys sorted, floats
 rounded, lists in questionnaire or trace order. Several vendors on one
-stream become a JSON array of reports.
+stream become a JSON array of reports. Renderers share the full document;
+only the JSON written is compacted (each fact once, see
+:mod:`provenance_cli.formats.report_shape`).
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ class JsonRenderer(Renderer):
     suffix = ".json"
 
     def render(self, result: VendorResult, context: RenderContext) -> str:
-        """Canonical JSON of the report document, reusing the one built when the same result was just rendered to another format."""
+        """Canonical JSON of the compact report, from the document built when the same result was just rendered to another format."""
+        from provenance_cli.formats.report_shape import compact_report
         from provenance_cli.render.document import cached_document, dumps
 
-        return dumps(cached_document(result, context))
+        return dumps(compact_report(cached_document(result, context)))
 
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
         """One vendor stays one report object; several become a JSON array, so the stream is always one JSON document."""
+        from provenance_cli.formats.report_shape import compact_report
         from provenance_cli.render.document import dumps, report_document
 
         if len(results) == 1:
             return self.render(results[0], context)
-        return dumps([report_document(result, context) for result in results])
+        return dumps([compact_report(report_document(result, context)) for result in results])

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from support.cli import CliResult, run_cli
 from support.http import Server
+from support.reports import full_report
 from support.screening import csl_step, screening_env
 
 
@@ -59,7 +60,7 @@ SECOND_OWNER = "    - name: Harbour Family Trust\n      jurisdiction: SG\n      
 def assess_json(env: dict[str, str], tmp_path: Path, path: Path) -> dict:  # type: ignore[type-arg]
     result = run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return full_report(json.loads(result.stdout))  # type: ignore[no-any-return]
 
 
 ARGS = ["--as-of", "2026-11-10", "--no-evidence"]
@@ -125,7 +126,7 @@ def test_shares_over_100_percent_are_refused(env: dict[str, str], tmp_path: Path
 def test_parent_on_cmic_forces_high_unless_the_policy_says_otherwise(env: dict[str, str], tmp_path: Path) -> None:
     path = dossier(tmp_path, '"Huawei Technologies Co., Ltd."', "CN")
     high = run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS)
-    report = json.loads(high.stdout)
+    report = full_report(json.loads(high.stdout))
     assert "EXP-S02" in report["summary"]["knockouts"]
     assert report["summary"]["tier"] in ("high", "critical")
 
@@ -133,7 +134,7 @@ def test_parent_on_cmic_forces_high_unless_the_policy_says_otherwise(env: dict[s
         "policy: 1\nrule_overrides:\n  - rule: EXP-S02\n    disabled: true\n    reason: Board accepted the exposure for this pilot\n",
         encoding="utf-8",
     )
-    relaxed = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", "--policy", "policy.yaml", *ARGS).stdout)
+    relaxed = full_report(json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", "--policy", "policy.yaml", *ARGS).stdout))
     assert "EXP-S02" not in relaxed["summary"]["knockouts"]
     assert not any(t["rule_id"] == "EXP-S02" for t in relaxed["trace"])
 
@@ -151,14 +152,14 @@ screening:
 """,
         encoding="utf-8",
     )
-    report = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", "--policy", "policy.yaml", *ARGS).stdout)
+    report = full_report(json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", "--policy", "policy.yaml", *ARGS).stdout))
     assert "EXP-S01" not in report["summary"]["knockouts"]
     assert not any(t["rule_id"] == "EXP-S01" for t in report["trace"])
 
 
 def test_report_provenance_records_the_list_versions(env: dict[str, str], tmp_path: Path) -> None:
     path = dossier(tmp_path, '"Quiet Harbor Holdings Ltd."', "SG")
-    report = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS).stdout)
+    report = full_report(json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS).stdout))
     lists = {entry["key"]: entry for entry in report["provenance"]["screening_lists"]}
     assert "dod_1260h" in lists and lists["dod_1260h"]["list_date"] == "2026-06-08"
     csl = [entry for key, entry in lists.items() if key != "dod_1260h"]
@@ -198,7 +199,7 @@ def test_a_report_without_a_cached_csl_says_not_screened_in_every_format(tmp_pat
 
     env = {**screening_env(tmp_path), "PROVCHECK_OFFLINE": "1"}
     path = dossier(tmp_path, '"Quiet Harbor Holdings Ltd."', "SG", "100")
-    report = json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS).stdout)
+    report = full_report(json.loads(run(env, tmp_path, "assess", str(path), "-f", "json", *ARGS).stdout))
     assert report["decision"]["outcome"] in ("incomplete", "reject")
     assert any(q["question"] == "screening.csl" and q["status"] == "not_screened" for q in report["decision"]["open_questions"])
     csl = next(c for c in report["screening"]["coverage"] if c["source"] == "csl")

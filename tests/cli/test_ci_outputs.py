@@ -42,7 +42,7 @@ def examples_run(tmp_path_factory):
     assert sarif.returncode == 0, sarif.output
     reports = run_cli(["assess", "examples/", "-f", "json"], REPO, env=env)
     assert reports.returncode == 0, reports.output
-    return json.loads((out / "run.sarif").read_text(encoding="utf-8")), reports.json()
+    return json.loads((out / "run.sarif").read_text(encoding="utf-8")), reports.report()
 
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema(examples_run):
@@ -229,7 +229,7 @@ def test_annotations_under_github_actions(tmp_path):
     name_line = next(n for n, line in enumerate((REPO / KESTREL).read_text(encoding="utf-8").splitlines(), 1) if line.startswith("  name:"))
     assert (decision["file"], decision["line"]) == (KESTREL, str(name_line))
     reports = run_cli(["assess", KESTREL, "--no-evidence", "-f", "json"], REPO, env=env)
-    document = reports.json()  # stdout stays one JSON document: the annotations went to stderr
+    document = reports.report()  # stdout stays one JSON document: the annotations went to stderr
     expected = [(f["rule_id"], str(f["location"]["line"]), str(f["location"]["column"])) for f in document["findings"]]
     got = [(a["title"].split()[1], a["line"], a["col"]) for a in _annotations(reports.stderr)[1:]]
     assert got == expected
@@ -249,7 +249,7 @@ def test_annotation_text_cannot_break_out_of_the_command(cli, write):
     )
     done = cli("assess", "odd.yaml", "--no-evidence", "--annotations", "-f", "json")
     lines = [line for line in done.stderr.splitlines() if line.startswith("::")]
-    assert len(lines) == 1 + len(done.json()["findings"])
+    assert len(lines) == 1 + len(done.report()["findings"])
     assert not any(line.startswith("::error::forged") for line in lines)
     title = _annotations(done.stderr)[0]["title"]
     assert title == "provcheck: Kestrel, 100%: AI\n::error::forged: reject"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -62,7 +61,7 @@ def test_the_iso_42001_pack_lists_each_vendors_answers_and_findings_under_a_10_3
     assert len(tables) >= 5, "several questions are evidence for the supplier control"
 
     reports = cli("assess", str(REPO / "examples"), "-f", "json", "--as-of", AS_OF, "--offline")
-    by_vendor = {r["vendor"]["name"]: r for r in json.loads(reports.stdout)}
+    by_vendor = {r["vendor"]["name"]: r for r in reports.report()}
     assert len(by_vendor) == 5
     headings = [_text(t) for i, t in enumerate(supplier) if t.type == "inline" and supplier[i - 1].type == "heading_open"]
     questions = [h.split(" ")[0] for h in headings]

@@ -10,7 +10,6 @@ ones.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 
@@ -129,7 +128,7 @@ def test_assess_with_an_organisation_questionnaire_traces_its_rules_and_records_
     _example(tmp_path, "northwind-frontier", ANSWERS)
     result = cli("assess", "northwind-frontier.yaml", "--questionnaires", "org", "-f", "json", "--as-of", "2026-11-15")
     assert result.returncode in (0, 1), result.output
-    report = result.json()
+    report = result.report()
     fired = {t["rule_id"]: t for t in report["trace"]}
     assert {"ACME-01", "ACME-03"} <= set(fired)
     assert fired["ACME-01"]["question_id"] == "acme_governance.inventory_registered"
@@ -164,7 +163,7 @@ def test_a_rule_reading_a_bundled_answer_fires_only_when_both_hold(cli, tmp_path
     _example(tmp_path, "northwind-frontier", ANSWERS)
     _example(tmp_path, "kestrel-ai", ANSWERS)
     result = cli("assess", "northwind-frontier.yaml", "kestrel-ai.yaml", "--questionnaires", "org", "-f", "json", "--as-of", "2026-11-15")
-    reports = {r["vendor"]["name"]: r for r in json.loads(result.stdout)}
+    reports = {r["vendor"]["name"]: r for r in result.report()}
     northwind = {t["rule_id"] for t in reports["Northwind Frontier"]["trace"]}
     kestrel = {t["rule_id"] for t in reports["Kestrel AI"]["trace"]}
     assert "ACME-02" not in northwind
@@ -182,7 +181,7 @@ def test_the_policy_names_organisation_folders_relative_to_itself(cli, tmp_path,
     )
     result = cli("assess", "northwind-frontier.yaml", "--policy", "policies/acme.yaml", "-f", "json", "--as-of", "2026-11-15")
     assert result.returncode in (0, 1), result.output
-    report = result.json()
+    report = result.report()
     waived = [t for t in report["trace"] if t["rule_id"] == "ACME-03"]
     assert waived and waived[0]["contribution"] == 0.0 and waived[0]["waiver"]["approver"] == "J. Roe"
     assert {c["id"]: c["weight"] for c in report["categories"]}["acme_governance"] == 0.5
@@ -229,7 +228,7 @@ def test_format_2_organisation_rules_name_bundled_clauses_but_cannot_redefine_th
     (org / "acme.yaml").write_text(v2, encoding="utf-8")
     result = cli("assess", "northwind-frontier.yaml", "--questionnaires", "org", "-f", "json", "--as-of", "2026-11-15")
     assert result.returncode in (0, 1), result.output
-    finding = next(f for f in result.json()["findings"] if f["rule_id"] == "ACME-01")
+    finding = next(f for f in result.report()["findings"] if f["rule_id"] == "ACME-01")
     assert finding["actions"][0]["owner"] == "procurement"
     assert finding["actions"][0]["clause"] == "deletion"
     clash = v2.replace("rules:\n", "clauses:\n  - id: deletion\n    title: Deletion\n    rationale: Ours.\n\nrules:\n", 1)

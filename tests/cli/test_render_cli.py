@@ -48,7 +48,7 @@ def test_stdout_without_output(examples: Path, fmt: str):
     result = run(str(one), "-f", fmt)
     assert result.returncode == 0, result.output
     if fmt == "json":
-        assert json.loads(result.stdout)["report_version"] == 3
+        assert json.loads(result.stdout)["report_version"] == 4
     elif fmt == "md":
         assert result.stdout.startswith("# Provenance report: ")
     else:

@@ -29,7 +29,7 @@ def cli(*args: str | Path) -> CliResult:
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real version 2 report of an example, written by assess."""
+    """A real report of an example (the current version), written by assess."""
     out = tmp_path_factory.mktemp("report") / "northwind.json"
     written = cli("assess", NORTHWIND, "-f", "json", "-o", out, *BASE)
     assert written.returncode == 0, written.output
@@ -74,7 +74,7 @@ def pretty(data: Any) -> str:
 
 def test_every_archived_report_is_read(good: Path):
     archived = sorted(ARCHIVED.glob("*.json"))
-    assert {json.loads(p.read_text(encoding="utf-8"))["report_version"] for p in archived} == {1, 2, 3}
+    assert {json.loads(p.read_text(encoding="utf-8"))["report_version"] for p in archived} == {1, 2, 3, 4}
     compared = cli("compare", *archived, "-f", "md")
     assert compared.returncode == 0, compared.output
     for old in archived:
@@ -195,10 +195,10 @@ def test_two_answers_to_one_question_are_refused(report, refused, tmp_path):
         (b'{"report_version": 2, "vendor": "\xff"}', "1:34: not UTF-8 (byte 0xff): not a provcheck JSON report"),
         (b"[1, 2]", "1:1: not a provcheck JSON report (expected an object, got an array)"),
         (b"[" * 100_000 + b"]" * 100_000, "not a provcheck JSON report: nested too deeply"),
-        (b'{"vendor": {}}', "1:1: /: missing key 'report_version' (1, 2 or 3): not a provcheck JSON report"),
-        (b'{"report_version": 99}', "1:20: /report_version: 99 is not supported (expected 1, 2 or 3)"),
-        (b'{"report_version": true}', "1:20: /report_version: true is not supported (expected 1, 2 or 3)"),
-        (b'{"report_version": "2"}', "1:20: /report_version: '2' is not supported (expected 1, 2 or 3)"),
+        (b'{"vendor": {}}', "1:1: /: missing key 'report_version' (1, 2, 3 or 4): not a provcheck JSON report"),
+        (b'{"report_version": 99}', "1:20: /report_version: 99 is not supported (expected 1, 2, 3 or 4)"),
+        (b'{"report_version": true}', "1:20: /report_version: true is not supported (expected 1, 2, 3 or 4)"),
+        (b'{"report_version": "2"}', "1:20: /report_version: '2' is not supported (expected 1, 2, 3 or 4)"),
     ],
 )
 def test_what_is_not_a_report_at_all(refused, tmp_path, content, line):
@@ -232,7 +232,7 @@ def test_every_bad_input_is_reported_at_once(report, tmp_path):
     result = cli("compare", one, two, NORTHWIND, *BASE)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"{one}:1:20: /report_version: 7 is not supported (expected 1, 2 or 3)",
+        f"{one}:1:20: /report_version: 7 is not supported (expected 1, 2, 3 or 4)",
         f"{two}:1:2: not a JSON report: Expecting property name enclosed in double quotes",
     ]
 
@@ -277,3 +277,21 @@ def test_every_readable_version_has_its_schema():
         assert readable_schema(version)["properties"]["report_version"] == {"const": version}
     archived = {json.loads(p.read_text(encoding="utf-8"))["report_version"] for p in ARCHIVED.glob("*.json")}
     assert archived == set(READABLE_VERSIONS), "keep an archived report of every version compare and diff read"
+
+
+def test_a_version_4_reference_that_points_nowhere_is_refused_at_its_place(report, refused, tmp_path):
+    """Version 4 refers instead of repeating: a finding's trace index or an answer's question must exist, or nothing is read."""
+    data = json.loads(json.dumps(report))
+    entries = len(data["trace"])
+    data["findings"][0]["trace"] = entries + 5
+    question = data["answers"][1]["question_id"]
+    del data["questions"][question]
+    text = pretty(data)
+    result = refused(text)
+    bad = tmp_path / "bad.json"
+    answer_at = text.index(f'"question_id": "{question}"') + len('"question_id": ')
+    where = f"{text.count(chr(10), 0, answer_at) + 1}:{answer_at - text.rfind(chr(10), 0, answer_at)}"
+    lines = result.stderr.splitlines()
+    trace_at = place(text, f'"trace": {entries + 5}', at=len('"trace": '))
+    assert f"{bad}:{trace_at}: /findings/0/trace: no trace entry {entries + 5} (the trace has {entries})" in lines
+    assert f"{bad}:{where}: /answers/1/question_id: question '{question}' is not in /questions" in lines

@@ -38,7 +38,7 @@ def assess(env: dict[str, str], cwd: Path, *args: str | Path, as_of: str = AS_OF
 
 
 def reports(done: CliResult) -> dict[str, dict[str, Any]]:
-    data = json.loads(done.stdout)
+    data = done.report()
     return {r["vendor"]["name"]: r for r in (data if isinstance(data, list) else [data])}
 
 

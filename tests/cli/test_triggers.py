@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from support import EXAMPLES
 from test_rules import HEAD
@@ -73,7 +71,7 @@ def test_good_triggers_load_and_a_questionnaire_without_triggers_still_does(cli,
 def _assess(cli, *args: str) -> dict:
     done = cli("assess", str(EXAMPLES / "aurora-models.yaml"), "--no-screen", *args, "-f", "json")
     assert done.returncode == 0, done.output
-    return json.loads(done.stdout)
+    return done.report()
 
 
 def _trace(report: dict, rule_id: str) -> dict | None:

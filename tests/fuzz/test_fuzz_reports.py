@@ -1,4 +1,4 @@
-"""Fuzz: mutated JSON reports (written now, and archived ones of versions 1 and 2) through diff and compare.
+"""Fuzz: mutated JSON reports (written now, and archived ones of versions 1 to 4) through diff and compare.
 
 A report is read back only after it passes its version's schema, so for
 every case: no traceback, exit 0 or 2 (1 when --fail-on-worse trips), a
@@ -23,7 +23,8 @@ from support.fuzzing import Seed, Workspace, budget, problem_lines
 from support.mutations import DrawChooser, dump_json, mutate
 
 PUBLISHED = {
-    3: REPO / "schemas" / "report.schema.json",  # the current version: the schema the project publishes
+    4: REPO / "schemas" / "report.schema.json",  # the current version: the schema the project publishes
+    3: REPO / "provenance_cli" / "formats" / "data" / "report-v3.schema.json",  # frozen when version 4 replaced it
     2: REPO / "provenance_cli" / "formats" / "data" / "report-v2.schema.json",  # frozen when version 3 replaced it
 }
 
@@ -35,7 +36,7 @@ def published(version: int) -> jsonschema.Draft202012Validator:
 
 
 def schema_refuses(content: bytes) -> bool:
-    """True when the text is not RFC 8259 JSON, or is a version 2 or 3 report its version's published schema refuses."""
+    """True when the text is not RFC 8259 JSON, or is a version 2 to 4 report its version's published schema refuses."""
 
     def refuse(token: str) -> Any:
         raise ValueError(token)
@@ -48,7 +49,7 @@ def schema_refuses(content: bytes) -> bool:
         return True
     version = data.get("report_version") if isinstance(data, dict) else None
     if type(version) is not int or version not in PUBLISHED:
-        return not isinstance(data, dict) or version not in (1, 2, 3) or type(version) is not int
+        return not isinstance(data, dict) or version not in (1, 2, 3, 4) or type(version) is not int
     return not published(version).is_valid(data)
 
 
@@ -67,7 +68,7 @@ def test_report_seeds_are_readable(space: Workspace, reports: list[Seed]) -> Non
     for seed in reports:
         paths.append(folder / seed.name)
         paths[-1].write_bytes(dump_json(seed.tree))
-    assert {seed.tree["report_version"] for seed in reports} == {1, 2, 3}
+    assert {seed.tree["report_version"] for seed in reports} == {1, 2, 3, 4}
     result = space.run("compare", *paths, "-f", "md")
     assert result.returncode == 0, result.output
 

@@ -74,6 +74,12 @@ class CliResult:
     def json(self) -> Any:
         return json.loads(self.stdout)
 
+    def report(self) -> Any:
+        """The JSON report(s) on stdout in the full shape (findings with their trace fields, answers with their question's text)."""
+        from .reports import full_report
+
+        return full_report(self.json())
+
 
 def cli_env(*, offline: bool = True, columns: int = 200, **extra: str) -> dict[str, str]:
     """The environment provcheck runs in: plain text, fixed width, UTF-8, no proxies.

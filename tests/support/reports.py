@@ -63,3 +63,16 @@ def hostile_dossier(folder: Path, name: str = "hostile") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def full_report(data):  # type: ignore[no-untyped-def]
+    """A JSON report (or an array of them) as parsed, in the full shape readers use: version 4's references resolved.
+
+    Tests that look up a finding's message or an answer's question text read
+    what ``compare`` and ``diff`` read (:func:`provenance_cli.formats.report_shape.to_internal`).
+    """
+    from provenance_cli.formats.report_shape import to_internal
+
+    if isinstance(data, list):
+        return [to_internal(item) for item in data]
+    return to_internal(data)

@@ -26,7 +26,7 @@ import pytest
 from support import REPO
 from support.cli import cli_env, run_cli
 from support.markdown import check_markdown
-from support.reports import CONTEXT, TODAY, example_paths
+from support.reports import CONTEXT, TODAY, example_paths, full_report
 
 from provenance_cli.assessment.pipeline import AssessOptions, assess_files
 from provenance_cli.formats.questionnaires import load_catalogue
@@ -241,8 +241,8 @@ def test_json_carries_labels_actions_and_the_reasons_in_words(examples):
     import json
 
     for result in examples:
-        document = json.loads(get_renderer("json").render(result, CONTEXT))
-        assert document["report_version"] == 3
+        document = full_report(json.loads(get_renderer("json").render(result, CONTEXT)))
+        assert document["report_version"] == 4
         for reason in document["decision"]["reasons"]:
             assert reason["text"] and reason["answer_label"]
         for finding in document["findings"]:

@@ -169,7 +169,7 @@ def test_html_escapes_hostile_text(hostile_result):
 def test_json_report_validates_against_its_schema(example_results, hostile_result):
     import jsonschema
 
-    from provenance_cli.formats.report_schema import report_schema
+    from provenance_cli.formats.report_schema import REPORT_VERSION, report_schema
     from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE
 
     validator = jsonschema.Draft202012Validator(report_schema(SCHEMA_BASE, DRAFT), format_checker=jsonschema.FormatChecker())
@@ -177,7 +177,7 @@ def test_json_report_validates_against_its_schema(example_results, hostile_resul
         document = json.loads(get_renderer("json").render(result, CONTEXT))
         errors = sorted(validator.iter_errors(document), key=str)
         assert not errors, errors[0]
-        assert document["report_version"] == 3
+        assert document["report_version"] == REPORT_VERSION == 4
         assert document["provenance"]["inputs"][0]["role"] == "dossier"
         assert document["provenance"]["inputs"][0]["sha256"] == result.sha256
         assert [q["id"] for q in document["provenance"]["questionnaires"]] == [q for q, _ in result.questionnaires]

@@ -1,0 +1,242 @@
+"""The two shapes of a JSON report: version 4 as written, and the full shape every reader works on.
+
+Version 4 states each fact once. A finding names its trace entry by index
+(``"trace": 3``) instead of repeating its fifteen fields; each question's
+text, category and framework references sit once in a ``questions`` table
+keyed by question id, and answers, open questions and buyer tasks refer to
+it; anything derivable from what is already there is left out (a finding's
+``recommendation`` is its first recommendation, its ``answer_label`` the
+answer's label, its ``location.file`` the dossier, a label equal to the
+answer), and so are the fields of trace entries and answers that hold their
+usual value (:data:`TRACE_DEFAULTS`, :data:`ANSWER_DEFAULTS`: no knockout,
+no waiver, no note...), which most of them do.
+
+Renderers, ``compare`` and ``diff`` read the full shape: version 3's layout
+(findings with every trace field, answers with their question's text).
+:func:`to_internal` is the one place where a report read back is brought to
+it; :func:`compact_report` is its exact inverse for what provcheck writes,
+so ``to_internal(compact_report(doc)) == doc`` for every document
+(tests/unit/test_report_v4.py checks it on every example and synthetic
+dossier). Versions 1 to 3 already are in the full shape (older versions
+lack some keys, which readers look up with defaults) and pass through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+COMPACT_VERSION = 4
+"""The first report_version written in the compact shape."""
+
+TRACE_DEFAULTS: dict[str, Any] = {"knockout": None, "waiver": None, "overridden": False, "superseded_by": None, "inherited_from": None}
+"""Trace entry fields version 4 leaves out when they hold this value (a missing key reads as null in jq, too)."""
+ANSWER_DEFAULTS: dict[str, Any] = {"note": None, "as_of": None, "evidence": [], "allegation": False}
+"""Answer fields version 4 leaves out when they hold this value."""
+QUESTION_FIELDS = ("text", "category", "frameworks")
+"""What an answer in the full shape repeats of its question; version 4 keeps it once, in ``questions``."""
+
+_ENTRY_FIELDS = (
+    "category",
+    "rule_id",
+    "rule_version",
+    "question_id",
+    "answer",
+    "points",
+    "weight",
+    "contribution",
+    "severity",
+    "message",
+    "knockout",
+    "waiver",
+    "overridden",
+    "superseded_by",
+    "inherited_from",
+)
+"""A trace entry's fields, which a finding in the full shape repeats (``inherited_from`` may be absent in older reports)."""
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def compact_report(document: dict[str, Any]) -> dict[str, Any]:
+    """The version 4 form of a full-shape document built for this report version: each fact once.
+
+    Raises ValueError when a finding is not one of the trace's entries, which
+    the assessment guarantees (findings are the trace's strongest entries).
+    """
+    answers = document["answers"]
+    questions = {a["question_id"]: {field: a[field] for field in QUESTION_FIELDS} for a in answers}
+    labels = {a["question_id"]: a["label"] for a in answers}
+    dossier = _dossier_path(document)
+    compact = dict(document)
+    compact["questions"] = questions
+    compact["answers"] = [_compact_answer(a) for a in answers]
+    compact["findings"] = _compact_findings(document["findings"], document["trace"], labels, dossier)
+    compact["trace"] = [_without_defaults(entry, TRACE_DEFAULTS) for entry in document["trace"]]
+    compact["decision"] = _compact_decision(document["decision"], labels)
+    compact["open_questions"] = [_compact_follow_up(item, questions) for item in document["open_questions"]]
+    if "buyer_tasks" in document:
+        compact["buyer_tasks"] = [_compact_follow_up(item, questions) for item in document["buyer_tasks"]]
+    return compact
+
+
+def _compact_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    kept = _without_defaults(answer, ANSWER_DEFAULTS)
+    for field in QUESTION_FIELDS:
+        del kept[field]
+    if kept["label"] == kept["answer"]:
+        del kept["label"]
+    return kept
+
+
+def _without_defaults(row: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """``row`` without the fields that hold their usual value (``False`` is not ``0``: compared with its type)."""
+    return {key: value for key, value in row.items() if key not in defaults or _differs(value, defaults[key])}
+
+
+def _differs(value: Any, default: Any) -> bool:
+    return type(value) is not type(default) or value != default
+
+
+def _compact_findings(
+    findings: list[dict[str, Any]], trace: list[dict[str, Any]], labels: dict[str, str], dossier: str | None
+) -> list[dict[str, Any]]:
+    """Each finding as its trace entry's index plus what only a finding has (actions, recommendations, location)."""
+    by_rule: dict[tuple[Any, Any], list[int]] = {}
+    for index, entry in enumerate(trace):
+        by_rule.setdefault((entry["rule_id"], entry["question_id"]), []).append(index)
+    compact = []
+    for finding in findings:
+        index = _trace_index(finding, trace, by_rule.get((finding["rule_id"], finding["question_id"]), ()))
+        if finding["answer_label"] != _answer_label(trace[index], labels):
+            raise ValueError(f"finding {finding['rule_id']}: its answer label is not the answer's")
+        if finding["recommendation"] != (finding["recommendations"] or [None])[0]:
+            raise ValueError(f"finding {finding['rule_id']}: its recommendation is not its first")
+        item: dict[str, Any] = {"trace": index, "actions": finding["actions"]}
+        if finding["recommendations"] != [action["text"] for action in finding["actions"]]:
+            item["recommendations"] = finding["recommendations"]
+        if "location" in finding:
+            location = dict(finding["location"])
+            if location["file"] == dossier:
+                del location["file"]
+            item["location"] = location
+        compact.append(item)
+    return compact
+
+
+def _trace_index(finding: dict[str, Any], trace: list[dict[str, Any]], candidates: Any) -> int:
+    for index in candidates:
+        entry = trace[index]
+        if all(finding.get(field) == entry.get(field) for field in _ENTRY_FIELDS) and finding.keys() >= entry.keys():
+            return int(index)
+    raise ValueError(f"finding {finding['rule_id']} on {finding['question_id']} is not an entry of the trace")
+
+
+def _compact_decision(decision: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """Reasons and conditions without their answer label, which is the answer's (or the fact itself)."""
+    compact = dict(decision)
+    for key in ("reasons", "conditions"):
+        items = []
+        for item in decision[key]:
+            if item["answer_label"] != _item_label(item, labels):
+                raise ValueError(f"decision item {item['rule']}: its answer label is not the answer's")
+            items.append({k: v for k, v in item.items() if k != "answer_label"})
+        compact[key] = items
+    return compact
+
+
+def _compact_follow_up(item: dict[str, Any], questions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """An open question or buyer task; its text is left out when it is the question's own (kept when put differently)."""
+    question = questions.get(item["question_id"])
+    if question is not None and question["text"] == item["text"]:
+        return {key: value for key, value in item.items() if key != "text"}
+    return item
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def to_internal(document: dict[str, Any]) -> dict[str, Any]:
+    """A report read back, in the full shape every reader works on; versions before 4 already are, and are returned as they are.
+
+    The report must have passed :func:`provenance_cli.formats.report_check.check_report`,
+    which refuses a version 4 report whose references point nowhere.
+    """
+    if document.get("report_version", 0) < COMPACT_VERSION:
+        return document
+    return expand_report(document)
+
+
+def expand_report(compact: dict[str, Any]) -> dict[str, Any]:
+    """The full shape of a version 4 report: every reference replaced by what it refers to."""
+    questions: dict[str, dict[str, Any]] = compact["questions"]
+    answers = [_full_answer(a, questions) for a in compact["answers"]]
+    labels = {a["question_id"]: a["label"] for a in answers}
+    trace = [{**TRACE_DEFAULTS, **entry} for entry in compact["trace"]]
+    dossier = _dossier_path(compact)
+    document = {key: value for key, value in compact.items() if key != "questions"}
+    document["answers"] = answers
+    document["trace"] = trace
+    document["findings"] = [_full_finding(f, trace, labels, dossier) for f in compact["findings"]]
+    decision = dict(compact["decision"])
+    for key in ("reasons", "conditions"):
+        decision[key] = [{**item, "answer_label": _item_label(item, labels)} for item in decision[key]]
+    document["decision"] = decision
+    document["open_questions"] = [_full_follow_up(item, questions) for item in compact["open_questions"]]
+    if "buyer_tasks" in compact:
+        document["buyer_tasks"] = [_full_follow_up(item, questions) for item in compact["buyer_tasks"]]
+    return document
+
+
+def _full_answer(answer: dict[str, Any], questions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    question = questions[answer["question_id"]]
+    return {
+        **{field: list(value) if isinstance(value, list) else value for field, value in ANSWER_DEFAULTS.items()},
+        **answer,
+        **{field: question[field] for field in QUESTION_FIELDS},
+        "label": answer.get("label", answer["answer"]),
+    }
+
+
+def _full_finding(finding: dict[str, Any], trace: list[dict[str, Any]], labels: dict[str, str], dossier: str | None) -> dict[str, Any]:
+    entry = trace[finding["trace"]]
+    actions = finding["actions"]
+    recommendations = finding.get("recommendations", [action["text"] for action in actions])
+    full = {
+        **entry,
+        "answer_label": _answer_label(entry, labels),
+        "recommendation": recommendations[0] if recommendations else None,
+        "recommendations": recommendations,
+        "actions": actions,
+    }
+    if "location" in finding:
+        full["location"] = {"file": dossier, **finding["location"]}
+    return full
+
+
+def _full_follow_up(item: dict[str, Any], questions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if "text" in item:
+        return item
+    return {**item, "text": questions[item["question_id"]]["text"]}
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _answer_label(entry: dict[str, Any], labels: dict[str, str]) -> Any:
+    """A finding's answer in the questionnaire's words: its question's answer label, or the fact itself (as version 3 wrote it)."""
+    question_id = entry["question_id"]
+    return labels.get(question_id, entry["answer"]) if question_id else entry["answer"]
+
+
+def _item_label(item: dict[str, Any], labels: dict[str, str]) -> Any:
+    question_id = item["question"]
+    return labels.get(question_id, item["answer"]) if question_id else item["answer"]
+
+
+def _dossier_path(document: dict[str, Any]) -> str | None:
+    """The dossier the report was written from (its first dossier input), which every finding's location points into."""
+    for item in document["provenance"]["inputs"]:
+        if item["role"] == "dossier":
+            return str(item["path"])
+    return None
