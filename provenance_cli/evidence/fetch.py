@@ -17,6 +17,7 @@ cannot stop the run.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ssl
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -56,6 +57,8 @@ class _Response:
     body: bytes | None
     content_type: str | None
     retry_after: str | None = None
+    retries: str = ""
+    """How a retried answer ended, for the detail: `` (after 2 attempts)``, or that the deadline left no time to retry."""
 
 
 class _Unreachable(Exception):
@@ -185,7 +188,12 @@ async def _answer(client: httpx.AsyncClient, url: str, options: FetchOptions, de
     try:
         return await net.retrying(attempt, policy, deadline)
     except net.RetryableAnswer as last:
-        return cast(_Response, last.answer)
+        tries = f"after {last.attempts} attempt{'s' if last.attempts != 1 else ''}"
+        if last.attempts <= options.retries:  # retries were left: the URL's deadline stopped them
+            note = f" ({tries}; the {options.deadline:g}s deadline for one URL left no time to retry)"
+        else:
+            note = f" ({tries})" if last.attempts > 1 else ""
+        return dataclasses.replace(cast(_Response, last.answer), retries=note)
 
 
 async def _request(client: httpx.AsyncClient, url: str, cap: int) -> _Response:
@@ -209,7 +217,7 @@ def _classify(url: str, final_url: str, hops: int, response: _Response, started:
             url=url,
             status=BROKEN,
             checked_at=started,
-            detail=f"HTTP {status_line}",
+            detail=f"HTTP {status_line}{response.retries}",
             http_status=response.status,
             final_url=final_url,
             content_type=response.content_type,
