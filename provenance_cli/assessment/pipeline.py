@@ -99,8 +99,29 @@ class Outcome:
     """The dossier's id, models and declared links, for the link graph."""
     export: DossierExport | None = None
     """What the dossier says, for the dossiers that link to it."""
+    packed_export: bytes | None = None
+    """``export`` compressed, in a run that keeps only slim summaries (a few KB in place of tens): see :meth:`facts`."""
     pending: bool = False
     """Read and screened, not yet scored: it links to other dossiers, whose facts it needs first."""
+
+    def facts(self) -> DossierExport | None:
+        """What the dossier says for the dossiers that link to it, unpacked if it was packed."""
+        if self.packed_export is None:
+            return self.export
+        import pickle
+        import zlib
+
+        export: DossierExport = pickle.loads(zlib.decompress(self.packed_export))
+        return export
+
+    def packed(self) -> Outcome:
+        """This outcome with its export compressed: every dossier's export is held until the links are resolved."""
+        if self.export is None:
+            return self
+        import pickle
+        import zlib
+
+        return dataclasses.replace(self, export=None, packed_export=zlib.compress(pickle.dumps(self.export, pickle.HIGHEST_PROTOCOL), 1))
 
 
 @dataclass(frozen=True)
@@ -248,8 +269,9 @@ def assess_and_finish(job: Job) -> Outcome:
         return dataclasses.replace(outcome, report_error=f"{path}: {exc}")
     except Exception as exc:  # a bug in rendering one vendor's report: that file's problem, the others still get theirs
         return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),), warnings=outcome.warnings)
-    kept = outcome.result if getattr(finish, "keeps_result", True) else None
-    return dataclasses.replace(outcome, result=kept, report=report)
+    if getattr(finish, "keeps_result", True):
+        return dataclasses.replace(outcome, report=report)
+    return dataclasses.replace(outcome, result=None, report=report).packed()
 
 
 def internal_error(exc: Exception) -> str:

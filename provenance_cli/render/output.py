@@ -198,9 +198,9 @@ def _bytes(report: str | bytes | None) -> bytes:
     return report if isinstance(report, bytes) else report.encode("utf-8")
 
 
-INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening", "models", "supply_chain")
-"""The parts of a report document the bundled index page reads (with the knock-out findings); the rest (trace, findings,
-answers) is most of its size."""
+INDEX_KEYS = ("vendor", "summary", "assessment", "decision", "screening", "models", "supply_chain")
+"""The parts of a report document the bundled index pages and the portfolio view read (the decision and the findings only
+in part, see :func:`index_row`); the rest (trace, findings, answers, open questions, stale answers) is most of its size."""
 
 
 INDEXED = ("html", "md")
@@ -223,7 +223,7 @@ def custom_index(context: RenderContext, fmt: str) -> bool:
 
 
 def index_row(result: VendorResult, context: RenderContext, *, whole: bool = False) -> dict[str, Any]:
-    """The parts of ``result``'s report document the portfolio page reads: :data:`INDEX_KEYS` and the knock-out findings.
+    """The parts of ``result``'s report document the portfolio page reads: :data:`INDEX_KEYS`, trimmed to what is read.
 
     A whole report document per vendor (about 150 KB of Python objects each)
     made the index the peak of a large run's memory. A custom index template
@@ -234,8 +234,18 @@ def index_row(result: VendorResult, context: RenderContext, *, whole: bool = Fal
     document = cached_document(result, context)
     if whole:
         return document
-    knockouts = [f for f in document["findings"] if f.get("knockout") and not f.get("waiver")]
-    return {**{key: document[key] for key in INDEX_KEYS if key in document}, "findings": knockouts}
+    row = {key: document[key] for key in INDEX_KEYS if key in document}
+    decision = document["decision"]
+    # The index reads the decision's outcome, and its open questions only to count required lists not screened.
+    row["decision"] = {
+        "outcome": decision["outcome"],
+        "summary": decision.get("summary", ""),
+        "open_questions": [q for q in decision.get("open_questions", []) if q.get("status") == "not_screened"],
+    }
+    row["findings"] = [
+        {"knockout": True, "message": f["message"]} for f in document["findings"] if f.get("knockout") and not f.get("waiver")
+    ]
+    return row
 
 
 def render_index_page(rows: Sequence[dict[str, Any]], names: Sequence[str], context: RenderContext, fmt: str) -> str:
