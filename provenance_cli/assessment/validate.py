@@ -43,6 +43,24 @@ class FileCheck:
         return not self.problems
 
 
+VALIDATE_THRESHOLD = 48
+"""Files from which ``validate`` starts worker processes (see ``util.parallel.pool_size``); set from measurements below."""
+
+
+def preload_catalogue(policy: Path | None, questionnaire_dirs: tuple[str, ...]) -> None:
+    """Load the run's catalogue once in the parent, so forked workers start with it instead of each loading its own.
+
+    A catalogue that cannot be loaded is left for each file's check to report against its own file.
+    """
+    from provenance_cli.assessment.catalogue import catalogue_for
+    from provenance_cli.util.errors import ProvcheckError
+
+    try:
+        catalogue_for(policy, questionnaire_dirs)
+    except ProvcheckError:
+        return
+
+
 def check_job(job: ValidateJob) -> FileCheck:
     """:func:`check_file` for one worker-process job."""
     path, policy, folders = job

@@ -2,7 +2,8 @@
 
 Folder work (validate, assess, screen) is embarrassingly parallel: each
 dossier is parsed and judged on its own. Small batches stay in-process,
-where starting workers would cost more than it saves.
+where starting workers would cost more than it saves, and the number of
+workers follows the number of files (one per :data:`PARALLEL_THRESHOLD`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ def worker_count(jobs: int | None, items: int) -> int:
     return max(1, min(cpus if jobs is None else min(jobs, cpus), items))
 
 
+def pool_size(jobs: int | None, items: int, threshold: int | None = None) -> int:
+    """Worker processes worth starting for ``items`` files: none below ``threshold`` (default :data:`PARALLEL_THRESHOLD`;
+    1 means in-process), then one more per half of it, up to :func:`worker_count`.
+
+    Two workers start exactly where two pay; a third needs another half.
+    """
+    threshold = PARALLEL_THRESHOLD if threshold is None else threshold
+    if items < threshold:
+        return 1
+    return min(worker_count(jobs, items), max(1, items // max(1, threshold // 2)))
+
+
 @contextmanager
 def bulk_gc() -> Iterator[None]:
     """Keep the cyclic garbage collector out of the way of bulk work.
@@ -63,13 +76,33 @@ def bulk_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _worker_init() -> None:
-    """Worker processes only ever do bulk work: same treatment as :func:`bulk_gc`; they hold no folder lock of the parent's."""
+def _worker_init(parent: int) -> None:
+    """Worker processes only ever do bulk work: same treatment as :func:`bulk_gc`; they hold no folder lock of the parent's.
+
+    They also die with the parent: a worker outliving a killed run would go
+    on writing that run's reports into a folder the next run has cleaned.
+    """
     from provenance_cli.util.fileset import close_inherited_locks
 
+    _die_with(parent)
     close_inherited_locks()
     gc.freeze()
     gc.disable()
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this process when ``parent`` dies (``PR_SET_PDEATHSIG``); exit now if it is gone already."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _start_method() -> str | None:
@@ -89,13 +122,14 @@ def parallel_map(
     *,
     jobs: int | None = None,
     on_done: Callable[[], None] | None = None,
+    threshold: int | None = None,
 ) -> Iterator[R]:
-    """``map`` over processes, results in input order; in-process for small work.
+    """``map`` over processes, results in input order; in-process for small work (see :func:`pool_size`).
 
     ``function`` must be a module-level function (it is pickled by name).
     """
-    workers = worker_count(jobs, len(items))
-    if workers == 1 or len(items) < PARALLEL_THRESHOLD:
+    workers = pool_size(jobs, len(items), threshold)
+    if workers == 1:
         with bulk_gc():
             for item in items:
                 result = function(item)
@@ -108,7 +142,7 @@ def parallel_map(
 
     chunk = max(1, len(items) // (workers * 8))
     context = multiprocessing.get_context(_start_method())
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),), mp_context=context) as pool:
         for result in pool.map(function, items, chunksize=chunk):
             if on_done:
                 on_done()
