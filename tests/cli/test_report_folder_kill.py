@@ -191,7 +191,7 @@ def test_killing_a_large_folder_at_every_phase(tmp_path: Path) -> None:
     source = tmp_path / "in"
     source.mkdir()
     catalogue = load_catalogue()
-    count = 60  # above the parallel threshold: worker processes render the reports
+    count = 60  # above the parallel threshold: two worker processes render the reports and stream them into the folder
     for i in range(count):
         (source / f"d{i:03}.yaml").write_text(dossier_yaml(catalogue, random.Random(i), i), encoding="utf-8")
     out = tmp_path / "out"
