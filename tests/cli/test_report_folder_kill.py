@@ -7,7 +7,8 @@ After each kill the folder must hold the complete old set, or the new set
 with a manifest that says, file by file, whether it is already in place or
 waits under its temporary name. A rerun must then leave no temporary file,
 finish a killed commit (and say so), and write the complete set. The user's
-own file in the folder is never touched.
+own file in the folder is never touched. Reports are streamed to disk by the
+worker processes that render them; none of them outlives a killed run.
 """
 
 from __future__ import annotations
@@ -159,6 +160,9 @@ def kill_many(source: Path, out: Path, moments: list[Callable[[dict[str, int]], 
     for make in moments:
         for _ in range(retries):
             if kill_at(source, out, make(inodes(out))):
+                left = set_temporaries(out)
+                time.sleep(0.5)
+                assert set_temporaries(out) == left, "a worker outlived the killed run and went on writing into the folder"
                 break
             seen["finished"] += 1
             old, old_run = rerun_repairs(source, out, "new", names)
