@@ -67,9 +67,9 @@ def link_run(outcomes: Sequence[Outcome]) -> tuple[LinkGraph, dict[str, list[Pro
     lending = {s.source for s in subjects if s.context_only}
     problems = {source: found for source, found in problems.items() if source not in lending}
     exports = {
-        o.export.vendor_id: o.export
+        export.vendor_id: export
         for o in outcomes
-        if o.export is not None and o.subject is not None and graph.subjects.get(o.subject.vendor_id) is o.subject
+        if o.subject is not None and graph.subjects.get(o.subject.vendor_id) is o.subject and (export := o.facts()) is not None
     }
     return graph, problems, exports
 

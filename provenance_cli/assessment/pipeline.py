@@ -9,7 +9,11 @@ problems as warnings attached to the outcome.
 A caller that wants each vendor's report written by the same worker passes
 a *finisher* (any picklable callable from a result to text, such as
 :class:`provenance_cli.render.output.ReportJob`): this layer runs it without
-knowing what it renders, so rendering spreads over the cores too.
+knowing what it renders, so rendering spreads over the cores too. A
+finisher whose ``keeps_result`` is False (such as
+:class:`provenance_cli.render.output.StreamJob`, which writes the report to
+disk and returns a slim summary) replaces the result: only what it returns
+travels back to the parent and stays in memory.
 
 Dossiers that link to others (base models, upstreams, owners' dossiers) are
 judged in a second round: the first reads and screens every file and
@@ -42,8 +46,8 @@ if TYPE_CHECKING:
     from provenance_cli.formats.scenario import Scenario  # only a simulation builds one; a plain assess never imports it
     from provenance_cli.screening.model import Entry
 
-Finisher = Callable[[VendorResult], "str | bytes"]
-"""Turns one result into a report (text, or bytes for a PDF) inside the worker that scored it."""
+Finisher = Callable[[VendorResult], object]
+"""Turns one result into a report (text, bytes for a PDF, or a summary of a report it wrote) inside the worker that scored it."""
 
 
 class Progress(Protocol):
@@ -87,16 +91,37 @@ class Outcome:
     skipped: str | None = None
     """The kind of file found instead of a dossier in a folder (policy, questionnaire, lock): passed over quietly."""
     warnings: tuple[str, ...] = field(default=())
-    report: str | bytes | None = None
-    """The finisher's report, when one was given and it succeeded."""
+    report: object = None
+    """The finisher's report (or summary), when one was given and it succeeded."""
     report_error: str | None = None
     """Why the finisher failed (e.g. a broken custom template)."""
     subject: LinkSubject | None = None
     """The dossier's id, models and declared links, for the link graph."""
     export: DossierExport | None = None
     """What the dossier says, for the dossiers that link to it."""
+    packed_export: bytes | None = None
+    """``export`` compressed, in a run that keeps only slim summaries (a few KB in place of tens): see :meth:`facts`."""
     pending: bool = False
     """Read and screened, not yet scored: it links to other dossiers, whose facts it needs first."""
+
+    def facts(self) -> DossierExport | None:
+        """What the dossier says for the dossiers that link to it, unpacked if it was packed."""
+        if self.packed_export is None:
+            return self.export
+        import pickle
+        import zlib
+
+        export: DossierExport = pickle.loads(zlib.decompress(self.packed_export))
+        return export
+
+    def packed(self) -> Outcome:
+        """This outcome with its export compressed: every dossier's export is held until the links are resolved."""
+        if self.export is None:
+            return self
+        import pickle
+        import zlib
+
+        return dataclasses.replace(self, export=None, packed_export=zlib.compress(pickle.dumps(self.export, pickle.HIGHEST_PROTOCOL), 1))
 
 
 @dataclass(frozen=True)
@@ -105,8 +130,8 @@ class AssessRun:
 
     results: tuple[VendorResult, ...]
     """One per dossier that could be assessed."""
-    reports: tuple[str | bytes | None, ...]
-    """The finisher's report per result (aligned with ``results``); None without a finisher."""
+    reports: tuple[object, ...]
+    """The finisher's report per dossier assessed (aligned with ``results`` unless the finisher replaces them); None without one."""
     problems: tuple[Problem, ...]
     """Problems of the files that could not be assessed (each file's own)."""
     warnings: tuple[tuple[str, tuple[str, ...]], ...]
@@ -239,9 +264,14 @@ def assess_and_finish(job: Job) -> Outcome:
     if finish is None or outcome.result is None:
         return outcome
     try:
-        return dataclasses.replace(outcome, report=finish(outcome.result))
+        report = finish(outcome.result)
     except ProvcheckError as exc:
         return dataclasses.replace(outcome, report_error=f"{path}: {exc}")
+    except Exception as exc:  # a bug in rendering one vendor's report: that file's problem, the others still get theirs
+        return Outcome(path, problems=(Problem(path, 0, 0, internal_error(exc)),), warnings=outcome.warnings)
+    if getattr(finish, "keeps_result", True):
+        return dataclasses.replace(outcome, report=report)
+    return dataclasses.replace(outcome, result=None, report=report).packed()
 
 
 def internal_error(exc: Exception) -> str:
@@ -317,7 +347,7 @@ def assess_paths(
     for outcome in outcomes:
         for warning in outcome.warnings:
             seen.setdefault(warning, []).append(outcome.path)
-    done = [o for o in outcomes if o.result is not None]
+    done = [o for o in outcomes if o.result is not None or o.report is not None]
     return AssessRun(
         results=tuple(o.result for o in done if o.result is not None),
         reports=tuple(o.report for o in done),

@@ -200,7 +200,14 @@ def validate(
     says which questions are new since then.
     """
     from provenance_cli.assessment.catalogue import organisation_dirs
-    from provenance_cli.assessment.validate import FileCheck, check_job, check_links, check_questionnaire_set
+    from provenance_cli.assessment.validate import (
+        VALIDATE_THRESHOLD,
+        FileCheck,
+        check_job,
+        check_links,
+        check_questionnaire_set,
+        preload_catalogue,
+    )
     from provenance_cli.cli import terminal
     from provenance_cli.cli.options import check_stdin_paths, detail, print_annotations, provcheck_files, wants_annotations
     from provenance_cli.cli.organisation import dirs
@@ -211,7 +218,8 @@ def validate(
     folders = organisation_dirs(policy, dirs(questionnaires))
     files, missing = provcheck_files(paths, skip_other_yaml, kinds=None)
     jobs_list = [(str(f), str(policy) if policy else None, folders) for f in files]
-    checks: list[FileCheck] = list(parallel_map(check_job, jobs_list, jobs=jobs))
+    preload_catalogue(policy, folders)
+    checks: list[FileCheck] = list(parallel_map(check_job, jobs_list, jobs=jobs, threshold=VALIDATE_THRESHOLD))
     questionnaire_files = [Path(c.path) for c in checks if c.kind == "questionnaire"]
     if len(questionnaire_files) > 1:
         together = {c.path: c for c in check_questionnaire_set(questionnaire_files, questionnaire_dirs=folders)}

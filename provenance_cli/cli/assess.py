@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -86,11 +87,15 @@ def run_assessment(
     with progress_bar("assessing") as bar:
         run = assess_paths(paths, options, jobs=jobs, progress=bar, finish=finish)
     detail(
-        f"assessed {len(run.results)} dossier(s), {len(run.problems)} problem(s), in {time.perf_counter() - started:.2f} s; "
+        f"assessed {len(run.reports)} dossier(s), {len(run.problems)} problem(s), in {time.perf_counter() - started:.2f} s; "
         f"policy: {policy or 'bundled default'}; screening {'on' if screen else 'off'}, evidence {'on' if evidence else 'off'}"
     )
     for result in run.results:
         detail(f"{result.source}: {result.vendor}: {result.decision.outcome} (tier {result.tier}, score {result.overall:.1f})")
+    if not run.results:  # reports streamed to a folder: their summaries say the same
+        for summary in run.reports:
+            source, vendor, outcome = getattr(summary, "source", ""), getattr(summary, "vendor", ""), getattr(summary, "outcome", "")
+            detail(f"{source}: {vendor}: {outcome} (tier {getattr(summary, 'tier', '')}, score {getattr(summary, 'overall', 0.0):.1f})")
     for warning, where in run.warnings:
         scope = where[0] if len(where) == 1 else f"{len(where)} dossiers"
         terminal.warn(f"{scope}: {warning}")
@@ -212,6 +217,30 @@ def register(app: typer.Typer) -> None:
                 finish = ReportJob(fmt, context)
         if skip_other_yaml:
             paths = _dossiers_only(paths)
+        if context is not None and output is not None and finish is not None and streams_to_folder(output):
+            _assess_into_folder(
+                paths,
+                output,
+                fmt,
+                context,
+                gate,
+                policy=policy,
+                force=force,
+                prune=prune,
+                annotate=wants_annotations(annotations),
+                run_options={
+                    "policy": policy,
+                    "as_of": as_of,
+                    "screen": screen,
+                    "evidence": evidence,
+                    "offline": offline,
+                    "jobs": jobs,
+                    "require_screening": require_screening,
+                    "questionnaires": questionnaires,
+                    "weigh_questions": questions,
+                },
+            )
+            return
         run = run_assessment(
             paths,
             policy=policy,
@@ -237,7 +266,7 @@ def register(app: typer.Typer) -> None:
             from provenance_cli.render.output import write_reports
 
             context = dataclasses.replace(context, problems=run.problems)
-            rendered = run.reports if finish is not None else None
+            rendered = [r if isinstance(r, (str, bytes)) else None for r in run.reports] if finish is not None else None
             failed = [p.source for p in run.problems]
             done = write_reports(
                 run.results,
@@ -400,6 +429,71 @@ def _questionnaire_stem(result: Any) -> str:
     from provenance_cli.util.slug import slugify
 
     return slugify(result.vendor) if result.source == STDIN else Path(result.source).stem
+
+
+def streams_to_folder(output: Path) -> bool:
+    """Whether ``-o`` is a folder whatever the number of vendors (an existing one, or a new name without a suffix).
+
+    Reports into such a folder are streamed to disk as they are rendered; a
+    name with a suffix may be one vendor's file (or a usage error for several)
+    and is written once the run is done.
+    """
+    return output.is_dir() or not (output.exists() or output.suffix)
+
+
+def _assess_into_folder(
+    paths: list[Path],
+    output: Path,
+    fmt: str,
+    context: Any,
+    gate: Any,
+    *,
+    policy: Path | None,
+    force: bool,
+    prune: bool,
+    annotate: bool,
+    run_options: dict[str, Any],
+) -> None:
+    """``assess -f FMT -o FOLDER``: each report written as it is rendered (by the worker that scored it), one commit at the end.
+
+    The folder is locked from before the first report until the commit, so
+    no other run's clean-up takes this run's temporaries. Only each vendor's
+    :class:`~provenance_cli.render.output.ReportSummary` stays in memory: the
+    index page, the gates and the annotations are made from those.
+    """
+    import dataclasses
+
+    from provenance_cli.assessment.gates import enforce
+    from provenance_cli.cli.options import print_annotation_lines
+    from provenance_cli.render.interface import get_renderer
+    from provenance_cli.render.output import OUTPUT_MARKERS, FolderUpdate, ReportSummary, StreamJob, by_risk, commit_streamed, custom_index
+    from provenance_cli.util.errors import EXIT_INPUT
+    from provenance_cli.util.fileset import FileSet
+
+    created = not output.exists()
+    done = None
+    with FileSet(output, markers=OUTPUT_MARKERS, force=force) as fileset:
+        indexed = fmt in ("html", "md")
+        job = StreamJob(str(output), fileset.run, fmt, context, indexed, indexed and custom_index(context, fmt), annotate)
+        run = run_assessment(paths, finish=job, **run_options)
+        summaries = [s for s in run.reports if isinstance(s, ReportSummary)]
+        inputs = [Path(s.source) for s in summaries] + ([policy] if policy else [])
+        if summaries:
+            update = FolderUpdate(
+                output, fmt, get_renderer(fmt).suffix, inputs=inputs, force=force, prune=prune, failed=[p.source for p in run.problems]
+            )
+            done = commit_streamed(summaries, fmt, dataclasses.replace(context, problems=run.problems), fileset, update)
+    if done is None and created:
+        with contextlib.suppress(OSError):
+            output.rmdir()  # made only to hold the lock: a run that wrote nothing leaves no folder behind
+    ranked = by_risk(summaries)
+    if annotate:
+        print_annotation_lines([line for s in ranked for line in s.annotations], run.problems, stdout_free=True)
+    if done is not None:
+        _say_written(done, output)
+    if run.problems:
+        raise typer.Exit(EXIT_INPUT)
+    enforce([reason for name in gate.names for s in ranked for reason in s.gate.get(name, [])])
 
 
 def _say_written(done: WrittenReports, output: Path) -> None:

@@ -167,10 +167,17 @@ def print_annotations(results: Sequence[VendorResult], problems: Sequence[Proble
     like every other view: a bidi override or zero-width character in a
     vendor's text is shown as its escape in the log, never acted on.
     """
-    from provenance_cli.cli.terminal import visible
-    from provenance_cli.render.annotations import assessment_annotations, problem_annotations
+    from provenance_cli.render.annotations import assessment_annotations
 
-    lines = [*problem_annotations(problems), *assessment_annotations(results)]
+    print_annotation_lines(assessment_annotations(results), problems, stdout_free=stdout_free)
+
+
+def print_annotation_lines(assessed: Sequence[str], problems: Sequence[Problem], *, stdout_free: bool) -> None:
+    """:func:`print_annotations` from the vendors' workflow commands made already (in the workers that streamed their reports)."""
+    from provenance_cli.cli.terminal import visible
+    from provenance_cli.render.annotations import problem_annotations
+
+    lines = [*problem_annotations(problems), *assessed]
     if lines:
         stream = sys.stdout if stdout_free else sys.stderr
         stream.write("\n".join(visible(line) for line in lines) + "\n")

@@ -3,8 +3,16 @@
 File names come from :func:`~provenance_cli.util.slug.slugify` of the vendor
 name, so a vendor called ``../../x`` cannot write outside the folder; two
 vendors with the same slug both get their dossier's file stem appended, in
-a stable order. Everything is rendered before anything is written, so a
-template that fails midway leaves every existing report as it was.
+a stable order. A template that fails midway leaves every existing report
+as it was.
+
+Into a folder, reports are *streamed* (:class:`StreamJob`): the process
+that scored a vendor renders its report and writes it at once under a hidden
+temporary name in the folder, and hands back only a :class:`ReportSummary`
+(what the index page, the gates and the annotations need). Memory so stays
+flat in the number of vendors, and worker processes write in parallel. The
+final names, which depend on every vendor of the run, are given at the
+commit (:func:`commit_streamed`).
 
 A folder of reports is then replaced as one unit (the run's reports and
 index, through :class:`provenance_cli.util.fileset.FileSet`): a run killed at
@@ -20,17 +28,17 @@ import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from provenance_cli.render.interface import InputFile, RenderContext, get_renderer
 from provenance_cli.util.errors import UsageError
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
-    from provenance_cli.util.fileset import FileSet, Recorded
+    from provenance_cli.util.fileset import FileSet, Prewritten, Recorded
 
 OUTPUT_MARKERS = (
     '"tool":"provcheck"',  # JSON reports
@@ -63,7 +71,19 @@ def run_inputs(policy: Path | None) -> tuple[InputFile, ...]:
     return (InputFile("policy", str(policy), file_sha256(policy)),)
 
 
-def report_names(results: Sequence[VendorResult]) -> list[str]:
+class Named(Protocol):
+    """What naming a report and recording it in the manifest read: a full result or a slim summary."""
+
+    @property
+    def vendor(self) -> str:
+        """The vendor's name."""
+
+    @property
+    def source(self) -> str:
+        """The dossier file."""
+
+
+def report_names(results: Sequence[Named]) -> list[str]:
     """A unique, safe file stem per result, in the results' order."""
     from provenance_cli.util.slug import slugify
 
@@ -178,9 +198,9 @@ def _bytes(report: str | bytes | None) -> bytes:
     return report if isinstance(report, bytes) else report.encode("utf-8")
 
 
-INDEX_KEYS = ("vendor", "summary", "assessment", "stale", "open_questions", "decision", "screening", "models", "supply_chain")
-"""The parts of a report document the bundled index page reads (with the knock-out findings); the rest (trace, findings,
-answers) is most of its size."""
+INDEX_KEYS = ("vendor", "summary", "assessment", "decision", "screening", "models", "supply_chain")
+"""The parts of a report document the bundled index pages and the portfolio view read (the decision and the findings only
+in part, see :func:`index_row`); the rest (trace, findings, answers, open questions, stale answers) is most of its size."""
 
 
 INDEXED = ("html", "md")
@@ -188,28 +208,54 @@ INDEXED = ("html", "md")
 
 
 def _index(results: Sequence[VendorResult], names: Sequence[str], context: RenderContext, fmt: str = "html") -> str:
-    """The portfolio page, holding only each report's summary parts in memory at once.
+    """The portfolio page, holding only each report's summary parts in memory at once."""
+    whole = custom_index(context, fmt)
+    return render_index_page([index_row(result, context, whole=whole) for result in results], names, context, fmt)
+
+
+def custom_index(context: RenderContext, fmt: str) -> bool:
+    """Whether ``--template-dir`` brings its own index template for ``fmt`` (it may read any part of a report document)."""
+    if fmt == "md":
+        from provenance_cli.render.markdown import INDEX_TEMPLATE
+    else:
+        from provenance_cli.render.html import INDEX_TEMPLATE
+    return context.template_dir is not None and (Path(context.template_dir) / INDEX_TEMPLATE).is_file()
+
+
+def index_row(result: VendorResult, context: RenderContext, *, whole: bool = False) -> dict[str, Any]:
+    """The parts of ``result``'s report document the portfolio page reads: :data:`INDEX_KEYS`, trimmed to what is read.
 
     A whole report document per vendor (about 150 KB of Python objects each)
     made the index the peak of a large run's memory. A custom index template
-    in ``--template-dir`` may read any part, so it gets whole documents.
+    (``whole``) may read any part, so it gets the whole document.
     """
-    from provenance_cli.render.document import report_document
+    from provenance_cli.render.document import cached_document
 
+    document = cached_document(result, context)
+    if whole:
+        return document
+    row = {key: document[key] for key in INDEX_KEYS if key in document}
+    decision = document["decision"]
+    # The index reads the decision's outcome, and its open questions only to count required lists not screened.
+    row["decision"] = {
+        "outcome": decision["outcome"],
+        "summary": decision.get("summary", ""),
+        "open_questions": [q for q in decision.get("open_questions", []) if q.get("status") == "not_screened"],
+    }
+    row["findings"] = [
+        {"knockout": True, "message": f["message"]} for f in document["findings"] if f.get("knockout") and not f.get("waiver")
+    ]
+    return row
+
+
+def render_index_page(rows: Sequence[dict[str, Any]], names: Sequence[str], context: RenderContext, fmt: str) -> str:
+    """index.html or index.md from each vendor's :func:`index_row` and report file stem."""
     if fmt == "md":
-        from provenance_cli.render.markdown import INDEX_TEMPLATE, render_index
+        from provenance_cli.render.markdown import render_index
     else:
-        from provenance_cli.render.html import INDEX_TEMPLATE, render_index
+        from provenance_cli.render.html import render_index
     suffix = get_renderer(fmt).suffix
-    whole = context.template_dir is not None and (Path(context.template_dir) / INDEX_TEMPLATE).is_file()
-    rows = []
-    for result, name in zip(results, names, strict=True):
-        document = report_document(result, context)
-        if not whole:
-            knockouts = [f for f in document["findings"] if f.get("knockout") and not f.get("waiver")]
-            document = {**{key: document[key] for key in INDEX_KEYS if key in document}, "findings": knockouts}
-        rows.append((document, f"{name}{suffix}"))
-    return render_index(rows, context)
+    return render_index([(row, f"{name}{suffix}") for row, name in zip(rows, names, strict=True)], context)
 
 
 def _to_stdout(report: str | bytes) -> None:
@@ -252,6 +298,118 @@ class ReportJob:
         return guard_render(lambda: renderer.render(result, self.context), self.fmt)
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """What stays of one vendor once its report is on disk: all the run still needs, a few KB instead of a result's 60 KB.
+
+    The index page, the gates, the annotations and the verbose listing read
+    this, never the result: a run over thousands of dossiers keeps one of
+    these per vendor and nothing else of it.
+    """
+
+    source: str
+    vendor: str
+    tier: str
+    overall: float
+    outcome: str
+    """The decision (approve, approve_with_conditions, incomplete, reject)."""
+    temp: str
+    """The report's file in the folder, under its temporary name until the commit."""
+    sha256: str
+    index: dict[str, Any] | None = None
+    """The report document's parts the portfolio page reads (:func:`index_row`); None for formats without one."""
+    gate: dict[str, list[str]] = field(default_factory=dict)
+    """Per gate name, why this vendor trips it (:meth:`AssessmentGate.reasons`)."""
+    annotations: tuple[str, ...] = ()
+    """Its workflow commands (decision and findings), when the run prints annotations."""
+
+
+@dataclass(frozen=True)
+class StreamJob:
+    """Render one vendor's report and write it into the folder at once, in whichever process scored it (a picklable finisher).
+
+    The folder is locked by the parent for the whole run
+    (:class:`~provenance_cli.util.fileset.FileSet`), so another run's
+    clean-up never takes these temporaries; a killed run leaves them hidden,
+    and the next run removes them. The result itself is dropped by the
+    pipeline once this has run (``keeps_result``).
+    """
+
+    folder: str
+    run: str
+    fmt: str
+    context: RenderContext
+    indexed: bool = False
+    """Whether the portfolio page needs this vendor's :func:`index_row`."""
+    whole_index: bool = False
+    """A custom index template reads whole report documents."""
+    annotate: bool = False
+    keeps_result: bool = False
+
+    def __call__(self, result: VendorResult) -> ReportSummary:
+        """Write ``result``'s report under a temporary name; return its summary. A template failure or a full disk is a UsageError."""
+        import hashlib
+        import secrets
+
+        from provenance_cli.util.files import TEMP_PREFIX, _mode_for
+        from provenance_cli.util.fileset import write_synced
+
+        renderer = get_renderer(self.fmt)
+        data = _bytes(guard_render(lambda: renderer.render(result, self.context), self.fmt))
+        index = guard_render(lambda: index_row(result, self.context, whole=self.whole_index), self.fmt) if self.indexed else None
+        temp = Path(self.folder) / f"{TEMP_PREFIX}{self.run}-r{secrets.token_hex(8)}{renderer.suffix}"
+        try:
+            write_synced(temp, data, mode=_mode_for(temp), sync=False)  # synced with the whole set at the commit
+        except OSError as exc:
+            raise UsageError(f"cannot write in {self.folder}: {exc.strerror}") from None
+        gate = self.context.gate.reasons(result) if self.context.gate is not None else {}
+        return ReportSummary(
+            source=result.source,
+            vendor=result.vendor,
+            tier=result.tier,
+            overall=result.overall,
+            outcome=result.decision.outcome,
+            temp=temp.name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            index=index,  # type: ignore[arg-type]
+            gate=gate,
+            annotations=tuple(_annotations(result)) if self.annotate else (),
+        )
+
+
+def _annotations(result: VendorResult) -> list[str]:
+    from provenance_cli.render.annotations import assessment_annotations
+
+    return assessment_annotations([result])
+
+
+def by_risk(summaries: Sequence[ReportSummary]) -> list[ReportSummary]:
+    """Riskiest first, in the order of ``scoring.sort_by_risk``: tier, then overall score, then name."""
+    from provenance_cli.formats.vocabulary import TIERS
+
+    return sorted(summaries, key=lambda s: (-TIERS.index(s.tier), -s.overall, s.vendor.casefold()))
+
+
+def commit_streamed(
+    summaries: Sequence[ReportSummary], fmt: str, context: RenderContext, fileset: FileSet, update: FolderUpdate
+) -> WrittenReports:
+    """Name the streamed reports, render the index from the summaries, and commit the folder's new set as one unit."""
+    from provenance_cli.util.fileset import Prewritten
+
+    renderer = get_renderer(fmt)
+    names = report_names(summaries)
+    prewritten = {
+        f"{name}{renderer.suffix}": Prewritten(fileset.folder / summary.temp, summary.sha256)
+        for name, summary in zip(names, summaries, strict=True)
+    }
+    files: dict[str, bytes] = {}
+    if fmt in INDEXED:
+        rows = [summary.index or {} for summary in summaries]
+        files[f"index{renderer.suffix}"] = _bytes(guard_render(lambda: render_index_page(rows, names, context, fmt), fmt))
+    vendors: dict[str, Named] = {f"{name}{renderer.suffix}": summary for name, summary in zip(names, summaries, strict=True)}
+    return update.commit(fileset, files, vendors, prewritten)
+
+
 def write_report_file(path: Path, text: str | bytes, *, inputs: Sequence[Path] = (), force: bool = False) -> None:
     """One report file, atomically, with the temporaries of a killed earlier write of it removed first."""
     from provenance_cli.util.files import atomic_write, check_replaceable
@@ -284,31 +442,46 @@ class FolderUpdate:
     prune: bool = False
     failed: Sequence[str] = ()
 
-    def write(self, files: dict[str, bytes], vendors: dict[str, VendorResult]) -> WrittenReports:
+    def write(self, files: dict[str, bytes], vendors: Mapping[str, Named]) -> WrittenReports:
         """Check every name, sort earlier reports into kept and removed, and commit ``files`` as one unit."""
         from provenance_cli.util.fileset import FileSet
 
         with FileSet(self.folder, markers=OUTPUT_MARKERS, force=self.force) as fileset:
-            recorded = fileset.recorded(self.fmt)
-            for name in files:  # every target is checked before anything is written
-                self._check(name, recorded)
-            earlier = self._earlier(fileset, set(files))
-            failed = {_resolved(Path(source)): source for source in self.failed}
-            warnings: list[str] = []
-            keep, stale, doomed = [], [], []
-            for record in earlier:
-                recorded_source = record.notes.get("source")
-                source = failed.get(_resolved(self.folder / recorded_source)) if recorded_source else None
-                if source is not None:
-                    warnings.append(f"kept the previous report {self.folder / record.name}: {source} could not be assessed this run")
-                    keep.append(record)
-                elif self.prune and self._removable(record.name, recorded, warnings):
-                    doomed.append(record.name)
-                else:  # kept: without --prune it is stale; with it, _removable noted why it stays
-                    keep.append(record)
-                    if not self.prune:
-                        stale.append(self.folder / record.name)
-            written = fileset.commit(self.fmt, files, notes={name: self._notes(name, vendors) for name in files}, keep=keep, remove=doomed)
+            return self.commit(fileset, files, vendors)
+
+    def commit(
+        self, fileset: FileSet, files: dict[str, bytes], vendors: Mapping[str, Named], prewritten: dict[str, Prewritten] | None = None
+    ) -> WrittenReports:
+        """:meth:`write` into a folder the caller holds (``prewritten``: reports already on disk under temporary names)."""
+        prewritten = prewritten or {}
+        names = [*prewritten, *files]
+        recorded = fileset.recorded(self.fmt)
+        for name in names:  # every target is checked before anything is replaced
+            self._check(name, recorded)
+        earlier = self._earlier(fileset, set(names))
+        failed = {_resolved(Path(source)): source for source in self.failed}
+        warnings: list[str] = []
+        keep, stale, doomed = [], [], []
+        for record in earlier:
+            recorded_source = record.notes.get("source")
+            source = failed.get(_resolved(self.folder / recorded_source)) if recorded_source else None
+            if source is not None:
+                warnings.append(f"kept the previous report {self.folder / record.name}: {source} could not be assessed this run")
+                keep.append(record)
+            elif self.prune and self._removable(record.name, recorded, warnings):
+                doomed.append(record.name)
+            else:  # kept: without --prune it is stale; with it, _removable noted why it stays
+                keep.append(record)
+                if not self.prune:
+                    stale.append(self.folder / record.name)
+        written = fileset.commit(
+            self.fmt,
+            files,
+            prewritten=prewritten,
+            notes={name: self._notes(name, vendors) for name in names},
+            keep=keep,
+            remove=doomed,
+        )
         return WrittenReports(
             written=tuple(written),
             stale=tuple(stale),
@@ -368,7 +541,7 @@ class FolderUpdate:
             return False
         return True
 
-    def _notes(self, name: str, vendors: dict[str, VendorResult]) -> dict[str, str]:
+    def _notes(self, name: str, vendors: Mapping[str, Named]) -> dict[str, str]:
         """What the manifest says about one file: the vendor and the dossier (relative to the folder) of a report."""
         result = vendors.get(name)
         if result is None:

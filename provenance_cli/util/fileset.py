@@ -27,6 +27,14 @@ set is in place again. Names outside the set are never touched.
 Runs into the same folder take turns (an exclusive ``flock`` on the folder
 while its set is updated), so one run's clean-up never removes another live
 run's temporaries.
+
+Step 1 may also happen long before the commit, file by file, while the run
+is still at work (``assess -o DIR`` streams each report to disk as soon as it
+is rendered, from whichever worker process rendered it): such a run holds
+the folder's lock from before its first temporary to after its commit, names
+its temporaries with :meth:`FileSet.temp_path`, and hands them to
+:meth:`FileSet.commit` as :class:`Prewritten` files. Killed before the commit
+point, they are hidden temporaries like any other, removed by the next run.
 """
 
 from __future__ import annotations
@@ -84,6 +92,30 @@ class Recorded:
         return {"run": self.run, "sha256": self.sha256, **self.notes}
 
 
+@dataclass(frozen=True)
+class Prewritten:
+    """A file of the set already written under its temporary name (by :meth:`FileSet.temp_path`), not yet synced."""
+
+    temp: Path
+    sha256: str
+
+
+_HELD_LOCKS: set[int] = set()
+"""Descriptors of the folder locks this process holds (a forked worker closes its copies: see :func:`close_inherited_locks`)."""
+
+
+def close_inherited_locks() -> None:
+    """In a forked worker: close the copies of the parent's folder locks, so only the parent's own descriptor keeps them held.
+
+    A lock lives as long as any descriptor of it is open: a worker outliving a
+    killed parent would otherwise keep the next run waiting for the folder.
+    """
+    for handle in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _HELD_LOCKS.clear()
+
+
 @dataclass
 class FileSet:
     """A locked folder whose sets of files are replaced as units (use as a context manager).
@@ -112,6 +144,8 @@ class FileSet:
         except OSError as exc:
             raise UsageError(f"cannot create folder {self.folder}: {exc.strerror}") from None
         self._lock = lock_folder(self.folder)
+        if self._lock is not None:
+            _HELD_LOCKS.add(self._lock)
         try:
             self._manifest = self._read_manifest()
             self._roll_forward()
@@ -123,9 +157,18 @@ class FileSet:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._lock is not None:
-            os.close(self._lock)  # closing the descriptor releases the flock
-            self._lock = None
+        try:
+            if not any(entry.get("state") == "committing" and entry.get("run") == self.run for entry in self._sets().values()):
+                _unlink_all(self.folder / name for name in _own_temps(self.folder, self.run))  # a run that stopped short of its commit
+        finally:
+            if self._lock is not None:
+                _HELD_LOCKS.discard(self._lock)
+                os.close(self._lock)  # closing the descriptor releases the flock
+                self._lock = None
+
+    def temp_path(self, label: str) -> Path:
+        """Where this run writes a file of its set ahead of the commit: a hidden temporary the next run removes if this one dies."""
+        return self.folder / f"{TEMP_PREFIX}{self.run}-{label}"
 
     # ------------------------------------------------------------------ reading
 
@@ -151,22 +194,35 @@ class FileSet:
         set_name: str,
         files: Mapping[str, bytes],
         *,
+        prewritten: Mapping[str, Prewritten] | None = None,
         notes: Mapping[str, Mapping[str, str]] | None = None,
         keep: Iterable[Recorded] = (),
         remove: Iterable[str] = (),
     ) -> list[Path]:
-        """Replace ``set_name`` by ``files`` (name -> bytes, renamed in that order) as one unit; return their paths.
+        """Replace ``set_name`` by ``prewritten`` and ``files`` (name -> bytes) as one unit, renamed in that order; return their paths.
 
-        ``keep`` stays recorded under the set (older files the caller leaves
-        in place); ``remove`` names files to delete in the same unit. Every
-        name must already have been cleared for replacing by the caller.
+        ``prewritten`` files were written ahead under :meth:`temp_path` names
+        (they are synced here, with the others); ``keep`` stays recorded
+        under the set (older files the caller leaves in place); ``remove``
+        names files to delete in the same unit. Every name must already have
+        been cleared for replacing by the caller.
         """
-        self.removed_temps.extend(remove_stale_temps(self.folder, set(files)))
-        temps = self._write_temps(files)
+        prewritten = prewritten or {}
+        self.removed_temps.extend(remove_stale_temps(self.folder, set(files) | set(prewritten), run=self.run))
+        temps = {name: ahead.temp for name, ahead in prewritten.items()}
+        try:
+            _match_modes(self.folder, prewritten)
+            temps.update(self._write_temps(files, temps.values()))
+        except BaseException:
+            _unlink_all(temps.values())
+            raise
         notes = notes or {}
+        digests = {name: ahead.sha256 for name, ahead in prewritten.items()}
+        digests.update((name, hashlib.sha256(data).hexdigest()) for name, data in files.items())
         entries = {r.name: r.as_json() for r in keep}
-        for name, data in files.items():
-            entries[name] = Recorded(name, self.run, hashlib.sha256(data).hexdigest(), notes.get(name, {})).as_json()
+        for name, digest in digests.items():
+            entries[name] = Recorded(name, self.run, digest, notes.get(name, {})).as_json()
+        files = {**dict.fromkeys(prewritten, b""), **files}  # every name of the new set, in commit order
         doomed = [name for name in remove if name not in files]
         earlier = self._sets().get(set_name, {}).get("files", {})
         self._sets()[set_name] = {
@@ -187,14 +243,15 @@ class FileSet:
         self._finish(set_name)
         return [self.folder / name for name in files]
 
-    def _write_temps(self, files: Mapping[str, bytes]) -> dict[str, Path]:
+    def _write_temps(self, files: Mapping[str, bytes], ahead: Iterable[Path] = ()) -> dict[str, Path]:
+        """Write ``files`` under temporary names; sync them and the ``ahead`` ones (written earlier) to disk together."""
         temps: dict[str, Path] = {}
         try:
             for name, data in files.items():
-                temp = self.folder / f"{TEMP_PREFIX}{self.run}-{name}"
+                temp = self.temp_path(name)
                 temps[name] = temp
                 write_synced(temp, data, mode=_mode_for(self.folder / name), sync=False)
-            sync_files(self.folder, temps.values())
+            sync_files(self.folder, [*ahead, *temps.values()])
             sync_folder(self.folder)
         except OSError as exc:
             _unlink_all(temps.values())
@@ -401,21 +458,25 @@ def locked_folder(folder: Path) -> Iterator[None]:
             os.close(handle)
 
 
-def remove_stale_temps(folder: Path, owned: Iterable[str]) -> list[str]:
+def remove_stale_temps(folder: Path, owned: Iterable[str], *, run: str | None = None) -> list[str]:
     """Remove the temporaries killed runs left in ``folder``; return their names.
 
     Call it only with the folder locked. Removed: every set temporary
     (``.provcheck-tmp-<run>-...``: a committed one was moved first, by the
-    roll-forward), and single-file temporaries of a name in ``owned`` (those
-    of other files may belong to another command writing there right now).
+    roll-forward) but those of ``run`` (the caller's own, written ahead), and
+    single-file temporaries of a name in ``owned`` (those of other files may
+    belong to another command writing there right now).
     """
     owned = set(owned)
+    mine = f"{TEMP_PREFIX}{run}-" if run else None
     removed = []
     try:
         names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
     except OSError:
         return []
     for name in names:
+        if mine is not None and name.startswith(mine):
+            continue
         single = _WRITE_TEMP.match(name) or _OLD_WRITE_TEMP.match(name)
         if _RUN_TEMP.match(name) or (single is not None and single.group("target") in owned):
             with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
@@ -447,6 +508,24 @@ def _well_formed(entry: dict[str, Any]) -> dict[str, Any]:
 def _plain(name: object) -> bool:
     """A bare file name: a manifest entry can never reach outside its folder."""
     return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name and "\0" not in name
+
+
+def _own_temps(folder: Path, run: str) -> list[str]:
+    """The names of ``run``'s temporaries in ``folder``."""
+    mine = f"{TEMP_PREFIX}{run}-"
+    try:
+        return [entry.name for entry in os.scandir(folder) if entry.name.startswith(mine)]
+    except OSError:
+        return []
+
+
+def _match_modes(folder: Path, prewritten: Mapping[str, Prewritten]) -> None:
+    """Give each file written ahead the mode its target keeps (a new file's under the umask is what it was written with)."""
+    fresh = _mode_for(folder / f"{TEMP_PREFIX}no-such-file")
+    for name, ahead in prewritten.items():
+        mode = _mode_for(folder / name)
+        if mode != fresh:
+            os.chmod(ahead.temp, mode)
 
 
 def _unlink_all(paths: Iterable[Path]) -> None:

@@ -15,7 +15,7 @@ from support.reports import AS_OF, example_paths
 from support.synthetic import dossier_yaml
 
 from provenance_cli.formats.questionnaires import load_catalogue
-from provenance_cli.util.parallel import default_jobs, worker_count
+from provenance_cli.util.parallel import PARALLEL_THRESHOLD, default_jobs, pool_size, worker_count
 
 COMMANDS = {
     "assess": ["assess", "in", "-f", "json", "-o", "out", "--as-of", AS_OF, "--no-screen", "--no-evidence", "--offline"],
@@ -60,6 +60,16 @@ def test_worker_count_never_exceeds_cpus_or_work() -> None:
     for bad in (0, -5):
         with pytest.raises(ValueError):
             worker_count(bad, 10)
+
+
+def test_workers_follow_the_number_of_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("provenance_cli.util.parallel.default_jobs", lambda: 8)
+    threshold = PARALLEL_THRESHOLD
+    assert pool_size(None, threshold - 1) == 1  # below the break-even: in-process
+    assert pool_size(None, threshold) == 2  # two workers exactly where two pay
+    assert pool_size(None, threshold + threshold // 2) == 3  # one more per half of the threshold
+    assert pool_size(None, 100 * threshold) == 8 and pool_size(3, 100 * threshold) == 3  # never more than CPUs or --jobs
+    assert pool_size(None, 100, threshold=256) == 1 and pool_size(None, 256, threshold=256) == 2  # validate's own threshold
 
 
 def _children(pid: int) -> set[int]:

@@ -7,7 +7,8 @@ After each kill the folder must hold the complete old set, or the new set
 with a manifest that says, file by file, whether it is already in place or
 waits under its temporary name. A rerun must then leave no temporary file,
 finish a killed commit (and say so), and write the complete set. The user's
-own file in the folder is never touched.
+own file in the folder is never touched. Reports are streamed to disk by the
+worker processes that render them; none of them outlives a killed run.
 """
 
 from __future__ import annotations
@@ -159,6 +160,9 @@ def kill_many(source: Path, out: Path, moments: list[Callable[[dict[str, int]], 
     for make in moments:
         for _ in range(retries):
             if kill_at(source, out, make(inodes(out))):
+                left = set_temporaries(out)
+                time.sleep(0.5)
+                assert set_temporaries(out) == left, "a worker outlived the killed run and went on writing into the folder"
                 break
             seen["finished"] += 1
             old, old_run = rerun_repairs(source, out, "new", names)
@@ -191,7 +195,7 @@ def test_killing_a_large_folder_at_every_phase(tmp_path: Path) -> None:
     source = tmp_path / "in"
     source.mkdir()
     catalogue = load_catalogue()
-    count = 60  # above the parallel threshold: worker processes render the reports
+    count = 60  # above the parallel threshold: two worker processes render the reports and stream them into the folder
     for i in range(count):
         (source / f"d{i:03}.yaml").write_text(dossier_yaml(catalogue, random.Random(i), i), encoding="utf-8")
     out = tmp_path / "out"
