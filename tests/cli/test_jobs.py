@@ -93,7 +93,11 @@ def test_a_large_jobs_value_starts_no_more_workers_than_cpus(tmp_path: Path, com
     folder = tmp_path / "in"
     folder.mkdir()
     catalogue = load_catalogue()
-    for i in range(120):  # well above the threshold where workers start
+    from provenance_cli.assessment.validate import VALIDATE_THRESHOLD
+    from provenance_cli.util.parallel import PARALLEL_THRESHOLD
+
+    files = 2 * (VALIDATE_THRESHOLD if command == "validate" else PARALLEL_THRESHOLD) + 8  # well above where workers start
+    for i in range(files):
         (folder / f"d{i:03}.yaml").write_text(dossier_yaml(catalogue, random.Random(i), i), encoding="utf-8")
     script = Path(sys.executable).with_name("provcheck")
     proc = subprocess.Popen(
