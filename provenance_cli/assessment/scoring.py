@@ -26,7 +26,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 from provenance_cli.assessment.decision import decide
@@ -1086,6 +1086,25 @@ def follow_up_questions(result: VendorResult, catalogue: Catalogue | None = None
     return [(item.question_id, item.why, item.text) for item in result.vendor_questions]
 
 
-def sort_by_risk(results: Sequence[VendorResult]) -> list[VendorResult]:
+class Ranked(Protocol):
+    """What ranking by risk reads: a full result, or the slim summary a streamed report run keeps of it."""
+
+    @property
+    def tier(self) -> str:
+        """The overall tier."""
+
+    @property
+    def overall(self) -> float:
+        """The overall score."""
+
+    @property
+    def vendor(self) -> str:
+        """The vendor's name."""
+
+
+RankedT = TypeVar("RankedT", bound=Ranked)
+
+
+def sort_by_risk(results: Sequence[RankedT]) -> list[RankedT]:
     """Riskiest first: tier, then overall score, then name (deterministic)."""
     return sorted(results, key=lambda r: (-TIERS.index(r.tier), -r.overall, r.vendor.casefold()))

@@ -464,16 +464,25 @@ def _assess_into_folder(
     import dataclasses
 
     from provenance_cli.assessment.gates import enforce
+    from provenance_cli.assessment.scoring import sort_by_risk
     from provenance_cli.cli.options import print_annotation_lines
     from provenance_cli.render.interface import get_renderer
-    from provenance_cli.render.output import OUTPUT_MARKERS, FolderUpdate, ReportSummary, StreamJob, by_risk, commit_streamed, custom_index
+    from provenance_cli.render.output import (
+        INDEXED,
+        OUTPUT_MARKERS,
+        FolderUpdate,
+        ReportSummary,
+        StreamJob,
+        commit_streamed,
+        custom_index,
+    )
     from provenance_cli.util.errors import EXIT_INPUT
     from provenance_cli.util.fileset import FileSet
 
     created = not output.exists()
     done = None
     with FileSet(output, markers=OUTPUT_MARKERS, force=force) as fileset:
-        indexed = fmt in ("html", "md")
+        indexed = fmt in INDEXED
         job = StreamJob(str(output), fileset.run, fmt, context, indexed, indexed and custom_index(context, fmt), annotate)
         run = run_assessment(paths, finish=job, **run_options)
         summaries = [s for s in run.reports if isinstance(s, ReportSummary)]
@@ -486,7 +495,7 @@ def _assess_into_folder(
     if done is None and created:
         with contextlib.suppress(OSError):
             output.rmdir()  # made only to hold the lock: a run that wrote nothing leaves no folder behind
-    ranked = by_risk(summaries)
+    ranked = sort_by_risk(summaries)
     if annotate:
         print_annotation_lines([line for s in ranked for line in s.annotations], run.problems, stdout_free=True)
     if done is not None:

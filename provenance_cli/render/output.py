@@ -383,13 +383,6 @@ def _annotations(result: VendorResult) -> list[str]:
     return assessment_annotations([result])
 
 
-def by_risk(summaries: Sequence[ReportSummary]) -> list[ReportSummary]:
-    """Riskiest first, in the order of ``scoring.sort_by_risk``: tier, then overall score, then name."""
-    from provenance_cli.formats.vocabulary import TIERS
-
-    return sorted(summaries, key=lambda s: (-TIERS.index(s.tier), -s.overall, s.vendor.casefold()))
-
-
 def commit_streamed(
     summaries: Sequence[ReportSummary], fmt: str, context: RenderContext, fileset: FileSet, update: FolderUpdate
 ) -> WrittenReports:
