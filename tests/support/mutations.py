@@ -289,24 +289,25 @@ def _retype(tree: Any, chooser: Chooser) -> tuple[Any, str]:
     return put(tree, path, copy.deepcopy(value)), f"retype {_show(path)} -> {_brief(value)}"
 
 
-def _extreme_date(tree: Any, chooser: Chooser) -> tuple[Any, str]:
-    path = _choose_path(tree, chooser, _looks_like_date)
+def _extreme(
+    tree: Any, chooser: Chooser, looks_like: Callable[[Any], bool], values: Sequence[Any], kind: str, shown: Callable[[Any], str]
+) -> tuple[Any, str]:
+    """One field that looks like ``kind`` (any leaf when none does) set to one of ``values``."""
+    path = _choose_path(tree, chooser, looks_like)
     if path is None:
         path = _choose_path(tree, chooser, _is_leaf)
     if path is None:
-        return tree, "date: nothing"
-    value = chooser.pick(EXTREME_DATES)
-    return put(tree, path, value), f"date {_show(path)} = {value}"
+        return tree, f"{kind}: nothing"
+    value = chooser.pick(values)
+    return put(tree, path, value), f"{kind} {_show(path)} = {shown(value)}"
+
+
+def _extreme_date(tree: Any, chooser: Chooser) -> tuple[Any, str]:
+    return _extreme(tree, chooser, _looks_like_date, EXTREME_DATES, "date", str)
 
 
 def _extreme_number(tree: Any, chooser: Chooser) -> tuple[Any, str]:
-    path = _choose_path(tree, chooser, _looks_like_number)
-    if path is None:
-        path = _choose_path(tree, chooser, _is_leaf)
-    if path is None:
-        return tree, "number: nothing"
-    value = chooser.pick(EXTREME_NUMBERS)
-    return put(tree, path, value), f"number {_show(path)} = {_brief(value)}"
+    return _extreme(tree, chooser, _looks_like_number, EXTREME_NUMBERS, "number", _brief)
 
 
 def _boundary(tree: Any, chooser: Chooser) -> tuple[Any, str]:
