@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from provenance_cli.render.interface import RenderContext, Renderer
+from provenance_cli.render.interface import CombinedRenderer, RenderContext
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
@@ -46,15 +46,11 @@ def _knockout_reasons(result: VendorResult) -> str:
     return " | ".join(messages.get(rule, rule) for rule in result.knockouts)
 
 
-class CsvRenderer(Renderer):
+class CsvRenderer(CombinedRenderer):
     """One summary row per vendor (decision, tiers, scores, counts) for spreadsheets."""
 
     name = "csv"
     suffix = ".csv"
-    combined = True
-
-    def render(self, result: VendorResult, context: RenderContext) -> str:
-        return self.render_many([result], context)
 
     def render_many(self, results: Sequence[VendorResult], context: RenderContext) -> str:
         from provenance_cli.assessment.scoring import sort_by_risk

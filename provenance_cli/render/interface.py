@@ -84,6 +84,20 @@ class Renderer(ABC):
         return "\n".join(self.render(result, context) for result in results)
 
 
+class CombinedRenderer(Renderer):
+    """A format that makes one file of every vendor (csv, sarif, junit): one vendor's report is that file with one vendor."""
+
+    combined = True
+
+    def render(self, result: VendorResult, context: RenderContext) -> str:
+        """The combined file holding ``result`` alone."""
+        return self.render_many([result], context)
+
+    @abstractmethod
+    def render_many(self, results: Sequence[VendorResult], context: RenderContext) -> str:
+        """One file for every vendor of the run."""
+
+
 _REGISTRY: dict[str, str] = {
     "md": "provenance_cli.render.markdown:MarkdownRenderer",
     "html": "provenance_cli.render.html:HtmlRenderer",

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from provenance_cli.render.interface import RenderContext, Renderer
+from provenance_cli.render.interface import CombinedRenderer, RenderContext
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import VendorResult
@@ -85,16 +85,11 @@ def junit_xml(results: Sequence[VendorResult], context: RenderContext) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_XML.sub("\ufffd", text) + "\n"
 
 
-class JunitRenderer(Renderer):
+class JunitRenderer(CombinedRenderer):
     """The ``junit`` format: one JUnit XML report for the whole run."""
 
     name = "junit"
     suffix = ".xml"
-    combined = True
-
-    def render(self, result: VendorResult, context: RenderContext) -> str:
-        """A report holding one vendor's test cases."""
-        return self.render_many([result], context)
 
     def render_many(self, results: Sequence[VendorResult], context: RenderContext) -> str:
         """One report for every vendor, as CI test-report readers expect one file per run."""

@@ -23,7 +23,7 @@ from pathlib import PurePath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from provenance_cli.render.interface import RenderContext, Renderer
+from provenance_cli.render.interface import CombinedRenderer, RenderContext
 
 if TYPE_CHECKING:
     from provenance_cli.assessment.results import TraceEntry, VendorResult
@@ -218,16 +218,11 @@ def sarif_log(results: Sequence[VendorResult], context: RenderContext) -> dict[s
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-class SarifRenderer(Renderer):
+class SarifRenderer(CombinedRenderer):
     """The ``sarif`` format: every vendor's findings in one SARIF 2.1.0 log."""
 
     name = "sarif"
     suffix = ".sarif"
-    combined = True
-
-    def render(self, result: VendorResult, context: RenderContext) -> str:
-        """A log holding one vendor's findings."""
-        return self.render_many([result], context)
 
     def render_many(self, results: Sequence[VendorResult], context: RenderContext) -> str:
         """One log for every vendor: SARIF consumers take one file per tool run."""
