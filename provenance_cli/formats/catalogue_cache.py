@@ -50,8 +50,8 @@ def _defining_modules() -> list[ModuleType]:
     return [questionnaires, models, conditions, vocabulary, safeyaml, frameworks]
 
 
-def catalogue_key(files: Sequence[Path], tag: str = "") -> str:
-    """The hex digest naming the cached catalogue compiled from ``files`` (and named by ``tag``) by this code."""
+def catalogue_key(files: Sequence[Path], tag: str = "", modules: Sequence[ModuleType] = ()) -> str:
+    """The hex digest naming the object built from ``files`` (and named by ``tag``) by this code and ``modules``' code."""
     import pydantic
 
     from provenance_cli import __version__
@@ -59,7 +59,7 @@ def catalogue_key(files: Sequence[Path], tag: str = "") -> str:
     digest = hashlib.sha256()
     for part in (__version__, sys.version, sys.implementation.cache_tag or "", pydantic.VERSION):
         digest.update(part.encode("utf-8") + b"\0")
-    for module in _defining_modules():
+    for module in [*_defining_modules(), *modules]:
         digest.update(Path(str(module.__file__)).read_bytes() + b"\0")
     for path in files:
         digest.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
@@ -112,13 +112,25 @@ def _remove_stale(folder: Path, *, keep: str) -> None:
         return
 
 
-def cached_build(files: Sequence[Path], build: Callable[[Sequence[Path]], Any], expected: type, *, tag: str = "") -> Any:
-    """``build(files)``, or its result from the cache when the same code compiled the same files (named by ``tag``) before."""
+def cached_build(
+    files: Sequence[Path],
+    build: Callable[[Sequence[Path]], Any],
+    expected: type,
+    *,
+    tag: str = "",
+    modules: Sequence[ModuleType] = (),
+    kind: str = CACHE_FOLDER,
+) -> Any:
+    """``build(files)``, or its result from the cache when the same code compiled the same files (named by ``tag``) before.
+
+    ``modules`` are code beyond the catalogue's own that shapes the result
+    (their source enters the key); ``kind`` names the cache's subfolder.
+    """
     from provenance_cli.util.cachedir import cache_root
 
     try:
-        key = catalogue_key(files, tag)
-        folder = cache_root() / CACHE_FOLDER
+        key = catalogue_key(files, tag, modules)
+        folder = cache_root() / kind
     except OSError:
         return build(files)
     cached = read_cached(folder, key)

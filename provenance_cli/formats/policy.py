@@ -455,7 +455,28 @@ def load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date |
 
     ``strict_today`` makes expired waivers an error (``provcheck validate``);
     ``assess`` loads leniently and reports expired waivers in its results.
+    A lenient load of a valid policy is kept in the compiled cache (see
+    :mod:`provenance_cli.formats.catalogue_cache`), keyed by both policy
+    files' bytes, the catalogue's questionnaires and this code: parsing and
+    validating the default policy was a tenth of ``provcheck assess FILE``.
     """
+    if strict_today is not None:
+        return _load_policy(path, catalogue, strict_today=strict_today)
+    import sys
+
+    from provenance_cli.formats.catalogue_cache import cached_build
+    from provenance_cli.util.resources import package_file
+
+    files = [package_file("default-policy.yaml"), *([path] if path is not None else [])]
+    checked_against = "\0".join(f"{s.id}\0{s.version}\0{s.path}\0{s.sha256}\0{s.origin}" for s in catalogue.provenance.values())
+    tag = f"{path}\0{checked_against}"
+    this_code = [sys.modules[__name__]]
+    policy: Policy = cached_build(files, lambda _: _load_policy(path, catalogue), Policy, tag=tag, modules=this_code, kind="policy")
+    return policy
+
+
+def _load_policy(path: Path | None, catalogue: Catalogue, *, strict_today: date | None = None) -> Policy:
+    """:func:`load_policy` without the cache: read, merge over the default, validate and check."""
     from provenance_cli.util.resources import package_file
 
     default = load_file(package_file("default-policy.yaml"))
