@@ -194,18 +194,20 @@ class PolicyModel(StrictModel):
     policy: PolicyVersion = 2
     """Policy format version (2; a version 1 policy is read with the default buyer, jurisdictions and decision)."""
     name: str = "custom policy"
-    buyer: BuyerProfile = BuyerProfile()
+    # Defaults are made with model_construct: each section's own defaults, nothing to validate, and calling the class
+    # would build that section's validator at import even when the checked policy comes from the cache.
+    buyer: BuyerProfile = BuyerProfile.model_construct()
     jurisdictions: Jurisdictions
-    decision: DecisionPolicy = DecisionPolicy()
+    decision: DecisionPolicy = DecisionPolicy.model_construct()
     category_weights: dict[str, NonNegative] = {}
-    tiers: Thresholds = Thresholds()
+    tiers: Thresholds = Thresholds.model_construct()
     knockouts: bool = True
-    staleness: Staleness = Staleness()
-    reassessment_days: Reassessment = Reassessment()
+    staleness: Staleness = Staleness.model_construct()
+    reassessment_days: Reassessment = Reassessment.model_construct()
     rule_overrides: list[RuleOverride] = []
     waivers: list[Waiver] = []
-    screening: ScreeningPolicy = ScreeningPolicy()
-    evidence: EvidencePolicy = EvidencePolicy()
+    screening: ScreeningPolicy = ScreeningPolicy.model_construct()
+    evidence: EvidencePolicy = EvidencePolicy.model_construct()
     questionnaires: list[Text] = []
     """Folders of the organisation's own questionnaires (and frameworks files), relative to the policy file."""
 
