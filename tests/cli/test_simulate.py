@@ -25,12 +25,16 @@ def simulate(env: dict[str, str], cwd: Path, *args: str | Path) -> CliResult:
     return run_cli(["simulate", *args, "--as-of", AS_OF, "--no-evidence"], cwd, env=env)
 
 
+COMPILED_CACHES = ("catalogue", "policy")
+"""Cache subfolders of compiled bundled data (like .pyc files): any command may warm them, a simulation too."""
+
+
 def fingerprint(*folders: Path) -> dict[str, tuple[str, int]]:
-    """Every file under the folders: its digest and its mode."""
+    """Every file under the folders (compiled caches aside): its digest and its mode."""
     found = {}
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.is_file() and path.relative_to(folder).parts[0] not in COMPILED_CACHES:
                 found[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode)
     return found
 
