@@ -164,11 +164,11 @@ def check_report(data: Any, text: str, source: str) -> list[Problem]:
 
 @lru_cache(maxsize=2)
 def _validator(version: int) -> Any:
-    from jsonschema import Draft202012Validator, FormatChecker
-
     from provenance_cli.formats.report_schema import readable_schema
+    from provenance_cli.util.thirdparty import jsonschema_for_own_schemas
 
-    return Draft202012Validator(readable_schema(version), format_checker=FormatChecker(formats=("date",)))
+    jsonschema = jsonschema_for_own_schemas()
+    return jsonschema.Draft202012Validator(readable_schema(version), format_checker=jsonschema.FormatChecker(formats=("date",)))
 
 
 def _unpaired_surrogates(data: Any, text: str, source: str) -> list[Problem]:

@@ -20,10 +20,13 @@ import sys
 import venv
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 from support import EXAMPLES, REPO
+
+from provenance_cli.util.thirdparty import jsonschema_for_own_schemas
+
+jsonschema = jsonschema_for_own_schemas()
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")

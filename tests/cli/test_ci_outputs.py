@@ -13,10 +13,13 @@ import re
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
-import jsonschema
 import pytest
 from support import EXAMPLES, REPO
 from support.cli import cli_env, run_cli
+
+from provenance_cli.util.thirdparty import jsonschema_for_own_schemas
+
+jsonschema = jsonschema_for_own_schemas()
 
 SARIF_SCHEMA = json.loads((REPO / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 KESTREL = "examples/kestrel-ai.yaml"

@@ -130,3 +130,38 @@ def test_main_pauses_the_collector_while_the_command_runs_and_gives_it_back(monk
     finally:
         gc.enable()
     assert seen == [False, False]
+
+
+def test_diff_of_reports_checks_them_without_the_iri_grammars(tmp_path):
+    """Reading a JSON report imports jsonschema, but not the IRI helper that compiles 38 grammars (1.5 s) for formats our schemas never use.
+
+    Skipped where the helper is not installed (then there is nothing to keep out).
+    """
+    pytest.importorskip("rfc3987_syntax")
+    dossier = str(REPO / "examples" / "tinyweights-host.yaml")
+    offline = ["--as-of", "2026-09-01", "--no-screen", "--no-evidence", "--offline"]
+    report = tmp_path / "tiny.json"
+    done = run_cli(["assess", dossier, *offline, "-f", "json", "-o", str(report)], REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    modules = imported_modules("-m", "provenance_cli", "diff", str(report), str(report))
+    assert "jsonschema" in modules  # the report really was checked against its schema
+    assert heavy_in(modules, ("lark",)) == []  # the grammar compiler the helper needs (importtime lists the refused attempt itself)
+
+
+def test_the_iri_helper_is_kept_out_only_while_jsonschema_is_first_imported():
+    """Afterwards the helper imports normally, for code that wants it; jsonschema still checks dates."""
+    pytest.importorskip("rfc3987_syntax")
+    probe = (
+        "import sys\n"
+        "from provenance_cli.util.thirdparty import jsonschema_for_own_schemas\n"
+        "js = jsonschema_for_own_schemas()\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'helper imported'\n"
+        "checker = js.FormatChecker(formats=('date',))\n"
+        "errors = list(js.Draft202012Validator({'format': 'date'}, format_checker=checker).iter_errors('2026-02-30'))\n"
+        "assert errors, 'a date that does not exist passed'\n"
+        "import rfc3987_syntax\n"
+        "assert rfc3987_syntax is not None\n"
+        "assert jsonschema_for_own_schemas() is js\n"
+    )
+    done = run_cli(["-c", probe], REPO, command=[sys.executable], timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

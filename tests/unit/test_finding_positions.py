@@ -10,7 +10,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 from support.reports import CONTEXT, assess, example_paths
@@ -18,6 +17,9 @@ from support.reports import CONTEXT, assess, example_paths
 from provenance_cli.formats.report_schema import report_schema
 from provenance_cli.formats.schemas import DRAFT, SCHEMA_BASE
 from provenance_cli.render.document import load_report, report_document
+from provenance_cli.util.thirdparty import jsonschema_for_own_schemas
+
+jsonschema = jsonschema_for_own_schemas()
 
 
 def _child(node: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:

@@ -13,7 +13,6 @@ import random
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from support.cli import run_cli
 from support.reports import CONTEXT, assess, example_paths, full_report, hostile_dossier
@@ -24,6 +23,9 @@ from provenance_cli.formats.report_schema import REPORT_VERSION, readable_schema
 from provenance_cli.formats.report_shape import TRACE_DEFAULTS, compact_report
 from provenance_cli.render.document import dumps, report_document
 from provenance_cli.render.interface import get_renderer
+from provenance_cli.util.thirdparty import jsonschema_for_own_schemas
+
+jsonschema = jsonschema_for_own_schemas()
 
 SYNTHETIC = 8
 """Synthetic dossiers (fixed seed): many more findings per report than the examples."""
