@@ -7,6 +7,7 @@ The helpers behind them live in ``tests/support/`` (importable as
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,19 @@ from support.cli import CliResult, run_cli
 from support.dossiers import Builders, pick_question
 from support.evidence import serve_evidence_site
 from support.http import Server, closed_port
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let Python keep compiled modules, in this process, its xdist workers and every provcheck child process.
+
+    Some machines (this project's CI image among them) set PYTHONDONTWRITEBYTECODE:
+    then every worker recompiles and re-rewrites every test module (about
+    5 s of collection each) and every child ``provcheck`` compiles the whole
+    package again before its first line runs. __pycache__ is git-ignored.
+    """
+    del config
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture
