@@ -173,7 +173,7 @@ def load_text(text: str, source: str) -> Document:
     """Parse YAML text into plain values (dict/list/str/None) with positions."""
     import yaml
 
-    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+    if _is_empty(text):
         raise InputError([Problem(source, 1, 1, "file is empty; expected a YAML mapping")])
 
     positions: dict[PathKey, tuple[int, int]] = {}
@@ -200,6 +200,25 @@ def load_text(text: str, source: str) -> Document:
         found = "a list" if isinstance(root, list) else ("nothing" if root is None else "a single value")
         raise InputError([Problem(source, 1, 1, f"top level must be a mapping of keys to values, found {found}")])
     return Document(root, source, positions, key_positions)
+
+
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _is_empty(text: str) -> bool:
+    """True when ``text`` holds nothing but blank lines and comments.
+
+    Most files start with content, and then one regex search decides: the
+    first character that is not white space begins its line's content (every
+    line break is white space), so unless it is ``#`` the file is not empty.
+    Only a file that starts with a comment is split into lines.
+    """
+    first = _NOT_SPACE.search(text)
+    if first is None:
+        return True
+    if text[first.start()] != "#":
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def _fail(source: str, mark: Any, message: str) -> InputError:
