@@ -60,13 +60,22 @@ def parse_iso_date(value: Any) -> Any:
 _WHITESPACE = re.compile(r"\s")
 
 
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#]|\Z)")
+"""The common case, decided without ``urlsplit``: a lower-case http(s) scheme, then a host of plain ASCII letters,
+digits, dots and hyphens (no user, no brackets), an optional port, then the end or the start of a path, query or
+fragment. ``urlsplit`` would read exactly that host as the netloc, so the address passes; anything else takes the
+full check below, which also words every refusal."""
+
+
 def check_url(value: str) -> str:
     """Evidence must be a web address a reviewer can open: http(s) with a host."""
-    from urllib.parse import urlsplit
-
     text = value.strip()
     if _WHITESPACE.search(text):  # one C-level scan; \s is exactly str.isspace() for str patterns
         raise ValueError(f"URL {value!r} contains whitespace")
+    if _PLAIN_WEB_URL.match(text):  # about 0.5 microseconds instead of several: evidence URLs are most of a dossier's checks
+        return text
+    from urllib.parse import urlsplit
+
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError(f"expected an http:// or https:// URL with a host, got {value!r}")
@@ -126,7 +135,8 @@ class StrictModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _empty_means_unset(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(value is None for value in data.values()):
+        # ``None in`` is one C-level scan (identity is checked first) and rules out most mappings; ``any`` keeps the test exact.
+        if isinstance(data, dict) and None in data.values() and any(value is None for value in data.values()):
             return {key: value for key, value in data.items() if value is not None}
         return data
 

@@ -19,6 +19,7 @@ expands aliases without limit. This module walks libyaml's event stream
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,14 +68,19 @@ _ALLOWED_TAGS = frozenset({None, "!"})
 
 
 class _Frame:
-    __slots__ = ("container", "path", "pending_key", "anchor", "nodes", "is_map")
+    """An open mapping or list, saved while a child container is being built, restored when the child ends."""
 
-    def __init__(self, container: Any, path: PathKey, anchor: str | None, is_map: bool) -> None:
+    __slots__ = ("container", "path", "pending_key", "pending_path", "anchor", "counted", "is_map")
+
+    def __init__(
+        self, container: Any, path: PathKey, pending_key: str | None, pending_path: PathKey, anchor: str | None, counted: int, is_map: bool
+    ) -> None:
         self.container = container
         self.path = path
-        self.pending_key: str | None = None
+        self.pending_key = pending_key
+        self.pending_path = pending_path
         self.anchor = anchor
-        self.nodes = 1
+        self.counted = counted
         self.is_map = is_map
 
 
@@ -163,137 +169,28 @@ def load_file(path: Path) -> Document:
     return load_text(decode_utf8(read_bytes(path), str(path)), str(path))
 
 
-def load_text(text: str, source: str) -> Document:  # noqa: C901 - one loop over libyaml's event stream, the hot path of every command
+def load_text(text: str, source: str) -> Document:
     """Parse YAML text into plain values (dict/list/str/None) with positions."""
     import yaml
 
-    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+    if _is_empty(text):
         raise InputError([Problem(source, 1, 1, "file is empty; expected a YAML mapping")])
 
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     positions: dict[PathKey, tuple[int, int]] = {}
     key_positions: dict[PathKey, tuple[int, int]] = {}
-    anchors: dict[str, tuple[Any, int]] = {}
-    stack: list[_Frame] = []
-    root: Any = None
-    documents = 0
-    aliases = 0
-    expanded = 0
-
-    def fail(mark: Any, message: str) -> InputError:
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        return InputError([Problem(source, line, column, message)])
-
-    def child_path(event: Any) -> PathKey:
-        if not stack:
-            return ()
-        top = stack[-1]
-        if top.is_map:
-            assert top.pending_key is not None
-            return top.path + (top.pending_key,)
-        return top.path + (len(top.container),)
-
-    def attach(value: Any, event: Any, nodes: int) -> None:
-        nonlocal root
-        if not stack:
-            root = value
-            return
-        top = stack[-1]
-        top.nodes += nodes
-        if top.is_map:
-            top.container[top.pending_key] = value
-            top.pending_key = None
-        else:
-            top.container.append(value)
-
     try:
-        for event in yaml.parse(text, Loader=loader_cls):
-            kind = type(event).__name__
-            if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
-                continue
-            if kind == "DocumentStartEvent":
-                documents += 1
-                if documents > 1:
-                    raise fail(event.start_mark, "more than one YAML document in this file; expected exactly one")
-                continue
-
-            tag = getattr(event, "tag", None)
-            if tag not in _ALLOWED_TAGS:
-                raise fail(event.start_mark, f"explicit YAML tags are not allowed (found {tag!r})")
-
-            expecting_key = bool(stack) and stack[-1].is_map and stack[-1].pending_key is None
-            if expecting_key and kind in ("AliasEvent", "MappingStartEvent", "SequenceStartEvent"):
-                what = "an alias" if kind == "AliasEvent" else "a mapping or list"
-                raise fail(event.start_mark, f"a key must be plain text, found {what}")
-
-            if isinstance(event, yaml.ScalarEvent):
-                mark = event.start_mark
-                assert mark is not None  # both libyaml and the pure-Python parser always set marks
-                if expecting_key:
-                    key = event.value
-                    top = stack[-1]
-                    if event.implicit[0] and key in _NULLS:
-                        raise fail(mark, "empty key; every key must be text")
-                    if key == "<<" and event.implicit[0]:
-                        raise fail(mark, "merge keys (<<) are not supported; write the keys out")
-                    if key in top.container:
-                        first = key_positions.get(top.path + (key,), (0, 0))
-                        raise fail(
-                            mark,
-                            f"duplicate key {key!r} (first defined at line {first[0]}); a later value would silently replace the first",
-                        )
-                    top.pending_key = key
-                    key_positions[top.path + (key,)] = (mark.line + 1, mark.column + 1)
-                    continue
-                plain = event.implicit[0] and not event.style
-                value = None if plain and event.value in _NULLS else event.value
-                path = child_path(event)
-                positions[path] = (mark.line + 1, mark.column + 1)
-                if event.anchor:
-                    anchors[event.anchor] = (value, 1)
-                attach(value, event, 1)
-                continue
-
-            if isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > MAX_ALIASES:
-                    raise fail(event.start_mark, f"more than {MAX_ALIASES} aliases; refusing to expand")
-                if event.anchor not in anchors:
-                    raise fail(event.start_mark, f"alias *{event.anchor} refers to no anchor")
-                value, nodes = anchors[event.anchor]
-                expanded += nodes
-                if expanded > MAX_EXPANDED_NODES:
-                    raise fail(event.start_mark, "aliases expand to too many values; refusing to expand")
-                mark = event.start_mark
-                assert mark is not None  # both libyaml and the pure-Python parser always set marks
-                positions[child_path(event)] = (mark.line + 1, mark.column + 1)
-                attach(value, event, nodes)
-                continue
-
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    raise fail(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels; no dossier needs that")
-                path = child_path(event)
-                mark = event.start_mark
-                assert mark is not None  # both libyaml and the pure-Python parser always set marks
-                positions[path] = (mark.line + 1, mark.column + 1)
-                is_map = kind == "MappingStartEvent"
-                stack.append(_Frame({} if is_map else [], path, event.anchor, is_map))
-                continue
-
-            if kind in ("MappingEndEvent", "SequenceEndEvent"):
-                frame = stack.pop()
-                if frame.anchor:
-                    anchors[frame.anchor] = (frame.container, frame.nodes)
-                attach(frame.container, event, frame.nodes)
-                continue
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        try:
+            root = _build(loader.get_event, source, positions, key_positions)
+        finally:
+            loader.dispose()
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        raise fail(mark, f"YAML syntax error: {problem}{context}") from None
+        raise _fail(source, mark, f"YAML syntax error: {problem}{context}") from None
     except yaml.reader.ReaderError as exc:
         raise InputError([_reader_problem(exc, text, source)]) from None
     except yaml.YAMLError as exc:
@@ -303,3 +200,175 @@ def load_text(text: str, source: str) -> Document:  # noqa: C901 - one loop over
         found = "a list" if isinstance(root, list) else ("nothing" if root is None else "a single value")
         raise InputError([Problem(source, 1, 1, f"top level must be a mapping of keys to values, found {found}")])
     return Document(root, source, positions, key_positions)
+
+
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _is_empty(text: str) -> bool:
+    """True when ``text`` holds nothing but blank lines and comments.
+
+    Most files start with content, and then one regex search decides: the
+    first character that is not white space begins its line's content (every
+    line break is white space), so unless it is ``#`` the file is not empty.
+    Only a file that starts with a comment is split into lines.
+    """
+    first = _NOT_SPACE.search(text)
+    if first is None:
+        return True
+    if text[first.start()] != "#":
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _fail(source: str, mark: Any, message: str) -> InputError:
+    """The InputError for a refusal at a parser mark (1-based; the file's start when the parser gave none)."""
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return InputError([Problem(source, line, column, message)])
+
+
+def _build(  # noqa: C901 - one loop over libyaml's event stream, the hot path of every command
+    next_event: Callable[[], Any], source: str, positions: dict[PathKey, tuple[int, int]], key_positions: dict[PathKey, tuple[int, int]]
+) -> Any:
+    """Build the document's value from its events, filling ``positions`` and ``key_positions``; the root value.
+
+    This loop runs once per event of every file read (about 1,600 for a
+    typical dossier), so it is written for speed: events are told apart by
+    their class, and the open container (its value, path and pending key) is
+    kept in local variables, saved in a :class:`_Frame` only while a child
+    container is being built. ``counted`` counts the values made so far (an
+    alias adds the values it expands to), so a container's size, which
+    bounds alias expansion, is the difference between its end and its start.
+    """
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = aliases = expanded = counted = 0
+    # The open container: None at the top level, before the root value starts.
+    container: Any = None
+    path: PathKey = ()
+    is_map = False
+    pending_key: str | None = None
+    pending_path: PathKey = ()
+    anchor: str | None = None
+    start = 0
+
+    while (event := next_event()) is not None:
+        kind = event.__class__
+        if kind is ScalarEvent:
+            mark = event.start_mark
+            if event.tag not in _ALLOWED_TAGS:
+                raise _fail(source, mark, f"explicit YAML tags are not allowed (found {event.tag!r})")
+            value = event.value
+            if is_map:
+                if pending_key is None:
+                    implicit = event.implicit[0]
+                    if implicit and value in _NULLS:
+                        raise _fail(source, mark, "empty key; every key must be text")
+                    if value == "<<" and implicit:
+                        raise _fail(source, mark, "merge keys (<<) are not supported; write the keys out")
+                    if value in container:
+                        first = key_positions.get(path + (value,), (0, 0))
+                        raise _fail(
+                            source,
+                            mark,
+                            f"duplicate key {value!r} (first defined at line {first[0]}); a later value would silently replace the first",
+                        )
+                    pending_key = value
+                    pending_path = path + (value,)
+                    key_positions[pending_path] = (mark.line + 1, mark.column + 1)
+                    continue
+                if value in _NULLS and event.implicit[0] and not event.style:
+                    value = None
+                positions[pending_path] = (mark.line + 1, mark.column + 1)
+                container[pending_key] = value
+                pending_key = None
+            else:
+                if value in _NULLS and event.implicit[0] and not event.style:
+                    value = None
+                if container is None:
+                    positions[()] = (mark.line + 1, mark.column + 1)
+                    root = value
+                else:
+                    positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+                    container.append(value)
+            counted += 1
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            continue
+
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            value, nodes = container, counted - start
+            if anchor:
+                anchors[anchor] = (value, nodes)
+            frame = stack.pop()
+            container, path, is_map, anchor, start = frame.container, frame.path, frame.is_map, frame.anchor, frame.counted
+            pending_key, pending_path = frame.pending_key, frame.pending_path
+            if is_map:
+                container[pending_key] = value
+                pending_key = None
+            elif container is None:
+                root = value
+            else:
+                container.append(value)
+            continue
+
+        if kind is MappingStartEvent or kind is SequenceStartEvent:
+            mark = event.start_mark
+            if event.tag not in _ALLOWED_TAGS:
+                raise _fail(source, mark, f"explicit YAML tags are not allowed (found {event.tag!r})")
+            if is_map and pending_key is None:
+                raise _fail(source, mark, "a key must be plain text, found a mapping or list")
+            if len(stack) >= MAX_DEPTH:
+                raise _fail(source, mark, f"nesting deeper than {MAX_DEPTH} levels; no dossier needs that")
+            child = pending_path if is_map else (path + (len(container),) if container is not None else ())
+            positions[child] = (mark.line + 1, mark.column + 1)
+            stack.append(_Frame(container, path, pending_key, pending_path, anchor, start, is_map))
+            is_map = kind is MappingStartEvent
+            container, path, anchor, start = ({} if is_map else []), child, event.anchor, counted
+            pending_key = None
+            counted += 1
+            continue
+
+        if kind is AliasEvent:
+            mark = event.start_mark
+            if is_map and pending_key is None:
+                raise _fail(source, mark, "a key must be plain text, found an alias")
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _fail(source, mark, f"more than {MAX_ALIASES} aliases; refusing to expand")
+            if event.anchor not in anchors:
+                raise _fail(source, mark, f"alias *{event.anchor} refers to no anchor")
+            value, nodes = anchors[event.anchor]
+            expanded += nodes
+            if expanded > MAX_EXPANDED_NODES:
+                raise _fail(source, mark, "aliases expand to too many values; refusing to expand")
+            counted += nodes
+            if is_map:
+                positions[pending_path] = (mark.line + 1, mark.column + 1)
+                container[pending_key] = value
+                pending_key = None
+            elif container is None:
+                positions[()] = (mark.line + 1, mark.column + 1)
+                root = value
+            else:
+                positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+                container.append(value)
+            continue
+
+        if kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _fail(source, event.start_mark, "more than one YAML document in this file; expected exactly one")
+        # StreamStart, StreamEnd and DocumentEnd carry nothing.
+    return root
