@@ -29,6 +29,7 @@ from provenance_cli.assessment.results import (
     WaiverRef,
 )
 from provenance_cli.formats.report_schema import REPORT_VERSION
+from provenance_cli.formats.report_shape import Fired, compact_report, findings_from_trace
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 
@@ -273,22 +274,49 @@ def buyer_tasks(result: VendorResult) -> list[dict[str, str]]:
 
 def report_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
     """The versioned report for one vendor (see ``report_schema``)."""
+    return _document(result, context, compact=False)
+
+
+def compact_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
+    """The JSON report's document: ``compact_report(report_document(result, context))``, without building the full findings first.
+
+    A portfolio writes thousands of these; a version 4 finding is a reference
+    to its trace entry, so it is made straight from the entry's row
+    (:func:`~provenance_cli.formats.report_shape.findings_from_trace`).
+    tests/unit/test_report_v4.py checks both ways give the same document.
+    """
+    return _document(result, context, compact=True)
+
+
+def _document(result: VendorResult, context: RenderContext, *, compact: bool) -> dict[str, Any]:
+    """The report document in the full shape, or (``compact``) in version 4's."""
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
     labels = {a.question_id: a.label or a.answer for a in result.answers}
-    findings = [
-        {
-            **_entry(t),
-            "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
-            "recommendation": t.recommendation,
-            "recommendations": [t.recommendation, *t.also_recommended],
-            "actions": _actions(t),
-            "location": _location(result, t.question_id),
-        }
-        for t in result.findings
-    ]
-    return {
+    trace = [_entry(t) for t in result.trace]
+    # Findings are trace entries (the same objects): each is turned into a row once, here, not again for its finding.
+    rows = {id(t): row for t, row in zip(result.trace, trace, strict=True)}
+    fired = result.findings
+    findings: list[dict[str, Any]] = []
+    fired_rows: list[Fired] = []
+    for t in fired:
+        row = rows.get(id(t)) or _entry(t)
+        recommendations = [t.recommendation, *t.also_recommended]
+        if compact:
+            fired_rows.append((row, _actions(t), recommendations, _location(result, t.question_id)))
+            continue
+        findings.append(
+            {
+                **row,
+                "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
+                "recommendation": t.recommendation,
+                "recommendations": recommendations,
+                "actions": _actions(t),
+                "location": _location(result, t.question_id),
+            }
+        )
+    document = {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
         "decision": _decision(result.decision, labels),
@@ -328,7 +356,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             "confidence": num(result.confidence),
             "min_confidence": num(min((c.confidence for c in result.categories), default=100.0)),
             "knockouts": list(result.knockouts),
-            "rules_fired": len(findings),
+            "rules_fired": len(fired),
         },
         "categories": [
             {
@@ -346,8 +374,8 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             for c in result.categories
         ],
         "findings": findings,
-        "contract_clauses": _contract_clauses(result.findings),
-        "trace": [_entry(t) for t in result.trace],
+        "contract_clauses": _contract_clauses(fired),
+        "trace": trace,
         "stale": [
             {"question_id": s.question_id, "as_of": _day(s.as_of), "age_days": s.age_days, "max_age_days": s.max_age_days}
             for s in result.stale
@@ -381,9 +409,20 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
         "models": [_model(row, result.supply.governing_model) for row in result.supply.models] if result.supply is not None else [],
         "supply_chain": _supply(result.supply),
     }
+    if not compact:
+        return document
+    dossier = next((str(i.path) for i in inputs if i.role == "dossier"), None)
+    return compact_report(document, findings=findings_from_trace(trace, fired_rows, dossier))
 
 
 _last: list[Any] = [None, None, None]
+
+
+def json_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
+    """The JSON report's (version 4) document: compacted from the full one when another format has just built it, else built directly."""
+    if _last[0] is result and _last[1] is context:
+        return compact_report(_last[2])
+    return compact_document(result, context)
 
 
 def cached_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
