@@ -170,9 +170,14 @@ def _finding_item(
 
 
 def _trace_index(finding: dict[str, Any], trace: list[dict[str, Any]], candidates: Any) -> int:
-    wanted = [finding.get(field) for field in _ENTRY_FIELDS]
+    """The first of ``candidates`` whose trace entry has the finding's fields (the JSON report passes the entry's own row)."""
+    wanted: list[Any] | None = None
     for index in candidates:
         entry = trace[index]
+        if entry is finding:
+            return int(index)
+        if wanted is None:
+            wanted = [finding.get(field) for field in _ENTRY_FIELDS]
         if wanted == [entry.get(field) for field in _ENTRY_FIELDS] and finding.keys() >= entry.keys():
             return int(index)
     raise ValueError(f"finding {finding['rule_id']} on {finding['question_id']} is not an entry of the trace")
