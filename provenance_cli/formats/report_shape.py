@@ -101,13 +101,10 @@ def _without_defaults(row: dict[str, Any], defaults: dict[str, Any]) -> dict[str
     """
     kept = dict(row)
     for key, default in defaults.items():
-        if key in kept and not _differs(kept[key], default):
+        # Compared with the default's type first (None, bool, list), for which == is exactly "not !=".
+        if key in kept and type(kept[key]) is type(default) and kept[key] == default:
             del kept[key]
     return kept
-
-
-def _differs(value: Any, default: Any) -> bool:
-    return type(value) is not type(default) or value != default
 
 
 def _compact_findings(
