@@ -24,6 +24,7 @@ from support.synthetic import dossier_data
 
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.report_shape import compact_report
+from provenance_cli.render import document as document_module
 from provenance_cli.render.document import _orjson_text, dumps, report_document
 
 
@@ -131,3 +132,19 @@ def test_what_json_refuses_is_still_refused(value: Any) -> None:
         _reference({"value": value})
     with pytest.raises(TypeError):
         dumps({"value": value})
+
+
+def test_an_orjson_that_writes_floats_otherwise_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson before 3.12 wrote ``1e16`` for Python's ``1e+16``: such a release is refused once, and ``json`` writes everything."""
+    import orjson
+
+    real = orjson.dumps
+
+    def older(data: Any, option: int | None = None) -> bytes:
+        return real(data, option=option).replace(b"e+", b"e")
+
+    monkeypatch.setattr(orjson, "dumps", older)
+    monkeypatch.setattr(document_module, "_ORJSON_OPTIONS", [])
+    data = {"big": 1e16, "text": "plain"}
+    assert _orjson_text(data) is None
+    assert dumps(data) == _reference(data)
