@@ -6,7 +6,7 @@ Three measurements, each printed with what it ran:
   end-to-end benchmark's), each report written as version 3 (the full
   document) and as version 4 (the compact one), in bytes;
 * serializer: the version 4 documents of those N dossiers dumped with the
-  standard library (``json.dumps(sort_keys=True)``, what provcheck uses) and
+  standard library (``json.dumps(sort_keys=True)``, whose bytes provcheck's dumps keeps) and
   with msgspec (``msgspec.json.encode(order="sorted")``, when installed),
   best of 5, the bytes compared for identity, and the share of the
   portfolio run's CPU the difference would save;

@@ -58,20 +58,24 @@ _ENTRY_FIELDS = (
 # --------------------------------------------------------------------------- writing
 
 
-def compact_report(document: dict[str, Any]) -> dict[str, Any]:
+def compact_report(document: dict[str, Any], *, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The version 4 form of a full-shape document built for this report version: each fact once.
 
     Raises ValueError when a finding is not one of the trace's entries, which
     the assessment guarantees (findings are the trace's strongest entries).
+    ``findings`` are the version 4 findings when the caller built them
+    straight from the trace (:func:`findings_from_trace`); the document's own
+    findings are then not read.
     """
     answers = document["answers"]
     questions = {a["question_id"]: {field: a[field] for field in QUESTION_FIELDS} for a in answers}
     labels = {a["question_id"]: a["label"] for a in answers}
-    dossier = _dossier_path(document)
     compact = dict(document)
     compact["questions"] = questions
     compact["answers"] = [_compact_answer(a) for a in answers]
-    compact["findings"] = _compact_findings(document["findings"], document["trace"], labels, dossier)
+    if findings is None:
+        findings = _compact_findings(document["findings"], document["trace"], labels, _dossier_path(document))
+    compact["findings"] = findings
     compact["trace"] = [_without_defaults(entry, TRACE_DEFAULTS) for entry in document["trace"]]
     compact["decision"] = _compact_decision(document["decision"], labels)
     compact["open_questions"] = [_compact_follow_up(item, questions) for item in document["open_questions"]]
@@ -90,21 +94,24 @@ def _compact_answer(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _without_defaults(row: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    """``row`` without the fields that hold their usual value (``False`` is not ``0``: compared with its type)."""
-    return {key: value for key, value in row.items() if key not in defaults or _differs(value, defaults[key])}
+    """``row`` without the fields that hold their usual value (``False`` is not ``0``: compared with its type).
 
-
-def _differs(value: Any, default: Any) -> bool:
-    return type(value) is not type(default) or value != default
+    Copies the row and drops the few defaulted fields, rather than testing
+    every field: a report has a few hundred of these rows.
+    """
+    kept = dict(row)
+    for key, default in defaults.items():
+        # Compared with the default's type first (None, bool, list), for which == is exactly "not !=".
+        if key in kept and type(kept[key]) is type(default) and kept[key] == default:
+            del kept[key]
+    return kept
 
 
 def _compact_findings(
     findings: list[dict[str, Any]], trace: list[dict[str, Any]], labels: dict[str, str], dossier: str | None
 ) -> list[dict[str, Any]]:
     """Each finding as its trace entry's index plus what only a finding has (actions, recommendations, location)."""
-    by_rule: dict[tuple[Any, Any], list[int]] = {}
-    for index, entry in enumerate(trace):
-        by_rule.setdefault((entry["rule_id"], entry["question_id"]), []).append(index)
+    by_rule = _by_rule(trace)
     compact = []
     for finding in findings:
         index = _trace_index(finding, trace, by_rule.get((finding["rule_id"], finding["question_id"]), ()))
@@ -112,22 +119,63 @@ def _compact_findings(
             raise ValueError(f"finding {finding['rule_id']}: its answer label is not the answer's")
         if finding["recommendation"] != (finding["recommendations"] or [None])[0]:
             raise ValueError(f"finding {finding['rule_id']}: its recommendation is not its first")
-        item: dict[str, Any] = {"trace": index, "actions": finding["actions"]}
-        if finding["recommendations"] != [action["text"] for action in finding["actions"]]:
-            item["recommendations"] = finding["recommendations"]
-        if "location" in finding:
-            location = dict(finding["location"])
-            if location["file"] == dossier:
-                del location["file"]
-            item["location"] = location
-        compact.append(item)
+        compact.append(_finding_item(index, finding["actions"], finding["recommendations"], finding.get("location"), dossier))
     return compact
 
 
+Fired = tuple[dict[str, Any], list[dict[str, Any]], list[Any], dict[str, Any]]
+"""A finding as the JSON report builds it: its trace entry's row, its actions, its recommendations and its location."""
+
+
+def findings_from_trace(trace: list[dict[str, Any]], fired: list[Fired], dossier: str | None) -> list[dict[str, Any]]:
+    """Version 4 findings made straight from trace rows: what :func:`compact_report` makes of the full findings built from them.
+
+    A full finding is its trace row plus an answer label and a recommendation
+    that version 4 derives again (both made from the same values), so the
+    JSON report skips building it and goes from the row to the reference.
+    """
+    by_rule = _by_rule(trace)
+    return [
+        _finding_item(
+            _trace_index(row, trace, by_rule.get((row["rule_id"], row["question_id"]), ())), actions, recommendations, location, dossier
+        )
+        for row, actions, recommendations, location in fired
+    ]
+
+
+def _by_rule(trace: list[dict[str, Any]]) -> dict[tuple[Any, Any], list[int]]:
+    """Trace indexes by (rule, question): a finding is one of the entries of its rule on its question."""
+    by_rule: dict[tuple[Any, Any], list[int]] = {}
+    for index, entry in enumerate(trace):
+        by_rule.setdefault((entry["rule_id"], entry["question_id"]), []).append(index)
+    return by_rule
+
+
+def _finding_item(
+    index: int, actions: list[dict[str, Any]], recommendations: list[Any], location: dict[str, Any] | None, dossier: str | None
+) -> dict[str, Any]:
+    """A version 4 finding: trace index, actions, recommendations unless they are the actions' texts, place in the dossier."""
+    item: dict[str, Any] = {"trace": index, "actions": actions}
+    if recommendations != [action["text"] for action in actions]:
+        item["recommendations"] = recommendations
+    if location is not None:
+        located = dict(location)
+        if located["file"] == dossier:
+            del located["file"]
+        item["location"] = located
+    return item
+
+
 def _trace_index(finding: dict[str, Any], trace: list[dict[str, Any]], candidates: Any) -> int:
+    """The first of ``candidates`` whose trace entry has the finding's fields (the JSON report passes the entry's own row)."""
+    wanted: list[Any] | None = None
     for index in candidates:
         entry = trace[index]
-        if all(finding.get(field) == entry.get(field) for field in _ENTRY_FIELDS) and finding.keys() >= entry.keys():
+        if entry is finding:
+            return int(index)
+        if wanted is None:
+            wanted = [finding.get(field) for field in _ENTRY_FIELDS]
+        if wanted == [entry.get(field) for field in _ENTRY_FIELDS] and finding.keys() >= entry.keys():
             return int(index)
     raise ValueError(f"finding {finding['rule_id']} on {finding['question_id']} is not an entry of the trace")
 

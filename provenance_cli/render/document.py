@@ -29,6 +29,7 @@ from provenance_cli.assessment.results import (
     WaiverRef,
 )
 from provenance_cli.formats.report_schema import REPORT_VERSION
+from provenance_cli.formats.report_shape import Fired, compact_report, findings_from_trace
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 
@@ -273,22 +274,49 @@ def buyer_tasks(result: VendorResult) -> list[dict[str, str]]:
 
 def report_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
     """The versioned report for one vendor (see ``report_schema``)."""
+    return _document(result, context, compact=False)
+
+
+def compact_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
+    """The JSON report's document: ``compact_report(report_document(result, context))``, without building the full findings first.
+
+    A portfolio writes thousands of these; a version 4 finding is a reference
+    to its trace entry, so it is made straight from the entry's row
+    (:func:`~provenance_cli.formats.report_shape.findings_from_trace`).
+    tests/unit/test_report_v4.py checks both ways give the same document.
+    """
+    return _document(result, context, compact=True)
+
+
+def _document(result: VendorResult, context: RenderContext, *, compact: bool) -> dict[str, Any]:
+    """The report document in the full shape, or (``compact``) in version 4's."""
     screening = _screening(result)
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
     labels = {a.question_id: a.label or a.answer for a in result.answers}
-    findings = [
-        {
-            **_entry(t),
-            "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
-            "recommendation": t.recommendation,
-            "recommendations": [t.recommendation, *t.also_recommended],
-            "actions": _actions(t),
-            "location": _location(result, t.question_id),
-        }
-        for t in result.findings
-    ]
-    return {
+    trace = [_entry(t) for t in result.trace]
+    # Findings are trace entries (the same objects): each is turned into a row once, here, not again for its finding.
+    rows = {id(t): row for t, row in zip(result.trace, trace, strict=True)}
+    fired = result.findings
+    findings: list[dict[str, Any]] = []
+    fired_rows: list[Fired] = []
+    for t in fired:
+        row = rows.get(id(t)) or _entry(t)
+        recommendations = [t.recommendation, *t.also_recommended]
+        if compact:
+            fired_rows.append((row, _actions(t), recommendations, _location(result, t.question_id)))
+            continue
+        findings.append(
+            {
+                **row,
+                "answer_label": labels.get(t.question_id, t.answer) if t.question_id else t.answer,
+                "recommendation": t.recommendation,
+                "recommendations": recommendations,
+                "actions": _actions(t),
+                "location": _location(result, t.question_id),
+            }
+        )
+    document = {
         "report_version": REPORT_VERSION,
         "generated_at": context.generated_at,
         "decision": _decision(result.decision, labels),
@@ -328,7 +356,7 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             "confidence": num(result.confidence),
             "min_confidence": num(min((c.confidence for c in result.categories), default=100.0)),
             "knockouts": list(result.knockouts),
-            "rules_fired": len(findings),
+            "rules_fired": len(fired),
         },
         "categories": [
             {
@@ -346,8 +374,8 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
             for c in result.categories
         ],
         "findings": findings,
-        "contract_clauses": _contract_clauses(result.findings),
-        "trace": [_entry(t) for t in result.trace],
+        "contract_clauses": _contract_clauses(fired),
+        "trace": trace,
         "stale": [
             {"question_id": s.question_id, "as_of": _day(s.as_of), "age_days": s.age_days, "max_age_days": s.max_age_days}
             for s in result.stale
@@ -381,9 +409,20 @@ def report_document(result: VendorResult, context: RenderContext) -> dict[str, A
         "models": [_model(row, result.supply.governing_model) for row in result.supply.models] if result.supply is not None else [],
         "supply_chain": _supply(result.supply),
     }
+    if not compact:
+        return document
+    dossier = next((str(i.path) for i in inputs if i.role == "dossier"), None)
+    return compact_report(document, findings=findings_from_trace(trace, fired_rows, dossier))
 
 
 _last: list[Any] = [None, None, None]
+
+
+def json_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
+    """The JSON report's (version 4) document: compacted from the full one when another format has just built it, else built directly."""
+    if _last[0] is result and _last[1] is context:
+        return compact_report(_last[2])
+    return compact_document(result, context)
 
 
 def cached_document(result: VendorResult, context: RenderContext) -> dict[str, Any]:
@@ -409,12 +448,74 @@ def dumps(data: Any) -> str:
 
     Compact on purpose: Python's C encoder only runs without ``indent``, which
     makes large portfolios render several times faster (``jq .`` pretty-prints).
-    msgspec (``encode(order="sorted")``) writes the same bytes about four times
-    faster, but on version 4 reports that is about 1.3 ms of some 17 ms CPU per
-    dossier and no measurable gain end to end (benchmarks/bench_json_report.py),
-    under the 10% that would pay for a new dependency, so it is not used.
+    The text is exactly ``json.dumps(data, sort_keys=True, ensure_ascii=False,
+    separators=(",", ":"))`` plus a newline. orjson and the checks below take
+    about a third of ``json``'s time (some 1.2 ms less CPU per dossier in a
+    portfolio run), so orjson writes it whenever that provably gives the same
+    text (:func:`_orjson_text`), and ``json`` writes the rest.
     """
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    text = _orjson_text(data)
+    if text is None:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text + "\n"
+
+
+_ORJSON_OPTIONS: list[int] = []
+"""orjson's option flags once it is imported (empty before; -1 when it cannot be, then ``json`` writes everything)."""
+
+
+def _orjson_text(data: Any) -> str | None:
+    """``data`` as orjson writes it, or None where that could differ from ``json.dumps`` (then ``json`` writes it).
+
+    orjson writes the same text for everything a report holds (strings in any
+    script with the same escapes, ints, floats' shortest digits, keys sorted
+    by code point) except floats under 1e-4 in size, which it writes as
+    ``0.00001`` or ``1e-7`` where Python writes ``1e-05`` and ``1e-07``: a
+    text with either form anywhere (even inside a string) goes to ``json``.
+    What orjson refuses (ints over 64 bits, keys that are not strings, deep
+    nesting, lone surrogates) goes to ``json`` as well, which writes it or
+    raises as it always did; dates and dataclasses are refused on purpose
+    for the same reason. An orjson older than 3.12 (which wrote ``1e16``) is
+    not used at all. tests/unit/test_report_dumps.py checks all of this.
+    """
+    if not _ORJSON_OPTIONS:
+        _ORJSON_OPTIONS.append(_orjson_options())
+    if _ORJSON_OPTIONS[0] < 0:
+        return None
+    import orjson
+
+    try:
+        raw = orjson.dumps(data, option=_ORJSON_OPTIONS[0])
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+    if b"0.0000" in raw or _has_short_exponent(raw):
+        return None
+    return raw.decode("utf-8")
+
+
+_FLOAT_PROBE = [1e16, 1.5e22, 1.7976931348623157e308, 1e15, 123456789012345.6, 0.1, 0.0001, -0.0, 5e-324, 2.5e-300]
+"""Floats whose text changed between orjson releases (before 3.12 it wrote ``1e16`` for Python's ``1e+16``)."""
+
+
+def _orjson_options() -> int:
+    """orjson's flags, or -1 when it is missing or writes floats other than Python does (an older release than the dependency's floor)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        return -1
+    if orjson.dumps(_FLOAT_PROBE) != json.dumps(_FLOAT_PROBE, separators=(",", ":")).encode():
+        return -1
+    return int(orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def _has_short_exponent(raw: bytes) -> bool:
+    """Whether ``raw`` holds a digit, ``e-`` and a digit (orjson's ``1e-7``), looking only where ``e-`` occurs."""
+    at = raw.find(b"e-")
+    while at != -1:
+        if at > 0 and raw[at - 1 : at].isdigit() and raw[at + 2 : at + 3].isdigit():
+            return True
+        at = raw.find(b"e-", at + 2)
+    return False
 
 
 # --------------------------------------------------------------------------- reading reports back

@@ -24,17 +24,15 @@ class JsonRenderer(Renderer):
     suffix = ".json"
 
     def render(self, result: VendorResult, context: RenderContext) -> str:
-        """Canonical JSON of the compact report, from the document built when the same result was just rendered to another format."""
-        from provenance_cli.formats.report_shape import compact_report
-        from provenance_cli.render.document import cached_document, dumps
+        """Canonical JSON of the compact report (from the full document when the same result was just rendered to another format)."""
+        from provenance_cli.render.document import dumps, json_document
 
-        return dumps(compact_report(cached_document(result, context)))
+        return dumps(json_document(result, context))
 
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
         """One vendor stays one report object; several become a JSON array, so the stream is always one JSON document."""
-        from provenance_cli.formats.report_shape import compact_report
-        from provenance_cli.render.document import dumps, report_document
+        from provenance_cli.render.document import compact_document, dumps
 
         if len(results) == 1:
             return self.render(results[0], context)
-        return dumps([compact_report(report_document(result, context)) for result in results])
+        return dumps([compact_document(result, context) for result in results])

@@ -21,7 +21,7 @@ from support.synthetic import dossier_yaml
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.report_schema import REPORT_VERSION, readable_schema
 from provenance_cli.formats.report_shape import TRACE_DEFAULTS, compact_report
-from provenance_cli.render.document import dumps, report_document
+from provenance_cli.render.document import compact_document, dumps, report_document
 from provenance_cli.render.interface import get_renderer
 from provenance_cli.util.thirdparty import jsonschema_for_own_schemas
 
@@ -62,6 +62,16 @@ def test_version_4_expanded_is_the_version_3_document(results: list[Any]) -> Non
         assert {**expanded, "report_version": 3} == version_3, result.source
         assert compact_report(expanded) == compact, "writing the expanded form again gives the same report"
         assert len(written) < len(version_3_text)
+
+
+def test_the_json_report_built_directly_is_the_full_document_compacted(results: list[Any]) -> None:
+    """The JSON report skips the full findings (compact_document): same document, same bytes, as compacting the full one."""
+    for result in results:
+        direct = compact_document(result, CONTEXT)
+        assert direct == compact_report(report_document(result, CONTEXT)), result.source
+        assert dumps(direct) == get_renderer("json").render(result, CONTEXT)
+    several = get_renderer("json").render_many(results[:3], CONTEXT)
+    assert json.loads(several) == [compact_report(report_document(r, CONTEXT)) for r in results[:3]]
 
 
 def test_each_fact_is_stated_once(results: list[Any]) -> None:
