@@ -9,14 +9,27 @@ in ``lists/`` below it, the compiled questionnaire catalogue in
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 
 def cache_root() -> Path:
-    """The folder all of provcheck's caches live under."""
-    moved = os.environ.get("PROVCHECK_CACHE_DIR", "").strip()
-    if moved:
-        return Path(moved).expanduser()
+    """The folder all of provcheck's caches live under.
+
+    Asked several times per dossier (each list's cache, the compiled
+    caches); the answer is worked out once per value of the variables that
+    decide it, so a test or caller that changes them still gets the new folder.
+    """
+    env = os.environ
+    return _cache_root(env.get("PROVCHECK_CACHE_DIR", ""), env.get("XDG_CACHE_HOME"), env.get("HOME"), env.get("LOCALAPPDATA"))
+
+
+@lru_cache(maxsize=8)
+def _cache_root(moved: str, xdg: str | None, home: str | None, local_app_data: str | None) -> Path:
+    """:func:`cache_root` for one state of its variables (the last three only decide the platform's own folder)."""
+    del xdg, home, local_app_data  # part of the cache key: platformdirs reads them itself
+    if moved.strip():
+        return Path(moved.strip()).expanduser()
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("provcheck"))
