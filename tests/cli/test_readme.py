@@ -17,7 +17,7 @@ import pytest
 from support import REPO
 from support.cli import cli_env
 
-EXPECTED_GATES = {"upgrade --check": 1, "--fail-on high": 1, "--fail-on reject": 1, "Holdings Inc\" --fail-on-worse": 1}
+EXPECTED_GATES = {"upgrade --check": 1, "--fail-on high": 1, "--fail-on reject": 1, 'Holdings Inc" --fail-on-worse': 1}
 """Lines that show a gate: they exit 1 on the example data."""
 
 
