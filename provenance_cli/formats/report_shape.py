@@ -71,17 +71,29 @@ def compact_report(document: dict[str, Any], *, findings: list[dict[str, Any]] |
     questions = {a["question_id"]: {field: a[field] for field in QUESTION_FIELDS} for a in answers}
     labels = {a["question_id"]: a["label"] for a in answers}
     compact = dict(document)
-    compact["questions"] = questions
     compact["answers"] = [_compact_answer(a) for a in answers]
     if findings is None:
         findings = _compact_findings(document["findings"], document["trace"], labels, _dossier_path(document))
-    compact["findings"] = findings
     compact["trace"] = [_without_defaults(entry, TRACE_DEFAULTS) for entry in document["trace"]]
-    compact["decision"] = _compact_decision(document["decision"], labels)
-    compact["open_questions"] = [_compact_follow_up(item, questions) for item in document["open_questions"]]
+    return refer_to_questions(compact, questions, labels, findings)
+
+
+def refer_to_questions(
+    document: dict[str, Any], questions: dict[str, dict[str, Any]], labels: dict[str, str], findings: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Finish a version 4 document whose answers and trace are already compact: add the questions table and the
+    findings, and drop what the decision, open questions and buyer tasks repeat of the questions (changes ``document``).
+
+    :func:`compact_report` ends with this; the JSON report builds its answers and trace compact from the start and
+    calls it directly (:func:`provenance_cli.render.document.compact_document`).
+    """
+    document["questions"] = questions
+    document["findings"] = findings
+    document["decision"] = _compact_decision(document["decision"], labels)
+    document["open_questions"] = [_compact_follow_up(item, questions) for item in document["open_questions"]]
     if "buyer_tasks" in document:
-        compact["buyer_tasks"] = [_compact_follow_up(item, questions) for item in document["buyer_tasks"]]
-    return compact
+        document["buyer_tasks"] = [_compact_follow_up(item, questions) for item in document["buyer_tasks"]]
+    return document
 
 
 def _compact_answer(answer: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,10 @@ from typing import Any
 
 from provenance_cli.assessment.results import (
     Action,
+    AnswerRecord,
     Decision,
     DecisionItem,
+    EvidenceRef,
     ModelResult,
     SupplyChain,
     TraceEntry,
@@ -29,7 +31,14 @@ from provenance_cli.assessment.results import (
     WaiverRef,
 )
 from provenance_cli.formats.report_schema import REPORT_VERSION
-from provenance_cli.formats.report_shape import Fired, compact_report, findings_from_trace
+from provenance_cli.formats.report_shape import (
+    ANSWER_DEFAULTS,
+    TRACE_DEFAULTS,
+    Fired,
+    compact_report,
+    findings_from_trace,
+    refer_to_questions,
+)
 from provenance_cli.formats.vocabulary import TIERS
 from provenance_cli.render.interface import InputFile, RenderContext
 
@@ -69,10 +78,14 @@ def _frameworks(refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list
     return {key: list(items) for key, items in refs}
 
 
-def _entry(t: TraceEntry) -> dict[str, Any]:
+def _entry(t: TraceEntry, *, compact: bool = False) -> dict[str, Any]:
     """A trace term. Recommendations live on findings only: the trace repeats
-    every fired rule, and duplicating the longest text made reports a third larger."""
-    return {
+    every fired rule, and duplicating the longest text made reports a third larger.
+
+    ``compact``: without the fields that hold their default (version 4, :data:`TRACE_DEFAULTS`), built so rather
+    than copied and trimmed afterwards; every default there is None or False, so "holds it" is identity.
+    """
+    row = {
         "category": t.category,
         "rule_id": t.rule_id,
         "rule_version": t.rule_version,
@@ -83,12 +96,35 @@ def _entry(t: TraceEntry) -> dict[str, Any]:
         "contribution": num(t.contribution),
         "severity": t.severity,
         "message": t.message,
+    }
+    optional = {
         "knockout": t.knockout,
         "waiver": _waiver(t.waiver),
         "overridden": t.overridden,
         "superseded_by": t.superseded_by,
         "inherited_from": t.inherited_from,
     }
+    row.update({key: value for key, value in optional.items() if value is not TRACE_DEFAULTS[key]} if compact else optional)
+    return row
+
+
+def _compact_answer(a: AnswerRecord) -> dict[str, Any]:
+    """An answer in version 4's form, built so rather than trimmed from the full one (``report_shape._compact_answer``):
+    without its question's fields (the ``questions`` table holds them), a label equal to the answer, or the fields that
+    hold their default (:data:`ANSWER_DEFAULTS`: no evidence, note, date or allegation; None or False but the list)."""
+    row = {"question_id": a.question_id, "answer": a.answer, "status": a.status}
+    label = a.label or a.answer
+    if label != a.answer:
+        row["label"] = label
+    if a.evidence:
+        row["evidence"] = [_evidence_item(e) for e in a.evidence]
+    optional = {"note": a.note, "as_of": _day(a.as_of), "allegation": a.allegation}
+    row.update({key: value for key, value in optional.items() if value is not ANSWER_DEFAULTS[key]})
+    return row
+
+
+def _evidence_item(e: EvidenceRef) -> dict[str, Any]:
+    return {"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind}
 
 
 def _location(result: VendorResult, question_id: str | None) -> dict[str, Any]:
@@ -294,14 +330,14 @@ def _document(result: VendorResult, context: RenderContext, *, compact: bool) ->
     inputs = [*_dossier_inputs(result), *context.inputs]
     profile = result.profile
     labels = {a.question_id: a.label or a.answer for a in result.answers}
-    trace = [_entry(t) for t in result.trace]
+    trace = [_entry(t, compact=compact) for t in result.trace]
     # Findings are trace entries (the same objects): each is turned into a row once, here, not again for its finding.
     rows = {id(t): row for t, row in zip(result.trace, trace, strict=True)}
     fired = result.findings
     findings: list[dict[str, Any]] = []
     fired_rows: list[Fired] = []
     for t in fired:
-        row = rows.get(id(t)) or _entry(t)
+        row = rows.get(id(t)) or _entry(t, compact=compact)
         recommendations = [t.recommendation, *t.also_recommended]
         if compact:
             fired_rows.append((row, _actions(t), recommendations, _location(result, t.question_id)))
@@ -388,7 +424,9 @@ def _document(result: VendorResult, context: RenderContext, *, compact: bool) ->
         "disabled_rules": [{"rule_id": d.rule_id, "reason": d.reason} for d in result.disabled_rules],
         "open_questions": open_questions(result, context),
         "buyer_tasks": buyer_tasks(result),
-        "answers": [
+        "answers": [_compact_answer(a) for a in result.answers]
+        if compact
+        else [
             {
                 "question_id": a.question_id,
                 "category": a.category,
@@ -396,7 +434,7 @@ def _document(result: VendorResult, context: RenderContext, *, compact: bool) ->
                 "answer": a.answer,
                 "label": a.label or a.answer,
                 "status": a.status,
-                "evidence": [{"url": e.url, "title": e.title, "retrieved": _day(e.retrieved), "kind": e.kind} for e in a.evidence],
+                "evidence": [_evidence_item(e) for e in a.evidence],
                 "note": a.note,
                 "as_of": _day(a.as_of),
                 "frameworks": _frameworks(a.frameworks),
@@ -412,7 +450,8 @@ def _document(result: VendorResult, context: RenderContext, *, compact: bool) ->
     if not compact:
         return document
     dossier = next((str(i.path) for i in inputs if i.role == "dossier"), None)
-    return compact_report(document, findings=findings_from_trace(trace, fired_rows, dossier))
+    questions = {a.question_id: {"text": a.text, "category": a.category, "frameworks": _frameworks(a.frameworks)} for a in result.answers}
+    return refer_to_questions(document, questions, labels, findings_from_trace(trace, fired_rows, dossier))
 
 
 _last: list[Any] = [None, None, None]
