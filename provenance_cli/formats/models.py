@@ -43,17 +43,29 @@ _SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _VENDOR_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 
+_DATES_READ: dict[str, date] = {}
+"""Texts already read as dates: a dossier writes about 180 dates, mostly the same few days, and a portfolio repeats them
+(dates are immutable, so sharing one object is safe; only valid dates are kept, so every refusal is worded afresh)."""
+_DATES_KEPT = 4096
+
+
 def parse_iso_date(value: Any) -> Any:
     """Accept only YYYY-MM-DD text (or a date), never timestamps or other forms."""
     if isinstance(value, date):
         return value
     if isinstance(value, str):
+        known = _DATES_READ.get(value)
+        if known is not None:
+            return known
         text = value.strip()
         if _DATE_RE.match(text):
             try:
-                return date.fromisoformat(text)
+                parsed = date.fromisoformat(text)
             except ValueError:
                 raise ValueError(f"{text!r} is not a real calendar date (expected YYYY-MM-DD)") from None
+            if len(_DATES_READ) < _DATES_KEPT:
+                _DATES_READ[value] = parsed
+            return parsed
     raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
 
 

@@ -29,6 +29,12 @@ class JsonRenderer(Renderer):
 
         return dumps(json_document(result, context))
 
+    def render_bytes(self, result: VendorResult, context: RenderContext) -> bytes:
+        """:meth:`render` as the UTF-8 bytes of the report file (a portfolio run writes thousands; no text in between)."""
+        from provenance_cli.render.document import dumps_bytes, json_document
+
+        return dumps_bytes(json_document(result, context))
+
     def render_many(self, results, context):  # type: ignore[no-untyped-def]
         """One vendor stays one report object; several become a JSON array, so the stream is always one JSON document."""
         from provenance_cli.render.document import compact_document, dumps

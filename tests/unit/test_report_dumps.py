@@ -25,7 +25,7 @@ from support.synthetic import dossier_data
 from provenance_cli.formats.questionnaires import load_catalogue
 from provenance_cli.formats.report_shape import compact_report
 from provenance_cli.render import document as document_module
-from provenance_cli.render.document import _orjson_text, dumps, report_document
+from provenance_cli.render.document import _orjson_bytes, dumps, dumps_bytes, report_document
 
 
 def _reference(data: Any) -> str:
@@ -64,8 +64,9 @@ def test_real_reports_are_written_by_orjson_byte_for_byte(documents: list[dict[s
     """Every report, full and compact, takes the fast path and gives Python's exact text."""
     assert any("北风" in json.dumps(d, ensure_ascii=False) for d in documents)
     for document in documents:
-        assert _orjson_text(document) is not None, "a real report should not need the slow path"
+        assert _orjson_bytes(document) is not None, "a real report should not need the slow path"
         assert dumps(document) == _reference(document)
+        assert dumps_bytes(document) == _reference(document).encode("utf-8"), "the bytes a report file gets"
     assert dumps(documents[:3]) == _reference(documents[:3]), "several vendors on one stream are an array"
 
 
@@ -146,5 +147,6 @@ def test_an_orjson_that_writes_floats_otherwise_is_not_used(monkeypatch: pytest.
     monkeypatch.setattr(orjson, "dumps", older)
     monkeypatch.setattr(document_module, "_ORJSON_OPTIONS", [])
     data = {"big": 1e16, "text": "plain"}
-    assert _orjson_text(data) is None
+    assert _orjson_bytes(data) is None
     assert dumps(data) == _reference(data)
+    assert dumps_bytes(data) == _reference(data).encode("utf-8")
