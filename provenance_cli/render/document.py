@@ -112,13 +112,13 @@ def _compact_answer(a: AnswerRecord) -> dict[str, Any]:
     """An answer in version 4's form, built so rather than trimmed from the full one (``report_shape._compact_answer``):
     without its question's fields (the ``questions`` table holds them), a label equal to the answer, or the fields that
     hold their default (:data:`ANSWER_DEFAULTS`: no evidence, note, date or allegation; None or False but the list)."""
-    row = {"question_id": a.question_id, "answer": a.answer, "status": a.status}
+    row: dict[str, Any] = {"question_id": a.question_id, "answer": a.answer, "status": a.status}
     label = a.label or a.answer
     if label != a.answer:
         row["label"] = label
     if a.evidence:
         row["evidence"] = [_evidence_item(e) for e in a.evidence]
-    optional = {"note": a.note, "as_of": _day(a.as_of), "allegation": a.allegation}
+    optional: dict[str, Any] = {"note": a.note, "as_of": _day(a.as_of), "allegation": a.allegation}
     row.update({key: value for key, value in optional.items() if value is not ANSWER_DEFAULTS[key]})
     return row
 
