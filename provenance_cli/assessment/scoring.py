@@ -173,6 +173,16 @@ class _Plan:
     """Per question, its text as put to whoever answers it (the vendor's wording for vendor and either questions)."""
     audience: dict[str, str]
     """Per question, who answers it."""
+    few_answers: frozenset[str]
+    """Choice and yes/no questions: few possible answers, so their wording is worth keeping (``labels``)."""
+    favourable: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Per question, its most favourable answer (:func:`_favourable`), filled the first time a knock-out asks."""
+    candidates: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    """Per question, the answers worth trying when it is unknown (:func:`_candidates`), filled on first use."""
+    labels: dict[tuple[str, Any], tuple[str, str]] = dataclasses.field(default_factory=dict)
+    """Per (choice or yes/no question, answer): the answer as displayed and as labelled, filled on first use.
+
+    Those questions have a handful of possible answers, so this stays small however many dossiers are scored."""
 
 
 _plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
@@ -292,6 +302,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
             for qid, q in catalogue.questions.items()
         },
         audience={qid: q.audience for qid, q in catalogue.questions.items()},
+        few_answers=frozenset(qid for qid, q in catalogue.questions.items() if q.choices or q.type == "yes_no"),
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -571,7 +582,7 @@ def _fire_rules(
                 WaiverRef.of(waiver) if waiver else None,
                 planned.overridden,
                 superseded_by,
-                tuple(action.text for action in also),
+                tuple([action.text for action in also]) if also else (),
                 planned.actions,
                 also,
                 inherited,
@@ -736,14 +747,14 @@ def _knockouts(
             if entry is not None:
                 decided.append(entry)
             continue
-        best = _completed(facts, {q: _favourable(catalogue.questions[q]) for q in unknown}, assume_unknown=False)
+        best = _completed(facts, {q: _favourable_of(plan, catalogue, q) for q in unknown}, assume_unknown=False)
         if condition.holds(best):
             if entry is not None:
                 decided.append(entry)
             continue
         if entry is not None:
             undecided.append(entry)
-        elif not _could_hold(condition, catalogue, facts, unknown):
+        elif not _could_hold(condition, plan, catalogue, facts, unknown):
             continue
         for question_id in unknown:
             value = facts.answers.get(question_id)
@@ -821,20 +832,45 @@ def _is_unknown(value: Any, unknown_choices: frozenset[str] | None) -> bool:
 
 
 def _completed(facts: Facts, answers: dict[str, Any], *, assume_unknown: bool) -> Facts:
-    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not."""
-    return dataclasses.replace(facts, answers={**facts.answers, **answers}, assume_unknown=assume_unknown)
+    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not.
+
+    Built field by field rather than with ``dataclasses.replace``, which inspects the fields on every
+    call: knock-outs build one of these per rule with an unknown answer and per answer they try.
+    """
+    return Facts(
+        answers={**facts.answers, **answers},
+        vendor=facts.vendor,
+        listings=facts.listings,
+        buyer=facts.buyer,
+        jurisdiction_lists=facts.jurisdiction_lists,
+        engagement=facts.engagement,
+        ownership=facts.ownership,
+        assume_unknown=assume_unknown,
+        linked=facts.linked,
+    )
+
+
+def _favourable_of(plan: _Plan, catalogue: Catalogue, question_id: str) -> Any:
+    """:func:`_favourable` of a question, worked out once per plan."""
+    if question_id not in plan.favourable:
+        plan.favourable[question_id] = _favourable(catalogue.questions[question_id])
+    return plan.favourable[question_id]
 
 
 _MAX_COMPLETIONS = 256
 
 
-def _could_hold(condition: Condition, catalogue: Catalogue, facts: Facts, unknown: list[str]) -> bool:
+def _could_hold(condition: Condition, plan: _Plan, catalogue: Catalogue, facts: Facts, unknown: list[str]) -> bool:
     """Whether some answer to the unknown questions (and unknown engagement facts) makes ``condition`` hold.
 
     Tries every combination of candidate answers; beyond a few hundred it
     assumes yes, because the cautious answer to "could this be a hard stop?" is yes.
     """
-    options = [_candidates(catalogue.questions[q]) for q in unknown]
+    options = []
+    for question_id in unknown:
+        if question_id not in plan.candidates:
+            plan.candidates[question_id] = _candidates(catalogue.questions[question_id])
+        options.append(plan.candidates[question_id])
     if math.prod(len(o) for o in options) > _MAX_COMPLETIONS:
         return True
     return any(
@@ -1057,18 +1093,29 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
                 AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks, "Unanswered", allegation)
             )
             continue
+        if question_id in plan.few_answers and type(value) in (str, frozenset):
+            worded = plan.labels.get((question_id, value))
+            if worded is None:
+                worded = plan.labels[question_id, value] = (
+                    display_answer(question, value),
+                    answer_label(question, value, plan.choice_labels.get(question_id)),
+                )
+            displayed, label = worded
+        else:
+            displayed = shown.get(question_id) or display_answer(question, value)
+            label = answer_label(question, value, plan.choice_labels.get(question_id))
         records.append(
             AnswerRecord(
                 question_id,
                 category,
                 text,
-                shown.get(question_id) or display_answer(question, value),
+                displayed,
                 "unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered"),
                 tuple([EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence]) if entry.evidence else (),
                 entry.note,
                 (entry.as_of or assessed) if entry.answer is not None else None,
                 frameworks,
-                answer_label(question, value, plan.choice_labels.get(question_id)),
+                label,
                 allegation,
             )
         )
