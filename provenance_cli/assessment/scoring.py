@@ -113,6 +113,13 @@ def applicable_questions(catalogue: Catalogue, facts: Facts) -> set[str]:
     return {qid for qid in catalogue.questions if qid not in catalogue.applies_if or catalogue.applies_if[qid].holds(facts)}
 
 
+def _applicable(plan: _Plan, facts: Facts) -> set[str]:
+    """:func:`applicable_questions` from the plan: only the questions with ``applies_if`` are checked per dossier."""
+    applicable = set(plan.unconditional)
+    applicable.update(question_id for question_id, holds in plan.conditional if holds(facts))
+    return applicable
+
+
 @dataclass(frozen=True)
 class _PlannedRule:
     """A rule with the policy's overrides already applied (built once per policy)."""
@@ -174,6 +181,10 @@ class _Plan:
     audience: dict[str, str]
     """Per question, who answers it."""
     few_answers: frozenset[str]
+    unconditional: frozenset[str]
+    """Questions without ``applies_if``: asked of every vendor."""
+    conditional: tuple[tuple[str, Callable[[Facts], bool]], ...]
+    """(question id, its ``applies_if`` condition's ``holds``) of every other question."""
     """Choice and yes/no questions: few possible answers, so their wording is worth keeping (``labels``)."""
     favourable: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Per question, its most favourable answer (:func:`_favourable`), filled the first time a knock-out asks."""
@@ -303,6 +314,8 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         },
         audience={qid: q.audience for qid, q in catalogue.questions.items()},
         few_answers=frozenset(qid for qid, q in catalogue.questions.items() if q.choices or q.type == "yes_no"),
+        unconditional=frozenset(qid for qid in catalogue.questions if qid not in catalogue.applies_if),
+        conditional=tuple((qid, catalogue.applies_if[qid].holds) for qid in catalogue.questions if qid in catalogue.applies_if),
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -336,7 +349,7 @@ def score_dossier(
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
     if linked:
         facts = dataclasses.replace(facts, linked=linked)
-    applicable = applicable_questions(catalogue, facts)
+    applicable = _applicable(plan, facts)
     model = dossier.model
     waivers_applied, waivers_expired = _waivers(policy, dossier, today)
 
@@ -486,7 +499,7 @@ def overall_score(
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
     if linked:
         facts = dataclasses.replace(facts, linked=linked)
-    applicable = applicable_questions(catalogue, facts)
+    applicable = _applicable(plan, facts)
     waivers, _ = _waivers(policy, dossier, today)
     trace = _fire_rules(plan, facts, applicable, dossier.answers, {}, waivers, {})
     trace += _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)[1]
@@ -599,7 +612,12 @@ def _settle_groups(
     groups: dict[str, list[int]] = {}
     for index, (_, basis) in enumerate(fired):
         if basis is not None:
-            groups.setdefault(basis, []).append(index)
+            # get, then a new list only for a new basis: setdefault would build a list for every fired rule.
+            members = groups.get(basis)
+            if members is None:
+                groups[basis] = [index]
+            else:
+                members.append(index)
     winner_of: dict[int, str] = {}
     extras: dict[int, tuple[Action, ...]] = {}
     for members in groups.values():
@@ -921,12 +939,11 @@ def _categories(
     decision may reject on).
     """
     raw_by_category: dict[str, float] = {}
-    for entry in trace:
-        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
     # A category's tier is never below its strongest unwaived finding's severity, nor below its knock-outs:
     # a "high" finding under a LOW tier would discredit the whole report.
     forced: dict[str, str] = {}
     for entry in trace:
+        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
         if entry.waiver is None and entry.rule_id != STALE_RULE_ID:
             floor = SEVERITY_TIER[entry.severity]
             if TIER_RANK[floor] > TIER_RANK[forced.get(entry.category, "low")]:
