@@ -753,6 +753,8 @@ def _knockouts(
     decided: list[TraceEntry] = []
     undecided: list[TraceEntry] = []
     open_by_question: dict[str, tuple[str, str, list[str], list[str]]] = {}
+    # Knock-outs on one question share its unknowns: each set of them is completed favourably once.
+    favourably: dict[tuple[str, ...], Facts] = {}
     for planned in plan.knockout_rules:
         rule = planned.compiled.rule
         if rule.id in waived or (planned.question is not None and planned.question.id not in applicable):
@@ -765,7 +767,11 @@ def _knockouts(
             if entry is not None:
                 decided.append(entry)
             continue
-        best = _completed(facts, {q: _favourable_of(plan, catalogue, q) for q in unknown}, assume_unknown=False)
+        best = favourably.get(tuple(unknown))
+        if best is None:
+            best = favourably[tuple(unknown)] = _completed(
+                facts, {q: _favourable_of(plan, catalogue, q) for q in unknown}, assume_unknown=False
+            )
         if condition.holds(best):
             if entry is not None:
                 decided.append(entry)
@@ -891,10 +897,16 @@ def _could_hold(condition: Condition, plan: _Plan, catalogue: Catalogue, facts: 
         options.append(plan.candidates[question_id])
     if math.prod(len(o) for o in options) > _MAX_COMPLETIONS:
         return True
-    return any(
-        condition.holds(_completed(facts, dict(zip(unknown, combination, strict=True)), assume_unknown=True))
-        for combination in itertools.product(*options)
-    )
+    # One completed copy of the facts whose answers each combination overwrites in turn: a condition reads
+    # the answers only while ``holds`` runs, so no copy of a hundred answers per combination is needed.
+    trial = _completed(facts, {}, assume_unknown=True)
+    answers = trial.answers
+    assert isinstance(answers, dict)
+    for combination in itertools.product(*options):
+        answers.update(zip(unknown, combination, strict=True))
+        if condition.holds(trial):
+            return True
+    return False
 
 
 def _candidates(question: Question) -> list[Any]:
