@@ -146,6 +146,8 @@ class _PlannedRule:
     """The questions the condition reads, sorted (for open questions)."""
     reads_engagement: tuple[str, ...]
     """The engagement facts the condition reads, sorted (for open questions)."""
+    strength: tuple[float, int, str]
+    """:func:`_strength` when no waiver applies to the rule, worked out once per policy."""
     linked: tuple[Linked, ...] = ()
     """The ``linked`` parts of the condition: what the rule reads in dossiers this one links to."""
     linked_questions: tuple[tuple[str, Question], ...] = ()
@@ -243,13 +245,14 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         question = catalogue.questions[rule.question] if rule.question else None
         points = override.points if override and override.points is not None else rule.points
         weight = question.weight if question else 1.0
+        severity = override.severity if override and override.severity else rule.severity
         actions = actions_of(rule.recommendation, rule.recommendations, catalogue.clauses)
         rules.append(
             _PlannedRule(
                 compiled=compiled,
                 question=question,
                 points=points,
-                severity=override.severity if override and override.severity else rule.severity,
+                severity=severity,
                 weight=weight,
                 message=" ".join(rule.message.split()),
                 recommendation=" ".join(a.text for a in actions),
@@ -261,6 +264,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 fact_basis=_fact_basis(compiled),
                 reads_questions=tuple(sorted(compiled.condition.questions())),
                 reads_engagement=tuple(sorted(f.split(":", 1)[1] for f in compiled.condition.facts_read() if f.startswith("engagement:"))),
+                strength=(points * weight, SEVERITY_RANK[severity], rule.id),
                 linked=tuple(linked_parts(compiled.condition)),
                 linked_questions=tuple(
                     (qid, catalogue.questions[qid]) for part in linked_parts(compiled.condition) for qid in sorted(part.where.questions())
@@ -674,8 +678,9 @@ def _inheritance(planned: _PlannedRule, facts: Facts) -> tuple[str, str]:
 
 def _strength(planned: _PlannedRule, waivers: dict[str, Waiver]) -> tuple[float, int, str]:
     """How strongly a fired rule counts: its contribution (0 when waived), then severity, then id."""
-    contribution = 0.0 if planned.compiled.rule.id in waivers else planned.points * planned.weight
-    return contribution, SEVERITY_RANK[planned.severity], planned.compiled.rule.id
+    if planned.compiled.rule.id not in waivers:
+        return planned.strength
+    return 0.0, SEVERITY_RANK[planned.severity], planned.compiled.rule.id
 
 
 def _staleness(
