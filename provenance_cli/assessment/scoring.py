@@ -113,6 +113,13 @@ def applicable_questions(catalogue: Catalogue, facts: Facts) -> set[str]:
     return {qid for qid in catalogue.questions if qid not in catalogue.applies_if or catalogue.applies_if[qid].holds(facts)}
 
 
+def _applicable(plan: _Plan, facts: Facts) -> set[str]:
+    """:func:`applicable_questions` from the plan: only the questions with ``applies_if`` are checked per dossier."""
+    applicable = set(plan.unconditional)
+    applicable.update(question_id for question_id, holds in plan.conditional if holds(facts))
+    return applicable
+
+
 @dataclass(frozen=True)
 class _PlannedRule:
     """A rule with the policy's overrides already applied (built once per policy)."""
@@ -139,6 +146,8 @@ class _PlannedRule:
     """The questions the condition reads, sorted (for open questions)."""
     reads_engagement: tuple[str, ...]
     """The engagement facts the condition reads, sorted (for open questions)."""
+    strength: tuple[float, int, str]
+    """:func:`_strength` when no waiver applies to the rule, worked out once per policy."""
     linked: tuple[Linked, ...] = ()
     """The ``linked`` parts of the condition: what the rule reads in dossiers this one links to."""
     linked_questions: tuple[tuple[str, Question], ...] = ()
@@ -173,6 +182,20 @@ class _Plan:
     """Per question, its text as put to whoever answers it (the vendor's wording for vendor and either questions)."""
     audience: dict[str, str]
     """Per question, who answers it."""
+    few_answers: frozenset[str]
+    unconditional: frozenset[str]
+    """Questions without ``applies_if``: asked of every vendor."""
+    conditional: tuple[tuple[str, Callable[[Facts], bool]], ...]
+    """(question id, its ``applies_if`` condition's ``holds``) of every other question."""
+    """Choice and yes/no questions: few possible answers, so their wording is worth keeping (``labels``)."""
+    favourable: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Per question, its most favourable answer (:func:`_favourable`), filled the first time a knock-out asks."""
+    candidates: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    """Per question, the answers worth trying when it is unknown (:func:`_candidates`), filled on first use."""
+    labels: dict[tuple[str, Any], tuple[str, str]] = dataclasses.field(default_factory=dict)
+    """Per (choice or yes/no question, answer): the answer as displayed and as labelled, filled on first use.
+
+    Those questions have a handful of possible answers, so this stays small however many dossiers are scored."""
 
 
 _plans: WeakKeyDictionary[Policy, WeakKeyDictionary[Catalogue, _Plan]] = WeakKeyDictionary()
@@ -222,13 +245,14 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
         question = catalogue.questions[rule.question] if rule.question else None
         points = override.points if override and override.points is not None else rule.points
         weight = question.weight if question else 1.0
+        severity = override.severity if override and override.severity else rule.severity
         actions = actions_of(rule.recommendation, rule.recommendations, catalogue.clauses)
         rules.append(
             _PlannedRule(
                 compiled=compiled,
                 question=question,
                 points=points,
-                severity=override.severity if override and override.severity else rule.severity,
+                severity=severity,
                 weight=weight,
                 message=" ".join(rule.message.split()),
                 recommendation=" ".join(a.text for a in actions),
@@ -240,6 +264,7 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
                 fact_basis=_fact_basis(compiled),
                 reads_questions=tuple(sorted(compiled.condition.questions())),
                 reads_engagement=tuple(sorted(f.split(":", 1)[1] for f in compiled.condition.facts_read() if f.startswith("engagement:"))),
+                strength=(points * weight, SEVERITY_RANK[severity], rule.id),
                 linked=tuple(linked_parts(compiled.condition)),
                 linked_questions=tuple(
                     (qid, catalogue.questions[qid]) for part in linked_parts(compiled.condition) for qid in sorted(part.where.questions())
@@ -292,6 +317,9 @@ def _plan(catalogue: Catalogue, policy: Policy) -> _Plan:
             for qid, q in catalogue.questions.items()
         },
         audience={qid: q.audience for qid, q in catalogue.questions.items()},
+        few_answers=frozenset(qid for qid, q in catalogue.questions.items() if q.choices or q.type == "yes_no"),
+        unconditional=frozenset(qid for qid in catalogue.questions if qid not in catalogue.applies_if),
+        conditional=tuple((qid, catalogue.applies_if[qid].holds) for qid in catalogue.questions if qid in catalogue.applies_if),
     )
     by_catalogue[catalogue] = plan
     return plan
@@ -325,7 +353,7 @@ def score_dossier(
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
     if linked:
         facts = dataclasses.replace(facts, linked=linked)
-    applicable = applicable_questions(catalogue, facts)
+    applicable = _applicable(plan, facts)
     model = dossier.model
     waivers_applied, waivers_expired = _waivers(policy, dossier, today)
 
@@ -475,7 +503,7 @@ def overall_score(
     facts = dossier.facts(listings, buyer=policy.buyer_flags, jurisdiction_lists=policy.jurisdiction_lists, ownership=ownership)
     if linked:
         facts = dataclasses.replace(facts, linked=linked)
-    applicable = applicable_questions(catalogue, facts)
+    applicable = _applicable(plan, facts)
     waivers, _ = _waivers(policy, dossier, today)
     trace = _fire_rules(plan, facts, applicable, dossier.answers, {}, waivers, {})
     trace += _staleness(plan, catalogue, dossier, applicable, today, policy.model.staleness.penalty_points)[1]
@@ -571,7 +599,7 @@ def _fire_rules(
                 WaiverRef.of(waiver) if waiver else None,
                 planned.overridden,
                 superseded_by,
-                tuple(action.text for action in also),
+                tuple([action.text for action in also]) if also else (),
                 planned.actions,
                 also,
                 inherited,
@@ -588,7 +616,12 @@ def _settle_groups(
     groups: dict[str, list[int]] = {}
     for index, (_, basis) in enumerate(fired):
         if basis is not None:
-            groups.setdefault(basis, []).append(index)
+            # get, then a new list only for a new basis: setdefault would build a list for every fired rule.
+            members = groups.get(basis)
+            if members is None:
+                groups[basis] = [index]
+            else:
+                members.append(index)
     winner_of: dict[int, str] = {}
     extras: dict[int, tuple[Action, ...]] = {}
     for members in groups.values():
@@ -645,8 +678,9 @@ def _inheritance(planned: _PlannedRule, facts: Facts) -> tuple[str, str]:
 
 def _strength(planned: _PlannedRule, waivers: dict[str, Waiver]) -> tuple[float, int, str]:
     """How strongly a fired rule counts: its contribution (0 when waived), then severity, then id."""
-    contribution = 0.0 if planned.compiled.rule.id in waivers else planned.points * planned.weight
-    return contribution, SEVERITY_RANK[planned.severity], planned.compiled.rule.id
+    if planned.compiled.rule.id not in waivers:
+        return planned.strength
+    return 0.0, SEVERITY_RANK[planned.severity], planned.compiled.rule.id
 
 
 def _staleness(
@@ -724,6 +758,8 @@ def _knockouts(
     decided: list[TraceEntry] = []
     undecided: list[TraceEntry] = []
     open_by_question: dict[str, tuple[str, str, list[str], list[str]]] = {}
+    # Knock-outs on one question share its unknowns: each set of them is completed favourably once.
+    favourably: dict[tuple[str, ...], Facts] = {}
     for planned in plan.knockout_rules:
         rule = planned.compiled.rule
         if rule.id in waived or (planned.question is not None and planned.question.id not in applicable):
@@ -736,14 +772,18 @@ def _knockouts(
             if entry is not None:
                 decided.append(entry)
             continue
-        best = _completed(facts, {q: _favourable(catalogue.questions[q]) for q in unknown}, assume_unknown=False)
+        best = favourably.get(tuple(unknown))
+        if best is None:
+            best = favourably[tuple(unknown)] = _completed(
+                facts, {q: _favourable_of(plan, catalogue, q) for q in unknown}, assume_unknown=False
+            )
         if condition.holds(best):
             if entry is not None:
                 decided.append(entry)
             continue
         if entry is not None:
             undecided.append(entry)
-        elif not _could_hold(condition, catalogue, facts, unknown):
+        elif not _could_hold(condition, plan, catalogue, facts, unknown):
             continue
         for question_id in unknown:
             value = facts.answers.get(question_id)
@@ -821,26 +861,57 @@ def _is_unknown(value: Any, unknown_choices: frozenset[str] | None) -> bool:
 
 
 def _completed(facts: Facts, answers: dict[str, Any], *, assume_unknown: bool) -> Facts:
-    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not."""
-    return dataclasses.replace(facts, answers={**facts.answers, **answers}, assume_unknown=assume_unknown)
+    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not.
+
+    Built field by field rather than with ``dataclasses.replace``, which inspects the fields on every
+    call: knock-outs build one of these per rule with an unknown answer and per answer they try.
+    """
+    return Facts(
+        answers={**facts.answers, **answers},
+        vendor=facts.vendor,
+        listings=facts.listings,
+        buyer=facts.buyer,
+        jurisdiction_lists=facts.jurisdiction_lists,
+        engagement=facts.engagement,
+        ownership=facts.ownership,
+        assume_unknown=assume_unknown,
+        linked=facts.linked,
+    )
+
+
+def _favourable_of(plan: _Plan, catalogue: Catalogue, question_id: str) -> Any:
+    """:func:`_favourable` of a question, worked out once per plan."""
+    if question_id not in plan.favourable:
+        plan.favourable[question_id] = _favourable(catalogue.questions[question_id])
+    return plan.favourable[question_id]
 
 
 _MAX_COMPLETIONS = 256
 
 
-def _could_hold(condition: Condition, catalogue: Catalogue, facts: Facts, unknown: list[str]) -> bool:
+def _could_hold(condition: Condition, plan: _Plan, catalogue: Catalogue, facts: Facts, unknown: list[str]) -> bool:
     """Whether some answer to the unknown questions (and unknown engagement facts) makes ``condition`` hold.
 
     Tries every combination of candidate answers; beyond a few hundred it
     assumes yes, because the cautious answer to "could this be a hard stop?" is yes.
     """
-    options = [_candidates(catalogue.questions[q]) for q in unknown]
+    options = []
+    for question_id in unknown:
+        if question_id not in plan.candidates:
+            plan.candidates[question_id] = _candidates(catalogue.questions[question_id])
+        options.append(plan.candidates[question_id])
     if math.prod(len(o) for o in options) > _MAX_COMPLETIONS:
         return True
-    return any(
-        condition.holds(_completed(facts, dict(zip(unknown, combination, strict=True)), assume_unknown=True))
-        for combination in itertools.product(*options)
-    )
+    # One completed copy of the facts whose answers each combination overwrites in turn: a condition reads
+    # the answers only while ``holds`` runs, so no copy of a hundred answers per combination is needed.
+    trial = _completed(facts, {}, assume_unknown=True)
+    answers = trial.answers
+    assert isinstance(answers, dict)
+    for combination in itertools.product(*options):
+        answers.update(zip(unknown, combination, strict=True))
+        if condition.holds(trial):
+            return True
+    return False
 
 
 def _candidates(question: Question) -> list[Any]:
@@ -885,12 +956,11 @@ def _categories(
     decision may reject on).
     """
     raw_by_category: dict[str, float] = {}
-    for entry in trace:
-        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
     # A category's tier is never below its strongest unwaived finding's severity, nor below its knock-outs:
     # a "high" finding under a LOW tier would discredit the whole report.
     forced: dict[str, str] = {}
     for entry in trace:
+        raw_by_category[entry.category] = raw_by_category.get(entry.category, 0.0) + entry.contribution
         if entry.waiver is None and entry.rule_id != STALE_RULE_ID:
             floor = SEVERITY_TIER[entry.severity]
             if TIER_RANK[floor] > TIER_RANK[forced.get(entry.category, "low")]:
@@ -1057,18 +1127,29 @@ def _answer_records(dossier: Dossier, applicable: set[str], plan: _Plan, shown: 
                 AnswerRecord(question_id, category, text, "unanswered", "unanswered", (), None, None, frameworks, "Unanswered", allegation)
             )
             continue
+        if question_id in plan.few_answers and type(value) in (str, frozenset):
+            worded = plan.labels.get((question_id, value))
+            if worded is None:
+                worded = plan.labels[question_id, value] = (
+                    display_answer(question, value),
+                    answer_label(question, value, plan.choice_labels.get(question_id)),
+                )
+            displayed, label = worded
+        else:
+            displayed = shown.get(question_id) or display_answer(question, value)
+            label = answer_label(question, value, plan.choice_labels.get(question_id))
         records.append(
             AnswerRecord(
                 question_id,
                 category,
                 text,
-                shown.get(question_id) or display_answer(question, value),
+                displayed,
                 "unanswered" if value is None else ("undisclosed" if value == UNDISCLOSED else "answered"),
                 tuple([EvidenceRef(e.url, e.title, e.retrieved, e.kind) for e in entry.evidence]) if entry.evidence else (),
                 entry.note,
                 (entry.as_of or assessed) if entry.answer is not None else None,
                 frameworks,
-                answer_label(question, value, plan.choice_labels.get(question_id)),
+                label,
                 allegation,
             )
         )

@@ -377,5 +377,7 @@ def _model_result(entry: ModelInScope, result: VendorResult, in_scope: bool, con
 
 
 def _own_answers(entry: ModelInScope, result: VendorResult) -> tuple[tuple[str, str], ...]:
+    if not entry.answers:
+        return ()  # most models answer nothing of their own: no table of a hundred answers to build
     shown = {a.question_id: a.label or a.answer for a in result.answers}  # the questionnaire's words, not machine values
     return tuple((qid, shown.get(qid, "not applicable")) for qid in entry.answers)

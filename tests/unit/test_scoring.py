@@ -342,3 +342,28 @@ def test_plan_cache_follows_the_policy_objects_lifetime(tmp_path):
         del default
         gc.collect()
     assert len(scoring._plans) <= alive  # plans of freed policies are gone with them
+
+
+def test_knockout_completion_keeps_every_fact() -> None:
+    """Knock-outs build completed facts field by field (for speed): each field must survive as ``dataclasses.replace`` keeps it.
+
+    A field added to Facts later and left out of ``_completed`` would silently read its default here.
+    """
+    from provenance_cli.assessment.scoring import _completed
+    from provenance_cli.formats.conditions import Facts, LinkedFacts
+
+    facts = Facts(
+        answers={"a": "yes", "b": "no"},
+        vendor={"headquarters": frozenset({"CN"})},
+        listings=frozenset({("sdn", "parent")}),
+        buyer=frozenset({"dod_contractor"}),
+        jurisdiction_lists={"embargoed": frozenset({"KP"})},
+        engagement={"criticality": frozenset({"high"})},
+        ownership=frozenset({"majority_blocked"}),
+        linked=(LinkedFacts(frozenset({"parent"}), "Upstream", "its parent", Facts(answers={})),),
+    )
+    for assume in (True, False):
+        expected = dataclasses.replace(facts, answers={"a": "yes", "b": UNDISCLOSED}, assume_unknown=assume)
+        assert _completed(facts, {"b": UNDISCLOSED}, assume_unknown=assume) == expected
+    every_field = {"answers", "vendor", "listings", "buyer", "jurisdiction_lists", "engagement", "ownership", "assume_unknown", "linked"}
+    assert {f.name for f in dataclasses.fields(Facts)} == every_field, "a new Facts field: set it in scoring._completed and here"
