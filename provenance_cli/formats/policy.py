@@ -194,20 +194,18 @@ class PolicyModel(StrictModel):
     policy: PolicyVersion = 2
     """Policy format version (2; a version 1 policy is read with the default buyer, jurisdictions and decision)."""
     name: str = "custom policy"
-    # Defaults are made with model_construct: each section's own defaults, nothing to validate, and calling the class
-    # would build that section's validator at import even when the checked policy comes from the cache.
-    buyer: BuyerProfile = BuyerProfile.model_construct()
+    buyer: BuyerProfile = BuyerProfile()
     jurisdictions: Jurisdictions
-    decision: DecisionPolicy = DecisionPolicy.model_construct()
+    decision: DecisionPolicy = DecisionPolicy()
     category_weights: dict[str, NonNegative] = {}
-    tiers: Thresholds = Thresholds.model_construct()
+    tiers: Thresholds = Thresholds()
     knockouts: bool = True
-    staleness: Staleness = Staleness.model_construct()
-    reassessment_days: Reassessment = Reassessment.model_construct()
+    staleness: Staleness = Staleness()
+    reassessment_days: Reassessment = Reassessment()
     rule_overrides: list[RuleOverride] = []
     waivers: list[Waiver] = []
-    screening: ScreeningPolicy = ScreeningPolicy.model_construct()
-    evidence: EvidencePolicy = EvidencePolicy.model_construct()
+    screening: ScreeningPolicy = ScreeningPolicy()
+    evidence: EvidencePolicy = EvidencePolicy()
     questionnaires: list[Text] = []
     """Folders of the organisation's own questionnaires (and frameworks files), relative to the policy file."""
 
