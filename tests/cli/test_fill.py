@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,11 @@ def _provcheck() -> str:
     return str(script)
 
 
+def _as_at_a_terminal() -> None:
+    """Ctrl-C as a terminal user has it: a test run started in the background (``cmd &``) ignores SIGINT, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_fill_through_a_terminal_is_interrupted_and_resumes_at_the_fourth_question(scaffold: Path) -> None:
     """The real console script in a pseudo-terminal: three answers, Ctrl-C, then it starts again at the fourth."""
@@ -91,7 +97,9 @@ def test_fill_through_a_terminal_is_interrupted_and_resumes_at_the_fourth_questi
 
     env = cli_env(columns=120)
     started = time.monotonic()
-    child = pexpect.spawn(_provcheck(), ["fill", str(scaffold)], cwd=str(scaffold.parent), env=env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        _provcheck(), ["fill", str(scaffold)], cwd=str(scaffold.parent), env=env, encoding="utf-8", timeout=30, preexec_fn=_as_at_a_terminal
+    )
     for question, answer in (
         ("extraction.weights_publicly_available", "2"),
         ("extraction.account_verification", "1"),
