@@ -130,11 +130,7 @@ class AllOf:
     items: tuple[Condition, ...]
 
     def holds(self, facts: Facts) -> bool:
-        # A plain loop, not all() over a generator: scoring checks a few hundred conditions per dossier.
-        for item in self.items:  # noqa: SIM110
-            if not item.holds(facts):
-                return False
-        return True
+        return all(item.holds(facts) for item in self.items)
 
     def questions(self) -> frozenset[str]:
         return frozenset().union(*(item.questions() for item in self.items))
@@ -150,11 +146,7 @@ class AnyOf:
     items: tuple[Condition, ...]
 
     def holds(self, facts: Facts) -> bool:
-        # A plain loop, not any() over a generator: scoring checks a few hundred conditions per dossier.
-        for item in self.items:  # noqa: SIM110
-            if item.holds(facts):
-                return True
-        return False
+        return any(item.holds(facts) for item in self.items)
 
     def questions(self) -> frozenset[str]:
         return frozenset().union(*(item.questions() for item in self.items))
@@ -191,8 +183,8 @@ class AnswerCompare:
     threshold: float
 
     def holds(self, facts: Facts) -> bool:
-        value = facts.answers.get(self.question)  # Facts.answer inlined: None is undisclosed
-        if value is None or value == UNDISCLOSED:
+        value = facts.answer(self.question)
+        if value == UNDISCLOSED:
             return True
         if self.operator == "gte":
             return bool(value >= self.threshold)
@@ -219,8 +211,8 @@ class AnswerContains:
     lacks: bool
 
     def holds(self, facts: Facts) -> bool:
-        value = facts.answers.get(self.question)  # Facts.answer inlined: None is undisclosed
-        if value is None or value == UNDISCLOSED:
+        value = facts.answer(self.question)
+        if value == UNDISCLOSED:
             return True
         chosen = frozenset(value)
         if self.lacks:
