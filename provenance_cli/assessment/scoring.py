@@ -108,13 +108,11 @@ def _vendor_matches(waiver: Waiver, dossier: Dossier) -> bool:
     return wanted in {vendor.name.casefold().strip(), vendor.legal_name.casefold().strip()}
 
 
-def applicable_questions(catalogue: Catalogue, facts: Facts) -> set[str]:
-    """The questions whose ``applies_if`` holds for these facts (all others are not asked of this vendor)."""
-    return {qid for qid in catalogue.questions if qid not in catalogue.applies_if or catalogue.applies_if[qid].holds(facts)}
-
-
 def _applicable(plan: _Plan, facts: Facts) -> set[str]:
-    """:func:`applicable_questions` from the plan: only the questions with ``applies_if`` are checked per dossier."""
+    """The questions whose ``applies_if`` holds for these facts (all others are not asked of this vendor).
+
+    Only the questions with ``applies_if`` are checked per dossier; the plan knows the rest apply.
+    """
     applicable = set(plan.unconditional)
     applicable.update(question_id for question_id, holds in plan.conditional if holds(facts))
     return applicable
@@ -183,11 +181,11 @@ class _Plan:
     audience: dict[str, str]
     """Per question, who answers it."""
     few_answers: frozenset[str]
+    """Choice and yes/no questions: few possible answers, so their wording is worth keeping (``labels``)."""
     unconditional: frozenset[str]
     """Questions without ``applies_if``: asked of every vendor."""
     conditional: tuple[tuple[str, Callable[[Facts], bool]], ...]
     """(question id, its ``applies_if`` condition's ``holds``) of every other question."""
-    """Choice and yes/no questions: few possible answers, so their wording is worth keeping (``labels``)."""
     favourable: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Per question, its most favourable answer (:func:`_favourable`), filled the first time a knock-out asks."""
     candidates: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
@@ -886,6 +884,13 @@ def _favourable_of(plan: _Plan, catalogue: Catalogue, question_id: str) -> Any:
     return plan.favourable[question_id]
 
 
+def _candidates_of(plan: _Plan, catalogue: Catalogue, question_id: str) -> list[Any]:
+    """:func:`_candidates` of a question, worked out once per plan."""
+    if question_id not in plan.candidates:
+        plan.candidates[question_id] = _candidates(catalogue.questions[question_id])
+    return plan.candidates[question_id]
+
+
 _MAX_COMPLETIONS = 256
 
 
@@ -895,11 +900,7 @@ def _could_hold(condition: Condition, plan: _Plan, catalogue: Catalogue, facts: 
     Tries every combination of candidate answers; beyond a few hundred it
     assumes yes, because the cautious answer to "could this be a hard stop?" is yes.
     """
-    options = []
-    for question_id in unknown:
-        if question_id not in plan.candidates:
-            plan.candidates[question_id] = _candidates(catalogue.questions[question_id])
-        options.append(plan.candidates[question_id])
+    options = [_candidates_of(plan, catalogue, question_id) for question_id in unknown]
     if math.prod(len(o) for o in options) > _MAX_COMPLETIONS:
         return True
     # One completed copy of the facts whose answers each combination overwrites in turn: a condition reads
