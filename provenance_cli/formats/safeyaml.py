@@ -270,38 +270,35 @@ def _build(  # noqa: C901 - one loop over libyaml's event stream, the hot path o
             if event.tag not in _ALLOWED_TAGS:
                 raise _fail(source, mark, f"explicit YAML tags are not allowed (found {event.tag!r})")
             value = event.value
+            if is_map and pending_key is None:
+                implicit = event.implicit[0]
+                if implicit and value in _NULLS:
+                    raise _fail(source, mark, "empty key; every key must be text")
+                if value == "<<" and implicit:
+                    raise _fail(source, mark, "merge keys (<<) are not supported; write the keys out")
+                if value in container:
+                    first = key_positions.get(path + (value,), (0, 0))
+                    raise _fail(
+                        source,
+                        mark,
+                        f"duplicate key {value!r} (first defined at line {first[0]}); a later value would silently replace the first",
+                    )
+                pending_key = value
+                pending_path = path + (value,)
+                key_positions[pending_path] = (mark.line + 1, mark.column + 1)
+                continue
+            if value in _NULLS and event.implicit[0] and not event.style:
+                value = None
             if is_map:
-                if pending_key is None:
-                    implicit = event.implicit[0]
-                    if implicit and value in _NULLS:
-                        raise _fail(source, mark, "empty key; every key must be text")
-                    if value == "<<" and implicit:
-                        raise _fail(source, mark, "merge keys (<<) are not supported; write the keys out")
-                    if value in container:
-                        first = key_positions.get(path + (value,), (0, 0))
-                        raise _fail(
-                            source,
-                            mark,
-                            f"duplicate key {value!r} (first defined at line {first[0]}); a later value would silently replace the first",
-                        )
-                    pending_key = value
-                    pending_path = path + (value,)
-                    key_positions[pending_path] = (mark.line + 1, mark.column + 1)
-                    continue
-                if value in _NULLS and event.implicit[0] and not event.style:
-                    value = None
                 positions[pending_path] = (mark.line + 1, mark.column + 1)
                 container[pending_key] = value
                 pending_key = None
+            elif container is None:
+                positions[()] = (mark.line + 1, mark.column + 1)
+                root = value
             else:
-                if value in _NULLS and event.implicit[0] and not event.style:
-                    value = None
-                if container is None:
-                    positions[()] = (mark.line + 1, mark.column + 1)
-                    root = value
-                else:
-                    positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
-                    container.append(value)
+                positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+                container.append(value)
             counted += 1
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
