@@ -495,7 +495,7 @@ def dumps(data: Any) -> str:
     """
     raw = _orjson_bytes(data)
     if raw is None:
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return _json_text(data) + "\n"
     return raw.decode("utf-8") + "\n"
 
 
@@ -503,8 +503,13 @@ def dumps_bytes(data: Any) -> bytes:
     """:func:`dumps` as the UTF-8 bytes written to a file, without decoding orjson's bytes to text and encoding them back."""
     raw = _orjson_bytes(data)
     if raw is None:
-        return (json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        return (_json_text(data) + "\n").encode("utf-8")
     return raw + b"\n"
+
+
+def _json_text(data: Any) -> str:
+    """The canonical report text as Python's ``json`` writes it: what orjson's bytes must equal to be used instead."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 _ORJSON_OPTIONS: list[int] = []

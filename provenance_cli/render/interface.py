@@ -83,6 +83,14 @@ class Renderer(ABC):
         """Several vendors in one stream (stdout); formats override to stay well-formed."""
         return "\n".join(self.render(result, context) for result in results)
 
+    def render_bytes(self, result: VendorResult, context: RenderContext) -> bytes:
+        """The report for one vendor as the bytes of its file: text as UTF-8, a binary format's bytes as they are.
+
+        A format that can make the bytes directly overrides this (JSON: a portfolio writes thousands, no text in between).
+        """
+        report: str | bytes = self.render(result, context)
+        return report if isinstance(report, bytes) else report.encode("utf-8")
+
 
 class CombinedRenderer(Renderer):
     """A format that makes one file of every vendor (csv, sarif, junit): one vendor's report is that file with one vendor."""

@@ -30,7 +30,7 @@ class JsonRenderer(Renderer):
         return dumps(json_document(result, context))
 
     def render_bytes(self, result: VendorResult, context: RenderContext) -> bytes:
-        """:meth:`render` as the UTF-8 bytes of the report file (a portfolio run writes thousands; no text in between)."""
+        """:meth:`render` as the UTF-8 bytes of the report file, straight from the serialiser's bytes."""
         from provenance_cli.render.document import dumps_bytes, json_document
 
         return dumps_bytes(json_document(result, context))

@@ -355,8 +355,7 @@ class StreamJob:
         from provenance_cli.util.fileset import write_synced
 
         renderer = get_renderer(self.fmt)
-        render = getattr(renderer, "render_bytes", renderer.render)  # JSON goes straight to bytes
-        data = _bytes(guard_render(lambda: render(result, self.context), self.fmt))
+        data = _bytes(guard_render(lambda: renderer.render_bytes(result, self.context), self.fmt))
         index = guard_render(lambda: index_row(result, self.context, whole=self.whole_index), self.fmt) if self.indexed else None
         temp = Path(self.folder) / f"{TEMP_PREFIX}{self.run}-r{secrets.token_hex(8)}{renderer.suffix}"
         try:
