@@ -15,14 +15,15 @@ the compiled result depends on:
 
 Any change to one of those gives a new name, so a stale cache is never read.
 
-The checked policy is kept the same way (subfolder ``policy/``, see
-:func:`provenance_cli.formats.policy.load_policy`): its key adds both policy
-files' bytes, the name the policy was given by, the digests of the
-questionnaires it was checked against and the policy module's source.
 A cache file that cannot be read or unpickled, or is not a catalogue of the
 same key, is ignored and rebuilt; a cache folder that cannot be written is
 simply not used. The file is written atomically (temporary file, fsync,
 rename).
+
+The checked policy is kept the same way (subfolder ``policy/``, see
+:func:`provenance_cli.formats.policy.load_policy`): its key adds both policy
+files' bytes, the name the policy was given by, the digests of the
+questionnaires it was checked against and the policy module's source.
 
 Security: unpickling runs code, so a pickle is only read when it is owned by
 the current user and neither it nor its folder is writable by group or
