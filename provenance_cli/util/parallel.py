@@ -3,7 +3,8 @@
 Folder work (validate, assess, screen) is embarrassingly parallel: each
 dossier is parsed and judged on its own. Small batches stay in-process,
 where starting workers would cost more than it saves, and the number of
-workers follows the number of files (one per :data:`PARALLEL_THRESHOLD`).
+workers follows the number of files (none below :data:`PARALLEL_THRESHOLD`, then
+one per half of it; see :func:`pool_size`).
 """
 
 from __future__ import annotations
