@@ -1,5 +1,5 @@
 """``python -m provenance_cli``: the same entry point as the ``provcheck`` command."""
 
-from provenance_cli.cli.app import main
+from provenance_cli.cli.entry import main
 
 main()

@@ -36,13 +36,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from provenance_cli.util.cachedir import PRIVATE_FILE_MODE, private
 
 CACHE_FOLDER = "catalogue"
 STALE_AFTER_SECONDS = 30 * 24 * 3600
@@ -74,20 +75,14 @@ def catalogue_key(files: Sequence[Path], tag: str = "", modules: Sequence[Module
     return digest.hexdigest()
 
 
-def _private(status: os.stat_result) -> bool:
-    """Owned by us and writable by nobody else: safe to unpickle from."""
-    mine = not hasattr(os, "geteuid") or status.st_uid == os.geteuid()
-    return mine and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def read_cached(folder: Path, key: str) -> Any | None:
     """The object cached under ``key``, or None when there is none usable."""
     path = folder / f"{key}.pickle"
     try:
-        if not _private(folder.stat()):
+        if not private(folder.stat()):
             return None
         with path.open("rb") as stream:
-            if not _private(os.fstat(stream.fileno())):
+            if not private(os.fstat(stream.fileno())):
                 return None
             stored_key, value = pickle.load(stream)
     except Exception:  # missing, unreadable, truncated or from other code: rebuild
@@ -101,7 +96,7 @@ def write_cached(folder: Path, key: str, value: Any) -> None:
 
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(folder / f"{key}.pickle", pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(folder / f"{key}.pickle", pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL), mode=PRIVATE_FILE_MODE)
     except Exception:  # a read-only or full cache folder never stops a run
         return
     _remove_stale(folder, keep=f"{key}.pickle")

@@ -3,12 +3,14 @@
 ``PROVCHECK_CACHE_DIR`` moves it (tests, CI caches, read-only homes);
 otherwise it is the platform's per-user cache folder. Screening lists live
 in ``lists/`` below it, the compiled questionnaire catalogue in
-``catalogue/``.
+``catalogue/``, the checked policy in ``policy/``, dataclasses' compiled
+methods in ``code/``.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,3 +35,13 @@ def _cache_root(moved: str, xdg: str | None, home: str | None, local_app_data: s
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("provcheck"))
+
+
+PRIVATE_FILE_MODE = 0o600
+"""Mode of a cache file holding code (pickle, marshal): what :func:`private` accepts whatever the umask."""
+
+
+def private(status: os.stat_result) -> bool:
+    """Owned by the current user and writable by nobody else: safe to load code (a pickle, marshal data) from."""
+    mine = not hasattr(os, "geteuid") or status.st_uid == os.geteuid()
+    return mine and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

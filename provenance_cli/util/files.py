@@ -74,12 +74,15 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> None:
+def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` atomically.
 
     With ``overwrite=False`` an existing file is never replaced, even if it
     appears between our check and our write (the final step is a hard link,
-    which fails when the name is taken).
+    which fails when the name is taken). The file keeps the mode it had (a
+    new one gets what the umask allows) unless ``mode`` is given: caches of
+    code pass 0o600, since they are only read back when nobody else can write
+    them, and a umask of 002 would otherwise make every one unusable.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
@@ -95,8 +98,8 @@ def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
         raise UsageError(f"cannot write in {folder}: {exc.strerror}") from None
     temp = Path(temp_name)
     try:
-        # mkstemp makes 0600: give the file the mode it had, or what the umask allows a new file.
-        os.chmod(temp, _mode_for(path))
+        # mkstemp makes 0600: give the file the mode asked for, the mode it had, or what the umask allows a new file.
+        os.chmod(temp, _mode_for(path) if mode is None else mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()

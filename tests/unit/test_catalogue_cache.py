@@ -111,3 +111,19 @@ def test_unwritable_cache_folder_still_gives_a_catalogue(setup, tmp_path, monkey
     assert load(folder, builds).questions
     assert load(folder, builds).questions
     assert len(builds) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_cache_is_used_under_a_group_writable_umask(setup, tmp_path):
+    # umask 002 (user-private groups) would make a file group-writable, which is never unpickled;
+    # the cache writes its files 0600 whatever the umask, so it is still used.
+    folder, builds = setup
+    previous = os.umask(0o002)
+    try:
+        load(folder, builds)
+        load(folder, builds)
+    finally:
+        os.umask(previous)
+    assert len(builds) == 1
+    [cached] = cache_files(tmp_path)
+    assert cached.stat().st_mode & 0o777 == 0o600
