@@ -132,6 +132,33 @@ def test_main_pauses_the_collector_while_the_command_runs_and_gives_it_back(monk
     assert seen == [False, False]
 
 
+EXIT_PROBE = """\
+import atexit, gc, sys
+from provenance_cli.cli.entry import main
+atexit.register(lambda: sys.stderr.write(f"probe: frozen={gc.get_freeze_count()} collecting={gc.isenabled()}\\n"))
+sys.argv[0] = "provcheck"
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [(["assess", "examples/kestrel-ai.yaml", "--as-of", "2026-09-01", "--offline"], 0), (["assess", "no-such-file.yaml"], 2)],
+    ids=["verdict", "bad-input"],
+)
+def test_console_script_freezes_what_the_command_built_and_still_exits_normally(argv, code):
+    """The interpreter's last collection skips what the command built; exit codes, output and atexit handlers are kept."""
+    proc = run_cli(argv, REPO, command=[sys.executable, "-c", EXIT_PROBE], timeout=60)
+    assert proc.returncode == code, proc.stderr[-2000:]
+    probe = [line for line in proc.stderr.splitlines() if line.startswith("probe: ")]
+    assert len(probe) == 1  # atexit handlers still run after the freeze
+    frozen = int(probe[0].split("frozen=")[1].split()[0])
+    assert frozen > 20_000  # modules, classes and the catalogue: everything built up to the end of the command
+    assert "collecting=False" in probe[0]
+    if code == 0:
+        assert "Decision:" in proc.stdout and "Findings by question" in proc.stdout
+
+
 def test_diff_of_reports_checks_them_without_the_iri_grammars(tmp_path):
     """Reading a JSON report imports jsonschema, but not the IRI helper that compiles 38 grammars (1.5 s) for formats our schemas never use.
 
