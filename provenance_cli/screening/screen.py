@@ -26,6 +26,8 @@ from provenance_cli.screening.source import Source
 from provenance_cli.util.errors import ServiceError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from provenance_cli.screening.cache import CacheMeta
     from provenance_cli.screening.config import ScreeningConfig
 
@@ -79,24 +81,51 @@ _bundled: dict[tuple[str, float], Loaded] = {}
 
 
 def _load_bundled(source: Source) -> Loaded | None:
-    import hashlib
+    """The copy of ``source`` shipped with provcheck, parsed and indexed once per process.
 
-    from provenance_cli.screening.index import NameIndex
+    Indexing even a short list transliterates its names (the 1260H list's
+    Chinese names load a table per Unicode block): about a tenth of a
+    single-file ``assess``. So the index is kept in the compiled cache
+    (:func:`provenance_cli.formats.catalogue_cache.cached_build`, subfolder
+    ``screening``), keyed by the file's content and the source of the code
+    that parses and indexes it.
+    """
+    import sys
+
+    from provenance_cli.formats.catalogue_cache import cached_build
+    from provenance_cli.screening import index, model, normalize
 
     path = source.bundled_path()
     if path is None:
         return None
     stamp = (str(path), path.stat().st_mtime)
     if stamp not in _bundled:
-        bundled = source.bundled()
-        assert bundled is not None
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        versions = {
-            k: ListVersion(k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck")
-            for k, info in bundled.lists.items()
-        }
-        _bundled[stamp] = Loaded(source.key, NameIndex.build(bundled.entries), versions)
+        parser = sys.modules[type(source).__module__]
+        _bundled[stamp] = cached_build(
+            [path],
+            lambda _: _index_bundled(source, path),
+            Loaded,
+            tag=source.key,
+            modules=(index, model, normalize, parser),
+            kind="screening",
+        )
     return _bundled[stamp]
+
+
+def _index_bundled(source: Source, path: Path) -> Loaded:
+    """Parse and index the bundled copy at ``path`` (what :func:`_load_bundled` caches)."""
+    import hashlib
+
+    from provenance_cli.screening.index import NameIndex
+
+    bundled = source.bundled()
+    assert bundled is not None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    versions = {
+        k: ListVersion(k, info.name, info.list_date, None, digest, info.count, "bundled with provcheck")
+        for k, info in bundled.lists.items()
+    }
+    return Loaded(source.key, NameIndex.build(bundled.entries), versions)
 
 
 LoadedLists = tuple[list[Loaded], list[str], list[str], list[SourceCoverage]]

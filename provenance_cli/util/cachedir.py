@@ -3,8 +3,8 @@
 ``PROVCHECK_CACHE_DIR`` moves it (tests, CI caches, read-only homes);
 otherwise it is the platform's per-user cache folder. Screening lists live
 in ``lists/`` below it, the compiled questionnaire catalogue in
-``catalogue/``, the checked policy in ``policy/``, dataclasses' compiled
-methods in ``code/``.
+``catalogue/``, the checked policy in ``policy/``, the bundled list's index
+in ``screening/``, dataclasses' compiled methods in ``code/``.
 """
 
 from __future__ import annotations

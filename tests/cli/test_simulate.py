@@ -25,7 +25,7 @@ def simulate(env: dict[str, str], cwd: Path, *args: str | Path) -> CliResult:
     return run_cli(["simulate", *args, "--as-of", AS_OF, "--no-evidence"], cwd, env=env)
 
 
-COMPILED_CACHES = ("catalogue", "policy", "code")
+COMPILED_CACHES = ("catalogue", "policy", "code", "screening")
 """Cache subfolders of compiled bundled data (like .pyc files): any command may warm them, a simulation too."""
 
 

@@ -439,6 +439,30 @@ def test_bundled_1260h_has_the_2026_edition():
     assert parsed.lists["dod_1260h"].list_date == "2026-06-08"
 
 
+def test_bundled_index_is_kept_in_the_cache_and_searched_the_same(tmp_path, monkeypatch):
+    from provenance_cli.screening import screen
+
+    monkeypatch.setattr(screen, "_bundled", {})
+    built = screen._load_bundled(Dod1260hSource())
+    assert built is not None
+    [stored] = (tmp_path / "cache" / "screening").glob("*.pickle")
+    assert stored.stat().st_mode & 0o777 == 0o600
+
+    def never(*args: object) -> None:
+        raise AssertionError("indexed again although the cache holds this file's index")
+
+    monkeypatch.setattr(screen, "_bundled", {})
+    monkeypatch.setattr(screen, "_index_bundled", never)
+    cached = screen._load_bundled(Dod1260hSource())
+    assert cached is not None and cached is not built
+    assert cached.versions == built.versions
+    query = "Baidu Inc"
+    assert [(h.entry.name, h.score) for h in cached.index.search(query, 88)] == [
+        (h.entry.name, h.score) for h in built.index.search(query, 88)
+    ]
+    assert cached.index.search(query, 88)
+
+
 def test_custom_lists_csv_and_yaml(tmp_path):
     csv_path = tmp_path / "deny.csv"
     csv_path.write_text("name,aliases,id\nOrbital Relay Ltd,Orbital Relay; ORL Labs,D-1\n,,\n", encoding="utf-8")
