@@ -191,21 +191,25 @@ class EvidencePolicy(StrictModel):
 class PolicyModel(StrictModel):
     """The organisation's policy file: who the buyer is and how answers become a decision."""
 
+    # Sections default through a factory, not an instance made here: making one builds its validator as the module
+    # is imported, work a run that takes the checked policy from the cache never needs (the published schema still
+    # states each default: formats/schemas.py:_state_section_defaults). The docstring above is the schema's description.
+
     policy: PolicyVersion = 2
     """Policy format version (2; a version 1 policy is read with the default buyer, jurisdictions and decision)."""
     name: str = "custom policy"
-    buyer: BuyerProfile = BuyerProfile()
+    buyer: BuyerProfile = Field(default_factory=BuyerProfile)
     jurisdictions: Jurisdictions
-    decision: DecisionPolicy = DecisionPolicy()
+    decision: DecisionPolicy = Field(default_factory=DecisionPolicy)
     category_weights: dict[str, NonNegative] = {}
-    tiers: Thresholds = Thresholds()
+    tiers: Thresholds = Field(default_factory=Thresholds)
     knockouts: bool = True
-    staleness: Staleness = Staleness()
-    reassessment_days: Reassessment = Reassessment()
+    staleness: Staleness = Field(default_factory=Staleness)
+    reassessment_days: Reassessment = Field(default_factory=Reassessment)
     rule_overrides: list[RuleOverride] = []
     waivers: list[Waiver] = []
-    screening: ScreeningPolicy = ScreeningPolicy()
-    evidence: EvidencePolicy = EvidencePolicy()
+    screening: ScreeningPolicy = Field(default_factory=ScreeningPolicy)
+    evidence: EvidencePolicy = Field(default_factory=EvidencePolicy)
     questionnaires: list[Text] = []
     """Folders of the organisation's own questionnaires (and frameworks files), relative to the policy file."""
 

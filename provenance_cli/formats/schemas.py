@@ -103,6 +103,7 @@ def policy_schema() -> dict[str, Any]:
     from other YAML.
     """
     schema = PolicyModel.model_json_schema()
+    _state_section_defaults(schema)
     defs = schema.get("$defs", {})
     in_lists = {item["$ref"].rsplit("/", 1)[-1] for item in _list_items(schema) if "$ref" in item}
     for name, definition in defs.items():
@@ -116,6 +117,24 @@ def policy_schema() -> dict[str, Any]:
         "description": "Policy format version: 2 (format 1 is still read; provcheck upgrade rewrites it).",
     }
     return {"$schema": DRAFT, "$id": SCHEMA_BASE + POLICY_SCHEMA_FILE, "title": "provcheck policy", **_without(schema, "title")}
+
+
+def _state_section_defaults(schema: dict[str, Any]) -> None:
+    """Give each section the policy model makes with a factory (``buyer``, ``decision``...) its default, as for any other field.
+
+    The sections are made by a factory so that importing the policy model does
+    not build their validators (a cached policy never needs them); a schema
+    should still tell an editor what a left-out section means.
+    """
+    from pydantic import BaseModel
+
+    from provenance_cli.formats.policy import PolicyModel
+
+    for name, field in PolicyModel.model_fields.items():
+        factory = field.default_factory
+        if isinstance(factory, type) and issubclass(factory, BaseModel):
+            key = field.alias or name
+            schema["properties"][key]["default"] = factory().model_dump(mode="json", by_alias=True)
 
 
 def _list_items(node: Any) -> list[dict[str, Any]]:

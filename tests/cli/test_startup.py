@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from support import REPO
-from support.cli import run_cli
+from support.cli import cli_env, run_cli
 
 HEAVY = ("pydantic", "yaml", "jinja2", "httpx", "rapidfuzz", "jsonschema", "provenance_cli.formats.models")
 # typer >= 0.16 builds parameter converters with pydantic when it renders one
@@ -135,7 +135,11 @@ def test_main_pauses_the_collector_while_the_command_runs_and_gives_it_back(monk
 EXIT_PROBE = """\
 import atexit, gc, sys
 from provenance_cli.cli.entry import main
-atexit.register(lambda: sys.stderr.write(f"probe: frozen={gc.get_freeze_count()} collecting={gc.isenabled()}\\n"))
+def probe():
+    loader = sys.modules.get("pydantic.plugin._loader")
+    scanned = loader is not None and loader._plugins is not None
+    sys.stderr.write(f"probe: frozen={gc.get_freeze_count()} collecting={gc.isenabled()} plugins_scanned={scanned}\\n")
+atexit.register(probe)
 sys.argv[0] = "provcheck"
 main()
 """
@@ -155,8 +159,19 @@ def test_console_script_freezes_what_the_command_built_and_still_exits_normally(
     frozen = int(probe[0].split("frozen=")[1].split()[0])
     assert frozen > 20_000  # modules, classes and the catalogue: everything built up to the end of the command
     assert "collecting=False" in probe[0]
+    assert "plugins_scanned=False" in probe[0]  # pydantic plugins never looked for (nor given dossier content)
     if code == 0:
         assert "Decision:" in proc.stdout and "Findings by question" in proc.stdout
+
+
+def test_a_user_who_names_pydantic_plugins_keeps_that_choice():
+    """PYDANTIC_DISABLE_PLUGINS set by the user (here: disable one plugin by name) is theirs; provcheck only fills in a default."""
+    argv = ["assess", "examples/kestrel-ai.yaml", "--as-of", "2026-09-01", "--offline"]
+    proc = run_cli(
+        argv, REPO, command=[sys.executable, "-c", EXIT_PROBE], env=cli_env(PYDANTIC_DISABLE_PLUGINS="someone-elses-plugin"), timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "plugins_scanned=True" in proc.stderr
 
 
 def test_diff_of_reports_checks_them_without_the_iri_grammars(tmp_path):
