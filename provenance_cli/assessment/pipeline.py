@@ -300,6 +300,7 @@ def assess_files(
     ``named`` lists the files the user named (the rest came from folders);
     by default every file counts as named.
     """
+    from provenance_cli.screening.screen import one_run
     from provenance_cli.util.parallel import parallel_map
 
     policy_for(options.policy_path, options.questionnaire_dirs)  # refuse a bad policy or questionnaire once, before any work starts
@@ -307,12 +308,13 @@ def assess_files(
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None
     work: list[Job] = [(str(p), options, finish, named is None or str(p) in named, None) for p in paths]
-    outcomes = list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
-    if any(o.pending for o in outcomes):
-        from provenance_cli.assessment.linking import second_round
+    with one_run():  # the dossiers assessed here (in this process) are screened against one look at the list caches
+        outcomes = list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+        if any(o.pending for o in outcomes):
+            from provenance_cli.assessment.linking import second_round
 
-        beside = [p for p in paths if named is None or str(p) in named]
-        outcomes = second_round(outcomes, beside, options, jobs=jobs, finish=finish)
+            beside = [p for p in paths if named is None or str(p) in named]
+            outcomes = second_round(outcomes, beside, options, jobs=jobs, finish=finish)
     return outcomes
 
 
