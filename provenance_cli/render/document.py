@@ -83,7 +83,8 @@ def _entry(t: TraceEntry, *, compact: bool = False) -> dict[str, Any]:
     every fired rule, and duplicating the longest text made reports a third larger.
 
     ``compact``: without the fields that hold their default (version 4, :data:`TRACE_DEFAULTS`), built so rather
-    than copied and trimmed afterwards; every default there is None or False, so "holds it" is identity.
+    than copied and trimmed afterwards; every default there is None or False, so "holds it" is identity, and a
+    field is only looked at, and a waiver only turned into its row, when it is there to be written.
     """
     row = {
         "category": t.category,
@@ -97,14 +98,19 @@ def _entry(t: TraceEntry, *, compact: bool = False) -> dict[str, Any]:
         "severity": t.severity,
         "message": t.message,
     }
-    optional = {
-        "knockout": t.knockout,
-        "waiver": _waiver(t.waiver),
-        "overridden": t.overridden,
-        "superseded_by": t.superseded_by,
-        "inherited_from": t.inherited_from,
-    }
-    row.update({key: value for key, value in optional.items() if value is not TRACE_DEFAULTS[key]} if compact else optional)
+    if not compact:
+        row.update(
+            knockout=t.knockout,
+            waiver=_waiver(t.waiver),
+            overridden=t.overridden,
+            superseded_by=t.superseded_by,
+            inherited_from=t.inherited_from,
+        )
+        return row
+    for key, default in TRACE_DEFAULTS.items():  # about a hundred entries per report: most hold every default
+        value = getattr(t, key)
+        if value is not default:
+            row[key] = _waiver(value) if key == "waiver" else value
     return row
 
 
@@ -118,8 +124,12 @@ def _compact_answer(a: AnswerRecord) -> dict[str, Any]:
         row["label"] = label
     if a.evidence:
         row["evidence"] = [_evidence_item(e) for e in a.evidence]
-    optional: dict[str, Any] = {"note": a.note, "as_of": _day(a.as_of), "allegation": a.allegation}
-    row.update({key: value for key, value in optional.items() if value is not ANSWER_DEFAULTS[key]})
+    if a.note is not ANSWER_DEFAULTS["note"]:
+        row["note"] = a.note
+    if a.as_of is not None:  # a date's text is never the default (None)
+        row["as_of"] = a.as_of.isoformat()
+    if a.allegation is not ANSWER_DEFAULTS["allegation"]:
+        row["allegation"] = a.allegation
     return row
 
 
