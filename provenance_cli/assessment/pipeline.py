@@ -28,7 +28,8 @@ one round, as before.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -43,6 +44,7 @@ from provenance_cli.formats.policy import Policy
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
 
 if TYPE_CHECKING:
+    from provenance_cli.formats.questionnaires import Catalogue
     from provenance_cli.formats.scenario import Scenario  # only a simulation builds one; a plain assess never imports it
     from provenance_cli.screening.model import Entry
 
@@ -157,6 +159,43 @@ def effective_policy(options: AssessOptions) -> Policy:
     return scenario_policy(policy, options.scenario)
 
 
+_run_catalogues: dict[tuple[str | None, tuple[str, ...]], Catalogue] | None = None
+"""The catalogues of the run in progress (see :func:`_one_run`), by policy path and questionnaire folders."""
+
+
+def _catalogue_of(options: AssessOptions) -> Catalogue:
+    """The catalogue ``options`` name; within :func:`_one_run` looked up once per run (it resolves every organisation folder)."""
+    from provenance_cli.assessment.catalogue import catalogue_for
+
+    key = (options.policy_path, options.questionnaire_dirs)
+    if _run_catalogues is None:
+        return catalogue_for(*key)
+    found = _run_catalogues.get(key)
+    if found is None:
+        found = _run_catalogues[key] = catalogue_for(*key)
+    return found
+
+
+@contextmanager
+def _one_run() -> Iterator[None]:
+    """Every dossier this process assesses in the block reads one catalogue and one look at the list caches.
+
+    The policy was checked against that catalogue once, before the work
+    started (:func:`policy_for`); looking both up again for every dossier
+    cost about half a millisecond each. The next run looks again.
+    """
+    from provenance_cli.screening.screen import one_run
+
+    global _run_catalogues
+    outer = _run_catalogues
+    _run_catalogues = {}
+    try:
+        with one_run():
+            yield
+    finally:
+        _run_catalogues = outer
+
+
 def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: SupplyContext | None = None) -> Outcome:
     """Assess one dossier file (module-level so worker processes can run it).
 
@@ -165,12 +204,11 @@ def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: 
     links and comes without ``context`` is read, screened and left pending:
     the run scores it once the links are resolved.
     """
-    from provenance_cli.assessment.catalogue import catalogue_for
     from provenance_cli.assessment.supply_chain import ScoringInputs, export_dossier, score_vendor
     from provenance_cli.formats.dossier import read_dossier
 
     path, options = job
-    catalogue = catalogue_for(options.policy_path, options.questionnaire_dirs)
+    catalogue = _catalogue_of(options)
     policy = effective_policy(options)
     try:
         dossier = read_dossier(Path(path), catalogue)
@@ -307,12 +345,13 @@ def assess_files(
         progress.start(len(paths))
     on_done = progress.advance if progress is not None else None
     work: list[Job] = [(str(p), options, finish, named is None or str(p) in named, None) for p in paths]
-    outcomes = list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
-    if any(o.pending for o in outcomes):
-        from provenance_cli.assessment.linking import second_round
+    with _one_run():
+        outcomes = list(parallel_map(assess_and_finish, work, jobs=jobs, on_done=on_done))
+        if any(o.pending for o in outcomes):
+            from provenance_cli.assessment.linking import second_round
 
-        beside = [p for p in paths if named is None or str(p) in named]
-        outcomes = second_round(outcomes, beside, options, jobs=jobs, finish=finish)
+            beside = [p for p in paths if named is None or str(p) in named]
+            outcomes = second_round(outcomes, beside, options, jobs=jobs, finish=finish)
     return outcomes
 
 

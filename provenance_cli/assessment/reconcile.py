@@ -17,8 +17,10 @@ A list that was not screened is never taken as saying anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from provenance_cli.formats.dossier import Dossier
+from provenance_cli.formats.models import Question
 from provenance_cli.formats.questionnaires import Catalogue
 from provenance_cli.formats.vocabulary import LIST_NAMES
 from provenance_cli.screening.model import ScreeningResult
@@ -38,18 +40,35 @@ class Contradiction:
     recommendation: str
 
 
+_ListingQuestion = tuple[Question, frozenset[str], str]
+"""A "listed on X?" question, the list keys that answer it, and their names in words."""
+
+_listing_questions: WeakKeyDictionary[Catalogue, tuple[_ListingQuestion, ...]] = WeakKeyDictionary()
+"""Each catalogue's "listed on X?" questions, found once while it lives (a few among a hundred and more questions,
+looked for in every dossier); keyed on the catalogue itself, which compares by identity."""
+
+
+def _listing_questions_of(catalogue: Catalogue) -> tuple[_ListingQuestion, ...]:
+    """The catalogue's questions that name screening lists, in catalogue order, with those lists as a set and in words."""
+    found = _listing_questions.get(catalogue)
+    if found is None:
+        found = tuple(
+            (question, frozenset(question.screening_lists), ", ".join(LIST_NAMES.get(key, key) for key in question.screening_lists))
+            for question in catalogue.questions.values()
+            if question.screening_lists
+        )
+        _listing_questions[catalogue] = found
+    return found
+
+
 def reconcile(dossier: Dossier, catalogue: Catalogue, result: ScreeningResult) -> tuple[Contradiction, ...]:
     """Every "listed on X?" answer that the screen contradicts or cannot confirm."""
     screened_sources = {c.source: c for c in result.coverage if c.screened}
     found: list[Contradiction] = []
-    for question in catalogue.questions.values():
-        if not question.screening_lists:
-            continue
+    for question, lists, names in _listing_questions_of(catalogue):
         answer = dossier.answers.get(question.id)
-        lists = set(question.screening_lists)
         # The developer of a model the vendor serves is not the vendor's chain: its hits are findings of that model.
         matches = [m for m in result.matches if m.list_key in lists and m.role != "developer"]
-        names = ", ".join(LIST_NAMES.get(key, key) for key in question.screening_lists)
         if answer == "no" and matches:
             seen = "; ".join(f"{(m.parent_name or m.screened_name)!r} {m.describe()} as {m.matched_name!r}" for m in matches[:3])
             found.append(

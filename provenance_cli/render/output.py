@@ -471,7 +471,7 @@ class FolderUpdate:
             self.fmt,
             files,
             prewritten=prewritten,
-            notes={name: self._notes(name, vendors) for name in names},
+            notes=self._all_notes(names, vendors),
             keep=keep,
             remove=doomed,
         )
@@ -534,12 +534,20 @@ class FolderUpdate:
             return False
         return True
 
-    def _notes(self, name: str, vendors: Mapping[str, Named]) -> dict[str, str]:
-        """What the manifest says about one file: the vendor and the dossier (relative to the folder) of a report."""
-        result = vendors.get(name)
-        if result is None:
-            return {"kind": Path(name).stem}  # index.html, summary.csv
-        return {"vendor": result.vendor, "source": _relative(Path(result.source), self.folder)}
+    def _all_notes(self, names: Sequence[str], vendors: Mapping[str, Named]) -> dict[str, dict[str, str]]:
+        """What the manifest says about each file: the vendor and the dossier (relative to the folder) of a report.
+
+        The folder is resolved once for all of them (resolving walks every component of the path).
+        """
+        folder = _resolved(self.folder)
+        notes: dict[str, dict[str, str]] = {}
+        for name in names:
+            result = vendors.get(name)
+            if result is None:
+                notes[name] = {"kind": Path(name).stem}  # index.html, summary.csv
+            else:
+                notes[name] = {"vendor": result.vendor, "source": _relative(Path(result.source), folder)}
+        return notes
 
 
 def _removed_note(removed: Sequence[str], folder: Path) -> tuple[str, ...]:
@@ -554,9 +562,12 @@ def _resolved(path: Path) -> str:
         return ""
 
 
-def _relative(path: Path, folder: Path) -> str:
-    """``path`` from ``folder``, so the manifest stays true wherever provcheck is run from (absolute across drives)."""
+def _relative(path: Path, folder: str) -> str:
+    """``path`` from ``folder`` (already :func:`_resolved`), so the manifest stays true wherever provcheck is run from.
+
+    Absolute where no relative path leads there (another drive).
+    """
     try:
-        return os.path.relpath(_resolved(path), _resolved(folder))
+        return os.path.relpath(_resolved(path), folder)
     except ValueError:
         return _resolved(path)

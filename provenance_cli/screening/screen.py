@@ -9,6 +9,8 @@ lists were unavailable.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -153,24 +155,70 @@ def _cache_stamps() -> tuple[tuple[int, int, int] | None, ...] | None:
     return tuple(stamps)
 
 
+_run_lists: dict[tuple[object, ...], LoadedLists] | None = None
+"""The offline answers of the run in progress (see :func:`one_run`), by settings; None outside a run."""
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """Screen every dossier of one run against the same lists, looked up once.
+
+    Offline, :func:`load_lists` otherwise works out the config file and
+    stats every cache's ``meta.json`` for each dossier (about 0.4 ms, most
+    of offline screening's cost in a portfolio) to notice a cache rewritten
+    meanwhile. Inside this block the first answer for each settings is kept
+    until the block ends, so a run reads one state of the caches, and the
+    next run (even in the same process) looks again.
+    """
+    global _run_lists
+    outer = _run_lists
+    _run_lists = {}
+    try:
+        yield
+    finally:
+        _run_lists = outer
+
+
 def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
     """Every list screening can use now, with warnings, the sources left out, and what was screened and why not.
 
     Offline (as in ``assess``), the answer is computed once per process for
     the same settings, config and cached lists, instead of re-reading every
     ``meta.json`` for every dossier; a cache rewritten meanwhile changes its
-    stamp and is read again.
+    stamp and is read again. Within :func:`one_run` it is looked up once per run.
     """
-    from provenance_cli.screening.config import load_config
     from provenance_cli.util.net import is_offline
 
     offline = offline or is_offline()
-    config = load_config()
-    stamps = _cache_stamps() if offline else None
-    if stamps is None:
-        return _load_lists(settings, offline=offline, config=config)
-    from provenance_cli.screening import cache
+    run_key = (settings.max_age_days, settings.required)
+    kept = _run_lists.get(run_key) if offline and _run_lists is not None else None
+    if kept is None:
+        answer, keep = _offline_lists_now(settings) if offline else (None, False)
+        if answer is None:
+            from provenance_cli.screening.config import load_config
 
+            return _load_lists(settings, offline=offline, config=load_config())
+        if not keep:
+            return answer
+        kept = answer
+        if _run_lists is not None:
+            _run_lists[run_key] = kept
+    loaded, warnings, unavailable, coverage = kept
+    return list(loaded), list(warnings), list(unavailable), list(coverage)
+
+
+def _offline_lists_now(settings: ScreeningSettings) -> tuple[LoadedLists | None, bool]:
+    """:func:`load_lists` offline, memoised per config and cache stamps; whether the answer may be kept for other dossiers.
+
+    None when a cache cannot be inspected (then the caller reads the lists afresh).
+    """
+    from provenance_cli.screening import cache
+    from provenance_cli.screening.config import load_config
+
+    config = load_config()
+    stamps = _cache_stamps()
+    if stamps is None:
+        return None, False
     # The open-index cache is part of the key: forgetting it (as a fresh process would) forgets these answers too.
     key = (settings.max_age_days, settings.required, id(config), id(cache._loaded), stamps)
     kept = _offline_lists.get(key)
@@ -178,13 +226,12 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
         events: list[str] = []
         answer = _load_lists(settings, offline=True, config=config, events=events)
         if events:  # one-time news (an index rebuilt): the next dossier must not hear it again, so nothing is kept
-            return answer
+            return answer, False
         kept = (config, answer)
         if len(_offline_lists) >= 16:  # a long-lived process with changing caches keeps only recent answers
             _offline_lists.clear()
         _offline_lists[key] = kept
-    loaded, warnings, unavailable, coverage = kept[1]
-    return list(loaded), list(warnings), list(unavailable), list(coverage)
+    return kept[1], True
 
 
 def _load_lists(settings: ScreeningSettings, *, offline: bool, config: ScreeningConfig, events: list[str] | None = None) -> LoadedLists:

@@ -194,6 +194,16 @@ def test_read_user_file_caps_a_growing_file_and_refuses_symlinks_to_devices(tmp_
         read_user_file(tmp_path / "absent.yaml", limit=10)
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux's /proc")
+def test_read_user_file_reads_past_the_size_a_file_declares_up_to_the_limit() -> None:
+    # /proc files say they hold 0 bytes and hold more: the bytes beyond the declared size count, as a grown file's do.
+    status = Path("/proc/self/status")
+    assert status.stat().st_size == 0
+    assert read_user_file(status, limit=1 << 20).startswith(b"Name:")
+    with pytest.raises(InputError, match="file is 11 bytes; the limit is 10 bytes"):
+        read_user_file(status, limit=10)
+
+
 def test_leftover_downloads_are_removed_only_when_ours_and_stale(tmp_path: Path) -> None:
     folder = tmp_path / "csl"
     folder.mkdir()
