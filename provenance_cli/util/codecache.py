@@ -37,6 +37,7 @@ import builtins
 import marshal
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -118,12 +119,18 @@ def _read(path: Path) -> dict[str, CodeType]:
     return stored[1]
 
 
-def _compile_cached(source: Any, namespace: dict[str, Any] | None = None, local_namespace: dict[str, Any] | None = None) -> None:
-    """``exec`` for :mod:`dataclasses`: the same call, with a text's compiled code taken from the cache."""
+def _compile_cached(
+    source: Any,
+    /,
+    globals: dict[str, Any] | None = None,  # exec's own parameter names: Python 3.13+ lets callers pass them by keyword
+    locals: Mapping[str, object] | None = None,
+    **options: Any,
+) -> None:
+    """``exec`` for :mod:`dataclasses`, with the same parameters: a text's compiled code is taken from the cache."""
     cache = _installed
     if cache is not None and type(source) is str:
         source = cache.code_for(source)
-    builtins.exec(source, namespace, local_namespace)
+    builtins.exec(source, globals, locals, **options)
 
 
 def install() -> None:

@@ -153,6 +153,17 @@ def test_classes_made_through_the_cache_behave_exactly_as_without_it(tmp_path, m
     assert warm.used
 
 
+def test_the_hook_takes_exec_s_arguments_by_position_or_by_keyword(tmp_path, monkeypatch):
+    # Python 3.13 lets exec's globals and locals be passed by keyword; a later dataclasses may do so.
+    monkeypatch.setattr(codecache, "_installed", codecache._CodeCache(tmp_path / "code.marshal", {}))
+    text = "def __create_fn__():\n def f(self): return 42\n return f"
+    by_position: dict[str, Any] = {}
+    codecache._compile_cached(text, {}, by_position)
+    by_keyword: dict[str, Any] = {}
+    codecache._compile_cached(text, globals={}, locals=by_keyword)
+    assert by_position["__create_fn__"]()(None) == by_keyword["__create_fn__"]()(None) == 42
+
+
 def test_another_hook_on_dataclasses_is_left_alone(monkeypatch):
     def someone_elses(*args: object) -> None:
         raise AssertionError("not called here")
