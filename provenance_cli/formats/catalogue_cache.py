@@ -34,7 +34,6 @@ already run code as that user (through their shell start-up files, say).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 import time
@@ -43,7 +42,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from provenance_cli.util.cachedir import PRIVATE_FILE_MODE, private
+from provenance_cli.util.cachedir import read_private, write_private
 
 CACHE_FOLDER = "catalogue"
 STALE_AFTER_SECONDS = 30 * 24 * 3600
@@ -77,29 +76,24 @@ def catalogue_key(files: Sequence[Path], tag: str = "", modules: Sequence[Module
 
 def read_cached(folder: Path, key: str) -> Any | None:
     """The object cached under ``key``, or None when there is none usable."""
-    path = folder / f"{key}.pickle"
+    data = read_private(folder / f"{key}.pickle")
+    if data is None:
+        return None
     try:
-        if not private(folder.stat()):
-            return None
-        with path.open("rb") as stream:
-            if not private(os.fstat(stream.fileno())):
-                return None
-            stored_key, value = pickle.load(stream)
-    except Exception:  # missing, unreadable, truncated or from other code: rebuild
+        stored_key, value = pickle.loads(data)
+    except Exception:  # truncated or from other code: rebuild
         return None
     return value if stored_key == key else None
 
 
 def write_cached(folder: Path, key: str, value: Any) -> None:
     """Store ``value`` under ``key``; a cache that cannot be written is skipped silently."""
-    from provenance_cli.util.files import atomic_write
-
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(folder / f"{key}.pickle", pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL), mode=PRIVATE_FILE_MODE)
-    except Exception:  # a read-only or full cache folder never stops a run
+        data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a value that does not pickle is simply not kept
         return
-    _remove_stale(folder, keep=f"{key}.pickle")
+    if write_private(folder / f"{key}.pickle", data):
+        _remove_stale(folder, keep=f"{key}.pickle")
 
 
 def _remove_stale(folder: Path, *, keep: str) -> None:

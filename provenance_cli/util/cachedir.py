@@ -45,3 +45,38 @@ def private(status: os.stat_result) -> bool:
     """Owned by the current user and writable by nobody else: safe to load code (a pickle, marshal data) from."""
     mine = not hasattr(os, "geteuid") or status.st_uid == os.geteuid()
     return mine and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_private(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it and its folder are :func:`private`; None when absent, unreadable or not private.
+
+    The one way a cache holding code is read: the file is checked on the
+    handle it is read from, so it cannot be swapped in between.
+    """
+    try:
+        if not private(path.parent.stat()):
+            return None
+        with path.open("rb") as stream:
+            if not private(os.fstat(stream.fileno())):
+                return None
+            return stream.read()
+    except (OSError, ValueError):  # absent, unreadable, or a path the system refuses
+        return None
+
+
+def write_private(path: Path, data: bytes) -> bool:
+    """Store ``data`` at ``path`` for :func:`read_private` (file 0600, new folder 0700); whether it was written.
+
+    A cache folder that cannot be written, or that others may write (nothing
+    would ever be read from it), is skipped silently: a cache never stops a run.
+    """
+    from provenance_cli.util.files import atomic_write
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not private(path.parent.stat()):
+            return False
+        atomic_write(path, data, mode=PRIVATE_FILE_MODE)
+    except Exception:  # a read-only or full cache folder
+        return False
+    return True

@@ -35,7 +35,6 @@ from __future__ import annotations
 import atexit
 import builtins
 import marshal
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,19 +74,12 @@ class _CodeCache:
         """Write the texts back when this run compiled new ones; any failure leaves the cache as it was."""
         if not self.added:
             return
-        from provenance_cli.util.cachedir import PRIVATE_FILE_MODE, private
-        from provenance_cli.util.files import atomic_write
+        from provenance_cli.util.cachedir import write_private
 
         entries = self.known
         if len(entries) > MAX_ENTRIES:
             entries = {source: entries[source] for source in self.used}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not private(self.path.parent.stat()):
-                return  # never read from there either
-            atomic_write(self.path, marshal.dumps((_FORMAT, entries)), mode=PRIVATE_FILE_MODE)
-        except Exception:  # a read-only or full cache folder never stops a run
-            return
+        write_private(self.path, marshal.dumps((_FORMAT, entries)))
 
 
 _installed: _CodeCache | None = None
@@ -103,16 +95,12 @@ def cache_file() -> Path:
 
 def _read(path: Path) -> dict[str, CodeType]:
     """The texts and code stored at ``path``, or nothing when the file is absent, not private or not ours."""
-    from provenance_cli.util.cachedir import private
+    from provenance_cli.util.cachedir import read_private
 
+    data = read_private(path)
     try:
-        if not private(path.parent.stat()):
-            return {}
-        with path.open("rb") as stream:
-            if not private(os.fstat(stream.fileno())):
-                return {}
-            stored = marshal.loads(stream.read())
-    except Exception:  # missing, unreadable, truncated or from another Python: start empty
+        stored = marshal.loads(data) if data is not None else None
+    except Exception:  # truncated or from another Python: start empty
         return {}
     if type(stored) is not tuple or len(stored) != 2 or stored[0] != _FORMAT or type(stored[1]) is not dict:
         return {}
