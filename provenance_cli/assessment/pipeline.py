@@ -42,6 +42,7 @@ from provenance_cli.assessment.supply_chain import DossierExport, SupplyContext
 from provenance_cli.formats.links import LinkSubject
 from provenance_cli.formats.policy import Policy
 from provenance_cli.util.errors import InputError, Problem, ProvcheckError, ServiceError, UsageError
+from provenance_cli.util.runmemo import RunMemo
 
 if TYPE_CHECKING:
     from provenance_cli.formats.questionnaires import Catalogue
@@ -159,7 +160,7 @@ def effective_policy(options: AssessOptions) -> Policy:
     return scenario_policy(policy, options.scenario)
 
 
-_run_catalogues: dict[tuple[str | None, tuple[str, ...]], Catalogue] | None = None
+_run_catalogues: RunMemo[tuple[str | None, tuple[str, ...]], Catalogue] = RunMemo()
 """The catalogues of the run in progress (see :func:`_one_run`), by policy path and questionnaire folders."""
 
 
@@ -168,11 +169,10 @@ def _catalogue_of(options: AssessOptions) -> Catalogue:
     from provenance_cli.assessment.catalogue import catalogue_for
 
     key = (options.policy_path, options.questionnaire_dirs)
-    if _run_catalogues is None:
-        return catalogue_for(*key)
     found = _run_catalogues.get(key)
     if found is None:
-        found = _run_catalogues[key] = catalogue_for(*key)
+        found = catalogue_for(*key)
+        _run_catalogues.put(key, found)
     return found
 
 
@@ -186,14 +186,8 @@ def _one_run() -> Iterator[None]:
     """
     from provenance_cli.screening.screen import one_run
 
-    global _run_catalogues
-    outer = _run_catalogues
-    _run_catalogues = {}
-    try:
-        with one_run():
-            yield
-    finally:
-        _run_catalogues = outer
+    with _run_catalogues.run(), one_run():
+        yield
 
 
 def assess_file(job: tuple[str, AssessOptions], *, named: bool = True, context: SupplyContext | None = None) -> Outcome:

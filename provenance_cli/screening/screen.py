@@ -9,8 +9,7 @@ lists were unavailable.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from provenance_cli.screening.model import (
 )
 from provenance_cli.screening.source import Source
 from provenance_cli.util.errors import ServiceError
+from provenance_cli.util.runmemo import RunMemo
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -155,12 +155,11 @@ def _cache_stamps() -> tuple[tuple[int, int, int] | None, ...] | None:
     return tuple(stamps)
 
 
-_run_lists: dict[tuple[object, ...], LoadedLists] | None = None
-"""The offline answers of the run in progress (see :func:`one_run`), by settings; None outside a run."""
+_run_lists: RunMemo[tuple[object, ...], LoadedLists] = RunMemo()
+"""The offline answers of the run in progress (see :func:`one_run`), by settings."""
 
 
-@contextmanager
-def one_run() -> Iterator[None]:
+def one_run() -> AbstractContextManager[None]:
     """Screen every dossier of one run against the same lists, looked up once.
 
     Offline, :func:`load_lists` otherwise works out the config file and
@@ -170,13 +169,7 @@ def one_run() -> Iterator[None]:
     until the block ends, so a run reads one state of the caches, and the
     next run (even in the same process) looks again.
     """
-    global _run_lists
-    outer = _run_lists
-    _run_lists = {}
-    try:
-        yield
-    finally:
-        _run_lists = outer
+    return _run_lists.run()
 
 
 def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
@@ -187,23 +180,21 @@ def load_lists(settings: ScreeningSettings, *, offline: bool) -> LoadedLists:
     ``meta.json`` for every dossier; a cache rewritten meanwhile changes its
     stamp and is read again. Within :func:`one_run` it is looked up once per run.
     """
+    from provenance_cli.screening.config import load_config
     from provenance_cli.util.net import is_offline
 
     offline = offline or is_offline()
+    if not offline:
+        return _load_lists(settings, offline=False, config=load_config())
     run_key = (settings.max_age_days, settings.required)
-    kept = _run_lists.get(run_key) if offline and _run_lists is not None else None
-    if kept is None:
-        answer, keep = _offline_lists_now(settings) if offline else (None, False)
+    answer = _run_lists.get(run_key)
+    if answer is None:
+        answer, keep = _offline_lists_now(settings)
         if answer is None:
-            from provenance_cli.screening.config import load_config
-
-            return _load_lists(settings, offline=offline, config=load_config())
-        if not keep:
-            return answer
-        kept = answer
-        if _run_lists is not None:
-            _run_lists[run_key] = kept
-    loaded, warnings, unavailable, coverage = kept
+            return _load_lists(settings, offline=True, config=load_config())
+        if keep:
+            _run_lists.put(run_key, answer)
+    loaded, warnings, unavailable, coverage = answer
     return list(loaded), list(warnings), list(unavailable), list(coverage)
 
 
