@@ -289,28 +289,33 @@ def _build(  # noqa: C901 - one loop over libyaml's event stream, the hot path o
                 continue
             if value in _NULLS and event.implicit[0] and not event.style:
                 value = None
-            if is_map:
-                positions[pending_path] = (mark.line + 1, mark.column + 1)
-                container[pending_key] = value
-                pending_key = None
-            elif container is None:
-                positions[()] = (mark.line + 1, mark.column + 1)
-                root = value
-            else:
-                positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
-                container.append(value)
             counted += 1
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
-            continue
 
-        if kind is MappingEndEvent or kind is SequenceEndEvent:
+        elif kind is AliasEvent:
+            mark = event.start_mark
+            if is_map and pending_key is None:
+                raise _fail(source, mark, "a key must be plain text, found an alias")
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _fail(source, mark, f"more than {MAX_ALIASES} aliases; refusing to expand")
+            if event.anchor not in anchors:
+                raise _fail(source, mark, f"alias *{event.anchor} refers to no anchor")
+            value, nodes = anchors[event.anchor]
+            expanded += nodes
+            if expanded > MAX_EXPANDED_NODES:
+                raise _fail(source, mark, "aliases expand to too many values; refusing to expand")
+            counted += nodes
+
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             value, nodes = container, counted - start
             if anchor:
                 anchors[anchor] = (value, nodes)
             frame = stack.pop()
             container, path, is_map, anchor, start = frame.container, frame.path, frame.is_map, frame.anchor, frame.counted
             pending_key, pending_path = frame.pending_key, frame.pending_path
+            # The finished container goes into its parent; its position was recorded when it started.
             if is_map:
                 container[pending_key] = value
                 pending_key = None
@@ -320,7 +325,7 @@ def _build(  # noqa: C901 - one loop over libyaml's event stream, the hot path o
                 container.append(value)
             continue
 
-        if kind is MappingStartEvent or kind is SequenceStartEvent:
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
             mark = event.start_mark
             if event.tag not in _ALLOWED_TAGS:
                 raise _fail(source, mark, f"explicit YAML tags are not allowed (found {event.tag!r})")
@@ -337,35 +342,22 @@ def _build(  # noqa: C901 - one loop over libyaml's event stream, the hot path o
             counted += 1
             continue
 
-        if kind is AliasEvent:
-            mark = event.start_mark
-            if is_map and pending_key is None:
-                raise _fail(source, mark, "a key must be plain text, found an alias")
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise _fail(source, mark, f"more than {MAX_ALIASES} aliases; refusing to expand")
-            if event.anchor not in anchors:
-                raise _fail(source, mark, f"alias *{event.anchor} refers to no anchor")
-            value, nodes = anchors[event.anchor]
-            expanded += nodes
-            if expanded > MAX_EXPANDED_NODES:
-                raise _fail(source, mark, "aliases expand to too many values; refusing to expand")
-            counted += nodes
-            if is_map:
-                positions[pending_path] = (mark.line + 1, mark.column + 1)
-                container[pending_key] = value
-                pending_key = None
-            elif container is None:
-                positions[()] = (mark.line + 1, mark.column + 1)
-                root = value
-            else:
-                positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
-                container.append(value)
-            continue
+        else:
+            if kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _fail(source, event.start_mark, "more than one YAML document in this file; expected exactly one")
+            continue  # StreamStart, StreamEnd and DocumentEnd carry nothing.
 
-        if kind is DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _fail(source, event.start_mark, "more than one YAML document in this file; expected exactly one")
-        # StreamStart, StreamEnd and DocumentEnd carry nothing.
+        # A scalar or an alias: its value goes where the open container wants it, at the event's position.
+        if is_map:
+            positions[pending_path] = (mark.line + 1, mark.column + 1)
+            container[pending_key] = value
+            pending_key = None
+        elif container is None:
+            positions[()] = (mark.line + 1, mark.column + 1)
+            root = value
+        else:
+            positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+            container.append(value)
     return root
