@@ -859,22 +859,8 @@ def _is_unknown(value: Any, unknown_choices: frozenset[str] | None) -> bool:
 
 
 def _completed(facts: Facts, answers: dict[str, Any], *, assume_unknown: bool) -> Facts:
-    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not.
-
-    Built field by field rather than with ``dataclasses.replace``, which inspects the fields on every
-    call: knock-outs build one of these per rule with an unknown answer and per answer they try.
-    """
-    return Facts(
-        answers={**facts.answers, **answers},
-        vendor=facts.vendor,
-        listings=facts.listings,
-        buyer=facts.buyer,
-        jurisdiction_lists=facts.jurisdiction_lists,
-        engagement=facts.engagement,
-        ownership=facts.ownership,
-        assume_unknown=assume_unknown,
-        linked=facts.linked,
-    )
+    """``facts`` with some answers replaced, and unknown engagement facts taken to hold or not."""
+    return dataclasses.replace(facts, answers={**facts.answers, **answers}, assume_unknown=assume_unknown)
 
 
 def _favourable_of(plan: _Plan, catalogue: Catalogue, question_id: str) -> Any:
