@@ -27,7 +27,7 @@ questionnaires it was checked against and the policy module's source.
 
 Security: unpickling runs code, so a pickle is only read when it is owned by
 the current user and neither it nor its folder is writable by group or
-others. The cache folder is the user's own: whoever can write it can
+others (:func:`provenance_cli.util.cachedir.read_private`; it is written 0600). The cache folder is the user's own: whoever can write it can
 already run code as that user (through their shell start-up files, say).
 """
 

@@ -23,7 +23,7 @@ installs it (:mod:`provenance_cli.cli.entry`), never an importer of the
 package.
 
 The file is marshal data, which is code, so it is trusted the way the
-compiled catalogue's pickle is (:func:`provenance_cli.util.cachedir.private`):
+compiled catalogue's pickle is (:func:`provenance_cli.util.cachedir.read_private`):
 read only when it and its folder are the user's own and writable by nobody
 else. A file that is missing, unreadable, damaged or from another Python is
 ignored and rewritten; a cache folder that cannot be written is not used;
